@@ -1,0 +1,95 @@
+"""People and what they may see: staff accounts with roles per unit and department.
+
+Citizens will sign in through the national identity (OIDC) in the portal issue; they get a
+`User` with kind=citizen and never a staff role, so no staff query can reach them by accident.
+"""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from motcua.core.models import Department, Unit, Village
+
+
+class Role(models.TextChoices):
+    COUNTER_OFFICER = "counter_officer", _("Cán bộ một cửa")
+    SPECIALIST = "specialist", _("Chuyên viên")
+    LEADER = "leader", _("Lãnh đạo")
+    MANAGER = "manager", _("Quản lý (Văn phòng, TTPVHCC)")
+    ADMINISTRATOR = "administrator", _("Quản trị")
+    DIGITAL_TEAM = "digital_team", _("Tổ công nghệ số cộng đồng")
+
+
+class User(AbstractUser):
+    """Tài khoản: staff log in with a password (+ optional TOTP); citizens through identity."""
+
+    class Kind(models.TextChoices):
+        STAFF = "staff", _("Cán bộ")
+        CITIZEN = "citizen", _("Công dân")
+
+    kind = models.CharField(
+        _("loại tài khoản"), max_length=10, choices=Kind.choices, default=Kind.STAFF
+    )
+    full_name = models.CharField(_("họ và tên"), max_length=150, blank=True)
+    phone = models.CharField(_("điện thoại"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("tài khoản")
+        verbose_name_plural = _("tài khoản")
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def is_staff_member(self) -> bool:
+        return self.kind == self.Kind.STAFF and self.is_active
+
+
+class StaffAssignment(models.Model):
+    """Phân công: a staff member holds a role in a unit (optionally a department or village).
+
+    A role held in a province reaches every commune under it; a role in a commune reaches
+    that commune only.
+    """
+
+    user = models.ForeignKey(
+        User, verbose_name=_("cán bộ"), on_delete=models.CASCADE, related_name="assignments"
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="staff_assignments"
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("phòng, ban"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff_assignments",
+    )
+    village = models.ForeignKey(
+        Village,
+        verbose_name=_("thôn/tổ dân phố"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff_assignments",
+    )
+    role = models.CharField(_("vai trò"), max_length=30, choices=Role.choices)
+    is_active = models.BooleanField(_("còn hiệu lực"), default=True)
+
+    class Meta:
+        verbose_name = _("phân công")
+        verbose_name_plural = _("phân công")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "unit", "role", "department"], name="assignment_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "unit", "role"],
+                condition=models.Q(department=None),
+                name="assignment_unique_without_department",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} - {self.get_role_display()} - {self.unit}"
