@@ -8,7 +8,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test bench lint format system-deps deps migrate demo clean
+.PHONY: run test bench lint format system-deps system-deps-run deps migrate demo clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "motcua needs Python 3.11+"'
@@ -26,7 +26,10 @@ deps: $(STAMP)
 
 # System packages: chromium (browser tests), tesseract-ocr-vie (OCR), pango + fonts (PDFs).
 system-deps:
-	@bash scripts/system-deps.sh
+	@bash scripts/system-deps.sh test
+
+system-deps-run:
+	@bash scripts/system-deps.sh run
 
 migrate: deps
 	$(BIN)/python manage.py migrate --noinput -v0
@@ -35,7 +38,7 @@ migrate: deps
 demo: migrate
 	$(BIN)/python manage.py load_demo
 
-run: deps system-deps demo
+run: deps system-deps-run demo
 	@bash scripts/run.sh $(HOST) $(PORT)
 
 test: deps system-deps

@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages motcua uses when they are missing (needs root or sudo).
+# `run` needs OCR data, Pango and fonts; `test` also needs Chromium, poppler and espeak-ng.
 set -euo pipefail
+mode=${1:-test}
 need=()
-command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || need+=(chromium)
+if [ "$mode" = test ]; then
+  command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || need+=(chromium)
+  command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
+  command -v espeak-ng >/dev/null 2>&1 || need+=(espeak-ng)
+fi
 dpkg -s tesseract-ocr-vie >/dev/null 2>&1 || need+=(tesseract-ocr-vie)
 dpkg -s libpango-1.0-0 >/dev/null 2>&1 || need+=(libpango-1.0-0 libpangoft2-1.0-0)
 dpkg -s fonts-dejavu-core >/dev/null 2>&1 || need+=(fonts-dejavu-core)
 dpkg -s fonts-liberation2 >/dev/null 2>&1 || need+=(fonts-liberation2)
-command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
-command -v espeak-ng >/dev/null 2>&1 || need+=(espeak-ng)
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "motcua: installing system packages: ${need[*]}"
 SUDO=""
