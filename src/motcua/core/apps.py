@@ -11,6 +11,8 @@ class CoreConfig(AppConfig):
         from huey.contrib.djhuey import HUEY
         from huey.signals import SIGNAL_EXECUTING
 
+        from . import calendar  # noqa: F401  (connects the calendar cache invalidation)
+
         @HUEY.signal(SIGNAL_EXECUTING)
         def _heartbeat_on_any_task(signal, task, *args, **kwargs):
             """A worker that runs anything is alive, and a fresh worker beats at once."""

@@ -2,10 +2,20 @@
 
 Every service that changes state calls `record()` before it returns, inside the same
 `transaction.atomic()` block, so the change and its audit row commit or roll back together.
+`verify_chain()` (and `manage.py audit_verify`) recomputes the chain to prove nothing was
+edited, deleted or reordered; on PostgreSQL a trigger also refuses UPDATE, DELETE and TRUNCATE.
+
+The hash is computed from the values exactly as the database will give them back (integers for
+keys, UTC microsecond timestamps, normalised IP addresses, JSON-round-tripped changes), so a
+row read from SQLite or PostgreSQL, or from a restored backup, recomputes to the same hash.
 """
 
 import hashlib
+import ipaddress
 import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection, transaction
@@ -16,6 +26,7 @@ from .models import AuditEvent
 
 GENESIS = "0" * 64
 _LOCK_KEY = 7_202_511  # pg advisory lock id that serialises appends to the chain
+MAX_PROBLEMS = 100  # a broken chain can break at every row; the first ones are what matters
 
 
 def _normalise(value: Any) -> Any:
@@ -23,9 +34,27 @@ def _normalise(value: Any) -> Any:
     return json.loads(json.dumps(value, default=str, ensure_ascii=False))
 
 
+def _normalise_ip(ip: str | None) -> str | None:
+    """The text PostgreSQL's inet column returns (IPv6 compressed); None if not an address.
+
+    A proxy can put anything in REMOTE_ADDR; an unparsable value must not make the change fail.
+    """
+    if not ip:
+        return None
+    try:
+        return str(ipaddress.ip_address(ip.strip()))
+    except ValueError:
+        return None
+
+
+def _utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
 def event_digest(event: AuditEvent, prev_hash: str) -> str:
+    """SHA-256 over the row's content and the previous row's hash (canonical JSON)."""
     payload = {
-        "created_at": event.created_at.astimezone(timezone.UTC).isoformat(),
+        "created_at": _utc(event.created_at).isoformat(timespec="microseconds"),
         "actor": event.actor_id,
         "actor_label": event.actor_label,
         "unit": event.unit_id,
@@ -45,6 +74,14 @@ def _client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") if request is not None else None
 
 
+def _check_length(name: str, value: str) -> str:
+    limit = AuditEvent._meta.get_field(name).max_length
+    if len(value) > limit:
+        # Programming error: truncating an identifier would make the log point elsewhere.
+        raise ValueError(f"audit {name} longer than {limit} characters: {value[:40]}...")
+    return value
+
+
 def record(
     *,
     action: str,
@@ -59,12 +96,15 @@ def record(
     """Append one event. `obj` fills type/id/repr; `actor` and `ip` default to the request's."""
     request = current_request()
     if actor is None and request is not None and getattr(request, "user", None) is not None:
-        actor = request.user if request.user.is_authenticated else None
+        actor = request.user
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None  # AnonymousUser: a citizen or a job acting without an account
     if ip is None:
         ip = _client_ip(request)
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
-        object_id = object_id or obj.pk
+        object_id = object_id if object_id not in ("", None) else obj.pk
+    unit_id = getattr(unit, "pk", unit)
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
@@ -72,16 +112,17 @@ def record(
         prev = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
         prev = prev or GENESIS
         event = AuditEvent(
-            created_at=timezone.now(),
+            # Microsecond precision is what both SQLite and PostgreSQL keep.
+            created_at=_utc(timezone.now()),
             actor=actor,
             actor_label=(actor.get_username() if actor is not None else "")[:150],
-            unit_id=getattr(unit, "pk", unit),
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id),
+            unit_id=int(unit_id) if unit_id not in (None, "") else None,
+            action=_check_length("action", action),
+            object_type=_check_length("object_type", object_type),
+            object_id=_check_length("object_id", str(object_id)),
             object_repr=str(obj)[:200] if obj is not None else "",
             changes=_normalise(changes or {}),
-            ip_address=ip,
+            ip_address=_normalise_ip(ip),
             prev_hash=prev,
         )
         event.hash = event_digest(event, prev)
@@ -92,3 +133,109 @@ def record(
 def diff(before: dict, after: dict) -> dict:
     """{field: [old, new]} for the fields whose value changed."""
     return {k: [before.get(k), after.get(k)] for k in after if before.get(k) != after.get(k)}
+
+
+# --- verification ---------------------------------------------------------------------------
+
+
+@dataclass
+class VerifyResult:
+    """Outcome of `verify_chain`: `problems` name the event ids, Vietnamese / English."""
+
+    ok: bool
+    checked: int
+    problems: list[str] = field(default_factory=list)
+    head_id: int | None = None
+    head_hash: str = GENESIS
+
+
+def _stream(batch_size: int) -> Iterator[AuditEvent]:
+    """Keyset pagination in id order: constant memory for millions of rows."""
+    last_id = 0
+    while True:
+        batch = list(AuditEvent.objects.filter(id__gt=last_id).order_by("id")[:batch_size])
+        if not batch:
+            return
+        yield from batch
+        last_id = batch[-1].id
+
+
+def _link_problem(event: AuditEvent, previous: AuditEvent | None) -> str:
+    """Explain a broken link: the expected predecessor is elsewhere (reordered) or gone."""
+    after = f"#{previous.id}" if previous is not None else "đầu chuỗi / chain start"
+    owner = (
+        AuditEvent.objects.filter(hash=event.prev_hash).values_list("id", flat=True).first()
+        if event.prev_hash != GENESIS
+        else None
+    )
+    if owner is not None:
+        return (
+            f"Sự kiện #{event.id}: sai thứ tự, phải đứng ngay sau #{owner} chứ không phải sau "
+            f"{after} / event #{event.id}: reordered, should follow #{owner}, not {after}"
+        )
+    if event.prev_hash == GENESIS:
+        return (
+            f"Sự kiện #{event.id}: tự nhận là sự kiện đầu tiên nhưng đứng sau {after} / "
+            f"event #{event.id}: claims to start the chain but follows {after}"
+        )
+    return (
+        f"Sự kiện #{event.id}: sự kiện liền trước đã bị xoá (giữa {after} và #{event.id}) / "
+        f"event #{event.id}: the event before it was deleted (between {after} and #{event.id})"
+    )
+
+
+def verify_chain(batch_size: int = 5000, anchor: tuple[int, str] | None = None) -> VerifyResult:
+    """Recompute every hash in id order and check each row links to the one before it.
+
+    `anchor` is an (id, hash) pair written down earlier (e.g. the head printed by last night's
+    check): it catches the one thing a chain alone cannot, rows cut off at the end.
+    """
+    problems: list[str] = []
+    found = 0
+    checked = 0
+    previous: AuditEvent | None = None
+    expected_prev = GENESIS
+
+    def add(message: str) -> None:
+        nonlocal found
+        found += 1
+        if found <= MAX_PROBLEMS:
+            problems.append(message)
+
+    for event in _stream(batch_size):
+        checked += 1
+        if event_digest(event, event.prev_hash) != event.hash:
+            add(
+                f"Sự kiện #{event.id}: nội dung đã bị sửa (hash không khớp) / "
+                f"event #{event.id}: content altered (hash mismatch)"
+            )
+        if event.prev_hash != expected_prev:
+            add(_link_problem(event, previous))
+        previous = event
+        expected_prev = event.hash
+
+    if anchor is not None:
+        anchor_id, anchor_hash = anchor
+        stored = AuditEvent.objects.filter(id=anchor_id).values_list("hash", flat=True).first()
+        if stored is None:
+            add(
+                f"Mốc #{anchor_id} không còn trong nhật ký (bị xoá hoặc cắt cụt) / "
+                f"anchor #{anchor_id} is missing (deleted or truncated)"
+            )
+        elif stored != anchor_hash:
+            add(
+                f"Mốc #{anchor_id} có hash khác với hash đã ghi lại / "
+                f"anchor #{anchor_id} has a different hash than the one written down"
+            )
+
+    if found > MAX_PROBLEMS:
+        problems.append(
+            f"... và {found - MAX_PROBLEMS} vấn đề khác / and {found - MAX_PROBLEMS} more"
+        )
+    return VerifyResult(
+        ok=not problems,
+        checked=checked,
+        problems=problems,
+        head_id=previous.id if previous is not None else None,
+        head_hash=expected_prev,
+    )

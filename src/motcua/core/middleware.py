@@ -1,6 +1,10 @@
-"""Remembers the current request so audit events know who acted and from where."""
+"""Request context for audit events, and the language choice."""
 
 import contextvars
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 _current_request = contextvars.ContextVar("motcua_request", default=None)
 
@@ -19,3 +23,25 @@ class RequestContextMiddleware:
             return self.get_response(request)
         finally:
             _current_request.reset(token)
+
+
+class LanguageMiddleware:
+    """Vietnamese unless the person chose otherwise with the language switch (a cookie).
+
+    Unlike Django's LocaleMiddleware it ignores the browser's Accept-Language: many cheap
+    phones are set to English, and a commune service must still open in Vietnamese.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.supported = {code for code, _name in settings.LANGUAGES}
+
+    def __call__(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        language = chosen if chosen in self.supported else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        patch_vary_headers(response, ("Cookie",))
+        response.headers.setdefault("Content-Language", language)
+        return response

@@ -3,8 +3,9 @@
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
@@ -15,29 +16,48 @@ def home(request):
     return redirect("catalog:procedure_list")
 
 
-@never_cache
-def healthz(request):
-    """Database reachable and a worker heartbeat younger than WORKER_HEARTBEAT_MAX_AGE."""
-    checks = {}
+def _database_ok() -> bool:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-        checks["database"] = "ok"
+            return cursor.fetchone() == (1,)
     except Exception:
-        checks["database"] = "error"
-    beat = None
+        return False
+
+
+def _worker_age() -> float | None:
+    """Seconds since a huey worker last beat (core.tasks.beat), None if it never did."""
     try:
         beat = cache.get(HEARTBEAT_KEY)
-    except Exception:
-        beat = None
+    except Exception:  # cache backend down: as good as no heartbeat
+        return None
     if beat is None:
+        return None
+    return max(0.0, (timezone.now() - beat).total_seconds())
+
+
+@never_cache
+def healthz(request):
+    """For monitoring: 200 when the database answers and a worker beat within
+    WORKER_HEARTBEAT_MAX_AGE seconds, else 503 with what is wrong. No personal data.
+
+    `?probe=web` is for the load balancer: only what this app server needs to serve pages
+    counts, so a stopped worker pool does not take every app server out of rotation.
+    """
+    checks = {"database": "ok" if _database_ok() else "error"}
+    age = _worker_age()
+    if age is None:
         checks["worker"] = "missing"
     else:
-        age = (timezone.now() - beat).total_seconds()
         checks["worker"] = "ok" if age <= settings.WORKER_HEARTBEAT_MAX_AGE else "stale"
-    healthy = all(v == "ok" for v in checks.values())
+    required = ["database"] if request.GET.get("probe") == "web" else list(checks)
+    healthy = all(checks[name] == "ok" for name in required)
     return JsonResponse(
-        {"status": "ok" if healthy else "degraded", "checks": checks},
+        {
+            "status": "ok" if healthy else "degraded",
+            "checks": checks,
+            "worker_heartbeat_age_seconds": round(age, 1) if age is not None else None,
+        },
         status=200 if healthy else 503,
     )
 
@@ -59,4 +79,18 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
-    return _error(request, 500, "errors/500.html")
+    """Rendered without context processors or the session: the failure may be the database."""
+    try:
+        body = loader.get_template("errors/500.html").render({})
+    except Exception:  # even the template failed: plain Vietnamese text, never a blank page
+        return HttpResponseServerError(
+            "Hệ thống đang gặp sự cố. Vui lòng thử lại sau ít phút.",
+            content_type="text/plain; charset=utf-8",
+        )
+    return HttpResponse(body, status=500)
+
+
+def csrf_failure(request, reason=""):
+    """A stale form (page left open, session expired): explain it, instead of Django's
+    English 'CSRF verification failed'. Wired by settings.CSRF_FAILURE_VIEW."""
+    return render(request, "errors/403_csrf.html", status=403)
