@@ -1,22 +1,47 @@
-"""Navigation for the staff area, built from the roles the user holds."""
+"""Navigation for the staff area, built from the roles the user holds.
+
+The same list feeds the menu bar and the cards of the staff home page; an entry whose URL does
+not exist (yet) is simply left out, so nothing links to a page that is not there.
+"""
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from .models import Role
 
-# (label, url name, roles that see it)
+# (label, url name, roles that see it or None for every staff member, one-line description)
 STAFF_MENU = [
-    (_("Trang làm việc"), "accounts:home", None),
-    (_("Thủ tục hành chính"), "catalog:staff_procedure_list", None),
+    (_("Trang làm việc"), "accounts:home", None, ""),
+    (
+        _("Thủ tục hành chính"),
+        "catalog:staff_procedure_list",
+        None,
+        _("Tra cứu danh mục thủ tục của đơn vị."),
+    ),
     (
         _("Kiểm tra công khai"),
         "catalog:publicity_check",
         {Role.MANAGER, Role.ADMINISTRATOR, Role.LEADER},
+        _("Thủ tục nào chưa công khai đủ thông tin."),
     ),
-    (_("Nhập/xuất danh mục"), "catalog:import", {Role.ADMINISTRATOR}),
-    (_("Cán bộ"), "accounts:staff_list", {Role.MANAGER, Role.ADMINISTRATOR, Role.LEADER}),
-    (_("Nhật ký thao tác"), "accounts:audit_list", {Role.MANAGER, Role.ADMINISTRATOR}),
+    (
+        _("Nhập/xuất danh mục"),
+        "catalog:import",
+        {Role.ADMINISTRATOR},
+        _("Nhập danh mục thủ tục từ tệp Excel, xuất danh mục."),
+    ),
+    (
+        _("Cán bộ"),
+        "accounts:staff_list",
+        {Role.MANAGER, Role.ADMINISTRATOR, Role.LEADER},
+        _("Danh sách cán bộ, vai trò và phòng ban."),
+    ),
+    (
+        _("Nhật ký thao tác"),
+        "accounts:audit_list",
+        {Role.MANAGER, Role.ADMINISTRATOR},
+        _("Ai đã làm gì, khi nào, tại đơn vị bạn quản lý."),
+    ),
 ]
 
 
@@ -28,14 +53,22 @@ def staff_navigation(request):
 
     roles = roles_of(user)
     items = []
-    for label, url_name, allowed in STAFF_MENU:
+    for label, url_name, allowed, description in STAFF_MENU:
         if allowed is not None and not (roles & {r.value for r in allowed}):
             continue
         try:
             url = reverse(url_name)
         except NoReverseMatch:
             continue
+        is_home = url_name == "accounts:home"
+        active = request.path == url if is_home else request.path.startswith(url)
         items.append(
-            {"label": label, "url": url, "active": request.path.startswith(url) and url != "/"}
+            {
+                "label": label,
+                "url": url,
+                "name": url_name,
+                "description": description,
+                "active": active and url != "/",
+            }
         )
     return {"staff_menu": items, "staff_roles": roles}

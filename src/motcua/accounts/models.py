@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from motcua.core.models import Department, Unit, Village
+from motcua.core.text import fold
 
 
 class Role(models.TextChoices):
@@ -32,6 +33,7 @@ class User(AbstractUser):
     )
     full_name = models.CharField(_("họ và tên"), max_length=150, blank=True)
     phone = models.CharField(_("điện thoại"), max_length=20, blank=True)
+    search_name = models.CharField(max_length=320, blank=True, editable=False, db_index=True)
 
     class Meta:
         verbose_name = _("tài khoản")
@@ -39,6 +41,14 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+    def save(self, *args, **kwargs):
+        # Folded name + username so "nguyen van an" finds "Nguyễn Văn An" on SQLite and PG alike.
+        self.search_name = fold(f"{self.full_name} {self.username}")[:320]
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"full_name", "username"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_name"}
+        super().save(*args, **kwargs)
 
     @property
     def is_staff_member(self) -> bool:

@@ -3,56 +3,83 @@
 Views never call `Model.objects` for unit-owned data; they call `scoped(qs, user)` (or
 `get_scoped_or_404`) so that another unit's rows simply do not exist for the user: a 404,
 never a 403 that would confirm the row is there.
+
+What a user reaches is computed once per user object (so once per request for
+`request.user`) with two queries: the active assignments, then the units under them. A role
+held in a province (or a legacy district) reaches every unit below it; a commune role reaches
+that commune only. Citizens, inactive accounts and inactive assignments reach nothing. There
+is no superuser bypass: a superuser without assignments sees no unit data in the staff area
+(the Django admin is the operator's tool).
 """
 
+import contextlib
 from collections.abc import Iterable
 
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from motcua.core.models import Unit
 
 from .models import Role, StaffAssignment, User
 
+_CACHE_ATTR = "_motcua_scope"
+
+
+def _role_units(user: User) -> dict[str, frozenset[int]]:
+    """{role: ids of the units that role reaches} for an active staff member, cached on `user`."""
+    if not getattr(user, "is_authenticated", False) or not user.is_staff_member:
+        return {}
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    pairs = list(
+        StaffAssignment.objects.filter(user_id=user.pk, is_active=True).values_list(
+            "role", "unit_id"
+        )
+    )
+    assigned = {unit_id for _, unit_id in pairs}
+    below: dict[int, set[int]] = {unit_id: {unit_id} for unit_id in assigned}
+    if assigned:
+        # Two levels down covers province -> commune and legacy province -> district -> commune.
+        rows = Unit.objects.filter(
+            Q(parent_id__in=assigned) | Q(parent__parent_id__in=assigned)
+        ).values_list("id", "parent_id", "parent__parent_id")
+        for unit_id, parent_id, grandparent_id in rows:
+            for ancestor in (parent_id, grandparent_id):
+                if ancestor in below:
+                    below[ancestor].add(unit_id)
+    result: dict[str, set[int]] = {}
+    for role, unit_id in pairs:
+        result.setdefault(role, set()).update(below[unit_id])
+    frozen = {role: frozenset(ids) for role, ids in result.items()}
+    setattr(user, _CACHE_ATTR, frozen)
+    return frozen
+
+
+def clear_scope_cache(user: User) -> None:
+    """Forget what `user` reaches, after their assignments changed on this same object."""
+    with contextlib.suppress(AttributeError):
+        delattr(user, _CACHE_ATTR)
+
 
 def visible_unit_ids(user: User, roles: Iterable[str] | None = None) -> set[int]:
-    """Ids of the units the user may see: assigned units and, for a province, its communes."""
-    if not getattr(user, "is_authenticated", False) or not user.is_staff_member:
-        return set()
-    cache_key = ("_visible_units", tuple(sorted(roles)) if roles else None)
-    cache = user.__dict__.setdefault("_scoping_cache", {})
-    if cache_key in cache:
-        return cache[cache_key]
-    assignments = StaffAssignment.objects.filter(user=user, is_active=True)
-    if roles:
-        assignments = assignments.filter(role__in=list(roles))
-    unit_ids = set(assignments.values_list("unit_id", flat=True))
-    frontier = set(unit_ids)
-    while frontier:  # provinces reach their communes (and legacy districts' communes)
-        children = set(Unit.objects.filter(parent_id__in=frontier).values_list("id", flat=True))
-        frontier = children - unit_ids
-        unit_ids |= children
-    cache[cache_key] = unit_ids
-    return unit_ids
+    """Ids of the units the user may see (through any role, or only through `roles`)."""
+    by_role = _role_units(user)
+    wanted = set(roles) if roles else None
+    ids: set[int] = set()
+    for role, unit_ids in by_role.items():
+        if wanted is None or role in wanted:
+            ids |= unit_ids
+    return ids
 
 
 def roles_of(user: User, unit: Unit | int | None = None) -> set[str]:
-    if not getattr(user, "is_authenticated", False) or not user.is_staff_member:
-        return set()
-    qs = StaffAssignment.objects.filter(user=user, is_active=True)
-    if unit is not None:
-        unit_id = getattr(unit, "pk", unit)
-        qs = qs.filter(unit_id__in=_self_and_ancestors(unit_id))
-    return set(qs.values_list("role", flat=True))
-
-
-def _self_and_ancestors(unit_id: int) -> list[int]:
-    ids = []
-    current = unit_id
-    while current is not None and current not in ids:
-        ids.append(current)
-        current = Unit.objects.filter(pk=current).values_list("parent_id", flat=True).first()
-    return ids
+    """Roles the user holds anywhere, or the roles that reach `unit` (own or parent's)."""
+    by_role = _role_units(user)
+    if unit is None:
+        return set(by_role)
+    unit_id = getattr(unit, "pk", unit)
+    return {role for role, unit_ids in by_role.items() if unit_id in unit_ids}
 
 
 def has_role(user: User, *roles: str, unit: Unit | int | None = None) -> bool:
@@ -70,9 +97,17 @@ def scoped(
     return qs.filter(**{f"{field}__in": visible_unit_ids(user, roles)})
 
 
-def get_scoped_or_404(qs: QuerySet, user: User, **lookup) -> Model:
+def get_scoped_or_404(
+    qs: QuerySet,
+    user: User,
+    *,
+    scope_field: str | None = None,
+    scope_roles: Iterable[str] | None = None,
+    **lookup,
+) -> Model:
+    """One row the user may see, else 404 (whether it is missing or in another unit)."""
     try:
-        return scoped(qs, user).get(**lookup)
+        return scoped(qs, user, scope_field, scope_roles).get(**lookup)
     except qs.model.DoesNotExist as exc:
         raise Http404 from exc
 

@@ -1,0 +1,163 @@
+"""Admin for accounts: superusers and unit administrators only, every save audited.
+
+Non-superuser administrators see and edit only people with an assignment in a unit their
+administrator role reaches, and can only assign roles in those units.
+"""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from motcua.core.audit import record
+
+from .models import Role, StaffAssignment, User
+from .scoping import has_role, visible_unit_ids
+from .services import home_unit_id
+
+_AUDITED_FIELDS = (
+    "username",
+    "full_name",
+    "kind",
+    "phone",
+    "email",
+    "is_active",
+    "is_staff",
+    "is_superuser",
+)
+
+
+def _may_administer(request) -> bool:
+    user = request.user
+    if not (user.is_active and user.is_authenticated):
+        return False
+    return user.is_superuser or (user.is_staff_member and has_role(user, Role.ADMINISTRATOR))
+
+
+def _admin_units(request) -> set[int]:
+    return visible_unit_ids(request.user, [Role.ADMINISTRATOR])
+
+
+class AdministratorOnlyMixin:
+    def has_module_permission(self, request):
+        return _may_administer(request)
+
+    def has_view_permission(self, request, obj=None):
+        return _may_administer(request)
+
+    def has_add_permission(self, request, *args):
+        return _may_administer(request)
+
+    def has_change_permission(self, request, obj=None):
+        return _may_administer(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # accounts are deactivated, never deleted: audit rows point at them
+
+
+class AuditedPasswordChangeForm(AdminPasswordChangeForm):
+    def save(self, commit=True):
+        with transaction.atomic():
+            user = super().save(commit=commit)
+            record(action="staff.password_set", obj=user, unit=home_unit_id(user))
+        return user
+
+
+class StaffAssignmentInline(AdministratorOnlyMixin, admin.TabularInline):
+    model = StaffAssignment
+    extra = 0
+    fields = ("role", "unit", "department", "village", "is_active")
+    autocomplete_fields = ()
+    can_delete = False
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if not request.user.is_superuser and db_field.name in {"unit", "department", "village"}:
+            units = _admin_units(request)
+            lookup = "pk__in" if db_field.name == "unit" else "unit_id__in"
+            field.queryset = field.queryset.filter(**{lookup: units})
+        return field
+
+
+@admin.register(User)
+class StaffUserAdmin(AdministratorOnlyMixin, UserAdmin):
+    inlines = [StaffAssignmentInline]
+    change_password_form = AuditedPasswordChangeForm
+    list_display = ("username", "full_name", "kind", "is_active", "last_login")
+    list_filter = ("kind", "is_active", "assignments__role")
+    search_fields = ("username", "full_name", "search_name", "email", "phone")
+    ordering = ("username",)
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Thông tin cá nhân"), {"fields": ("kind", "full_name", "phone", "email")}),
+        (
+            _("Quyền"),
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
+        (_("Thời điểm"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("username", "full_name", "kind", "password1", "password2"),
+            },
+        ),
+    )
+    readonly_fields = ("last_login", "date_joined")
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(assignments__unit_id__in=_admin_units(request)).distinct()
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:  # only superusers hand out superpowers
+            fields += ["is_superuser", "groups", "user_permissions"]
+        return fields
+
+    def save_model(self, request, obj, form, change):
+        before = {}
+        if change and obj.pk:
+            old = User.objects.filter(pk=obj.pk).values(*_AUDITED_FIELDS).first() or {}
+            before = old
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            after = {f: getattr(obj, f) for f in _AUDITED_FIELDS}
+            changes = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+            if changes:
+                record(
+                    action="staff.updated" if change else "staff.created",
+                    obj=obj,
+                    unit=home_unit_id(obj),
+                    changes=changes,
+                )
+
+    def save_formset(self, request, form, formset, change):
+        with transaction.atomic():
+            instances = formset.save(commit=False)
+            for assignment in instances:
+                is_new = assignment.pk is None
+                assignment.save()
+                if is_new:
+                    action = "staff.role_assigned"
+                elif assignment.is_active:
+                    action = "staff.assignment_changed"
+                else:
+                    action = "staff.role_revoked"
+                record(
+                    action=action,
+                    obj=assignment.user,
+                    unit=assignment.unit_id,
+                    changes={
+                        "role": assignment.role,
+                        "assignment": assignment.pk,
+                        "is_active": assignment.is_active,
+                        "via": "admin",
+                    },
+                )
+            formset.save_m2m()
