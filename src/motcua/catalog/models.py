@@ -44,6 +44,7 @@ class Procedure(models.Model):
         FULL = "full", _("Toàn trình")
         PARTIAL = "partial", _("Một phần")
         NONE = "none", _("Không trực tuyến")
+        UNKNOWN = "unknown", _("Chưa xác định")
 
     class TimeUnit(models.TextChoices):
         WORKING_DAY = "working_day", _("ngày làm việc")
@@ -80,7 +81,10 @@ class Procedure(models.Model):
         related_name="+",
     )
     online_mode = models.CharField(
-        _("mức độ trực tuyến"), max_length=10, choices=OnlineMode.choices, default=OnlineMode.NONE
+        _("mức độ trực tuyến"),
+        max_length=10,
+        choices=OnlineMode.choices,
+        default=OnlineMode.UNKNOWN,
     )
     online_mode_reason = models.CharField(
         _("lý do chỉ một phần/không trực tuyến"), max_length=500, blank=True

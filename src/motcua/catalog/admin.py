@@ -1,0 +1,207 @@
+"""Admin of the catalog (quản trị danh mục): fields, procedures with their parts, guides.
+
+Superusers and unit administrators only; a non-superuser administrator sees and edits only the
+procedures of units their administrator role reaches. Saving or deleting a procedure goes
+through `services.save_procedure` / `services.delete_procedure`, which write the audit event
+(with a diff of the whole record, fees and papers included) in the same transaction.
+"""
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from motcua.accounts.models import Role
+from motcua.accounts.scoping import has_role, visible_unit_ids
+from motcua.core import audit
+from motcua.core.models import Unit
+
+from . import services
+from .models import (
+    Component,
+    Fee,
+    Field,
+    FormTemplate,
+    GuideStep,
+    HowToGuide,
+    Procedure,
+    ProcessStep,
+)
+
+
+def _may_administer(request) -> bool:
+    user = request.user
+    if not (user.is_active and user.is_authenticated):
+        return False
+    return user.is_superuser or (user.is_staff_member and has_role(user, Role.ADMINISTRATOR))
+
+
+def _admin_units(request) -> set[int]:
+    return visible_unit_ids(request.user, [Role.ADMINISTRATOR])
+
+
+class AdministratorOnlyMixin:
+    def has_module_permission(self, request):
+        return _may_administer(request)
+
+    def has_view_permission(self, request, obj=None):
+        return _may_administer(request)
+
+    def has_add_permission(self, request, *args):
+        return _may_administer(request)
+
+    def has_change_permission(self, request, obj=None):
+        return _may_administer(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return _may_administer(request)
+
+
+@admin.register(Field)
+class FieldAdmin(AdministratorOnlyMixin, admin.ModelAdmin):
+    list_display = ("name", "code")
+    search_fields = ("name", "code")
+    prepopulated_fields = {"code": ("name",)}
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser  # fields are shared by every unit
+
+    has_delete_permission = has_change_permission
+
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            audit.record(
+                action="catalog.field.updated" if change else "catalog.field.created",
+                obj=obj,
+                actor=request.user,
+                changes={"code": obj.code, "name": obj.name},
+            )
+
+
+class FeeInline(AdministratorOnlyMixin, admin.TabularInline):
+    model = Fee
+    extra = 0
+    fields = ("kind", "amount_vnd", "channel", "condition", "legal_basis", "valid_from", "valid_to")
+
+
+class ComponentInline(AdministratorOnlyMixin, admin.TabularInline):
+    model = Component
+    extra = 0
+    fields = ("order", "name", "form", "count", "note", "from_state_data", "from_warehouse")
+
+
+class ProcessStepInline(AdministratorOnlyMixin, admin.TabularInline):
+    model = ProcessStep
+    extra = 0
+    fields = ("order", "name", "department_kind", "days")
+
+
+class FormTemplateInline(AdministratorOnlyMixin, admin.TabularInline):
+    model = FormTemplate
+    extra = 0
+
+
+@admin.register(Procedure)
+class ProcedureAdmin(AdministratorOnlyMixin, admin.ModelAdmin):
+    list_display = ("code", "name", "field", "unit", "online_mode", "is_published", "confidence")
+    list_filter = ("unit", "field", "online_mode", "is_published", "confidence")
+    search_fields = ("code", "name", "search_text")
+    list_select_related = ("field", "unit")
+    inlines = [FeeInline, ComponentInline, ProcessStepInline, FormTemplateInline]
+    fieldsets = (
+        (None, {"fields": ("unit", "code", "name", "field", "level", "is_published")}),
+        (
+            "Cơ quan",
+            {"fields": ("competent_agency", "implementing_agency", "department")},
+        ),
+        (
+            "Trực tuyến, thời hạn",
+            {
+                "fields": (
+                    "online_mode",
+                    "online_mode_reason",
+                    "time_unit",
+                    "processing_days",
+                    "online_processing_days",
+                    "processing_time_note",
+                )
+            },
+        ),
+        (
+            "Kết quả, căn cứ",
+            {"fields": ("result_type", "legal_basis", "requirements", "confidence", "sources")},
+        ),
+    )
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(unit_id__in=_admin_units(request))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if not request.user.is_superuser and db_field.name in {"unit", "department"}:
+            lookup = "pk__in" if db_field.name == "unit" else "unit_id__in"
+            field.queryset = field.queryset.filter(**{lookup: _admin_units(request)})
+        return field
+
+    def save_model(self, request, obj, form, change):
+        # Saved in save_related, together with the inlines, so one audit event covers both.
+        pass
+
+    def save_related(self, request, form, formsets, change):
+        services.save_procedure(
+            procedure=form.instance,
+            actor=request.user,
+            save_parts=lambda: super(ProcedureAdmin, self).save_related(
+                request, form, formsets, change
+            ),
+        )
+
+    def delete_model(self, request, obj):
+        services.delete_procedure(procedure=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for procedure in queryset:
+                services.delete_procedure(procedure=procedure, actor=request.user)
+
+
+class GuideStepInline(AdministratorOnlyMixin, admin.TabularInline):
+    model = GuideStep
+    extra = 0
+
+
+@admin.register(HowToGuide)
+class HowToGuideAdmin(AdministratorOnlyMixin, admin.ModelAdmin):
+    list_display = ("procedure", "is_published", "updated_at")
+    list_filter = ("is_published", "procedure__unit")
+    search_fields = ("procedure__code", "procedure__name")
+    list_select_related = ("procedure",)
+    raw_id_fields = ("procedure",)
+    inlines = [GuideStepInline]
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(procedure__unit_id__in=_admin_units(request))
+
+    def save_model(self, request, obj, form, change):
+        if (
+            not request.user.is_superuser
+            and not Unit.objects.filter(
+                pk=obj.procedure.unit_id, pk__in=_admin_units(request)
+            ).exists()
+        ):
+            raise PermissionDenied
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            audit.record(
+                action="catalog.guide.updated" if change else "catalog.guide.created",
+                obj=obj,
+                actor=request.user,
+                unit=obj.procedure.unit_id,
+                changes={"is_published": obj.is_published, "summary": obj.summary},
+            )
