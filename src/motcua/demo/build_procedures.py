@@ -1,0 +1,373 @@
+"""Maintainer script: build catalog/data/demo_procedures.json from the shared reference list.
+
+Run by hand when the reference list changes (not at run time):
+
+    .venv/bin/python -m motcua.demo.build_procedures /work/shared/data/procedures-commune.json
+
+It keeps the record shape of the shared file (the catalog importer reads exactly that shape),
+drops records without a national code, fills gaps only where a cited source gives the value
+(each fill adds the source to `sources` and says so in `notes`), adds routing steps for the
+civil-status procedures, and publishes the records whose processing time is known.
+"""
+
+import copy
+import json
+import sys
+from pathlib import Path
+
+OUT = Path(__file__).resolve().parents[1] / "catalog" / "data" / "demo_procedures.json"
+
+ENRICHMENT = (
+    "github:hongdienvbhp/BangNiemYetVinhBao/data/tthc-guidance-enrichment.json "
+    "(bản chụp nội dung DVCQG 23/6/2026, kiểm chứng 21/9/2026)"
+)
+TIME_OVERRIDES = (
+    "github:hongdienvbhp/BangNiemYetVinhBao/"
+    "data/source-audit/priority50-official-time-overrides.json"
+)
+
+
+def _c(name: str, form: str = "original", note: str = "") -> dict:
+    return {
+        "name": name,
+        "original_or_copy": form,
+        "count": 1,
+        "note": note,
+        "from_state_data": False,
+        "from_warehouse": False,
+    }
+
+
+# Values read from the cited files; key -> fields to set. "time" is (value, unit, note).
+FILLS: dict[str, dict] = {
+    "1.001776": {
+        "time": (10, "working_day", "10 ngày làm việc (DVCQG, cả ba hình thức nộp)."),
+        "components": [
+            _c(
+                "Tờ khai của đối tượng theo Mẫu số 1a, 1b, 1c, 1d, 1đ ban hành kèm theo "
+                "Nghị định số 20/2021/NĐ-CP"
+            ),
+            _c("Giấy xác nhận khuyết tật", note="đối với trường hợp người khuyết tật"),
+            _c(
+                "Giấy khai sinh của trẻ em",
+                note="trường hợp xét trợ cấp cho trẻ em, người đơn thân nghèo hoặc người "
+                "khuyết tật đang nuôi con",
+            ),
+            _c(
+                "Giấy tờ xác nhận bị nhiễm HIV của cơ quan y tế có thẩm quyền",
+                note="trường hợp bị nhiễm HIV",
+            ),
+        ],
+        "result": "Quyết định trợ cấp xã hội hàng tháng, hỗ trợ kinh phí chăm sóc, nuôi dưỡng "
+        "hàng tháng (hoặc điều chỉnh, thôi hưởng)",
+    },
+    "1.001731": {
+        "time": (3, "working_day", "03 ngày làm việc kể từ ngày nhận đủ hồ sơ hợp lệ (DVCQG)."),
+        "components": [
+            _c(
+                "Tờ khai đề nghị hỗ trợ chi phí mai táng theo Mẫu số 04 ban hành kèm theo "
+                "Nghị định số 20/2021/NĐ-CP"
+            ),
+            _c("Giấy chứng tử hoặc giấy báo tử của đối tượng", "copy"),
+        ],
+        "result": "Quyết định hỗ trợ chi phí mai táng",
+    },
+    "1.001699": {
+        "time": (25, "working_day", "25 ngày làm việc (DVCQG, cả ba hình thức nộp)."),
+        "components": [
+            _c(
+                "Đơn đề nghị theo Mẫu số 01 ban hành kèm Thông tư số 01/2019/TT-BLĐTBXH "
+                "(sửa đổi tại Thông tư số 08/2023/TT-BLĐTBXH)"
+            ),
+            _c(
+                "Các giấy tờ liên quan đến khuyết tật (bệnh án, giấy tờ khám, điều trị, "
+                "phẫu thuật, Giấy xác nhận khuyết tật cũ...)",
+                "copy",
+                "nếu có",
+            ),
+        ],
+        "result": "Giấy xác nhận khuyết tật",
+    },
+    "1.014027": {
+        "time": (
+            10,
+            "working_day",
+            "10 ngày làm việc kể từ ngày nhận được văn bản đề nghị (DVCQG).",
+        ),
+        "components": [
+            _c(
+                "Văn bản đề nghị hưởng trợ cấp hưu trí xã hội theo Mẫu số 01 ban hành "
+                "kèm theo Nghị định số 176/2025/NĐ-CP"
+            )
+        ],
+        "result": "Quyết định trợ cấp (điều chỉnh, thôi hưởng) trợ cấp hưu trí xã hội",
+    },
+    "1.014028": {
+        "time": (3, "working_day", "03 ngày làm việc kể từ ngày nhận đủ hồ sơ (DVCQG)."),
+        "components": [
+            _c(
+                "Tờ khai đề nghị hỗ trợ chi phí mai táng theo Mẫu số 02 ban hành kèm "
+                "theo Nghị định số 176/2025/NĐ-CP"
+            )
+        ],
+        "result": "Quyết định hỗ trợ chi phí mai táng",
+    },
+    "2.000286": {
+        "time": (
+            10,
+            "working_day",
+            "10 ngày làm việc với cơ sở trợ giúp xã hội do UBND xã quản lý; 15 ngày làm việc "
+            "với cơ sở do UBND cấp tỉnh quản lý (DVCQG).",
+        ),
+        "components": [
+            _c(
+                "Tờ khai của đối tượng hoặc người giám hộ theo Mẫu số 07 ban hành kèm theo "
+                "Nghị định số 20/2021/NĐ-CP"
+            ),
+            _c("Giấy khai sinh đối với trẻ em", "copy"),
+            _c("Giấy xác nhận khuyết tật", "copy", "trường hợp là người khuyết tật"),
+            _c("Xác nhận của cơ quan y tế có thẩm quyền", note="trường hợp nhiễm HIV"),
+        ],
+        "result": "Quyết định tiếp nhận đối tượng vào cơ sở trợ giúp xã hội",
+    },
+    "1.011606": {
+        "components": [
+            _c(
+                "Giấy đề nghị rà soát hộ nghèo, hộ cận nghèo theo Mẫu số 01 Phụ lục "
+                "ban hành kèm theo Quyết định số 24/2021/QĐ-TTg"
+            )
+        ],
+        "result": "Quyết định công nhận danh sách hộ nghèo, hộ cận nghèo; hộ thoát nghèo, "
+        "hộ thoát cận nghèo",
+        "note": "DVCQG ghi thời hạn '1 Khác' (không rõ đơn vị): để trống, chưa có nguồn.",
+    },
+    "1.011609": {
+        "time": (15, "calendar_day", "15 ngày (DVCQG ghi 'Ngày'; chỉ trực tiếp và bưu chính)."),
+        "components": [
+            _c(
+                "Giấy đề nghị xác định hộ có mức sống trung bình theo Mẫu số 01 Phụ lục "
+                "ban hành kèm theo Quyết định số 24/2021/QĐ-TTg"
+            )
+        ],
+        "result": "Quyết định công nhận hộ làm nông nghiệp, lâm nghiệp, ngư nghiệp và diêm "
+        "nghiệp có mức sống trung bình",
+    },
+    "1.010824": {
+        "time": (
+            19,
+            "calendar_day",
+            "19 ngày đối với trợ cấp một lần và mai táng; 24 ngày đối với trợ cấp tuất hằng "
+            "tháng, tuất nuôi dưỡng hằng tháng, kể từ ngày nhận đủ hồ sơ (DVCQG ghi 'DAY'). "
+            "Cơ quan giải quyết theo DVCQG: Sở Nội vụ; xã tiếp nhận.",
+        ),
+        "components": [
+            _c("Bản khai theo Mẫu số 12 Phụ lục I Nghị định số 131/2021/NĐ-CP"),
+            _c("Giấy báo tử hoặc trích lục khai tử", "certified_copy"),
+            _c(
+                "Giấy khai sinh hoặc trích lục khai sinh",
+                "certified_copy",
+                "trợ cấp tuất hằng tháng khi thân nhân là con chưa đủ 18 tuổi",
+            ),
+        ],
+        "result": "Quyết định về việc trợ cấp khi người có công từ trần",
+    },
+    "1.010803": {
+        "time": (10, "working_day", "10 ngày làm việc kể từ ngày nhận đủ giấy tờ (DVCQG)."),
+        "components": [
+            _c("Đơn đề nghị theo Mẫu số 18 Phụ lục I Nghị định số 131/2021/NĐ-CP"),
+            _c("Bằng “Tổ quốc ghi công”", "certified_copy"),
+            _c("Văn bản ủy quyền", note="khi ủy quyền"),
+        ],
+        "result": "Quyết định trợ cấp thờ cúng liệt sĩ",
+    },
+    "1.010833": {
+        "time": (
+            5,
+            "working_day",
+            "05 ngày làm việc kể từ ngày nhận đủ hồ sơ (DVCQG; chỉ trực tiếp và bưu chính).",
+        ),
+        "components": [
+            _c("Đơn đề nghị cấp giấy xác nhận thân nhân của người có công"),
+            _c(
+                "Giấy chứng nhận người có công (hoặc huân, huy chương, kỷ niệm chương, bằng Có "
+                "công với nước) và giấy tờ xác nhận mối quan hệ với người có công",
+                "certified_copy",
+            ),
+        ],
+        "result": "Giấy xác nhận thân nhân của người có công",
+    },
+    "1.013978": {
+        "time": (
+            27,
+            "working_day",
+            "Trực tiếp 27, bưu chính 20, trực tuyến 17 ngày làm việc (DVCQG).",
+        ),
+        "online_time": 17,
+        "result": "Thông báo xác nhận kết quả đăng ký đất đai; Giấy chứng nhận quyền sử dụng đất, "
+        "quyền sở hữu tài sản gắn liền với đất",
+        "note": "Thành phần hồ sơ dài, nhiều trường hợp: chưa chép vào đây (xem nguồn).",
+    },
+    "1.013702": {
+        "time": (
+            30,
+            "working_day",
+            "30 ngày làm việc kể từ ngày UBND cấp xã nhận hồ sơ đầy đủ, hợp pháp (DVCQG).",
+        ),
+        "components": [
+            _c("Đơn đề nghị công nhận ban vận động thành lập hội (theo mẫu)"),
+            _c("Danh sách và trích ngang của những người dự kiến trong ban vận động"),
+            _c(
+                "Sơ yếu lý lịch và Phiếu lý lịch tư pháp số 1 của các thành viên ban vận động",
+                note="không quá 06 tháng",
+            ),
+            _c(
+                "Ý kiến đồng ý của cơ quan có thẩm quyền đối với cán bộ, công chức, viên chức "
+                "tham gia ban vận động",
+                note="nếu có",
+            ),
+        ],
+        "result": "Quyết định công nhận ban vận động thành lập hội",
+    },
+    "1.013703": {
+        "time": (
+            60,
+            "working_day",
+            "60 ngày làm việc kể từ ngày UBND cấp xã nhận hồ sơ đầy đủ, hợp pháp (DVCQG).",
+        ),
+        "components": [
+            _c("Đơn đề nghị thành lập hội (theo mẫu)"),
+            _c("Dự thảo điều lệ hội (theo mẫu)"),
+            _c("Danh sách và đơn đăng ký tham gia thành lập hội"),
+            _c("Quyết định công nhận ban vận động thành lập hội kèm danh sách thành viên"),
+            _c(
+                "Sơ yếu lý lịch và Phiếu lý lịch tư pháp số 1 của trưởng ban vận động",
+                note="không quá 06 tháng",
+            ),
+            _c("Văn bản chứng minh quyền sử dụng hợp pháp nơi dự kiến đặt trụ sở"),
+            _c("Bản cam kết bảo đảm kinh phí hoạt động nhiệm kỳ thứ nhất"),
+            _c("Bản kê khai tài sản do ban vận động tự nguyện đóng góp", note="nếu có"),
+        ],
+        "result": "Quyết định cho phép thành lập hội",
+    },
+    "1.003622": {
+        "time": (15, "calendar_day", "15 ngày (DVCQG; chỉ trực tiếp và bưu chính)."),
+        "components": [
+            _c(
+                "Văn bản thông báo tổ chức lễ hội (tên, sự cần thiết; thời gian, địa "
+                "điểm, quy mô, hoạt động; khách mời; ban tổ chức; phương án bảo đảm an "
+                "ninh trật tự, phòng chống cháy nổ, bảo vệ môi trường)"
+            )
+        ],
+        "result": "Văn bản trả lời về việc thông báo tổ chức lễ hội (nếu không đồng ý)",
+    },
+    "2.002481": {
+        "components": [
+            _c("Đơn xin chuyển trường do cha, mẹ hoặc người giám hộ ký"),
+            _c("Học bạ"),
+            _c("Giấy giới thiệu chuyển trường do Hiệu trưởng trường nơi đi cấp"),
+        ],
+        "result": "Học sinh được tiếp nhận, xếp vào lớp",
+        "note": "DVCQG ghi thời hạn 'Không quy định': để trống.",
+    },
+    "1.012812": {
+        "note": "DVCQG (bản chụp 23/6/2026) ghi 30 ngày qua bưu chính, 40 ngày trực tiếp; "
+        "giữ 30 ngày theo danh mục Hải Phòng, chưa đối chiếu được chênh lệch.",
+    },
+}
+
+# Same-day certification: the official time is "trong ngày ... hoặc ngày làm việc tiếp theo".
+TIME_FIXES = {
+    "2.000913": (
+        1,
+        "working_day",
+        "Trong ngày tiếp nhận yêu cầu hoặc trong ngày làm việc tiếp theo nếu tiếp nhận "
+        "sau 15 giờ (DVCQG, ma_thu_tuc=3014).",
+    ),
+}
+
+
+def civil_status_steps(days: float) -> list[dict]:
+    """Reception 0.5 day, examination, leader's signature, return: sums to the statutory time."""
+    plan = [0.5, 0.25, 0.15, 0.1] if days <= 1 else [0.5, days - 1.25, 0.5, 0.25]
+    names = [
+        ("Tiếp nhận, kiểm tra hồ sơ tại Bộ phận Một cửa", "service_centre"),
+        ("Thẩm định hồ sơ, dự thảo kết quả (công chức tư pháp - hộ tịch)", "office"),
+        ("Lãnh đạo UBND xã xem xét, ký duyệt", "office"),
+        ("Trả kết quả, lưu hồ sơ", "service_centre"),
+    ]
+    return [
+        {"order": i + 1, "name": n, "department_kind": k, "days": d}
+        for i, ((n, k), d) in enumerate(zip(names, plan, strict=True))
+    ]
+
+
+def is_publishable(rec: dict) -> bool:
+    """Published when a citizen learns at least how long it takes.
+
+    Every record is on the province's official list, so the demo publishes them as soon as
+    the processing time is known; what is still missing (online mode, fees, papers) shows up
+    in the publicity check instead of hiding the procedure. Records without a time stay
+    drafts until someone finds the time in a source.
+    """
+    return bool(rec.get("code") and rec["processing_time"].get("value") is not None)
+
+
+def build(records: list[dict]) -> list[dict]:
+    out = []
+    for original in records:
+        if not original.get("code"):
+            continue  # the importer rejects records without a national code
+        rec = copy.deepcopy(original)
+        fill = FILLS.get(rec["code"])
+        filled = []
+        if fill:
+            if "time" in fill and rec["processing_time"].get("value") is None:
+                value, unit, note = fill["time"]
+                rec["processing_time"] = {"value": value, "unit": unit, "note": note}
+                filled.append("thời hạn")
+            if "online_time" in fill:
+                rec["online_processing_time"] = {"value": fill["online_time"]}
+                filled.append("thời hạn trực tuyến")
+            if fill.get("components") and not rec.get("components"):
+                rec["components"] = fill["components"]
+                filled.append("thành phần hồ sơ")
+            if fill.get("result") and not rec.get("result"):
+                rec["result"] = fill["result"]
+                filled.append("kết quả")
+            if filled or fill.get("note"):
+                rec["sources"] = [*rec.get("sources", []), ENRICHMENT]
+            extra = f"Bổ sung từ nguồn ({', '.join(filled)}): {ENRICHMENT}." if filled else ""
+            rec["notes"] = " ".join(
+                x for x in [rec.get("notes", ""), extra, fill.get("note", "")] if x
+            )
+        if rec["code"] in TIME_FIXES:
+            value, unit, note = TIME_FIXES[rec["code"]]
+            old = rec["processing_time"].get("value")
+            rec["processing_time"] = {"value": value, "unit": unit, "note": note}
+            rec["sources"] = [*rec.get("sources", []), TIME_OVERRIDES]
+            rec["notes"] = (
+                rec.get("notes", "") + f" Thời hạn sửa từ {old} thành {value} ngày "
+                f"làm việc theo {TIME_OVERRIDES}."
+            ).strip()
+        pt = rec["processing_time"]
+        if rec["field"] == "Hộ tịch" and pt.get("value") and pt.get("unit") == "working_day":
+            rec["steps"] = civil_status_steps(float(pt["value"]))
+        else:
+            rec.setdefault("steps", [])
+        rec.setdefault("requirements", "")
+        rec.setdefault("online_mode_reason", "")
+        rec["is_published"] = is_publishable(rec)
+        out.append(rec)
+    return out
+
+
+def main(argv: list[str]) -> None:
+    source = Path(argv[1] if len(argv) > 1 else "/work/shared/data/procedures-commune.json")
+    records = build(json.loads(source.read_text(encoding="utf-8")))
+    OUT.write_text(json.dumps(records, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    published = sum(r["is_published"] for r in records)
+    print(f"{len(records)} thủ tục, {published} công khai -> {OUT}")
+
+
+if __name__ == "__main__":
+    main(sys.argv)

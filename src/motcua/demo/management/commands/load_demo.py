@@ -1,0 +1,75 @@
+"""`manage.py load_demo`: everything `make run` needs to show a working commune.
+
+Order: Hải Phòng units, the official calendar (if the calendar command is installed), the
+demo commune and a second commune, staff for every role (not in secure mode), the procedure
+catalog through the importer, and the how-to guides. Safe to run again: counts stay the same
+and existing passwords are kept.
+"""
+
+import time
+
+from django.core.management import call_command, get_commands
+from django.core.management.base import BaseCommand
+
+from motcua.catalog.models import HowToGuide, Procedure
+from motcua.core.management.commands.load_units import DEFAULT_FILE, load_units, read_units_file
+from motcua.core.models import Unit, Village
+from motcua.demo import services
+
+
+class Command(BaseCommand):
+    help = "Nạp dữ liệu mẫu: đơn vị hành chính Hải Phòng, xã mẫu, cán bộ, thủ tục, hướng dẫn."
+
+    def handle(self, *args, **options):
+        started = time.monotonic()
+        out = self.stdout
+
+        units = load_units(data=read_units_file(DEFAULT_FILE))
+        out.write(f"Đơn vị hành chính: {units['total']} ({units['created']} mới).")
+
+        if "load_calendar" in get_commands():
+            call_command("load_calendar", stdout=self.stdout, stderr=self.stderr)
+        else:
+            out.write(self.style.WARNING("Chưa có lệnh load_calendar: bỏ qua lịch nghỉ lễ/làm bù."))
+
+        spec = services.read_json(services.COMMUNES_FILE)
+        communes = [services.load_commune(spec=c) for c in spec["communes"]]
+
+        if services.demo_logins_allowed():
+            staff = services.ensure_staff(specs=spec["staff"])
+            out.write(f"Cán bộ mẫu: {len(staff.created)} mới, {len(staff.existing)} giữ nguyên.")
+        else:
+            out.write(
+                self.style.WARNING(
+                    "DJANGO_SECURE=1: không tạo tài khoản mẫu (chỉ nạp dữ liệu tham chiếu)."
+                )
+            )
+
+        records = services.read_json(services.PROCEDURES_FILE)
+        by_code = {r["code"]: r for r in records}
+        guides = services.read_json(services.GUIDES_FILE)["guides"]
+        for unit, c in zip(communes, spec["communes"], strict=True):
+            wanted = records if c["procedures"] == "all" else [by_code[x] for x in c["procedures"]]
+            # actor=None: a system load, recorded as such in the audit log
+            result = services.import_procedures(unit=unit, records=wanted, actor=None)
+            services.load_guides(unit=unit, guides=guides, actor=None)
+            out.write(
+                f"{unit.name}: {len(wanted)} thủ tục ({result['importer']}: "
+                f"{result.get('created', 0)} mới, {result.get('updated', 0)} cập nhật, "
+                f"{result.get('unchanged', 0)} giữ nguyên, {result.get('rejected', 0)} bị từ chối)."
+            )
+            for error in result.get("errors", [])[:10]:
+                out.write(self.style.WARNING(f"  {error}"))
+
+        main = communes[0]
+        out.write(
+            self.style.SUCCESS(
+                f"Xong trong {time.monotonic() - started:.1f} giây: "
+                f"{Unit.objects.count()} đơn vị, "
+                f"{Village.objects.filter(unit=main).count()} thôn/tổ dân phố ở {main.name}, "
+                f"{Procedure.objects.filter(unit=main).count()} thủ tục "
+                f"({Procedure.objects.filter(unit=main, is_published=True).count()} đã công khai), "
+                f"{HowToGuide.objects.filter(procedure__unit=main).count()} hướng dẫn. "
+                "Xem tài khoản: manage.py demo_logins"
+            )
+        )
