@@ -165,3 +165,18 @@ def test_demo_logins_lists_urls_and_every_account():
     for username in ["vb.motcua1", "vb.lanhdao", "vb.tocns", "vt.motcua", "hp.quanly"]:
         assert username in text
     assert services.DEMO_PASSWORD in text
+
+
+def test_province_system_administrator_can_open_the_admin_but_commune_staff_cannot(client):
+    load_demo()
+    client.force_login(User.objects.get(username="hp.quantri"))
+    assert client.get("/quan-tri/").status_code == 200
+    client.force_login(User.objects.get(username="vb.motcua1"))
+    assert client.get("/quan-tri/", follow=True).status_code == 403
+
+
+def test_digital_team_member_is_assigned_to_a_village_named_once():
+    load_demo()
+    assignment = StaffAssignment.objects.get(user__username="vb.tocns")
+    assert assignment.village is not None
+    assert str(assignment.village) == "Thôn 1"

@@ -98,7 +98,9 @@ class Village(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.name}"
+        kind = str(self.get_kind_display())
+        # "Thôn 1" is already a full name; "Đông" needs its kind in front
+        return self.name if self.name.lower().startswith(kind.lower()) else f"{kind} {self.name}"
 
 
 class Department(models.Model):

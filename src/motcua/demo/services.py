@@ -121,6 +121,7 @@ def ensure_staff(*, specs: list[dict], actor=None) -> StaffResult:
                     role=spec["role"],
                     password=DEMO_PASSWORD,
                     department=department,
+                    village=village,
                 )
                 result.created.append(user.username)
             else:
@@ -137,16 +138,17 @@ def ensure_staff(*, specs: list[dict], actor=None) -> StaffResult:
                     department=department,
                     village=village,
                 )
-            if village is not None and assignment.village_id != village.pk:
-                # create_staff takes no village: attach the digital-tech team member's village.
-                assignment.village = village
-                assignment.save(update_fields=["village"])
+            if spec.get("superuser") and not user.is_superuser:
+                # the province's system administrator maintains units, calendar and catalog
+                # in the admin site (/quan-tri/); commune administrators use the staff area.
+                user.is_staff = user.is_superuser = True
+                user.save(update_fields=["is_staff", "is_superuser"])
                 audit.record(
-                    action="demo.village_assigned",
-                    obj=assignment,
+                    action="demo.superuser_granted",
+                    obj=user,
                     actor=actor,
                     unit=unit,
-                    changes={"village": village.pk, "user": user.username},
+                    changes={"is_superuser": [False, True]},
                 )
     return result
 
