@@ -1,6 +1,7 @@
 """Small builders for the catalog import/export/API/staff tests (no factory library)."""
 
 import itertools
+import os
 from decimal import Decimal
 from pathlib import Path
 
@@ -8,7 +9,11 @@ from motcua.accounts.models import Role, StaffAssignment, User
 from motcua.catalog.models import Component, Fee, Field, Procedure, ProcessStep
 from motcua.core.models import Unit
 
-SHARED_FILE = Path("/work/shared/data/procedures-commune.json")
+# shared/ sits beside the checkout (CI clones main next to it)
+SHARED_DIR = Path(
+    os.environ.get("MOTCUA_SHARED_DIR", Path(__file__).resolve().parents[3] / "shared")
+)
+SHARED_FILE = SHARED_DIR / "data" / "procedures-commune.json"
 _seq = itertools.count(1)
 
 
