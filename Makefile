@@ -44,7 +44,7 @@ run: deps system-deps-run demo
 test: deps system-deps
 	$(BIN)/python -m pytest -n $${PYTEST_WORKERS:-auto} --dist loadfile $(PYTEST_ARGS)
 
-bench: deps migrate
+bench: deps
 	$(BIN)/python bench/run.py
 
 lint: deps

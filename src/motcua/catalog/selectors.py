@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 
 from motcua.core.models import Unit
 from motcua.core.text import fold
@@ -71,26 +71,45 @@ def public_catalog(filters: PublicFilters, *, with_field: bool = True) -> QueryS
     )
 
 
-def field_counts(qs: QuerySet[Procedure]) -> list[dict]:
-    """[{code, name, count}] per field in `qs`, one GROUP BY query.
+@dataclass(frozen=True)
+class CatalogFacets:
+    """What the list page shows around the results, from ONE grouped query.
 
-    Sorted in Python by the folded name: the database's binary order would put "Đất đai"
-    after "Xây dựng".
+    `fields` counts each field for the same search without the field filter (the chips);
+    `total` and `unit_ids` describe the results with every filter applied.
     """
-    rows = qs.order_by().values("field__code", "field__name").annotate(count=Count("id"))
-    fields = [
-        {"code": r["field__code"], "name": r["field__name"], "count": r["count"]} for r in rows
-    ]
-    return sorted(fields, key=lambda f: (fold(f["name"]), f["name"]))
+
+    fields: list[dict]
+    total: int
+    unit_ids: frozenset[int]
+
+
+def catalog_facets(filters: PublicFilters) -> CatalogFacets:
+    rows = (
+        public_catalog(filters, with_field=False)
+        .order_by()
+        .values("field__code", "field__name", "unit_id")
+        .annotate(count=Count("id"))
+    )
+    per_field: dict[str, dict] = {}
+    total, unit_ids = 0, set()
+    for row in rows:
+        field = per_field.setdefault(
+            row["field__code"], {"code": row["field__code"], "name": row["field__name"], "count": 0}
+        )
+        field["count"] += row["count"]
+        if not filters.field_code or row["field__code"] == filters.field_code:
+            total += row["count"]
+            unit_ids.add(row["unit_id"])
+    # sorted by the folded name: binary order would put "Đất đai" after "Xây dựng"
+    fields = sorted(per_field.values(), key=lambda f: (fold(f["name"]), f["name"]))
+    return CatalogFacets(fields=fields, total=total, unit_ids=frozenset(unit_ids))
 
 
 def publishing_units() -> list[Unit]:
     """Units that publish at least one procedure: the unit filter is offered only if > 1."""
-    return list(Unit.objects.filter(procedures__is_published=True).distinct().order_by("name"))
-
-
-def unit_count(qs: QuerySet[Procedure]) -> int:
-    return qs.order_by().values("unit_id").distinct().count()
+    publishes = Procedure.objects.filter(unit=OuterRef("pk"), is_published=True)
+    return list(Unit.objects.filter(Exists(publishes)).order_by("name"))
 
 
 def public_procedure(pk: int) -> Procedure | None:

@@ -46,9 +46,12 @@ def public_url(request, pk: int) -> str:
 def procedure_list(request):
     filters = selectors.PublicFilters.from_params(request.GET)
     results = selectors.public_catalog(filters)
-    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+    facets = selectors.catalog_facets(filters)
+    paginator = Paginator(results, PAGE_SIZE)
+    paginator.count = facets.total  # known from the facets: saves a second scan of the search
+    page = paginator.get_page(request.GET.get("page"))
     units = selectors.publishing_units()
-    show_unit = not filters.unit_code and len(units) > 1 and selectors.unit_count(results) > 1
+    show_unit = not filters.unit_code and len(units) > 1 and len(facets.unit_ids) > 1
     return render(
         request,
         "catalog/procedure_list.html",
@@ -56,7 +59,7 @@ def procedure_list(request):
             "filters": filters,
             "page_obj": page,
             "procedures": page.object_list,
-            "fields": selectors.field_counts(selectors.public_catalog(filters, with_field=False)),
+            "fields": facets.fields,
             "units": units if len(units) > 1 else [],
             "show_unit": show_unit,
         },
