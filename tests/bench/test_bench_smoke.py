@@ -1,0 +1,66 @@
+"""`make bench` must not rot: a tiny catalog search run on SQLite still yields a timed row."""
+
+import re
+
+import pytest
+
+from bench import run
+from bench.common import percentile, update_docs_block
+
+
+@pytest.mark.slow
+def test_tiny_catalog_search_bench_prints_a_row_with_timings(capsys):
+    code = run.main(
+        [
+            "--only", "catalog_search",
+            "--databases", "sqlite",
+            "-p", "procedures=50",
+            "-p", "queries=20",
+            "-p", "repeat=1",
+            "--no-docs",
+        ]
+    )  # fmt: skip
+
+    out = capsys.readouterr().out
+    assert code == 0, out
+    row = next(line for line in out.splitlines() if line.startswith("catalog_search ("))
+    cells = re.split(r"\s{2,}", row.strip())
+    _benchmark, database, n, p50, p95, p99, raw_p95, ratio, goal, passed = cells
+    assert database == "SQLite"
+    assert int(n) == 20
+    assert 0 < float(p50) <= float(p95) <= float(p99)
+    assert float(raw_p95) > 0
+    assert ratio.endswith("x") and float(ratio[:-1]) > 0
+    assert goal == "< 30 ms" and passed in {"yes", "NO"}
+
+
+def test_docs_block_is_replaced_in_place_and_other_sections_kept():
+    text = (
+        "# Benchmarks\n\n## Catalog search\n\nHow it is measured.\n\n"
+        "<!-- bench:catalog_search -->\nold numbers\n<!-- /bench:catalog_search -->\n\n"
+        "## Ticket issuance\n\n<!-- bench:tickets -->\nkeep\n<!-- /bench:tickets -->\n"
+    )
+
+    updated = update_docs_block(text, "catalog_search", "Catalog search", "new numbers")
+
+    assert "new numbers" in updated and "old numbers" not in updated
+    assert "How it is measured." in updated and "keep" in updated
+    assert updated.count("## Catalog search") == 1
+
+
+def test_docs_block_of_a_new_benchmark_is_appended_under_its_heading():
+    updated = update_docs_block("# Benchmarks\n", "worklist", "Dossier worklist", "rows")
+
+    assert updated.endswith(
+        "## Dossier worklist\n\n<!-- bench:worklist -->\nrows\n<!-- /bench:worklist -->\n"
+    )
+
+
+def test_percentile_interpolates_like_numpy():
+    samples = list(range(1, 101))  # 1..100 ms
+
+    assert percentile(samples, 50) == pytest.approx(50.5)
+    assert percentile(samples, 95) == pytest.approx(95.05)
+    assert percentile([7.0], 99) == 7.0
+    with pytest.raises(ValueError):
+        percentile([], 95)
