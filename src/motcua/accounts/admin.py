@@ -12,8 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.core.audit import record
 
-from .models import Role, StaffAssignment, User
-from .scoping import has_role, visible_unit_ids
+from .admin_site import AdministratorOnlyMixin as BaseAdministratorOnlyMixin
+from .admin_site import administered_unit_ids
+from .models import StaffAssignment, User
 from .services import home_unit_id
 
 _AUDITED_FIELDS = (
@@ -28,30 +29,7 @@ _AUDITED_FIELDS = (
 )
 
 
-def _may_administer(request) -> bool:
-    user = request.user
-    if not (user.is_active and user.is_authenticated):
-        return False
-    return user.is_superuser or (user.is_staff_member and has_role(user, Role.ADMINISTRATOR))
-
-
-def _admin_units(request) -> set[int]:
-    return visible_unit_ids(request.user, [Role.ADMINISTRATOR])
-
-
-class AdministratorOnlyMixin:
-    def has_module_permission(self, request):
-        return _may_administer(request)
-
-    def has_view_permission(self, request, obj=None):
-        return _may_administer(request)
-
-    def has_add_permission(self, request, *args):
-        return _may_administer(request)
-
-    def has_change_permission(self, request, obj=None):
-        return _may_administer(request)
-
+class AdministratorOnlyMixin(BaseAdministratorOnlyMixin):
     def has_delete_permission(self, request, obj=None):
         return False  # accounts are deactivated, never deleted: audit rows point at them
 
@@ -74,7 +52,7 @@ class StaffAssignmentInline(AdministratorOnlyMixin, admin.TabularInline):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if not request.user.is_superuser and db_field.name in {"unit", "department", "village"}:
-            units = _admin_units(request)
+            units = administered_unit_ids(request)
             lookup = "pk__in" if db_field.name == "unit" else "unit_id__in"
             field.queryset = field.queryset.filter(**{lookup: units})
         return field
@@ -112,7 +90,7 @@ class StaffUserAdmin(AdministratorOnlyMixin, UserAdmin):
         qs = super().get_queryset(request)
         if request.user.is_superuser:
             return qs
-        return qs.filter(assignments__unit_id__in=_admin_units(request)).distinct()
+        return qs.filter(assignments__unit_id__in=administered_unit_ids(request)).distinct()
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))

@@ -10,7 +10,9 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import resolve_url
 
+from .models import Role
 from .otp import has_confirmed_device, session_is_verified
+from .scoping import has_role, visible_unit_ids
 
 
 class StaffAdminSite(admin.AdminSite):
@@ -31,3 +33,35 @@ class StaffAdminSite(admin.AdminSite):
                 return redirect_to_login(next_url, resolve_url("accounts:otp_verify"))
             raise PermissionDenied  # signed in, but not an admin user: no redirect loop
         return redirect_to_login(next_url, resolve_url("accounts:login"))
+
+
+def may_administer(request) -> bool:
+    """Superusers, and staff holding the administrator role somewhere."""
+    user = request.user
+    if not (user.is_active and user.is_authenticated):
+        return False
+    return user.is_superuser or (user.is_staff_member and has_role(user, Role.ADMINISTRATOR))
+
+
+def administered_unit_ids(request) -> set[int]:
+    """Units the user's administrator role reaches: what their admin lists are scoped to."""
+    return visible_unit_ids(request.user, [Role.ADMINISTRATOR])
+
+
+class AdministratorOnlyMixin:
+    """Admin screens of reference data: only for `may_administer` users."""
+
+    def has_module_permission(self, request):
+        return may_administer(request)
+
+    def has_view_permission(self, request, obj=None):
+        return may_administer(request)
+
+    def has_add_permission(self, request, *args):
+        return may_administer(request)
+
+    def has_change_permission(self, request, obj=None):
+        return may_administer(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return may_administer(request)

@@ -10,8 +10,10 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from motcua.accounts.models import Role
-from motcua.accounts.scoping import has_role, visible_unit_ids
+from motcua.accounts.admin_site import (
+    AdministratorOnlyMixin,
+    administered_unit_ids,
+)
 from motcua.core import audit
 from motcua.core.models import Unit
 
@@ -26,34 +28,6 @@ from .models import (
     Procedure,
     ProcessStep,
 )
-
-
-def _may_administer(request) -> bool:
-    user = request.user
-    if not (user.is_active and user.is_authenticated):
-        return False
-    return user.is_superuser or (user.is_staff_member and has_role(user, Role.ADMINISTRATOR))
-
-
-def _admin_units(request) -> set[int]:
-    return visible_unit_ids(request.user, [Role.ADMINISTRATOR])
-
-
-class AdministratorOnlyMixin:
-    def has_module_permission(self, request):
-        return _may_administer(request)
-
-    def has_view_permission(self, request, obj=None):
-        return _may_administer(request)
-
-    def has_add_permission(self, request, *args):
-        return _may_administer(request)
-
-    def has_change_permission(self, request, obj=None):
-        return _may_administer(request)
-
-    def has_delete_permission(self, request, obj=None):
-        return _may_administer(request)
 
 
 @admin.register(Field)
@@ -137,13 +111,13 @@ class ProcedureAdmin(AdministratorOnlyMixin, admin.ModelAdmin):
         qs = super().get_queryset(request)
         if request.user.is_superuser:
             return qs
-        return qs.filter(unit_id__in=_admin_units(request))
+        return qs.filter(unit_id__in=administered_unit_ids(request))
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if not request.user.is_superuser and db_field.name in {"unit", "department"}:
             lookup = "pk__in" if db_field.name == "unit" else "unit_id__in"
-            field.queryset = field.queryset.filter(**{lookup: _admin_units(request)})
+            field.queryset = field.queryset.filter(**{lookup: administered_unit_ids(request)})
         return field
 
     def save_model(self, request, obj, form, change):
@@ -186,13 +160,13 @@ class HowToGuideAdmin(AdministratorOnlyMixin, admin.ModelAdmin):
         qs = super().get_queryset(request)
         if request.user.is_superuser:
             return qs
-        return qs.filter(procedure__unit_id__in=_admin_units(request))
+        return qs.filter(procedure__unit_id__in=administered_unit_ids(request))
 
     def save_model(self, request, obj, form, change):
         if (
             not request.user.is_superuser
             and not Unit.objects.filter(
-                pk=obj.procedure.unit_id, pk__in=_admin_units(request)
+                pk=obj.procedure.unit_id, pk__in=administered_unit_ids(request)
             ).exists()
         ):
             raise PermissionDenied
