@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "motcua.core",
     "motcua.accounts",
     "motcua.catalog",
+    "motcua.dossiers",
+    "motcua.queueing",
     "motcua.demo",
 ]
 
