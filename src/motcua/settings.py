@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "motcua.catalog",
     "motcua.dossiers",
     "motcua.queueing",
+    "motcua.documents",
     "motcua.demo",
 ]
 

@@ -20,6 +20,8 @@ urlpatterns = [
     path("api/v1/", include("motcua.catalog.api_urls")),
     path("can-bo/", include("motcua.accounts.urls")),
     path("", include("motcua.core.urls")),
+    path("", include("motcua.documents.urls")),
+    path("", include("motcua.queueing.urls")),
     path("", include("motcua.catalog.urls")),
 ]
 if settings.DEBUG:
