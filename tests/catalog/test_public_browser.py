@@ -39,6 +39,6 @@ def test_search_on_a_small_phone_without_javascript(live_server, phone, artifact
     with phone.expect_navigation():
         phone.click(".proc-card a.title")
     assert phone.locator("h1").inner_text().startswith("Thủ tục đăng ký kết hôn")
-    assert "1.500.000 đ" in phone.locator("[data-testid=fees]").inner_text()
+    assert "1.500.000\u00a0đ" in phone.locator("[data-testid=fees]").inner_text()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     phone.screenshot(path=str(artifacts_dir / "catalog-browser-detail-360.png"), full_page=True)

@@ -11,6 +11,7 @@ from decimal import Decimal
 from django import template
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from motcua.catalog.models import Fee, Procedure
 
@@ -22,7 +23,7 @@ def vnd(amount: int | None) -> str:
     """Integer VND the Vietnamese way: 50000 -> "50.000 đ" (whatever the UI language)."""
     if amount is None:
         return ""
-    return f"{int(amount):,} đ".replace(",", ".")
+    return f"{int(amount):,}\u00a0đ".replace(",", ".")  # never wrap between number and đ
 
 
 @register.filter
@@ -47,8 +48,10 @@ def days_text(days: Decimal | None, time_unit: str, note: str = "") -> str:
         return note.strip() or _("Chưa công bố thời hạn")
     if Decimal(days) == 0:
         return _("Trong ngày")
-    unit = Procedure.TimeUnit(time_unit).label if time_unit else _("ngày làm việc")
-    return f"{_number(days)} {unit}"
+    n = 1 if Decimal(days) == 1 else 2  # "0,5 ngày" is plural in English
+    if time_unit == Procedure.TimeUnit.CALENDAR_DAY:
+        return ngettext("%(n)s ngày", "%(n)s ngày", n) % {"n": _number(days)}
+    return ngettext("%(n)s ngày làm việc", "%(n)s ngày làm việc", n) % {"n": _number(days)}
 
 
 @register.filter
