@@ -19,6 +19,12 @@ STAFF_MENU = [
         _("Tra cứu danh mục thủ tục của đơn vị."),
     ),
     (
+        _("Quầy giao dịch"),
+        "queueing:console_index",
+        {Role.COUNTER_OFFICER},
+        _("Mở quầy, gọi số, phục vụ công dân."),
+    ),
+    (
         _("Kiểm tra công khai"),
         "catalog:publicity_check",
         {Role.MANAGER, Role.ADMINISTRATOR, Role.LEADER},

@@ -1,0 +1,68 @@
+"""Queue set-up for administrators: services, what each counter serves, the unit's rules.
+
+Tickets and their events are shown read-only: they change only through the services.
+"""
+
+from django.contrib import admin
+
+from motcua.accounts.admin_site import AdministratorOnlyMixin, administered_unit_ids
+
+from .models import CounterAssignment, QueuePolicy, Service, Ticket, TicketEvent
+
+
+class UnitScopedAdmin(AdministratorOnlyMixin, admin.ModelAdmin):
+    unit_lookup = "unit"
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(**{f"{self.unit_lookup}__in": administered_unit_ids(request)})
+
+
+@admin.register(QueuePolicy)
+class QueuePolicyAdmin(UnitScopedAdmin):
+    list_display = ("unit", "priority_streak_limit", "calls_before_no_show")
+
+
+@admin.register(Service)
+class ServiceAdmin(UnitScopedAdmin):
+    list_display = ("code", "name", "unit", "is_active", "order")
+    list_filter = ("unit", "is_active")
+    search_fields = ("code", "name")
+    filter_horizontal = ("procedures",)
+
+
+@admin.register(CounterAssignment)
+class CounterAssignmentAdmin(UnitScopedAdmin):
+    unit_lookup = "counter__unit"
+    list_display = ("counter", "is_open", "officer", "opened_at")
+    list_select_related = ("counter", "officer")
+    filter_horizontal = ("services",)
+    readonly_fields = ("is_open", "officer", "opened_at")
+
+
+class ReadOnlyMixin:
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Ticket)
+class TicketAdmin(ReadOnlyMixin, UnitScopedAdmin):
+    list_display = ("code", "day", "service", "status", "priority_reason", "counter", "issued_at")
+    list_filter = ("day", "status", "priority_reason", "source")
+    list_select_related = ("service", "counter")
+    date_hierarchy = "day"
+
+
+@admin.register(TicketEvent)
+class TicketEventAdmin(ReadOnlyMixin, UnitScopedAdmin):
+    unit_lookup = "ticket__unit"
+    list_display = ("ticket", "action", "from_status", "to_status", "counter", "actor", "at")
+    list_select_related = ("ticket", "counter", "actor")

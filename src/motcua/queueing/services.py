@@ -1,0 +1,633 @@
+"""Queue use cases: issue a ticket, open and close a counter, call, recall, serve, transfer.
+
+Every ticket state change goes through `transition()`: it checks the allowed-transitions table,
+locks the ticket row, writes a `TicketEvent` and an audit event in the same transaction.
+Numbers come from `TicketSequence` by one upsert statement that also locks the (service, day)
+row until commit, so numbers are gap-free and never duplicated (docs/decisions/0008).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from motcua.core import calendar
+from motcua.core.audit import record
+from motcua.core.models import Counter, Unit, Village
+
+from . import priority
+from .models import (
+    CounterAssignment,
+    QueuePolicy,
+    Service,
+    Ticket,
+    TicketEvent,
+    TicketSequence,
+    display_code,
+)
+
+S = Ticket.Status
+NONE = Ticket.Priority.NONE
+QUEUE_ORDER = ("issued_at", "number", "id")
+_PHONE = re.compile(r"^0\d{8,10}$")
+_DOSSIER_CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.\-/]{0,39}$")
+_KEY = re.compile(r"^[0-9A-Za-z_\-]{8,64}$")
+
+
+def now() -> dt.datetime:
+    """The clock of this module (tests move it with monkeypatch)."""
+    return timezone.now()
+
+
+def local_day(at: dt.datetime) -> dt.date:
+    return timezone.localtime(at, calendar.LOCAL_TZ).date()
+
+
+def policy_for(unit: Unit | int) -> QueuePolicy:
+    """The unit's rules, or an unsaved row carrying the defaults."""
+    unit_id = getattr(unit, "pk", unit)
+    return QueuePolicy.objects.filter(unit_id=unit_id).first() or QueuePolicy(unit_id=unit_id)
+
+
+def is_open_for_tickets(unit: Unit, at: dt.datetime) -> bool:
+    """Office hours on a working day, or Saturday morning where the unit receives then."""
+    local = timezone.localtime(at, calendar.LOCAL_TZ)
+    (am_open, am_close), (pm_open, pm_close) = calendar.office_hours()
+    time = local.time()
+    day = local.date()
+    if calendar.is_working_day(day, unit):
+        return am_open <= time < am_close or pm_open <= time < pm_close
+    if day.weekday() == 5 and unit.opens_saturday_morning:
+        return calendar.day_off_reason(day, unit) == "" and am_open <= time < am_close
+    return False
+
+
+def _hours_text() -> str:
+    (am_open, am_close), (pm_open, pm_close) = calendar.office_hours()
+    return f"{am_open:%H:%M}-{am_close:%H:%M}, {pm_open:%H:%M}-{pm_close:%H:%M}"
+
+
+# --- issuing --------------------------------------------------------------------------------
+
+
+def _next_number(service_id: int, day: dt.date) -> int:
+    """Increment and return the (service, day) counter; the row stays locked until commit."""
+    table = connection.ops.quote_name(TicketSequence._meta.db_table)
+    sql = (
+        f"INSERT INTO {table} (service_id, day, last_value) VALUES (%s, %s, 1) "  # noqa: S608
+        f"ON CONFLICT (service_id, day) DO UPDATE SET last_value = {table}.last_value + 1 "
+        "RETURNING last_value"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [service_id, connection.ops.adapt_datefield_value(day)])
+        return int(cursor.fetchone()[0])
+
+
+def _check_issue(
+    *,
+    unit: Unit,
+    service: Service,
+    source: str,
+    priority_reason: str,
+    village: Village | None,
+    age_group: str,
+    phone: str,
+    at: dt.datetime,
+) -> None:
+    if service.unit_id != unit.pk:
+        raise ValidationError(_("Nhóm dịch vụ này không thuộc đơn vị."), code="wrong_unit")
+    if source not in Ticket.Source.values:
+        raise ValidationError(_("Nguồn lấy số không hợp lệ."), code="bad_source")
+    if priority_reason not in Ticket.Priority.values:
+        raise ValidationError(_("Diện ưu tiên không hợp lệ."), code="bad_priority")
+    if age_group not in Ticket.AgeGroup.values:
+        raise ValidationError(_("Nhóm tuổi không hợp lệ."), code="bad_age_group")
+    if village is not None and village.unit_id != unit.pk:
+        raise ValidationError(_("Thôn/tổ dân phố không thuộc đơn vị."), code="wrong_village")
+    if phone and not _PHONE.match(phone):
+        raise ValidationError(
+            _("Số điện thoại không hợp lệ (10-11 chữ số, bắt đầu bằng 0)."), code="bad_phone"
+        )
+    if not service.is_active:
+        raise ValidationError(
+            _("Nhóm dịch vụ “%(name)s” hiện không nhận số.") % {"name": service.name},
+            code="service_closed",
+        )
+    if not is_open_for_tickets(unit, at):
+        raise ValidationError(
+            _(
+                "Ngoài giờ tiếp nhận. Xin mời quay lại trong giờ làm việc (%(hours)s, "
+                "các ngày làm việc)."
+            )
+            % {"hours": _hours_text()},
+            code="outside_hours",
+        )
+
+
+def issue_ticket(
+    *,
+    unit: Unit,
+    service: Service,
+    source: str,
+    priority_reason: str = NONE,
+    idempotency_key: str | None = None,
+    village: Village | None = None,
+    age_group: str = "",
+    phone: str = "",
+    actor=None,
+    at: dt.datetime | None = None,
+) -> Ticket:
+    """Give the next number of `service` today; a repeated `idempotency_key` returns the first.
+
+    A double tap on the kiosk sends the same key twice: the second request gets the ticket of
+    the first, whether it arrives after it or at the same moment (unique key per unit).
+    """
+    at = at or now()
+    if idempotency_key is not None and not _KEY.match(idempotency_key):
+        raise ValidationError(_("Phiên lấy số không hợp lệ, xin lấy lại."), code="bad_key")
+    if idempotency_key:
+        existing = Ticket.objects.filter(unit=unit, idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing
+    _check_issue(
+        unit=unit,
+        service=service,
+        source=source,
+        priority_reason=priority_reason,
+        village=village,
+        age_group=age_group,
+        phone=phone,
+        at=at,
+    )
+    day = local_day(at)
+    try:
+        with transaction.atomic():
+            number = _next_number(service.pk, day)
+            ticket = Ticket.objects.create(
+                unit=unit,
+                service=service,
+                issued_service=service,
+                day=day,
+                number=number,
+                code=display_code(service.code, number),
+                source=source,
+                priority_reason=priority_reason,
+                issued_at=at,
+                village=village,
+                age_group=age_group,
+                phone=phone,
+                idempotency_key=idempotency_key or None,
+            )
+            TicketEvent.objects.create(
+                ticket=ticket, from_status="", to_status=S.WAITING, action="issue", at=at
+            )
+            record(
+                action="queue.ticket_issued",
+                obj=ticket,
+                unit=unit,
+                actor=actor,
+                changes={
+                    "code": ticket.code,
+                    "service": service.code,
+                    "source": source,
+                    "priority_reason": priority_reason,
+                },
+            )
+            return ticket
+    except IntegrityError:
+        # The same key committed first in a parallel request: the numbering rolled back.
+        if idempotency_key:
+            existing = Ticket.objects.filter(unit=unit, idempotency_key=idempotency_key).first()
+            if existing is not None:
+                return existing
+        raise
+
+
+# --- the one transition function ---------------------------------------------------------------
+
+# action -> (statuses it may start from, status it leads to; None keeps the status)
+TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
+    "call": (frozenset({S.WAITING, S.TRANSFERRED}), S.CALLED),
+    "recall": (frozenset({S.CALLED}), S.CALLED),
+    "start": (frozenset({S.CALLED}), S.SERVING),
+    "finish": (frozenset({S.SERVING}), S.DONE),
+    "skip": (frozenset({S.CALLED}), S.NO_SHOW),
+    "transfer": (frozenset({S.CALLED, S.SERVING}), S.TRANSFERRED),
+    "cancel": (frozenset({S.WAITING, S.TRANSFERRED}), S.CANCELLED),
+    "link_dossier": (frozenset({S.SERVING, S.DONE}), None),
+}
+
+
+def _verb(action: str) -> str:
+    return {
+        "call": _("gọi"),
+        "recall": _("gọi lại"),
+        "start": _("bắt đầu phục vụ"),
+        "finish": _("kết thúc"),
+        "skip": _("đánh vắng mặt"),
+        "transfer": _("chuyển"),
+        "cancel": _("huỷ"),
+        "link_dossier": _("gắn hồ sơ cho"),
+    }[action]
+
+
+def transition(
+    *,
+    ticket: Ticket,
+    action: str,
+    actor=None,
+    counter: Counter | None = None,
+    at: dt.datetime | None = None,
+    check: Callable[[Ticket], None] | None = None,
+    apply: Callable[[Ticket, dt.datetime], None] | None = None,
+    changes: dict | None = None,
+) -> Ticket:
+    """Move `ticket` by `action`: lock, check, change, event row and audit row, one transaction."""
+    allowed, to_status = TRANSITIONS[action]
+    at = at or now()
+    with transaction.atomic():
+        locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        if locked.status not in allowed:
+            raise ValidationError(
+                _("Không thể %(verb)s số %(code)s: số đang ở trạng thái “%(status)s”.")
+                % {
+                    "verb": _verb(action),
+                    "code": locked.code,
+                    "status": locked.get_status_display(),
+                },
+                code="illegal_transition",
+            )
+        if check is not None:
+            check(locked)
+        before = locked.status
+        if to_status is not None:
+            locked.status = to_status
+        if apply is not None:
+            apply(locked, at)
+        locked.save()
+        TicketEvent.objects.create(
+            ticket=locked,
+            from_status=before,
+            to_status=locked.status,
+            action=action,
+            actor=actor if getattr(actor, "is_authenticated", False) else None,
+            at=at,
+            counter=counter,
+        )
+        record(
+            action=f"queue.ticket_{action}",
+            obj=locked,
+            unit=locked.unit_id,
+            actor=actor,
+            changes={"status": [before, locked.status], **(changes or {})},
+        )
+    return locked
+
+
+def _at_counter(counter: Counter) -> Callable[[Ticket], None]:
+    def check(ticket: Ticket) -> None:
+        if ticket.counter_id != counter.pk:
+            raise ValidationError(
+                _("Số %(code)s không do quầy này gọi.") % {"code": ticket.code},
+                code="other_counter",
+            )
+
+    return check
+
+
+# --- counters ------------------------------------------------------------------------------------
+
+
+def _active_ticket(counter: Counter, day: dt.date) -> Ticket | None:
+    return (
+        Ticket.objects.filter(counter=counter, day=day, status__in=Ticket.ACTIVE_AT_COUNTER)
+        .order_by("-called_at")
+        .first()
+    )
+
+
+def open_counter(
+    *, counter: Counter, officer, services: list[Service] | None = None, at=None
+) -> CounterAssignment:
+    """The officer sits at the counter; `services` (same unit) replaces what it serves."""
+    at = at or now()
+    with transaction.atomic():
+        setup, _created = CounterAssignment.objects.select_for_update().get_or_create(
+            counter=counter
+        )
+        if not counter.is_active:
+            raise ValidationError(_("Quầy này đã ngừng sử dụng."), code="counter_inactive")
+        previous = setup.officer_id if setup.is_open else None
+        if services is not None:
+            if any(s.unit_id != counter.unit_id for s in services):
+                raise ValidationError(_("Nhóm dịch vụ không thuộc đơn vị."), code="wrong_unit")
+            setup.services.set(services)
+        setup.is_open = True
+        setup.officer = officer
+        setup.opened_at = at
+        setup.priority_streak = 0
+        setup.save()
+        record(
+            action="queue.counter_opened",
+            obj=counter,
+            unit=counter.unit_id,
+            actor=officer,
+            changes={
+                "officer": [previous, officer.pk],
+                "services": sorted(setup.services.values_list("code", flat=True)),
+            },
+        )
+    return setup
+
+
+def close_counter(*, counter: Counter, officer, at=None) -> CounterAssignment:
+    """Close the counter; a citizen still called or being served must be finished first."""
+    at = at or now()
+    with transaction.atomic():
+        setup, _created = CounterAssignment.objects.select_for_update().get_or_create(
+            counter=counter
+        )
+        active = _active_ticket(counter, local_day(at))
+        if active is not None:
+            raise ValidationError(
+                _("Quầy đang có số %(code)s: hãy kết thúc hoặc chuyển trước khi đóng quầy.")
+                % {"code": active.code},
+                code="counter_busy",
+            )
+        was_open = setup.is_open
+        setup.is_open = False
+        setup.officer = None
+        setup.save()
+        record(
+            action="queue.counter_closed",
+            obj=counter,
+            unit=counter.unit_id,
+            actor=officer,
+            changes={"is_open": [was_open, False]},
+        )
+    return setup
+
+
+def _lock_head(qs: QuerySet) -> Ticket | None:
+    """The first row of `qs` that no other transaction holds (PostgreSQL: SKIP LOCKED)."""
+    if connection.features.has_select_for_update_skip_locked:
+        qs = qs.select_for_update(skip_locked=True)
+    return qs.order_by(*QUEUE_ORDER).first()
+
+
+def call_next(*, counter: Counter, officer, at: dt.datetime | None = None) -> Ticket | None:
+    """Call the next citizen for this counter (priority rule in `priority.py`); None if empty.
+
+    The counter's row is locked for the whole call (one call per counter at a time); the
+    chosen ticket is locked with SKIP LOCKED so two counters pressing at once take two
+    different tickets.
+    """
+    at = at or now()
+    day = local_day(at)
+    with transaction.atomic():
+        setup = CounterAssignment.objects.select_for_update().filter(counter=counter).first()
+        if setup is None or not setup.is_open:
+            raise ValidationError(
+                _("Quầy đang đóng. Hãy mở quầy trước khi gọi số."), code="counter_closed"
+            )
+        active = _active_ticket(counter, day)
+        if active is not None:
+            raise ValidationError(
+                _(
+                    "Quầy đang có số %(code)s: hãy kết thúc, chuyển hoặc đánh vắng mặt "
+                    "trước khi gọi số mới."
+                )
+                % {"code": active.code},
+                code="counter_busy",
+            )
+        service_ids = list(setup.services.filter(is_active=True).values_list("id", flat=True))
+        if not service_ids:
+            raise ValidationError(_("Quầy chưa được phân nhóm dịch vụ nào."), code="no_services")
+        waiting = Ticket.objects.filter(
+            unit_id=counter.unit_id,
+            day=day,
+            status__in=Ticket.WAITING_STATES,
+            service_id__in=service_ids,
+        ).filter(Q(target_counter__isnull=True) | Q(target_counter=counter))
+        groups = {
+            True: waiting.exclude(priority_reason=NONE),
+            False: waiting.filter(priority_reason=NONE),
+        }
+        heads = [
+            priority.Candidate(row["id"], is_p, row["issued_at"], row["number"])
+            for is_p, qs in groups.items()
+            for row in qs.order_by(*QUEUE_ORDER).values("id", "issued_at", "number")[:1]
+        ]
+        policy = policy_for(counter.unit_id)
+        choice = priority.choose(
+            heads, streak=setup.priority_streak, limit=policy.priority_streak_limit
+        )
+        if choice is None:
+            return None
+        picked = None
+        for is_p in (choice.candidate.is_priority, not choice.candidate.is_priority):
+            picked = _lock_head(groups[is_p])
+            if picked is not None:
+                break
+        if picked is None:
+            return None  # every waiting ticket is being taken by another counter right now
+        setup.priority_streak = setup.priority_streak + 1 if picked.is_priority else 0
+        setup.save(update_fields=["priority_streak"])
+
+        def apply(ticket: Ticket, when: dt.datetime) -> None:
+            ticket.counter = counter
+            ticket.target_counter = None
+            ticket.called_at = when
+            ticket.call_count = 1
+            ticket.served_by = officer
+
+        return transition(
+            ticket=picked,
+            action="call",
+            actor=officer,
+            counter=counter,
+            at=at,
+            apply=apply,
+            changes={"counter": counter.number, "priority_reason": picked.priority_reason},
+        )
+
+
+def recall(*, ticket: Ticket, counter: Counter, officer, at=None) -> Ticket:
+    """Call the same number again (the citizen did not come yet)."""
+
+    def apply(t: Ticket, when: dt.datetime) -> None:
+        t.call_count += 1
+        t.called_at = when
+
+    return transition(
+        ticket=ticket,
+        action="recall",
+        actor=officer,
+        counter=counter,
+        at=at,
+        check=_at_counter(counter),
+        apply=apply,
+    )
+
+
+def skip(*, ticket: Ticket, counter: Counter, officer, at=None) -> Ticket:
+    """Mark the called citizen absent (vắng mặt), only after the unit's number of calls."""
+    needed = policy_for(counter.unit_id).calls_before_no_show
+
+    def check(t: Ticket) -> None:
+        _at_counter(counter)(t)
+        if t.call_count < needed:
+            raise ValidationError(
+                _(
+                    "Cần gọi đủ %(needed)s lần trước khi đánh vắng mặt (mới gọi %(count)s lần). "
+                    "Nhấn R để gọi lại."
+                )
+                % {"needed": needed, "count": t.call_count},
+                code="too_few_calls",
+            )
+
+    def apply(t: Ticket, when: dt.datetime) -> None:
+        t.finished_at = when
+
+    return transition(
+        ticket=ticket,
+        action="skip",
+        actor=officer,
+        counter=counter,
+        at=at,
+        check=check,
+        apply=apply,
+    )
+
+
+def start_service(*, ticket: Ticket, counter: Counter, officer, at=None) -> Ticket:
+    """The citizen sits down at the counter."""
+
+    def apply(t: Ticket, when: dt.datetime) -> None:
+        t.serving_started_at = when
+        t.served_by = officer
+
+    return transition(
+        ticket=ticket,
+        action="start",
+        actor=officer,
+        counter=counter,
+        at=at,
+        check=_at_counter(counter),
+        apply=apply,
+    )
+
+
+def finish_service(*, ticket: Ticket, counter: Counter, officer, at=None) -> Ticket:
+    def apply(t: Ticket, when: dt.datetime) -> None:
+        t.finished_at = when
+
+    return transition(
+        ticket=ticket,
+        action="finish",
+        actor=officer,
+        counter=counter,
+        at=at,
+        check=_at_counter(counter),
+        apply=apply,
+    )
+
+
+def transfer(
+    *,
+    ticket: Ticket,
+    counter: Counter,
+    officer,
+    to_service: Service | None = None,
+    to_counter: Counter | None = None,
+    at=None,
+) -> Ticket:
+    """Send the citizen to another service and/or counter; they keep their place by issue time."""
+    if to_service is None and to_counter is None:
+        raise ValidationError(_("Chọn nhóm dịch vụ hoặc quầy để chuyển đến."), code="no_target")
+    if to_service is not None and (
+        to_service.unit_id != counter.unit_id or not to_service.is_active
+    ):
+        raise ValidationError(_("Nhóm dịch vụ chuyển đến không hợp lệ."), code="bad_service")
+    if to_counter is not None:
+        if to_counter.unit_id != counter.unit_id or not to_counter.is_active:
+            raise ValidationError(_("Quầy chuyển đến không hợp lệ."), code="bad_counter")
+        if to_counter.pk == counter.pk:
+            raise ValidationError(_("Không thể chuyển đến chính quầy này."), code="same_counter")
+
+    def check(t: Ticket) -> None:
+        _at_counter(counter)(t)
+        service_id = to_service.pk if to_service is not None else t.service_id
+        if (
+            to_counter is not None
+            and not CounterAssignment.objects.filter(
+                counter=to_counter, services__id=service_id
+            ).exists()
+        ):
+            raise ValidationError(
+                _("Quầy %(number)s không phục vụ nhóm dịch vụ này.")
+                % {"number": to_counter.number},
+                code="counter_does_not_serve",
+            )
+
+    def apply(t: Ticket, when: dt.datetime) -> None:
+        if to_service is not None:
+            t.service = to_service
+        t.target_counter = to_counter
+        t.counter = None
+        t.called_at = None
+        t.call_count = 0
+        t.serving_started_at = None
+        t.served_by = None
+
+    return transition(
+        ticket=ticket,
+        action="transfer",
+        actor=officer,
+        counter=counter,
+        at=at,
+        check=check,
+        apply=apply,
+        changes={
+            "to_service": to_service.code if to_service is not None else None,
+            "to_counter": to_counter.number if to_counter is not None else None,
+        },
+    )
+
+
+def cancel_ticket(*, ticket: Ticket, actor=None, at=None) -> Ticket:
+    """The citizen gives up their place (remote ticket, or at the kiosk desk)."""
+
+    def apply(t: Ticket, when: dt.datetime) -> None:
+        t.finished_at = when
+
+    return transition(ticket=ticket, action="cancel", actor=actor, at=at, apply=apply)
+
+
+def link_dossier(*, ticket: Ticket, dossier_code: str, actor, at=None) -> Ticket:
+    """Note the dossier received from this citizen (plain code; dossiers link back later)."""
+    code = (dossier_code or "").strip()
+    if not _DOSSIER_CODE.match(code):
+        raise ValidationError(
+            _("Mã hồ sơ không hợp lệ (chữ, số, dấu chấm, gạch ngang; tối đa 40 ký tự)."),
+            code="bad_dossier_code",
+        )
+
+    def apply(t: Ticket, when: dt.datetime) -> None:
+        t.dossier_code = code
+
+    return transition(
+        ticket=ticket,
+        action="link_dossier",
+        actor=actor,
+        at=at,
+        apply=apply,
+        changes={"dossier_code": code},
+    )
