@@ -1,0 +1,168 @@
+"""PAdES signing of a result document with a visible stamp and a verification QR code.
+
+The stamp text is Vietnamese, so it is set in DejaVu Sans through pyHanko's OpenType engine:
+the PDF standard fonts pyHanko uses by default have no glyphs for "ý", "ờ" and the like.
+"""
+
+import logging
+import os
+from io import BytesIO
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import segno
+from django.conf import settings
+from django.utils import timezone
+from fontTools.ttLib import TTFont
+from fontTools.ttLib.scaleUpem import scale_upem
+from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.text import TextBoxStyle
+from pyhanko.pdf_utils.writer import init_xobject_dictionary
+from pyhanko.sign import fields, signers
+from pyhanko.stamp.qr import QRStamp, QRStampStyle
+
+from . import pki
+
+DEFAULT_REASON = "Ký số kết quả giải quyết TTHC"
+FIELD_NAME = "Signature1"
+STAMP_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+STAMP_TEXT = (
+    "Ký bởi: %(signer_name)s\n%(unit_name)s\nThời gian: %(local_ts)s\nMã xác thực: %(code)s"
+)
+# Bottom-right of the first page, in PDF points (A4 is 595 x 842): clear of a 2 cm margin's text.
+STAMP_BOX = (300, 24, 571, 98)
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+logging.getLogger("fontTools").setLevel(logging.WARNING)  # subsetting chatter on every signature
+
+
+class SegnoQRStamp(QRStamp):
+    """pyHanko's QR stamp with the code drawn by segno (already a dependency) instead of the
+    `qrcode` package pyHanko would import: one filled path of module squares, vector, crisp."""
+
+    QUIET_ZONE = 2
+
+    def _qr_xobject(self):
+        qr = segno.make(self.url, error="m", micro=False)
+        rows = qr.matrix
+        size = len(rows) + 2 * self.QUIET_ZONE
+        cmds = [b"1 g 0 0 %d %d re f 0 g" % (size, size)]
+        for r, row in enumerate(rows):
+            y = size - self.QUIET_ZONE - r - 1
+            c = 0
+            while c < len(row):
+                if row[c]:
+                    start = c
+                    while c < len(row) and row[c]:
+                        c += 1
+                    cmds.append(b"%d %d %d 1 re" % (start + self.QUIET_ZONE, y, c - start))
+                else:
+                    c += 1
+        cmds.append(b"f")
+        xobj = init_xobject_dictionary(b"\n".join(cmds), size, size)
+        xobj.compress()
+        return self.writer.add_object(xobj), size
+
+
+class SegnoQRStampStyle(QRStampStyle):
+    def create_stamp(self, writer, box, text_params):
+        params = dict(text_params)
+        url = params.pop("url")
+        return SegnoQRStamp(writer, style=self, url=url, text_params=params, box=box)
+
+
+class SigningError(ValueError):
+    """The input is not a PDF we can sign (its message is safe to show to staff)."""
+
+
+def stamp_font_path() -> Path:
+    """DejaVu Sans rescaled to 1000 units per em, made once under VAR_DIR/fonts.
+
+    pyHanko 0.38 writes the CID font's /W widths in the font's own units, which PDF reads as
+    thousandths of an em: a 2048-unit TrueType font (DejaVu, Liberation) comes out with every
+    letter spaced twice too wide. Rescaling the font to 1000 units makes the numbers agree.
+    """
+    target = Path(settings.VAR_DIR) / "fonts" / "DejaVuSans-1000upem.ttf"
+    if target.exists():
+        return target
+    if not STAMP_FONT.exists():  # fonts-dejavu-core is a system dependency (scripts/system-deps)
+        raise SigningError(f"stamp font missing: {STAMP_FONT}")
+    font = TTFont(str(STAMP_FONT))
+    if font["head"].unitsPerEm != 1000:
+        scale_upem(font, 1000)
+    if "FFTM" in font:  # FontForge timestamps: pyHanko's subsetter cannot keep them anyway
+        del font["FFTM"]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(f".tmp{os.getpid()}")
+    font.save(str(tmp))
+    os.replace(tmp, target)
+    return target
+
+
+def _stamp_style() -> QRStampStyle:
+    return SegnoQRStampStyle(
+        stamp_text=STAMP_TEXT,
+        text_box_style=TextBoxStyle(
+            font=GlyphAccumulatorFactory(str(stamp_font_path()), font_size=8),
+            leading=11,
+        ),
+        border_width=1,
+        background=None,
+        innsep=4,
+        inner_content_layout=None,
+        qr_inner_size=None,
+    )
+
+
+def sign_pdf(
+    pdf_bytes: bytes,
+    *,
+    unit,
+    signer_name: str,
+    location: str,
+    verification_url: str,
+    verification_code: str,
+    reason: str = DEFAULT_REASON,
+    signer: signers.SimpleSigner | None = None,
+) -> bytes:
+    """Sign `pdf_bytes` as `unit` (PAdES B-B, SHA-256) and return the signed file.
+
+    The visible stamp names the person who signed, the unit and the local time, and carries a QR
+    code to `verification_url` so anyone holding the paper can check the original.
+    """
+    if not pdf_bytes.startswith(b"%PDF-"):
+        raise SigningError("not a PDF")
+    signer = signer or pki.get_signer(unit)
+    try:
+        writer = IncrementalPdfFileWriter(BytesIO(pdf_bytes), strict=False)
+    except Exception as exc:  # pyHanko raises several types for a broken file
+        raise SigningError(f"unreadable PDF: {exc}") from exc
+    now_local = timezone.now().astimezone(LOCAL_TZ)
+    meta = signers.PdfSignatureMetadata(
+        field_name=FIELD_NAME,
+        subfilter=fields.SigSeedSubFilter.PADES,
+        md_algorithm="sha256",
+        reason=reason,
+        location=location,
+        name=signer_name,
+    )
+    pdf_signer = signers.PdfSigner(
+        meta,
+        signer=signer,
+        stamp_style=_stamp_style(),
+        new_field_spec=fields.SigFieldSpec(sig_field_name=FIELD_NAME, on_page=0, box=STAMP_BOX),
+    )
+    out = BytesIO()
+    pki.run_outside_event_loop(
+        pdf_signer.sign_pdf,
+        writer,
+        output=out,
+        appearance_text_params={
+            "url": verification_url,
+            "signer_name": signer_name,
+            "unit_name": unit.name,
+            "local_ts": now_local.strftime("%H:%M %d/%m/%Y (GMT+7)"),
+            "code": verification_code,
+        },
+    )
+    return out.getvalue()
