@@ -2,19 +2,20 @@
 
 Order: Hải Phòng units, the official calendar (if the calendar command is installed), the
 demo commune and a second commune, staff for every role (not in secure mode), the procedure
-catalog through the importer, and the how-to guides. Safe to run again: counts stay the same
+catalog through the importer, the how-to guides, and the queue (services, counters, weeks of
+illustrative served tickets, motcua.demo.queue). Safe to run again: counts stay the same
 and existing passwords are kept.
 """
 
 import time
 
-from django.core.management import call_command, get_commands
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from motcua.catalog.models import HowToGuide, Procedure
 from motcua.core.management.commands.load_units import DEFAULT_FILE, load_units, read_units_file
 from motcua.core.models import Unit, Village
-from motcua.demo import services
+from motcua.demo import queue, services
 
 
 class Command(BaseCommand):
@@ -27,10 +28,9 @@ class Command(BaseCommand):
         units = load_units(data=read_units_file(DEFAULT_FILE))
         out.write(f"Đơn vị hành chính: {units['total']} ({units['created']} mới).")
 
-        if "load_calendar" in get_commands():
-            call_command("load_calendar", stdout=self.stdout, stderr=self.stderr)
-        else:
-            out.write(self.style.WARNING("Chưa có lệnh load_calendar: bỏ qua lịch nghỉ lễ/làm bù."))
+        call_command("load_calendar", stdout=self.stdout, stderr=self.stderr)
+        # the development certificate chain that signs demo results (never used in production)
+        call_command("setup_dev_pki", stdout=self.stdout, stderr=self.stderr)
 
         spec = services.read_json(services.COMMUNES_FILE)
         communes = [services.load_commune(spec=c) for c in spec["communes"]]
@@ -60,6 +60,21 @@ class Command(BaseCommand):
             )
             for error in result.get("errors", [])[:10]:
                 out.write(self.style.WARNING(f"  {error}"))
+
+        for q in queue.load_queue(spec=queue.read_spec()):
+            if q.history_refused:
+                history = "không tạo lịch sử mẫu khi DJANGO_SECURE=1"
+            elif q.history_skipped:
+                history = "lịch sử đã có, giữ nguyên"
+            else:
+                history = (
+                    f"lịch sử minh họa {q.history_tickets} số thứ tự "
+                    f"trong {q.history_days} ngày làm việc trước"
+                )
+            out.write(
+                f"Hàng đợi {q.unit.name}: {q.services} nhóm dịch vụ, {q.counters} quầy được phân "
+                f"công, {history}."
+            )
 
         main = communes[0]
         out.write(
