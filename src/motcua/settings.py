@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "motcua.dossiers",
     "motcua.queueing",
     "motcua.documents",
+    "motcua.integrations",
+    "motcua.outreach",
     "motcua.demo",
 ]
 
