@@ -263,3 +263,8 @@ MOTCUA_PUBLIC_BASE_URL = os.environ.get("MOTCUA_PUBLIC_BASE_URL", "http://127.0.
 # next working day; office hours give the time of day a deadline falls due.
 MOTCUA_RECEPTION_CUTOFF = os.environ.get("MOTCUA_RECEPTION_CUTOFF", "15:00")
 MOTCUA_OFFICE_HOURS = (("07:30", "11:30"), ("13:30", "17:00"))
+# Dossiers: the rule version stamped on each dossier at reception (the law changed three times
+# in 14 months), how many apology/extensions one dossier may get, when a quiet dossier is at risk.
+MOTCUA_RULE_VERSION = os.environ.get("MOTCUA_RULE_VERSION", "ND118/2025+ND367/2025+ND309/2026")
+MOTCUA_MAX_EXTENSIONS = int(os.environ.get("MOTCUA_MAX_EXTENSIONS", "1"))
+MOTCUA_AT_RISK_IDLE_HOURS = int(os.environ.get("MOTCUA_AT_RISK_IDLE_HOURS", "24"))

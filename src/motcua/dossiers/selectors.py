@@ -1,0 +1,165 @@
+"""Read-side queries for worklists, search, the dossier page and (later) the service index.
+
+Every staff query starts from `for_staff(user)`: dossiers whose competent or receiving unit
+the user reaches through `motcua.accounts.scoping`. Another unit's dossier does not exist for
+the user (404, never 403). All lists are plain querysets ordered for keyset-friendly paging,
+with the joins a worklist row needs.
+"""
+
+import datetime as dt
+import re
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from motcua.accounts.models import Role
+from motcua.accounts.scoping import visible_unit_ids
+from motcua.core.text import fold
+
+from . import deadlines
+from .models import Dossier, DossierEvent, DossierFlag, DossierStep, Status, Violation
+from .workflow import ACTIVE
+
+MAX_QUERY_LENGTH = 100
+_ROW_JOINS = ("receiving_unit", "competent_unit")
+
+
+def for_staff(user, roles=None) -> QuerySet[Dossier]:
+    """Dossiers the user may see: processed by or received at a unit they reach."""
+    ids = visible_unit_ids(user, roles)
+    return (
+        Dossier.objects.filter(Q(competent_unit_id__in=ids) | Q(receiving_unit_id__in=ids))
+        .select_related(*_ROW_JOINS)
+        .order_by("due_at_current", "id")
+    )
+
+
+def get_for_staff(user, pk) -> Dossier:
+    """One dossier the user may see, else 404 (missing and foreign look the same)."""
+    try:
+        return for_staff(user).select_related("procedure", "current_event").get(pk=pk)
+    except (Dossier.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
+        raise Http404 from exc
+
+
+def _open(qs: QuerySet[Dossier]) -> QuerySet[Dossier]:
+    return qs.filter(status__in=ACTIVE)
+
+
+def mine(user) -> QuerySet[Dossier]:
+    """Dossiers with an open, started step assigned to the user."""
+    open_step = DossierStep.objects.filter(
+        dossier=OuterRef("pk"),
+        assignee_id=user.pk,
+        finished_at__isnull=True,
+        started_at__isnull=False,
+    )
+    return for_staff(user).filter(Exists(open_step)).exclude(status__in=_CLOSED)
+
+
+def due_soon(user, *, days: int = 1, now: dt.datetime | None = None) -> QuerySet[Dossier]:
+    """Open dossiers due within `days` working days (not yet overdue)."""
+    return deadlines.due_within(_open(for_staff(user)), days, now=now)
+
+
+def overdue(user, *, now: dt.datetime | None = None) -> QuerySet[Dossier]:
+    return deadlines.overdue(_open(for_staff(user)), now=now)
+
+
+def awaiting_supplement(user) -> QuerySet[Dossier]:
+    return for_staff(user).filter(status=Status.AWAITING_SUPPLEMENT).order_by("updated", "id")
+
+
+def awaiting_reception(user) -> QuerySet[Dossier]:
+    """Online dossiers waiting for an officer, and transfers waiting for acknowledgement."""
+    ids = visible_unit_ids(user)
+    return (
+        Dossier.objects.filter(
+            Q(status=Status.SUBMITTED, receiving_unit_id__in=ids)
+            | Q(status=Status.TRANSFERRING, competent_unit_id__in=ids)
+        )
+        .select_related(*_ROW_JOINS)
+        .order_by("submitted_at", "id")
+    )
+
+
+def awaiting_signature(user) -> QuerySet[Dossier]:
+    """For leaders: dossiers of their units waiting for approval and signature."""
+    ids = visible_unit_ids(user, [Role.LEADER])
+    return (
+        Dossier.objects.filter(status=Status.AWAITING_APPROVAL, competent_unit_id__in=ids)
+        .select_related(*_ROW_JOINS)
+        .order_by("due_at_current", "id")
+    )
+
+
+def at_risk(user) -> QuerySet[Dossier]:
+    """Dossiers the periodic job flagged as at risk (flag not cleared), still open."""
+    flagged = DossierFlag.objects.filter(
+        dossier=OuterRef("pk"), kind=DossierFlag.Kind.AT_RISK, cleared_at__isnull=True
+    )
+    return _open(for_staff(user)).filter(Exists(flagged))
+
+
+def search(qs: QuerySet[Dossier], query: str) -> QuerySet[Dossier]:
+    """By code (or its tail), applicant name without diacritics, or the exact ID number."""
+    query = " ".join((query or "").split())[:MAX_QUERY_LENGTH]
+    if not query:
+        return qs
+    if re.fullmatch(r"\d{10,13}(-\d{3})?", query):
+        return qs.filter(Q(applicant_id_number=query) | Q(code__endswith=query))
+    for word in fold(query).split()[:8]:
+        qs = qs.filter(search_text__contains=word)
+    return qs
+
+
+def timeline(dossier: Dossier) -> QuerySet[DossierEvent]:
+    return dossier.events.select_related("actor").order_by("at", "id")
+
+
+def steps(dossier: Dossier) -> QuerySet[DossierStep]:
+    return dossier.steps.select_related("unit", "department", "assignee").order_by("order")
+
+
+def violations(user) -> QuerySet[Violation]:
+    """What managers must see: late and missing apologies of their units."""
+    ids = visible_unit_ids(user, [Role.MANAGER, Role.LEADER])
+    return Violation.objects.filter(dossier__competent_unit_id__in=ids).select_related(
+        "dossier", "dossier__competent_unit"
+    )
+
+
+def worklist_counts(user, *, now: dt.datetime | None = None) -> dict[str, int]:
+    """The badge numbers of the worklist tabs."""
+    now = now or timezone.now()
+    return {
+        "mine": mine(user).count(),
+        "due_soon": due_soon(user, now=now).count(),
+        "overdue": overdue(user, now=now).count(),
+        "awaiting_supplement": awaiting_supplement(user).count(),
+        "awaiting_signature": awaiting_signature(user).count(),
+        "awaiting_reception": awaiting_reception(user).count(),
+    }
+
+
+_CLOSED = (Status.REFUSED, Status.WITHDRAWN, Status.STOPPED, Status.RETURNED)
+
+
+def index_facts(unit_ids, start: dt.datetime, end: dt.datetime) -> dict[str, int]:
+    """Counts the service index (QĐ 766) will need for dossiers received in [start, end)."""
+    qs = Dossier.objects.filter(
+        competent_unit_id__in=unit_ids, submitted_at__gte=start, submitted_at__lt=end
+    )
+    return qs.aggregate(
+        total=Count("id"),
+        online=Count("id", filter=Q(channel="online")),
+        finished=Count("id", filter=~Q(timeliness="")),
+        early=Count("id", filter=Q(timeliness="early")),
+        on_time=Count("id", filter=Q(timeliness="on_time")),
+        late=Count("id", filter=Q(timeliness="late")),
+        identity_verified=Count("id", filter=Q(identity_verified=True)),
+        digitized=Count("id", filter=Q(has_digitized_components=True)),
+        result_signed=Count("id", filter=Q(result_signed=True)),
+        paid_online=Count("id", filter=Q(paid_online=True)),
+    )

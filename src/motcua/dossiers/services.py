@@ -1,0 +1,1181 @@
+"""Every state change of a dossier: reception, then verbs built on one `transition` function.
+
+`transition` locks the row, checks the action against `workflow.TRANSITIONS`, lets the verb
+apply its change, checks the invariants, writes one `DossierEvent` and one audit event in the
+same transaction, and runs the `on_transition` hooks only after commit. Every verb takes the
+acting user first and keyword-only arguments; `at` (default now) lets the demo history and
+tests act at a chosen moment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import File
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from motcua.accounts.models import Role
+from motcua.accounts.scoping import has_role
+from motcua.catalog.models import Fee, Procedure
+from motcua.core import audit, calendar
+from motcua.core.calendar import LOCAL_TZ
+from motcua.core.models import Department, Unit
+
+from . import deadlines, workflow
+from .codes import next_dossier_code
+from .models import (
+    ApplicantKind,
+    Channel,
+    Delivery,
+    Dossier,
+    DossierComponent,
+    DossierDocument,
+    DossierEvent,
+    DossierStep,
+    Extension,
+    IdentityVia,
+    Status,
+    SupplementRequest,
+    Violation,
+    validate_applicant_id,
+)
+from .workflow import IllegalTransition, InvariantBroken
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_RULE_VERSION = "ND118/2025+ND367/2025+ND309/2026"
+STAFF_ROLES = (Role.COUNTER_OFFICER, Role.SPECIALIST, Role.LEADER, Role.MANAGER)
+COUNTER_ROLES = (Role.COUNTER_OFFICER, Role.MANAGER)
+LETTER_FOR = {
+    Status.REFUSED: DossierDocument.Kind.REFUSAL_LETTER,
+    Status.STOPPED: DossierDocument.Kind.STOP_LETTER,
+    Status.WITHDRAWN: DossierDocument.Kind.WITHDRAWAL_REQUEST,
+}
+# actions whose verb must apply changes (dates, steps, records) besides the status
+_NEEDS_VERB = frozenset(
+    {
+        "accept",
+        "assign_step",
+        "finish_step",
+        "request_supplement",
+        "resubmit_supplement",
+        "confirm_payment",
+        "mark_result_ready",
+        "return_result",
+        "extend",
+        "transfer",
+        "acknowledge_transfer",
+    }
+)
+_AUDITED_FIELDS = (
+    "status",
+    "competent_unit_id",
+    "received_at",
+    "due_at",
+    "due_at_legal",
+    "due_at_current",
+    "finished_at",
+    "returned_at",
+    "timeliness",
+    "result_delivery",
+    "paid_online",
+)
+
+
+# --- inputs ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Applicant:
+    """Người nộp hồ sơ: a person (12-digit citizen ID) or an organisation (tax code)."""
+
+    name: str
+    id_number: str
+    kind: int = ApplicantKind.CITIZEN
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+
+
+@dataclass(frozen=True)
+class ComponentIn:
+    """One paper handed in; `file` set means it was scanned (digitized) at reception."""
+
+    name: str
+    form: str = ""
+    count: int = 1
+    file: File | None = None
+    reused_from_warehouse: bool = False
+    from_state_data: bool = False
+
+
+# --- hooks (notifications come later; they subscribe here) ------------------------------------
+
+
+@dataclass(frozen=True)
+class TransitionInfo:
+    dossier_id: int
+    action: str
+    from_status: int | None
+    to_status: int
+    event_id: int
+    data: dict = field(default_factory=dict)
+
+
+_HOOKS: list[Callable[[TransitionInfo], None]] = []
+
+
+def on_transition(hook: Callable[[TransitionInfo], None]) -> Callable[[TransitionInfo], None]:
+    """Register `hook` to run after the commit of every transition (decorator)."""
+    if hook not in _HOOKS:
+        _HOOKS.append(hook)
+    return hook
+
+
+def _run_hooks(info: TransitionInfo) -> None:
+    for hook in list(_HOOKS):
+        try:
+            hook(info)
+        except Exception:  # a failing notifier must not undo or hide a committed change
+            logger.exception("dossier transition hook %r failed", hook)
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def _now(at: dt.datetime | None) -> dt.datetime:
+    at = at or timezone.now()
+    if timezone.is_naive(at):
+        raise ValueError("naive datetime: pass an aware datetime")
+    return at
+
+
+def _is_citizen_or_anonymous(actor) -> bool:
+    return actor is None or getattr(actor, "kind", None) == "citizen"
+
+
+def _require_role(actor, roles: Iterable[str], units: Iterable[int | None]) -> None:
+    units = [u for u in units if u is not None]
+    if actor is None or not any(has_role(actor, *roles, unit=u) for u in units):
+        raise PermissionDenied(_("Bạn không có quyền thực hiện thao tác này với hồ sơ."))
+
+
+def _snapshot(dossier: Dossier) -> dict:
+    return {name: getattr(dossier, name) for name in _AUDITED_FIELDS}
+
+
+def _has_document(dossier: Dossier, kind: str) -> bool:
+    return dossier.documents.filter(kind=kind).exclude(file="").exists()
+
+
+def _check_invariants(dossier: Dossier, move: workflow.Move) -> None:
+    """Rules that hold whatever the path: checked after the verb applied its change."""
+    to = move.to_status
+    if to in (Status.RESULT_READY, Status.RETURNED):
+        open_steps = list(
+            dossier.steps.filter(finished_at__isnull=True).values_list("name", flat=True)
+        )
+        if open_steps:
+            raise InvariantBroken(
+                _("Hồ sơ còn bước xử lý chưa hoàn thành (%(steps)s): chưa thể kết thúc.")
+                % {"steps": ", ".join(open_steps)},
+                action=move.action,
+                status=move.from_status,
+            )
+        if not _has_document(dossier, DossierDocument.Kind.RESULT):
+            raise InvariantBroken(
+                _("Chưa đính kèm văn bản kết quả giải quyết."),
+                action=move.action,
+                status=move.from_status,
+            )
+    letter = LETTER_FOR.get(to)
+    if letter and not _has_document(dossier, letter):
+        raise InvariantBroken(
+            _("Cần đính kèm “%(letter)s” trước khi thực hiện thao tác này.")
+            % {"letter": DossierDocument.Kind(letter).label},
+            action=move.action,
+            status=move.from_status,
+        )
+
+
+def transition(
+    dossier_id: int,
+    *,
+    action: str,
+    actor,
+    note: str = "",
+    data: dict | None = None,
+    at: dt.datetime | None = None,
+    apply: Callable[[Dossier, workflow.Move, dt.datetime], dict | None] | None = None,
+    roles: Iterable[str] | None = STAFF_ROLES,
+    where: tuple[str, ...] = ("competent", "receiving"),
+    citizen_may: bool = False,
+    expected_version: int | None = None,
+) -> Dossier:
+    """Run one action on one dossier: the only path by which a dossier's status changes.
+
+    Raises IllegalTransition (with a Vietnamese `reason`; views answer 409), InvariantBroken
+    (a subclass), PermissionDenied, or ValidationError for bad input of the verb.
+    `expected_version` (the version the user's screen showed) turns a double-submitted or
+    stale form into an IllegalTransition instead of a second change.
+    """
+    at = _now(at)
+    data = dict(data or {})
+    with transaction.atomic():
+        dossier = Dossier.objects.select_for_update().get(pk=dossier_id)
+        if roles is not None and not (citizen_may and _is_citizen_or_anonymous(actor)):
+            units = {
+                "competent": dossier.competent_unit_id,
+                "receiving": dossier.receiving_unit_id,
+            }
+            _require_role(actor, roles, [units[w] for w in where])
+        resume_to = None
+        if workflow.TRANSITIONS.get(action, (None, None))[1] == workflow.RESUME:
+            resume_to = (
+                dossier.supplements.filter(resubmitted_at__isnull=True)
+                .values_list("paused_status", flat=True)
+                .last()
+            )
+        if expected_version is not None and expected_version != dossier.version:
+            raise IllegalTransition(
+                _("Hồ sơ vừa được cập nhật bởi thao tác khác; vui lòng tải lại trang."),
+                action=action,
+                status=dossier.status,
+            )
+        move = workflow.check(action, dossier.status, resume_to=resume_to)
+        if apply is None and action in _NEEDS_VERB:
+            # a programming error, not a user's: the verb sets dates, steps and records
+            raise TypeError(f"use the services verb for {action!r}, not a bare transition")
+        before = _snapshot(dossier)
+        if apply is not None:
+            data.update(apply(dossier, move, at) or {})
+        _check_invariants(dossier, move)
+        dossier.status = move.to_status
+        dossier.version += 1
+        dossier.last_activity_at = at
+        event = DossierEvent.objects.create(
+            dossier=dossier,
+            from_status=move.from_status,
+            to_status=move.to_status,
+            action=action,
+            actor=actor if getattr(actor, "is_authenticated", False) else None,
+            at=at,
+            note=note,
+            data=audit._normalise(data),
+        )
+        dossier.current_event = event
+        dossier.save()
+        audit.record(
+            action=f"dossier.{action}",
+            obj=dossier,
+            changes={**audit.diff(before, _snapshot(dossier)), **({"note": note} if note else {})},
+            actor=actor,
+            unit=dossier.competent_unit_id,
+        )
+        info = TransitionInfo(
+            dossier_id=dossier.pk,
+            action=action,
+            from_status=move.from_status,
+            to_status=move.to_status,
+            event_id=event.pk,
+            data=event.data,
+        )
+        transaction.on_commit(lambda: _run_hooks(info))
+    return dossier
+
+
+# --- reception ---------------------------------------------------------------------------------
+
+
+def _fees_for(procedure: Procedure, *, online: bool, day: dt.date) -> list[dict]:
+    """Fees in force on `day` for the channel; a channel-specific row replaces the "any" row
+    of the same kind (an online exemption is a row channel=online, amount 0)."""
+    wanted = Fee.Channel.ONLINE if online else Fee.Channel.IN_PERSON
+    rows = [
+        f
+        for f in procedure.fees.all()
+        if f.channel in (Fee.Channel.ANY, wanted)
+        and (f.valid_from is None or f.valid_from <= day)
+        and (f.valid_to is None or day <= f.valid_to)
+    ]
+    specific_kinds = {f.kind for f in rows if f.channel == wanted}
+    chosen = [f for f in rows if f.channel == wanted or f.kind not in specific_kinds]
+    return [
+        {
+            "kind": f.kind,
+            "amount_vnd": f.amount_vnd,
+            "channel": f.channel,
+            "condition": f.condition,
+            "legal_basis": f.legal_basis,
+        }
+        for f in chosen
+    ]
+
+
+def _check_procedure(procedure: Procedure, unit: Unit) -> None:
+    """The procedure must be published by the competent unit or a unit above it."""
+    chain, current, hops = set(), unit, 0
+    while current is not None and hops < 4:
+        chain.add(current.pk)
+        current, hops = current.parent, hops + 1
+    if not procedure.is_published or procedure.unit_id not in chain:
+        raise ValidationError(
+            {"procedure": _("Thủ tục này không được công bố áp dụng tại đơn vị giải quyết.")}
+        )
+
+
+def _validate_applicant(applicant: Applicant) -> None:
+    errors = {}
+    if not applicant.name.strip():
+        errors["applicant_name"] = _("Vui lòng nhập họ tên người nộp hồ sơ.")
+    try:
+        validate_applicant_id(applicant.kind, applicant.id_number)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _new_dossier(
+    *,
+    procedure: Procedure,
+    receiving_unit: Unit,
+    competent_unit: Unit,
+    applicant: Applicant,
+    channel: str,
+    identity_verified_via: str,
+    idempotency_key: str,
+    at: dt.datetime,
+) -> Dossier:
+    online = channel == Channel.ONLINE
+    days = procedure.days_for(online)
+    if days is None:
+        raise ValidationError(
+            {"procedure": _("Thủ tục chưa công bố thời hạn giải quyết: chưa thể tiếp nhận.")}
+        )
+    fees = _fees_for(procedure, online=online, day=at.astimezone(LOCAL_TZ).date())
+    return Dossier(
+        code=next_dossier_code(receiving_unit, at),
+        receiving_unit=receiving_unit,
+        competent_unit=competent_unit,
+        procedure=procedure,
+        procedure_code=procedure.code,
+        procedure_name=procedure.name,
+        processing_days=days,
+        time_unit=procedure.time_unit,
+        fee_total_vnd=sum(f["amount_vnd"] or 0 for f in fees),
+        fees=fees,
+        rule_version=getattr(settings, "MOTCUA_RULE_VERSION", DEFAULT_RULE_VERSION),
+        channel=channel,
+        applicant_kind=applicant.kind,
+        applicant_name=applicant.name.strip(),
+        applicant_id_number=applicant.id_number.strip(),
+        applicant_phone=applicant.phone.strip(),
+        applicant_email=applicant.email.strip(),
+        applicant_address=applicant.address.strip(),
+        identity_verified=identity_verified_via != IdentityVia.NONE,
+        identity_verified_via=identity_verified_via,
+        submitted_at=at,
+        idempotency_key=idempotency_key,
+        last_activity_at=at,
+    )
+
+
+def _add_components(
+    dossier: Dossier, procedure: Procedure, components: list[ComponentIn] | None
+) -> None:
+    if components is None:  # the procedure's list, nothing scanned yet
+        components = [
+            ComponentIn(
+                name=c.name,
+                form=c.form,
+                count=c.count,
+                from_state_data=c.from_state_data,
+            )
+            for c in procedure.components.all()
+        ]
+    for item in components:
+        row = DossierComponent(
+            dossier=dossier,
+            name=item.name,
+            form=item.form,
+            count=item.count,
+            reused_from_warehouse=item.reused_from_warehouse,
+            from_state_data=item.from_state_data,
+            digitized=item.file is not None,
+        )
+        if item.file is not None:
+            row.file.save(getattr(item.file, "name", None) or "thanh-phan.pdf", item.file, False)
+        row.save()
+    dossier.has_digitized_components = dossier.components.filter(digitized=True).exists()
+
+
+def _department_for(unit_id: int, kind: str, procedure: Procedure) -> Department | None:
+    if kind:
+        found = Department.objects.filter(unit_id=unit_id, kind=kind).order_by("id").first()
+        if found is not None:
+            return found
+    if procedure.department_id and procedure.department.unit_id == unit_id:
+        return procedure.department
+    return None
+
+
+def _open_clock(dossier: Dossier, at: dt.datetime) -> None:
+    """Reception complete and valid: the clock starts, due dates and steps are set."""
+    unit = dossier.competent_unit_id
+    dossier.received_at = at
+    if dossier.receiving_unit_id == dossier.competent_unit_id:
+        dossier.competent_received_at = at
+    due = deadlines.statutory_due(at, dossier.processing_days, dossier.time_unit, unit)
+    dossier.due_at = dossier.due_at_legal = dossier.due_at_current = due
+    templates = list(dossier.procedure.steps.order_by("order"))
+    if not templates:
+        templates = [None]
+    step_days = [t.days if t else dossier.processing_days for t in templates]
+    dues = deadlines.step_due_dates(at, step_days, unit)
+    for index, (template, days, step_due) in enumerate(
+        zip(templates, step_days, dues, strict=True)
+    ):
+        DossierStep.objects.create(
+            dossier=dossier,
+            order=index + 1,
+            name=template.name if template else _("Giải quyết hồ sơ"),
+            unit_id=unit,
+            department=_department_for(
+                unit, template.department_kind if template else "", dossier.procedure
+            ),
+            days=days,
+            started_at=at if index == 0 else None,
+            due_at=min(step_due, due) if dossier.time_unit == "working_day" else step_due,
+        )
+
+
+def _create(
+    actor,
+    *,
+    action: str,
+    procedure: Procedure,
+    receiving_unit: Unit,
+    competent_unit: Unit | None,
+    applicant: Applicant,
+    components: list[ComponentIn] | None,
+    channel: str,
+    identity_verified_via: str,
+    idempotency_key: str,
+    at: dt.datetime,
+    note: str,
+) -> Dossier:
+    competent_unit = competent_unit or receiving_unit
+    idempotency_key = (idempotency_key or "").strip()[:64]
+    if idempotency_key:
+        existing = Dossier.objects.filter(
+            receiving_unit=receiving_unit, idempotency_key=idempotency_key
+        ).first()
+        if existing is not None:
+            return existing
+    _validate_applicant(applicant)
+    _check_procedure(procedure, competent_unit)
+    try:
+        with transaction.atomic():
+            dossier = _new_dossier(
+                procedure=procedure,
+                receiving_unit=receiving_unit,
+                competent_unit=competent_unit,
+                applicant=applicant,
+                channel=channel,
+                identity_verified_via=identity_verified_via,
+                idempotency_key=idempotency_key,
+                at=at,
+            )
+            status = workflow.CREATION_ACTIONS[action]
+            if status == Status.RECEIVED and competent_unit.pk != receiving_unit.pk:
+                status = Status.TRANSFERRING  # received here, the competent unit acknowledges
+            dossier.status = status
+            dossier.save()
+            _add_components(dossier, procedure, components)
+            if action == "receive":
+                _open_clock(dossier, at)
+            event = DossierEvent.objects.create(
+                dossier=dossier,
+                from_status=None,
+                to_status=status,
+                action=action,
+                actor=actor if getattr(actor, "is_authenticated", False) else None,
+                at=at,
+                note=note,
+                data={"channel": channel, "code": dossier.code},
+            )
+            dossier.current_event = event
+            dossier.version = 1
+            dossier.save()
+            audit.record(
+                action=f"dossier.{action}",
+                obj=dossier,
+                changes={"status": [None, status], "code": dossier.code, "channel": channel},
+                actor=actor,
+                unit=receiving_unit.pk,
+            )
+            info = TransitionInfo(dossier.pk, action, None, status, event.pk, event.data)
+            transaction.on_commit(lambda: _run_hooks(info))
+    except IntegrityError:
+        if idempotency_key:  # the same form submitted twice at once: the other one won
+            existing = Dossier.objects.filter(
+                receiving_unit=receiving_unit, idempotency_key=idempotency_key
+            ).first()
+            if existing is not None:
+                return existing
+        raise
+    return dossier
+
+
+def receive_at_counter(
+    actor,
+    *,
+    procedure: Procedure,
+    receiving_unit: Unit,
+    applicant: Applicant,
+    competent_unit: Unit | None = None,
+    components: list[ComponentIn] | None = None,
+    channel: str = Channel.COUNTER,
+    identity_verified_via: str = IdentityVia.NONE,
+    idempotency_key: str = "",
+    at: dt.datetime | None = None,
+    note: str = "",
+) -> Dossier:
+    """Tiếp nhận: a complete in-person, kiosk or postal dossier gets its code and appointment.
+
+    A second call with the same `idempotency_key` (a double-submitted form) returns the first
+    dossier. `competent_unit` other than the receiving unit is boundary-free reception: the
+    dossier waits in TRANSFERRING until the competent unit acknowledges it.
+    """
+    if channel == Channel.ONLINE:
+        raise ValidationError({"channel": _("Hồ sơ trực tuyến được nộp qua cổng dịch vụ công.")})
+    _require_role(actor, COUNTER_ROLES, [receiving_unit.pk])
+    return _create(
+        actor,
+        action="receive",
+        procedure=procedure,
+        receiving_unit=receiving_unit,
+        competent_unit=competent_unit,
+        applicant=applicant,
+        components=components,
+        channel=channel,
+        identity_verified_via=identity_verified_via,
+        idempotency_key=idempotency_key,
+        at=_now(at),
+        note=note,
+    )
+
+
+def submit_online(
+    actor,
+    *,
+    procedure: Procedure,
+    receiving_unit: Unit,
+    applicant: Applicant,
+    competent_unit: Unit | None = None,
+    components: list[ComponentIn] | None = None,
+    identity_verified_via: str = IdentityVia.VNEID,
+    idempotency_key: str = "",
+    at: dt.datetime | None = None,
+) -> Dossier:
+    """Nộp trực tuyến: the dossier waits as "Mới đăng ký" until an officer accepts it."""
+    return _create(
+        actor,
+        action="submit_online",
+        procedure=procedure,
+        receiving_unit=receiving_unit,
+        competent_unit=competent_unit,
+        applicant=applicant,
+        components=components,
+        channel=Channel.ONLINE,
+        identity_verified_via=identity_verified_via,
+        idempotency_key=idempotency_key,
+        at=_now(at),
+        note="",
+    )
+
+
+def accept_online(actor, *, dossier_id: int, at: dt.datetime | None = None) -> Dossier:
+    """The officer found the online dossier complete: the clock starts now (shorter online time)."""
+
+    def apply(dossier, move, at):
+        _open_clock(dossier, at)
+        return {"due_at": dossier.due_at.isoformat()}
+
+    return transition(
+        dossier_id, action="accept", actor=actor, at=at, apply=apply, roles=COUNTER_ROLES
+    )
+
+
+def _required_text(value: str, field_name: str, message: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError({field_name: message})
+    return value
+
+
+def refuse(actor, *, dossier_id: int, reason: str, at: dt.datetime | None = None) -> Dossier:
+    """Từ chối tiếp nhận with the specific reason; the refusal slip must be attached first."""
+    reason = _required_text(reason, "reason", _("Phải ghi rõ lý do từ chối tiếp nhận."))
+    return transition(
+        dossier_id, action="refuse", actor=actor, note=reason, at=at, roles=COUNTER_ROLES
+    )
+
+
+# --- steps ---------------------------------------------------------------------------------------
+
+
+def _current_step(dossier: Dossier) -> DossierStep | None:
+    return dossier.steps.filter(finished_at__isnull=True).order_by("order").first()
+
+
+def assign_step(
+    actor,
+    *,
+    dossier_id: int,
+    assignee,
+    department: Department | None = None,
+    step_order: int | None = None,
+    at: dt.datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    """Phân công: give the current (or a named) open step to a staff member of the unit."""
+
+    def apply(dossier, move, at):
+        steps = dossier.steps.filter(finished_at__isnull=True)
+        step = steps.filter(order=step_order).first() if step_order else _current_step(dossier)
+        if step is None:
+            raise ValidationError({"step": _("Không có bước xử lý nào đang mở để phân công.")})
+        if not has_role(assignee, *STAFF_ROLES, unit=step.unit_id):
+            raise ValidationError(
+                {"assignee": _("Người được phân công không thuộc đơn vị giải quyết hồ sơ.")}
+            )
+        if department is not None and department.unit_id != step.unit_id:
+            raise ValidationError({"department": _("Phòng, ban không thuộc đơn vị giải quyết.")})
+        step.assignee = assignee
+        if department is not None:
+            step.department = department
+        step.save(update_fields=["assignee", "department"])
+        return {"step": step.order, "assignee": assignee.pk}
+
+    return transition(
+        dossier_id,
+        action="assign_step",
+        actor=actor,
+        at=at,
+        apply=apply,
+        expected_version=expected_version,
+    )
+
+
+def start_processing(
+    actor, *, dossier_id: int, assignee=None, at: dt.datetime | None = None
+) -> Dossier:
+    """Chuyển xử lý: the one-stop hands the dossier to the competent department."""
+
+    def apply(dossier, move, at):
+        step = _current_step(dossier)
+        if assignee is not None and step is not None:
+            if not has_role(assignee, *STAFF_ROLES, unit=step.unit_id):
+                raise ValidationError(
+                    {"assignee": _("Người được phân công không thuộc đơn vị giải quyết hồ sơ.")}
+                )
+            step.assignee = assignee
+            step.save(update_fields=["assignee"])
+        return {"assignee": getattr(assignee, "pk", None)}
+
+    return transition(dossier_id, action="start_processing", actor=actor, at=at, apply=apply)
+
+
+def finish_step(
+    actor,
+    *,
+    dossier_id: int,
+    note: str = "",
+    at: dt.datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    """Close the current step (early/on time/late against its internal deadline), open the next."""
+
+    def apply(dossier, move, at):
+        step = _current_step(dossier)
+        if step is None:
+            raise InvariantBroken(
+                _("Mọi bước xử lý đã hoàn thành."), action=move.action, status=move.from_status
+            )
+        step.started_at = step.started_at or at
+        step.finished_at = at
+        step.result = deadlines.classify(at, step.due_at) if step.due_at else ""
+        step.note = note
+        step.save(update_fields=["started_at", "finished_at", "result", "note"])
+        following = _current_step(dossier)
+        if following is not None:
+            following.started_at = at
+            following.save(update_fields=["started_at"])
+        return {"step": step.order, "result": step.result}
+
+    return transition(
+        dossier_id,
+        action="finish_step",
+        actor=actor,
+        note=note,
+        at=at,
+        apply=apply,
+        expected_version=expected_version,
+    )
+
+
+# --- supplements (the clock pauses) --------------------------------------------------------------
+
+
+def request_supplement(
+    actor,
+    *,
+    dossier_id: int,
+    items: list[str],
+    reason: str,
+    at: dt.datetime | None = None,
+) -> Dossier:
+    """Yêu cầu bổ sung: one complete list of what is missing; the deadline clock stops."""
+    items = [i.strip() for i in items if i and i.strip()]
+    if not items:
+        raise ValidationError({"items": _("Phải liệt kê đầy đủ các nội dung cần bổ sung.")})
+    reason = _required_text(reason, "reason", _("Phải ghi rõ lý do yêu cầu bổ sung."))
+
+    def apply(dossier, move, at):
+        running = dossier.due_at_current is not None
+        unit = dossier.competent_unit_id
+        request = SupplementRequest.objects.create(
+            dossier=dossier,
+            requested_at=at,
+            requested_by=actor if getattr(actor, "is_authenticated", False) else None,
+            items=items,
+            reason=reason,
+            stage=(
+                SupplementRequest.Stage.RECEPTION
+                if move.from_status == Status.SUBMITTED
+                else SupplementRequest.Stage.EXAMINATION
+            ),
+            paused_status=move.from_status,
+            remaining_working_days=(
+                deadlines.remaining_working_days(at, dossier.due_at_current, unit)
+                if running
+                else None
+            ),
+            remaining_legal_days=(
+                deadlines.remaining_working_days(at, dossier.due_at_legal, unit)
+                if running
+                else None
+            ),
+            due_at_before=dossier.due_at_current,
+        )
+        return {"supplement": request.pk, "items": items}
+
+    return transition(
+        dossier_id, action="request_supplement", actor=actor, note=reason, at=at, apply=apply
+    )
+
+
+def resubmit_supplement(
+    actor,
+    *,
+    dossier_id: int,
+    components: list[ComponentIn] | None = None,
+    at: dt.datetime | None = None,
+) -> Dossier:
+    """The applicant completed the dossier: the clock resumes with the working days left."""
+
+    def apply(dossier, move, at):
+        request = dossier.supplements.filter(resubmitted_at__isnull=True).last()
+        request.resubmitted_at = at
+        if request.remaining_working_days is not None:
+            unit = dossier.competent_unit_id
+            dossier.due_at_current = deadlines.resumed_due(at, request.remaining_working_days, unit)
+            dossier.due_at_legal = deadlines.resumed_due(at, request.remaining_legal_days, unit)
+            deadlines.shift_open_steps(dossier, request.requested_at, at, unit)
+        request.due_at_after = dossier.due_at_current
+        request.save(update_fields=["resubmitted_at", "due_at_after"])
+        if components:
+            _add_components(dossier, dossier.procedure, components)
+        return {
+            "supplement": request.pk,
+            "due_at_current": dossier.due_at_current and dossier.due_at_current.isoformat(),
+        }
+
+    return transition(
+        dossier_id,
+        action="resubmit_supplement",
+        actor=actor,
+        at=at,
+        apply=apply,
+        citizen_may=True,
+    )
+
+
+# --- financial obligation, approval, result -------------------------------------------------------
+
+
+def request_financial_obligation(
+    actor, *, dossier_id: int, amount_vnd: int, note: str = "", at: dt.datetime | None = None
+) -> Dossier:
+    """Yêu cầu thực hiện nghĩa vụ tài chính (taxes, land levies): an integer amount in VND."""
+    if not isinstance(amount_vnd, int) or amount_vnd <= 0:
+        raise ValidationError({"amount_vnd": _("Số tiền phải là số nguyên dương (đồng).")})
+    return transition(
+        dossier_id,
+        action="request_financial_obligation",
+        actor=actor,
+        note=note,
+        data={"amount_vnd": amount_vnd},
+        at=at,
+    )
+
+
+def confirm_payment(
+    actor,
+    *,
+    dossier_id: int,
+    paid_online: bool,
+    reference: str = "",
+    at: dt.datetime | None = None,
+) -> Dossier:
+    """The obligation is paid (online through the platform, or cash at the counter)."""
+
+    def apply(dossier, move, at):
+        dossier.paid_online = dossier.paid_online or paid_online
+        return {"paid_online": paid_online, "reference": reference}
+
+    return transition(dossier_id, action="confirm_payment", actor=actor, at=at, apply=apply)
+
+
+def submit_for_approval(
+    actor, *, dossier_id: int, note: str = "", at: dt.datetime | None = None
+) -> Dossier:
+    return transition(dossier_id, action="submit_for_approval", actor=actor, note=note, at=at)
+
+
+def send_back(actor, *, dossier_id: int, reason: str, at: dt.datetime | None = None) -> Dossier:
+    """The leader returns the draft to the specialist with a reason."""
+    reason = _required_text(reason, "reason", _("Phải ghi rõ lý do trả lại."))
+    return transition(
+        dossier_id,
+        action="send_back",
+        actor=actor,
+        note=reason,
+        at=at,
+        roles=(Role.LEADER,),
+        where=("competent",),
+    )
+
+
+def approve(actor, *, dossier_id: int, note: str = "", at: dt.datetime | None = None) -> Dossier:
+    """Lãnh đạo phê duyệt: only a leader of the competent unit."""
+    return transition(
+        dossier_id,
+        action="approve",
+        actor=actor,
+        note=note,
+        at=at,
+        roles=(Role.LEADER,),
+        where=("competent",),
+    )
+
+
+def mark_result_ready(actor, *, dossier_id: int, at: dt.datetime | None = None) -> Dossier:
+    """Đã xử lý xong: every step closed and the result attached; timeliness is fixed now."""
+
+    def apply(dossier, move, at):
+        dossier.finished_at = at
+        dossier.timeliness = deadlines.classify(at, dossier.due_at_legal)
+        return {"timeliness": dossier.timeliness}
+
+    return transition(dossier_id, action="mark_result_ready", actor=actor, at=at, apply=apply)
+
+
+def return_result(
+    actor,
+    *,
+    dossier_id: int,
+    delivery: str,
+    tracking_number: str = "",
+    at: dt.datetime | None = None,
+) -> Dossier:
+    """Trả kết quả at the counter, by public post (tracking number required) or online."""
+    if delivery not in Delivery.values:
+        raise ValidationError({"delivery": _("Hình thức trả kết quả không hợp lệ.")})
+    tracking_number = (tracking_number or "").strip()
+    if delivery == Delivery.POST and not tracking_number:
+        raise ValidationError(
+            {"tracking_number": _("Trả kết quả qua bưu chính phải có số vận đơn.")}
+        )
+
+    def apply(dossier, move, at):
+        dossier.returned_at = at
+        dossier.result_delivery = delivery
+        dossier.postal_tracking_number = tracking_number
+        return {"delivery": delivery, "tracking_number": tracking_number}
+
+    return transition(
+        dossier_id, action="return_result", actor=actor, at=at, apply=apply, roles=COUNTER_ROLES
+    )
+
+
+def withdraw(actor, *, dossier_id: int, reason: str = "", at: dt.datetime | None = None) -> Dossier:
+    """Công dân rút hồ sơ: needs the applicant's written request attached."""
+    return transition(
+        dossier_id, action="withdraw", actor=actor, note=reason, at=at, citizen_may=True
+    )
+
+
+def stop(actor, *, dossier_id: int, reason: str, at: dt.datetime | None = None) -> Dossier:
+    """Dừng giải quyết (Mẫu 05): needs the stop notice attached and a reason."""
+    reason = _required_text(reason, "reason", _("Phải ghi rõ lý do dừng giải quyết."))
+    return transition(dossier_id, action="stop", actor=actor, note=reason, at=at)
+
+
+# --- apology and extension ------------------------------------------------------------------------
+
+
+def extend_with_apology(
+    actor,
+    *,
+    dossier_id: int,
+    reason: str,
+    new_due_at: dt.datetime,
+    approved_by=None,
+    sent_at: dt.datetime | None = None,
+    letter_file: File | None = None,
+    at: dt.datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    """Văn bản xin lỗi và gia hạn (Mẫu 04): a written reason and a later working day.
+
+    Sent less than one working day before the current deadline it still counts for the
+    citizen, but a `late_apology` violation is recorded for managers. The dossier's timeliness
+    is still judged against its deadline without extensions (`due_at_legal`).
+    """
+    reason = (reason or "").strip()
+
+    def apply(dossier, move, at):
+        if not reason:
+            raise InvariantBroken(
+                _("Gia hạn phải có lý do bằng văn bản."),
+                action=move.action,
+                status=move.from_status,
+            )
+        if timezone.is_naive(new_due_at) or new_due_at <= dossier.due_at_current:
+            raise ValidationError({"new_due_at": _("Ngày hẹn trả mới phải sau ngày hẹn hiện tại.")})
+        unit = dossier.competent_unit_id
+        if not calendar.is_working_day(new_due_at, unit):
+            raise ValidationError({"new_due_at": _("Ngày hẹn trả mới phải là ngày làm việc.")})
+        limit = getattr(settings, "MOTCUA_MAX_EXTENSIONS", 1)
+        if dossier.extensions.count() >= limit:
+            raise InvariantBroken(
+                _("Hồ sơ đã được gia hạn %(n)s lần: không được gia hạn thêm.") % {"n": limit},
+                action=move.action,
+                status=move.from_status,
+            )
+        sent = sent_at or at
+        timely = deadlines.apology_is_timely(sent, dossier.due_at_current, unit)
+        extension = Extension(
+            dossier=dossier,
+            reason=reason,
+            old_due_at=dossier.due_at_current,
+            new_due_at=new_due_at,
+            created_at=at,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            approved_by=approved_by,
+            sent_at=sent,
+            is_timely=timely,
+        )
+        if letter_file is not None:
+            extension.letter_file.save(
+                getattr(letter_file, "name", None) or "xin-loi.pdf", letter_file, False
+            )
+        extension.save()
+        if not timely:
+            Violation.objects.get_or_create(
+                dossier=dossier,
+                kind=Violation.Kind.LATE_APOLOGY,
+                due_at_ref=dossier.due_at_current,
+                defaults={
+                    "detected_at": at,
+                    "details": {"sent_at": sent.isoformat(), "extension": extension.pk},
+                },
+            )
+        old = dossier.due_at_current
+        dossier.due_at_current = new_due_at
+        return {
+            "extension": extension.pk,
+            "old_due_at": old.isoformat(),
+            "new_due_at": new_due_at.isoformat(),
+            "is_timely": timely,
+        }
+
+    return transition(
+        dossier_id,
+        action="extend",
+        actor=actor,
+        note=reason,
+        at=at,
+        apply=apply,
+        roles=(Role.SPECIALIST, Role.LEADER, Role.MANAGER),
+        where=("competent",),
+        expected_version=expected_version,
+    )
+
+
+# --- inter-unit transfer (liên thông) -------------------------------------------------------------
+
+
+def transfer_to_unit(
+    actor, *, dossier_id: int, to_unit: Unit, reason: str, at: dt.datetime | None = None
+) -> Dossier:
+    """Chuyển liên thông: another unit becomes competent; it must acknowledge receipt."""
+    reason = _required_text(reason, "reason", _("Phải ghi rõ lý do chuyển liên thông."))
+
+    def apply(dossier, move, at):
+        if to_unit.pk == dossier.competent_unit_id:
+            raise ValidationError({"to_unit": _("Hồ sơ đã thuộc đơn vị này.")})
+        old = dossier.competent_unit_id
+        dossier.competent_unit = to_unit
+        dossier.competent_received_at = None
+        return {"from_unit": old, "to_unit": to_unit.pk}
+
+    return transition(
+        dossier_id,
+        action="transfer",
+        actor=actor,
+        note=reason,
+        at=at,
+        apply=apply,
+        where=("competent",),
+    )
+
+
+def acknowledge_transfer(actor, *, dossier_id: int, at: dt.datetime | None = None) -> Dossier:
+    """The competent unit confirms it has the dossier; open steps move to it, unassigned."""
+
+    def apply(dossier, move, at):
+        dossier.competent_received_at = at
+        unit = dossier.competent_unit_id
+        for step in dossier.steps.filter(finished_at__isnull=True).exclude(unit_id=unit):
+            step.unit_id = unit
+            step.assignee = None
+            step.department = _department_for(unit, "", dossier.procedure)
+            step.save(update_fields=["unit", "assignee", "department"])
+        return {"unit": unit}
+
+    return transition(
+        dossier_id,
+        action="acknowledge_transfer",
+        actor=actor,
+        at=at,
+        apply=apply,
+        where=("competent",),
+    )
+
+
+# --- documents and scans (audited, not status changes) --------------------------------------------
+
+
+def attach_document(
+    actor,
+    *,
+    dossier_id: int,
+    kind: str,
+    file: File,
+    signed: bool = False,
+    note: str = "",
+    at: dt.datetime | None = None,
+    citizen_may: bool = False,
+) -> DossierDocument:
+    """Attach a paper (letter, receipt, result); a signed result marks the dossier signed."""
+    if kind not in DossierDocument.Kind.values:
+        raise ValidationError({"kind": _("Loại văn bản không hợp lệ.")})
+    if file is None:
+        raise ValidationError({"file": _("Vui lòng chọn tệp văn bản.")})
+    at = _now(at)
+    with transaction.atomic():
+        dossier = Dossier.objects.select_for_update().get(pk=dossier_id)
+        if not (citizen_may and _is_citizen_or_anonymous(actor)):
+            _require_role(
+                actor, STAFF_ROLES, [dossier.competent_unit_id, dossier.receiving_unit_id]
+            )
+        if dossier.status in workflow.TERMINAL:
+            raise IllegalTransition(
+                _("Hồ sơ đã kết thúc: không thể đính kèm thêm văn bản."),
+                action="attach_document",
+                status=dossier.status,
+            )
+        document = DossierDocument(
+            dossier=dossier,
+            kind=kind,
+            created_at=at,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            signed=signed,
+            note=note[:300],
+        )
+        document.file.save(getattr(file, "name", None) or f"{kind}.pdf", file, False)
+        document.save()
+        if kind == DossierDocument.Kind.RESULT and signed and not dossier.result_signed:
+            dossier.result_signed = True
+            dossier.save(update_fields=["result_signed"])
+        audit.record(
+            action="dossier.attach_document",
+            obj=dossier,
+            changes={"kind": kind, "document": document.pk, "signed": signed},
+            actor=actor,
+            unit=dossier.competent_unit_id,
+        )
+    return document
+
+
+def record_result_signed(actor, *, document_id: int) -> DossierDocument:
+    """The e-signature service signed a result document: remember it on the dossier."""
+    with transaction.atomic():
+        document = DossierDocument.objects.select_for_update().get(pk=document_id)
+        dossier = Dossier.objects.select_for_update().get(pk=document.dossier_id)
+        document.signed = True
+        document.save(update_fields=["signed"])
+        if document.kind == DossierDocument.Kind.RESULT:
+            dossier.result_signed = True
+            dossier.save(update_fields=["result_signed"])
+        audit.record(
+            action="dossier.result_signed",
+            obj=dossier,
+            changes={"document": document.pk},
+            actor=actor,
+            unit=dossier.competent_unit_id,
+        )
+    return document
+
+
+def attach_component_scan(actor, *, component_id: int, file: File) -> DossierComponent:
+    """Số hóa: the scan of one component (counts for the digitization indicator)."""
+    with transaction.atomic():
+        component = DossierComponent.objects.select_related("dossier").get(pk=component_id)
+        dossier = Dossier.objects.select_for_update().get(pk=component.dossier_id)
+        _require_role(actor, STAFF_ROLES, [dossier.receiving_unit_id, dossier.competent_unit_id])
+        component.file.save(getattr(file, "name", None) or "thanh-phan.pdf", file, False)
+        component.digitized = True
+        component.save(update_fields=["file", "digitized"])
+        if not dossier.has_digitized_components:
+            dossier.has_digitized_components = True
+            dossier.save(update_fields=["has_digitized_components"])
+        audit.record(
+            action="dossier.scan_component",
+            obj=dossier,
+            changes={"component": component.pk},
+            actor=actor,
+            unit=dossier.receiving_unit_id,
+        )
+    return component

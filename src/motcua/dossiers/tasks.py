@@ -1,0 +1,85 @@
+"""Periodic job: flag dossiers at risk of being late, record overdue dossiers with no apology.
+
+Idempotent: a flag or violation is unique per (dossier, kind, due date it refers to), so
+running the job twice, or on two workers at once, records each fact once. A flag is cleared
+when the dossier's current due date moves (extension, pause) or the dossier leaves the
+active states.
+"""
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, F, OuterRef
+from django.utils import timezone
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from motcua.core import audit
+
+from . import deadlines
+from .models import Dossier, DossierFlag, Extension, Violation
+from .workflow import ACTIVE
+
+
+@db_periodic_task(crontab(minute="*/30"))
+def watch_deadlines_task() -> None:
+    watch_deadlines()
+
+
+def _insert_once(model, **fields) -> bool:
+    """Create the row unless it exists; True when this call created it (race-safe)."""
+    try:
+        with transaction.atomic():
+            _, created = model.objects.get_or_create(**fields)
+    except IntegrityError:
+        return False
+    return created
+
+
+def watch_deadlines(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """One pass: raise at-risk flags, clear stale ones, record missing apologies."""
+    now = now or timezone.now()
+    counts = {"flagged": 0, "cleared": 0, "missing_apology": 0}
+    active = Dossier.objects.filter(status__in=ACTIVE)
+
+    for dossier_id, due in deadlines.at_risk(active, now=now).values_list("id", "due_at_current"):
+        if _insert_once(
+            DossierFlag,
+            dossier_id=dossier_id,
+            kind=DossierFlag.Kind.AT_RISK,
+            due_at_ref=due,
+            defaults={"raised_at": now},
+        ):
+            counts["flagged"] += 1
+
+    stale = DossierFlag.objects.filter(cleared_at__isnull=True).exclude(
+        dossier__status__in=ACTIVE, dossier__due_at_current=F("due_at_ref")
+    )
+    counts["cleared"] = stale.update(cleared_at=now)
+
+    # Overdue with no extension made for the deadline it missed: the apology was never sent.
+    extended = Extension.objects.filter(
+        dossier=OuterRef("pk"), old_due_at=OuterRef("due_at_current")
+    )
+    missing = deadlines.overdue(active, now=now).exclude(Exists(extended))
+    for dossier in missing.only("id", "due_at_current", "competent_unit_id"):
+        created = _insert_once(
+            Violation,
+            dossier_id=dossier.pk,
+            kind=Violation.Kind.MISSING_APOLOGY,
+            due_at_ref=dossier.due_at_current,
+            defaults={
+                "detected_at": now,
+                "details": {"overdue_since": dossier.due_at_current.isoformat()},
+            },
+        )
+        if created:
+            counts["missing_apology"] += 1
+            audit.record(
+                action="dossier.violation",
+                object_type="dossiers.dossier",
+                object_id=dossier.pk,
+                changes={"kind": Violation.Kind.MISSING_APOLOGY},
+                unit=dossier.competent_unit_id,
+            )
+    return counts
