@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("motcua.core.urls")),
     path("", include("motcua.documents.urls")),
     path("", include("motcua.queueing.urls")),
+    path("", include("motcua.dossiers.urls")),
     path("", include("motcua.integrations.urls")),
     path("", include("motcua.outreach.urls")),
     path("", include("motcua.catalog.urls")),
