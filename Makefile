@@ -41,8 +41,10 @@ demo: migrate
 run: deps system-deps-run demo
 	@bash scripts/run.sh $(HOST) $(PORT)
 
+# Tests write keys, queues and outbox files into a throwaway MOTCUA_VAR_DIR, never ./var.
 test: deps system-deps
-	$(BIN)/python -m pytest -n $${PYTEST_WORKERS:-auto} --dist loadfile $(PYTEST_ARGS)
+	MOTCUA_VAR_DIR=$$(mktemp -d /tmp/motcua-test.XXXXXX) \
+	  $(BIN)/python -m pytest -n $${PYTEST_WORKERS:-auto} --dist loadfile $(PYTEST_ARGS)
 
 bench: deps
 	$(BIN)/python bench/run.py

@@ -25,6 +25,12 @@ STAFF_MENU = [
         _("Mở quầy, gọi số, phục vụ công dân."),
     ),
     (
+        _("Công nghệ số cộng đồng"),
+        "outreach:dashboard",
+        {Role.DIGITAL_TEAM, Role.MANAGER, Role.LEADER},
+        _("Cài đặt ứng dụng đặt hẹn theo thôn: ghi nhận, tiến độ, xuất báo cáo."),
+    ),
+    (
         _("Kiểm tra công khai"),
         "catalog:publicity_check",
         {Role.MANAGER, Role.ADMINISTRATOR, Role.LEADER},
@@ -47,6 +53,12 @@ STAFF_MENU = [
         "accounts:audit_list",
         {Role.MANAGER, Role.ADMINISTRATOR},
         _("Ai đã làm gì, khi nào, tại đơn vị bạn quản lý."),
+    ),
+    (
+        _("Thông báo gửi lỗi"),
+        "integrations:failed_list",
+        {Role.MANAGER, Role.ADMINISTRATOR},
+        _("Tin nhắn, thư, thông báo đẩy chưa đến được công dân; gửi lại."),
     ),
 ]
 

@@ -1,1 +1,9 @@
-urlpatterns: list = []
+"""Public tracking (tra cứu hồ sơ), mounted at /tra-cuu/: no login."""
+
+from django.urls import path
+
+from . import tracking_views
+
+urlpatterns = [
+    path("", tracking_views.lookup, name="tracking_lookup"),
+]

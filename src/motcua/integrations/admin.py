@@ -1,0 +1,84 @@
+"""Admin: read-only lists of the outbox and of push subscriptions, for the operator.
+
+Rows change only through services (delivery, "Gửi lại"), never by editing in the admin, so
+every change stays audited. Non-superuser administrators see their units' notifications only.
+"""
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from motcua.accounts.admin_site import AdministratorOnlyMixin, administered_unit_ids
+
+from . import services
+from .models import Notification, PushSubscription, mask_recipient
+
+
+class ReadOnlyMixin(AdministratorOnlyMixin):
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = (
+        "id",
+        "created_at",
+        "unit",
+        "purpose",
+        "channel",
+        "recipient",
+        "status",
+        "attempts",
+        "last_error",
+        "next_attempt_at",
+        "sent_at",
+    )
+    list_filter = ("status", "channel", "purpose")
+    search_fields = ("=id", "object_id", "idempotency_key")
+    date_hierarchy = "created_at"
+    list_select_related = ("unit",)
+    exclude = ("to_address", "subscription", "body")  # personal data stays off the screen
+    actions = ["resend_selected"]
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(unit_id__in=administered_unit_ids(request))
+
+    @admin.display(description=_("người nhận"))
+    def recipient(self, obj):
+        return mask_recipient(obj)
+
+    @admin.action(description=_("Gửi lại các thông báo lỗi đã chọn"))
+    def resend_selected(self, request, queryset):
+        done = 0
+        for notification in queryset.filter(status__in=["failed", "dead"]):
+            try:
+                services.resend(notification=notification, actor=request.user)
+            except ValidationError:
+                continue
+            done += 1
+        self.message_user(request, _("Đã gửi lại %(n)s thông báo.") % {"n": done}, messages.INFO)
+
+
+@admin.register(PushSubscription)
+class PushSubscriptionAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("id", "created_at", "is_active", "last_success_at", "failures", "ticket_ref")
+    list_filter = ("is_active",)
+    search_fields = ("=ticket_ref", "=booking_ref")
+    exclude = ("endpoint", "p256dh", "auth")
+
+    # Subscriptions belong to no unit: only the operator (superuser) sees them.
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
