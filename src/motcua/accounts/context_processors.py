@@ -19,10 +19,22 @@ STAFF_MENU = [
         _("Tra cứu danh mục thủ tục của đơn vị."),
     ),
     (
+        _("Hồ sơ"),
+        "dossiers:worklist",
+        {Role.COUNTER_OFFICER, Role.SPECIALIST, Role.LEADER, Role.MANAGER},
+        _("Hồ sơ của tôi, sắp đến hạn, quá hạn, chờ bổ sung, chờ ký."),
+    ),
+    (
         _("Quầy giao dịch"),
         "queueing:console_index",
         {Role.COUNTER_OFFICER},
         _("Mở quầy, gọi số, phục vụ công dân."),
+    ),
+    (
+        _("Một cửa: tiếp nhận, trả kết quả"),
+        "dossiers:counter_reception",
+        {Role.COUNTER_OFFICER, Role.MANAGER},
+        _("Tiếp nhận hồ sơ, trả kết quả, in giấy tờ và sổ theo dõi."),
     ),
     (
         _("Công nghệ số cộng đồng"),

@@ -1,0 +1,605 @@
+"""The counter officer's screens: receive a dossier, refuse it, ask for supplements, hand out
+results, print the papers and the tracking book. Thin: parse -> service -> render.
+
+Illegal actions (IllegalTransition / InvariantBroken) answer 409 with the Vietnamese reason;
+another unit's dossier is a 404 (`selectors.get_for_staff`). The reception form carries a
+one-time key, so a double-submitted form lands on the same dossier.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from urllib.parse import quote
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from motcua.accounts.decorators import staff_required
+from motcua.accounts.models import Role, StaffAssignment
+from motcua.accounts.scoping import visible_unit_ids
+from motcua.catalog.models import Procedure
+from motcua.catalog.selectors import published_procedures, search_procedures
+from motcua.core.calendar import LOCAL_TZ
+
+from . import selectors, services
+from .counter_forms import (
+    ReasonForm,
+    ReceptionForm,
+    ResubmitForm,
+    ReturnForm,
+    SupplementForm,
+    TrackingBookForm,
+)
+from .models import Delivery, Dossier, DossierDocument, Status
+from .papers import from_dossier
+from .papers import render as papers
+from .workflow import IllegalTransition
+
+COUNTER = (Role.COUNTER_OFFICER, Role.MANAGER)
+MAX_PROCEDURE_RESULTS = 15
+MAX_RETURN_RESULTS = 30
+MAX_BOOK_ROWS = 5000
+DELIVERY_NOTE = from_dossier.DELIVERY_NOTE
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def _receiving_unit(user):
+    """The unit whose counter the officer sits at: their first counter assignment."""
+    assignment = (
+        StaffAssignment.objects.filter(user_id=user.pk, is_active=True, role__in=COUNTER)
+        .select_related("unit", "unit__parent")
+        .order_by("id")
+        .first()
+    )
+    if assignment is None:
+        raise PermissionDenied
+    return assignment.unit
+
+
+def _procedures_for(unit):
+    """Published procedures of the unit or of a unit above it (the province's list)."""
+    chain, current = [], unit
+    while current is not None and len(chain) < 4:
+        chain.append(current.pk)
+        current = current.parent
+    return published_procedures().filter(unit_id__in=chain).order_by("name", "pk")
+
+
+def lookup_url(code: str) -> str:
+    """The public address the receipt's QR opens: the tracking page with the code filled in."""
+    try:
+        path = reverse("dossiers:tracking_lookup")
+    except NoReverseMatch:
+        path = "/tra-cuu/"
+    base = (getattr(settings, "MOTCUA_PUBLIC_BASE_URL", "") or "").rstrip("/")
+    return f"{base}{path}?ma={quote(code)}"
+
+
+def _conflict(request, dossier, reason: str):
+    return render(
+        request,
+        "dossiers/counter/conflict.html",
+        {"dossier": dossier, "reason": reason},
+        status=409,
+    )
+
+
+def _pdf(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+def _file_name(dossier: Dossier, stem: str) -> str:
+    return f"{stem}-{dossier.code}.pdf"
+
+
+# --- reception ---------------------------------------------------------------------------------
+
+
+def _search_results(unit, query: str):
+    query = " ".join((query or "").split())[:200]
+    if not query:
+        return []
+    return list(search_procedures(_procedures_for(unit), query)[:MAX_PROCEDURE_RESULTS])
+
+
+@staff_required(*COUNTER)
+@require_GET
+def procedure_search(request):
+    """htmx live results under the search box (the page itself works without JS)."""
+    unit = _receiving_unit(request.user)
+    query = request.GET.get("q", "")
+    return render(
+        request,
+        "dossiers/counter/_procedure_results.html",
+        {"results": _search_results(unit, query), "query": query},
+    )
+
+
+def _reception_context(request, unit, procedure, form) -> dict:
+    return {
+        "unit": unit,
+        "procedure": procedure,
+        "form": form,
+        "query": request.GET.get("q", ""),
+        "results": _search_results(unit, request.GET.get("q", "")) if not procedure else [],
+    }
+
+
+def _components_in(form: ReceptionForm) -> list[services.ComponentIn]:
+    return [
+        services.ComponentIn(
+            name=row["name"],
+            form=row["form"],
+            count=row["count"],
+            file=row.get("file"),
+            from_state_data=row["state"],
+        )
+        for row in form.received_components()
+    ]
+
+
+def _refuse_with_letter(user, dossier: Dossier, reason: str) -> Dossier:
+    """Mẫu 03 rendered, attached as the refusal letter, then the refusal itself."""
+    now = timezone.now()
+    paper = from_dossier.refusal(dossier, reason=reason, signer=user, issued_at=now)
+    content = papers.render_refusal(paper)
+    services.attach_document(
+        user,
+        dossier_id=dossier.pk,
+        kind=DossierDocument.Kind.REFUSAL_LETTER,
+        file=ContentFile(content, name=_file_name(dossier, "phieu-tu-choi")),
+        note=reason[:300],
+    )
+    return services.refuse(user, dossier_id=dossier.pk, reason=reason)
+
+
+@staff_required(*COUNTER)
+@require_http_methods(["GET", "POST"])
+def reception(request):
+    """Tiếp nhận hồ sơ: find the procedure, then applicant, checklist, delivery, submit."""
+    unit = _receiving_unit(request.user)
+    procedure = None
+    raw = request.POST.get("procedure") or request.GET.get("thu_tuc")
+    if raw:
+        try:
+            procedure = _procedures_for(unit).prefetch_related("components").get(pk=int(raw))
+        except (Procedure.DoesNotExist, ValueError, OverflowError) as exc:
+            raise Http404 from exc
+    if request.method == "GET" or procedure is None:
+        form = None
+        if procedure is not None:
+            form = ReceptionForm(procedure=procedure, initial={"key": secrets.token_urlsafe(24)})
+        return render(
+            request,
+            "dossiers/counter/reception.html",
+            _reception_context(request, unit, procedure, form),
+        )
+
+    form = ReceptionForm(request.POST, request.FILES, procedure=procedure)
+    refusing = request.POST.get("action") == "refuse"
+    if form.is_valid() and refusing and not form.cleaned_data["refusal_reason"].strip():
+        form.add_error("refusal_reason", _("Phải ghi rõ lý do từ chối tiếp nhận."))
+    if not form.is_valid():
+        return render(
+            request,
+            "dossiers/counter/reception.html",
+            _reception_context(request, unit, procedure, form),
+            status=400,
+        )
+    data = form.cleaned_data
+    applicant = services.Applicant(
+        name=data["applicant_name"],
+        id_number=data["applicant_id_number"],
+        kind=data["applicant_kind"],
+        phone=data["applicant_phone"],
+        email=data["applicant_email"],
+        address=data["applicant_address"],
+    )
+    try:
+        with transaction.atomic():
+            dossier = services.receive_at_counter(
+                request.user,
+                procedure=procedure,
+                receiving_unit=unit,
+                applicant=applicant,
+                components=_components_in(form),
+                identity_verified_via=data["identity_via"],
+                idempotency_key=data["key"],
+                note=DELIVERY_NOTE[data["delivery"]],
+            )
+            if refusing and dossier.status == Status.RECEIVED and dossier.version == 1:
+                dossier = _refuse_with_letter(request.user, dossier, data["refusal_reason"].strip())
+    except ValidationError as exc:
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+        return render(
+            request,
+            "dossiers/counter/reception.html",
+            _reception_context(request, unit, procedure, form),
+            status=400,
+        )
+    except IllegalTransition as exc:
+        return _conflict(request, None, exc.reason)
+    url = reverse("dossiers:counter_dossier", args=[dossier.pk])
+    return redirect(f"{url}?moi=1")
+
+
+# --- one dossier at the counter ----------------------------------------------------------------
+
+
+def _dossier_context(request, dossier: Dossier, **forms) -> dict:
+    supplement = None
+    if dossier.status == Status.AWAITING_SUPPLEMENT:
+        supplement = dossier.supplements.filter(resubmitted_at__isnull=True).last()
+    allowed = set(
+        a
+        for a in ("refuse", "request_supplement", "accept", "resubmit_supplement")
+        if dossier.status
+        in {
+            "refuse": (Status.SUBMITTED, Status.RECEIVED),
+            "request_supplement": (Status.SUBMITTED, Status.RECEIVED, Status.PROCESSING),
+            "accept": (Status.SUBMITTED,),
+            "resubmit_supplement": (Status.AWAITING_SUPPLEMENT,),
+        }[a]
+    )
+    kinds = set(dossier.documents.values_list("kind", flat=True))
+    papers_available = [
+        (kind, label)
+        for kind, label in PAPER_LABELS.items()
+        if _paper_applies(dossier, kind, kinds)
+    ]
+    return {
+        "dossier": dossier,
+        "done": _done_banner(request, dossier),
+        "allowed": allowed,
+        "papers": papers_available,
+        "supplement": supplement,
+        "refuse_form": forms.get("refuse_form") or ReasonForm(initial={"version": dossier.version}),
+        "supplement_form": forms.get("supplement_form")
+        or SupplementForm(initial={"version": dossier.version}),
+        "resubmit_form": forms.get("resubmit_form")
+        or (
+            ResubmitForm(items=supplement.items, initial={"version": dossier.version})
+            if supplement
+            else None
+        ),
+        "components": list(dossier.components.all()),
+    }
+
+
+def _done_banner(request, dossier: Dossier) -> str:
+    """Right after the reception form: "received" (code, appointment) or "refused"."""
+    if request.GET.get("moi") != "1":
+        return ""
+    if dossier.status in (Status.RECEIVED, Status.TRANSFERRING):
+        return "received"
+    return "refused" if dossier.status == Status.REFUSED else ""
+
+
+@staff_required(*COUNTER)
+@require_GET
+def dossier(request, pk: int):
+    """The dossier as the counter sees it: code, appointment, papers, counter actions."""
+    found = selectors.get_for_staff(request.user, pk)
+    return render(request, "dossiers/counter/dossier.html", _dossier_context(request, found))
+
+
+def _version(form) -> int | None:
+    return form.cleaned_data.get("version") if form.is_valid() else None
+
+
+@staff_required(*COUNTER)
+@require_POST
+def refuse(request, pk: int):
+    """Từ chối tiếp nhận: Mẫu 03 generated and attached, then the dossier is REFUSED."""
+    found = selectors.get_for_staff(request.user, pk)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        context = _dossier_context(request, found, refuse_form=form)
+        return render(request, "dossiers/counter/dossier.html", context, status=400)
+    version = form.cleaned_data.get("version")
+    if found.status == Status.REFUSED and version is not None and version < found.version:
+        return redirect("dossiers:counter_dossier", pk=found.pk)  # the same form sent twice
+    try:
+        with transaction.atomic():
+            if version is not None and version != found.version:
+                raise IllegalTransition(
+                    _("Hồ sơ vừa được cập nhật bởi thao tác khác; vui lòng tải lại trang.")
+                )
+            _refuse_with_letter(request.user, found, form.cleaned_data["reason"].strip())
+    except IllegalTransition as exc:
+        return _conflict(request, found, exc.reason)
+    messages.success(request, _("Đã từ chối tiếp nhận và lập phiếu từ chối."))
+    return redirect("dossiers:counter_dossier", pk=found.pk)
+
+
+@staff_required(*COUNTER)
+@require_POST
+def request_supplement(request, pk: int):
+    """Yêu cầu bổ sung: Mẫu 02 attached, the clock stops until the applicant completes it."""
+    found = selectors.get_for_staff(request.user, pk)
+    form = SupplementForm(request.POST)
+    if not form.is_valid():
+        context = _dossier_context(request, found, supplement_form=form)
+        return render(request, "dossiers/counter/dossier.html", context, status=400)
+    version = form.cleaned_data.get("version")
+    if (
+        found.status == Status.AWAITING_SUPPLEMENT
+        and version is not None
+        and version < found.version
+    ):
+        return redirect("dossiers:counter_dossier", pk=found.pk)
+    items, reason = form.cleaned_data["items"], form.cleaned_data["reason"].strip()
+    try:
+        with transaction.atomic():
+            if version is not None and version != found.version:
+                raise IllegalTransition(
+                    _("Hồ sơ vừa được cập nhật bởi thao tác khác; vui lòng tải lại trang.")
+                )
+            updated = services.request_supplement(
+                request.user, dossier_id=found.pk, items=items, reason=reason
+            )
+            paper = from_dossier.supplement_request(updated)
+            services.attach_document(
+                request.user,
+                dossier_id=found.pk,
+                kind=DossierDocument.Kind.SUPPLEMENT_REQUEST,
+                file=ContentFile(
+                    papers.render_supplement_request(paper),
+                    name=_file_name(found, "phieu-yeu-cau-bo-sung"),
+                ),
+                note=reason[:300],
+            )
+    except IllegalTransition as exc:
+        return _conflict(request, found, exc.reason)
+    except PermissionDenied:
+        raise
+    messages.success(request, _("Đã lập phiếu yêu cầu bổ sung; thời hạn giải quyết tạm dừng."))
+    return redirect("dossiers:counter_dossier", pk=found.pk)
+
+
+@staff_required(*COUNTER)
+@require_POST
+def resubmit(request, pk: int):
+    """The applicant brought the missing papers: received, the clock resumes."""
+    found = selectors.get_for_staff(request.user, pk)
+    supplement = found.supplements.filter(resubmitted_at__isnull=True).last()
+    if found.status != Status.AWAITING_SUPPLEMENT or supplement is None:
+        if found.status != Status.AWAITING_SUPPLEMENT and found.supplements.exists():
+            return redirect("dossiers:counter_dossier", pk=found.pk)  # sent twice
+        return _conflict(request, found, _("Hồ sơ không ở trạng thái chờ bổ sung."))
+    form = ResubmitForm(request.POST, request.FILES, items=supplement.items)
+    if not form.is_valid():
+        context = _dossier_context(request, found, resubmit_form=form)
+        return render(request, "dossiers/counter/dossier.html", context, status=400)
+    components = [
+        services.ComponentIn(name=item, file=form.cleaned_data.get(f"item{i}_file"))
+        for i, item in enumerate(supplement.items)
+    ]
+    try:
+        services.resubmit_supplement(request.user, dossier_id=found.pk, components=components)
+    except IllegalTransition as exc:
+        return _conflict(request, found, exc.reason)
+    messages.success(request, _("Đã nhận hồ sơ bổ sung; thời hạn giải quyết tiếp tục."))
+    return redirect("dossiers:counter_dossier", pk=found.pk)
+
+
+@staff_required(*COUNTER)
+@require_POST
+def accept(request, pk: int):
+    """Tiếp nhận hồ sơ trực tuyến: the online dossier is complete; its clock starts now."""
+    found = selectors.get_for_staff(request.user, pk)
+    if found.status == Status.RECEIVED and found.channel == "online":
+        return redirect("dossiers:counter_dossier", pk=found.pk)  # sent twice
+    try:
+        services.accept_online(request.user, dossier_id=found.pk)
+    except IllegalTransition as exc:
+        return _conflict(request, found, exc.reason)
+    messages.success(request, _("Đã tiếp nhận hồ sơ trực tuyến."))
+    return redirect("dossiers:counter_dossier", pk=found.pk)
+
+
+# --- papers ------------------------------------------------------------------------------------
+
+PAPER_LABELS = {
+    "receipt": gettext_lazy("Giấy tiếp nhận và hẹn trả kết quả"),
+    "supplement": gettext_lazy("Phiếu yêu cầu bổ sung"),
+    "refusal": gettext_lazy("Phiếu từ chối tiếp nhận"),
+    "apology": gettext_lazy("Văn bản xin lỗi và gia hạn"),
+    "stop": gettext_lazy("Thông báo dừng giải quyết"),
+    "control": gettext_lazy("Phiếu kiểm soát quá trình"),
+}
+_STORED_KIND = {
+    "supplement": DossierDocument.Kind.SUPPLEMENT_REQUEST,
+    "refusal": DossierDocument.Kind.REFUSAL_LETTER,
+    "stop": DossierDocument.Kind.STOP_LETTER,
+}
+
+
+def _paper_applies(dossier: Dossier, kind: str, stored_kinds: set[str]) -> bool:
+    if kind in ("receipt", "control"):
+        return dossier.received_at is not None and dossier.status != Status.REFUSED
+    if kind == "refusal":
+        return dossier.status == Status.REFUSED
+    if kind == "stop":
+        return dossier.status == Status.STOPPED
+    if kind == "supplement":
+        return DossierDocument.Kind.SUPPLEMENT_REQUEST in stored_kinds or (
+            dossier.supplements.exists()
+        )
+    if kind == "apology":
+        return dossier.extensions.exists()
+    return False
+
+
+def _build_paper(dossier: Dossier, kind: str) -> bytes | None:
+    if kind == "receipt":
+        paper = from_dossier.receipt(dossier, lookup_url=lookup_url(dossier.code))
+        return papers.render_receipt(paper) if paper else None
+    if kind == "supplement":
+        paper = from_dossier.supplement_request(dossier)
+        return papers.render_supplement_request(paper) if paper else None
+    if kind == "refusal":
+        paper = from_dossier.refusal(dossier)
+        return papers.render_refusal(paper) if paper else None
+    if kind == "apology":
+        paper = from_dossier.apology(dossier)
+        return papers.render_apology(paper) if paper else None
+    if kind == "stop":
+        paper = from_dossier.stop_notice(dossier)
+        return papers.render_stop_notice(paper) if paper else None
+    if kind == "control":
+        paper = from_dossier.control_sheet(dossier)
+        return papers.render_control_sheet(paper) if paper else None
+    return None
+
+
+@staff_required()
+@require_GET
+def paper(request, pk: int, kind: str):
+    """A standard paper of the dossier as PDF: the stored letter if one was attached, else
+    generated from the dossier now; 404 when the paper does not apply."""
+    if kind not in PAPER_LABELS:
+        raise Http404
+    found = selectors.get_for_staff(request.user, pk)
+    stored_kind = _STORED_KIND.get(kind)
+    if stored_kind:
+        document = found.documents.filter(kind=stored_kind).exclude(file="").last()
+        if document is not None:
+            with document.file.open("rb") as handle:
+                return _pdf(handle.read(), _file_name(found, kind))
+    if not _paper_applies(found, kind, set()):
+        raise Http404
+    content = _build_paper(found, kind)
+    if content is None:
+        raise Http404
+    return _pdf(content, _file_name(found, kind))
+
+
+# --- returning results -------------------------------------------------------------------------
+
+
+@staff_required(*COUNTER)
+@require_GET
+def returns(request):
+    """Trả kết quả: dossiers with a result ready, found by code, name or ID number."""
+    query = request.GET.get("q", "")
+    ready = selectors.for_staff(request.user).filter(status=Status.RESULT_READY)
+    rows = list(selectors.search(ready, query).order_by("finished_at", "id")[:MAX_RETURN_RESULTS])
+    return render(
+        request,
+        "dossiers/counter/returns.html",
+        {"rows": rows, "query": query, "form": ReturnForm()},
+    )
+
+
+@staff_required(*COUNTER)
+@require_http_methods(["GET", "POST"])
+def return_result(request, pk: int):
+    """Hand the result over (counter or post); 409 with the reason when it cannot be done."""
+    found = selectors.get_for_staff(request.user, pk)
+    if request.method == "GET":
+        initial = {"delivery": Delivery.POST if _asked_post(found) else Delivery.COUNTER}
+        return render(
+            request,
+            "dossiers/counter/return_one.html",
+            {"dossier": found, "form": ReturnForm(initial=initial)},
+        )
+    form = ReturnForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request,
+            "dossiers/counter/return_one.html",
+            {"dossier": found, "form": form},
+            status=400,
+        )
+    if found.status == Status.RETURNED:
+        messages.info(request, _("Hồ sơ %(code)s đã được trả kết quả.") % {"code": found.code})
+        return redirect("dossiers:counter_returns")
+    try:
+        services.return_result(
+            request.user,
+            dossier_id=found.pk,
+            delivery=form.cleaned_data["delivery"],
+            tracking_number=form.cleaned_data["tracking_number"],
+        )
+    except IllegalTransition as exc:
+        return _conflict(request, found, exc.reason)
+    messages.success(request, _("Đã trả kết quả hồ sơ %(code)s.") % {"code": found.code})
+    return redirect("dossiers:counter_returns")
+
+
+def _asked_post(dossier: Dossier) -> bool:
+    event = dossier.events.filter(action="receive").first()
+    return bool(event and event.note == DELIVERY_NOTE[Delivery.POST])
+
+
+# --- tracking book -----------------------------------------------------------------------------
+
+
+@staff_required(*COUNTER, Role.LEADER)
+@require_GET
+def tracking_book(request):
+    """Sổ theo dõi hồ sơ (Mẫu 07) of the user's unit for a period: page, PDF or XLSX."""
+    form = TrackingBookForm(request.GET or None)
+    if request.GET and not form.is_valid():
+        return render(request, "dossiers/counter/tracking_book.html", {"form": form}, status=400)
+    if not request.GET:
+        form = TrackingBookForm({})
+        form.is_valid()
+    start, end = form.period()
+    unit_ids = visible_unit_ids(request.user, [*COUNTER, Role.LEADER])
+    unit = _book_unit(request.user, unit_ids)
+    begin = dt.datetime.combine(start, dt.time.min, tzinfo=LOCAL_TZ)
+    finish = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=LOCAL_TZ)
+    rows = list(
+        Dossier.objects.filter(
+            receiving_unit_id__in=unit_ids, received_at__gte=begin, received_at__lt=finish
+        ).order_by("received_at", "id")[:MAX_BOOK_ROWS]
+    )
+    book = from_dossier.tracking_book(unit, rows, start=start, end=end)
+    fmt = form.cleaned_data.get("dinh_dang")
+    stem = f"so-theo-doi-{start:%Y%m%d}-{end:%Y%m%d}"
+    if fmt == "pdf":
+        return _pdf(papers.render_tracking_book_pdf(book), f"{stem}.pdf")
+    if fmt == "xlsx":
+        response = HttpResponse(
+            papers.tracking_book_xlsx(book),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{stem}.xlsx"'
+        return response
+    return render(
+        request,
+        "dossiers/counter/tracking_book.html",
+        {"form": form, "book": book, "start": start, "end": end, "query": request.GET.urlencode()},
+    )
+
+
+def _book_unit(user, unit_ids):
+    assignment = (
+        StaffAssignment.objects.filter(
+            user_id=user.pk, is_active=True, role__in=[*COUNTER, Role.LEADER]
+        )
+        .select_related("unit")
+        .order_by("id")
+        .first()
+    )
+    if assignment is None or not unit_ids:
+        raise PermissionDenied
+    return assignment.unit

@@ -1,0 +1,827 @@
+"""Worklists and the dossier page, where specialists process and leaders approve and sign.
+
+Thin views: parse a form, call one service (or the approve-and-sign sequence below), render.
+Another unit's dossier is a 404 (selectors.get_for_staff). An action the state machine or an
+invariant forbids answers 409 with the Vietnamese reason on the page; bad input answers 400
+with the field's message. Every action form carries the version the page showed: a second
+click of the same button finds the dossier changed and is reported as already done.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Subquery
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from motcua.accounts.decorators import staff_required
+from motcua.accounts.models import Role
+from motcua.accounts.scoping import has_role, roles_of, visible_unit_ids
+from motcua.core.calendar import LOCAL_TZ
+from motcua.core.models import Unit
+
+from . import deadlines, selectors, services, workflow
+from . import worklist_forms as f
+from .models import (
+    Dossier,
+    DossierDocument,
+    DossierFlag,
+    DossierStep,
+    Extension,
+    Status,
+    Timeliness,
+)
+from .workflow import IllegalTransition, InvariantBroken
+
+log = logging.getLogger(__name__)
+
+PAGE_SIZE = 25
+R = Role
+ALL_STAFF = (R.COUNTER_OFFICER, R.SPECIALIST, R.LEADER, R.MANAGER)
+ASSIGNERS = (R.MANAGER, R.LEADER)
+
+# tab key -> (label, roles that see it (None: everyone), selector)
+TABS = {
+    "mine": (gettext_lazy("Của tôi"), None, selectors.mine),
+    "due_soon": (gettext_lazy("Sắp đến hạn"), None, selectors.due_soon),
+    "overdue": (gettext_lazy("Quá hạn"), None, selectors.overdue),
+    "awaiting_supplement": (gettext_lazy("Chờ bổ sung"), None, selectors.awaiting_supplement),
+    "awaiting_signature": (gettext_lazy("Chờ ký"), {R.LEADER}, selectors.awaiting_signature),
+    "awaiting_reception": (
+        gettext_lazy("Chờ tiếp nhận"),
+        {R.COUNTER_OFFICER, R.MANAGER, R.LEADER},
+        selectors.awaiting_reception,
+    ),
+    "at_risk": (gettext_lazy("Có nguy cơ trễ"), None, selectors.at_risk),
+    "violations": (gettext_lazy("Vi phạm"), {R.MANAGER, R.LEADER}, None),
+    "all": (gettext_lazy("Tất cả"), None, selectors.for_staff),
+}
+EMPTY_TEXT = {
+    "mine": gettext_lazy("Bạn không có hồ sơ nào đang chờ xử lý."),
+    "due_soon": gettext_lazy("Không có hồ sơ nào đến hạn trong 1 ngày làm việc tới."),
+    "overdue": gettext_lazy("Không có hồ sơ quá hạn. Hãy giữ như vậy!"),
+    "awaiting_supplement": gettext_lazy("Không có hồ sơ nào đang chờ công dân bổ sung."),
+    "awaiting_signature": gettext_lazy("Không có hồ sơ nào chờ lãnh đạo phê duyệt, ký."),
+    "awaiting_reception": gettext_lazy("Không có hồ sơ trực tuyến hay liên thông chờ tiếp nhận."),
+    "at_risk": gettext_lazy("Không có hồ sơ nào có nguy cơ trễ hạn."),
+    "violations": gettext_lazy("Không có vi phạm nào được ghi nhận."),
+    "all": gettext_lazy("Không có hồ sơ nào."),
+}
+
+
+def _visible_tabs(user) -> list[str]:
+    roles = roles_of(user)
+    return [k for k, (_l, allowed, _s) in TABS.items() if allowed is None or roles & allowed]
+
+
+# --- deadline badge ------------------------------------------------------------------------------
+
+
+def deadline_badge(dossier: Dossier, now: dt.datetime, soon_before: dt.datetime) -> tuple[str, str]:
+    """(css class, Vietnamese label): early / on time / late once finished, else how it stands."""
+    if dossier.timeliness:
+        return dossier.timeliness, str(Timeliness(dossier.timeliness).label)
+    if dossier.status in workflow.TERMINAL or dossier.due_at_current is None:
+        return "none", ""
+    if dossier.status == Status.AWAITING_SUPPLEMENT:
+        return "paused", _("Tạm dừng chờ bổ sung")
+    if dossier.due_at_current < now:
+        return "late", _("Quá hạn")
+    if getattr(dossier, "flagged_at_risk", False):
+        return "risk", _("Có nguy cơ trễ")
+    if dossier.due_at_current < soon_before:
+        return "soon", _("Sắp đến hạn")
+    return "on_time", _("Trong hạn")
+
+
+def _with_row_facts(qs):
+    """The current open step and its holder, and the at-risk flag, in the same query."""
+    open_steps = DossierStep.objects.filter(
+        dossier=OuterRef("pk"), finished_at__isnull=True
+    ).order_by("order")
+    flag = DossierFlag.objects.filter(
+        dossier=OuterRef("pk"), kind=DossierFlag.Kind.AT_RISK, cleared_at__isnull=True
+    )
+    return qs.annotate(
+        step_name=Subquery(open_steps.values("name")[:1]),
+        step_assignee=Subquery(open_steps.values("assignee__full_name")[:1]),
+        flagged_at_risk=Exists(flag),
+    )
+
+
+# --- worklists -----------------------------------------------------------------------------------
+
+
+@require_GET
+@staff_required(*ALL_STAFF)
+def worklist(request):
+    user = request.user
+    tabs = _visible_tabs(user)
+    tab = request.GET.get("tab") or "mine"
+    if tab not in tabs:
+        raise Http404
+    now = timezone.now()
+    counts = selectors.worklist_counts(user, now=now)
+    counts["at_risk"] = selectors.at_risk(user).count()
+    if "violations" in tabs:
+        counts["violations"] = selectors.violations(user).count()
+    tab_links = [
+        {"key": k, "label": TABS[k][0], "count": counts.get(k), "current": k == tab} for k in tabs
+    ]
+    context = {"tab": tab, "tabs": tab_links, "empty_text": EMPTY_TEXT[tab]}
+    if tab == "violations":
+        page = Paginator(selectors.violations(user), PAGE_SIZE).get_page(request.GET.get("page"))
+        return render(request, "dossiers/worklist/list.html", {**context, "page": page})
+
+    procedures = (
+        selectors.for_staff(user)
+        .order_by("procedure_code")
+        .values_list("procedure_code", "procedure_name")
+        .distinct()[:300]
+    )
+    form = f.WorklistFilterForm(
+        request.GET if _filtering(request) else None, procedures=list(procedures)
+    )
+    selector = TABS[tab][2]
+    qs = selector(user)
+    sort = "due"
+    if form.is_bound:
+        if form.is_valid():
+            qs, sort = _filter(qs, form.cleaned_data)
+        else:
+            qs = qs.none()
+    order = ("due_at_current", "id") if sort == "due" else ("-due_at_current", "-id")
+    qs = _with_row_facts(qs).order_by(*order)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    soon_before = deadlines.end_of_working_days_from(now, 1)
+    for d in page.object_list:
+        d.badge_class, d.badge_label = deadline_badge(d, now, soon_before)
+    can_assign = has_role(user, *ASSIGNERS)
+    bulk_form = None
+    if can_assign:
+        staff = f.assignable_staff(visible_unit_ids(user, ASSIGNERS))
+        bulk_form = f.BulkAssignForm(staff=staff)
+    context.update(
+        page=page,
+        form=form,
+        bulk_form=bulk_form,
+        can_assign=can_assign,
+        next=request.get_full_path(),
+    )
+    return render(request, "dossiers/worklist/list.html", context)
+
+
+def _filtering(request) -> bool:
+    return any(
+        request.GET.get(k)
+        for k in ("q", "procedure", "status", "channel", "date_from", "date_to", "sort")
+    )
+
+
+def _filter(qs, data):
+    if data.get("procedure"):
+        qs = qs.filter(procedure_code=data["procedure"])
+    if data.get("status") is not None:
+        qs = qs.filter(status=data["status"])
+    if data.get("channel"):
+        qs = qs.filter(channel=data["channel"])
+    lo, hi = f.WorklistFilterForm.local_bounds(data.get("date_from"), data.get("date_to"))
+    if lo:
+        qs = qs.filter(submitted_at__gte=lo)
+    if hi:
+        qs = qs.filter(submitted_at__lt=hi)
+    qs = selectors.search(qs, data.get("q") or "")
+    return qs, data.get("sort") or "due"
+
+
+@require_POST
+@staff_required(*ASSIGNERS)
+def worklist_bulk_assign(request):
+    """Phân công hàng loạt: each selected dossier's open step to one staff member of the unit."""
+    user = request.user
+    back = _safe_next(request, reverse("dossiers:worklist"))
+    units = visible_unit_ids(user, ASSIGNERS)
+    visible = selectors.for_staff(user, ASSIGNERS).filter(competent_unit_id__in=units)
+    wanted = [v for v in request.POST.getlist("dossiers") if v.isdigit()][: PAGE_SIZE * 4]
+    ids = list(visible.filter(pk__in=wanted).values_list("pk", flat=True))
+    form = f.BulkAssignForm(request.POST, staff=f.assignable_staff(units), dossier_ids=ids)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return HttpResponseRedirect(back)
+    assignee = form.cleaned_data["assignee"]
+    done, failed = [], []
+    for dossier in visible.filter(pk__in=form.cleaned_data["dossiers"]).order_by("code"):
+        try:
+            services.assign_step(user, dossier_id=dossier.pk, assignee=assignee)
+            done.append(dossier.code)
+        except IllegalTransition as exc:
+            failed.append(f"{dossier.code}: {exc.reason}")
+        except ValidationError as exc:
+            failed.append(f"{dossier.code}: {' '.join(exc.messages)}")
+        except PermissionDenied:
+            failed.append(f"{dossier.code}: {_('Bạn không có quyền phân công hồ sơ này.')}")
+    name = assignee.full_name or assignee.username
+    if done:
+        messages.success(
+            request,
+            _("Đã giao %(n)s hồ sơ cho %(name)s.") % {"n": len(done), "name": name},
+        )
+    for line in failed:
+        messages.error(request, _("Không phân công được %(line)s") % {"line": line})
+    return HttpResponseRedirect(back)
+
+
+def _safe_next(request, default: str) -> str:
+    target = request.POST.get("next") or ""
+    return target if target.startswith("/can-bo/ho-so/") else default
+
+
+# --- the dossier page ----------------------------------------------------------------------------
+
+# UI action -> (workflow action, roles offered it, where the role must hold)
+ACTIONS = {
+    "start_processing": ("start_processing", (R.COUNTER_OFFICER, R.MANAGER), "any"),
+    "assign": ("assign_step", (R.MANAGER, R.LEADER), "competent"),
+    "finish_step": ("finish_step", ALL_STAFF, "competent"),
+    "request_supplement": (
+        "request_supplement",
+        (R.COUNTER_OFFICER, R.SPECIALIST, R.MANAGER),
+        "any",
+    ),
+    "request_financial_obligation": (
+        "request_financial_obligation",
+        (R.SPECIALIST, R.MANAGER, R.LEADER),
+        "competent",
+    ),
+    "confirm_payment": ("confirm_payment", (R.COUNTER_OFFICER, R.SPECIALIST, R.MANAGER), "any"),
+    "submit_for_approval": ("submit_for_approval", (R.SPECIALIST, R.MANAGER), "competent"),
+    "send_back": ("send_back", (R.LEADER,), "competent"),
+    "approve_sign": ("approve", (R.LEADER,), "competent"),
+    "attach_result": ("finish_step", (R.SPECIALIST, R.LEADER, R.MANAGER), "competent"),
+    "mark_result_ready": ("mark_result_ready", ALL_STAFF, "any"),
+    "extend": ("extend", (R.SPECIALIST, R.LEADER, R.MANAGER), "competent"),
+    "stop": ("stop", (R.SPECIALIST, R.LEADER, R.MANAGER), "competent"),
+    "transfer": ("transfer", (R.COUNTER_OFFICER, R.MANAGER, R.LEADER), "competent"),
+    "acknowledge_transfer": ("acknowledge_transfer", ALL_STAFF, "competent"),
+}
+# attaching a result makes sense while the result is being drafted or signed
+_RESULT_STATUSES = frozenset({Status.PROCESSING, Status.AWAITING_APPROVAL})
+
+
+def available_actions(user, dossier: Dossier) -> list[str]:
+    """Actions this user may try now: the state machine's list, cut down by the user's roles."""
+    allowed = set(workflow.allowed_actions(dossier.status))
+    competent = roles_of(user, dossier.competent_unit_id)
+    anywhere = competent | roles_of(user, dossier.receiving_unit_id)
+    result = []
+    for key, (action, roles, where) in ACTIONS.items():
+        held = competent if where == "competent" else anywhere
+        if not held & set(roles):
+            continue
+        if key == "attach_result":
+            if dossier.status in _RESULT_STATUSES:
+                result.append(key)
+        elif action in allowed:
+            result.append(key)
+    current = dossier.steps.filter(finished_at__isnull=True).order_by("order").first()
+    if current is None:
+        result = [k for k in result if k not in ("finish_step", "assign")]
+    elif "finish_step" in result and not _may_finish(user, dossier, current, competent):
+        result.remove("finish_step")
+    return result
+
+
+def _may_finish(user, dossier: Dossier, step: DossierStep, roles: set[str]) -> bool:
+    """Who is offered "finish step": its holder, an unassigned step's unit staff, managers and
+    leaders; once the draft went to the leader, only a leader closes the signing step."""
+    if dossier.status in (Status.AWAITING_APPROVAL, Status.APPROVED):
+        return R.LEADER in roles
+    if roles & {R.MANAGER, R.LEADER}:
+        return True
+    return step.assignee_id in (None, user.pk)
+
+
+def _unsigned_result(dossier: Dossier) -> DossierDocument | None:
+    return (
+        dossier.documents.filter(kind=DossierDocument.Kind.RESULT, signed=False)
+        .exclude(file="")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def _transfer_units(dossier: Dossier):
+    """Communes of the same province (liên thông within the province), active, not this one."""
+    parent = dossier.competent_unit.parent_id
+    qs = Unit.objects.filter(is_active=True).exclude(pk=dossier.competent_unit_id)
+    return qs.filter(parent_id=parent).order_by("name") if parent else qs.none()
+
+
+def _forms_for(dossier: Dossier, actions: list[str], user, bound: dict | None = None) -> dict:
+    v = {"version": dossier.version}
+    staff = (
+        f.assignable_staff([dossier.competent_unit_id])
+        if {"assign", "start_processing"} & set(actions)
+        else []
+    )
+    builders = {
+        "start_processing": lambda: f.AssignForm(initial=v, staff=staff),
+        "assign": lambda: f.AssignForm(initial=v, staff=staff),
+        "finish_step": lambda: f.NoteForm(initial=v),
+        "request_supplement": lambda: f.SupplementForm(initial=v),
+        "request_financial_obligation": lambda: f.FinancialObligationForm(initial=v),
+        "confirm_payment": lambda: f.PaymentForm(initial=v),
+        "submit_for_approval": lambda: f.NoteForm(initial=v),
+        "send_back": lambda: f.ReasonForm(initial=v),
+        "approve_sign": lambda: f.NoteForm(initial=v),
+        "attach_result": lambda: f.ResultUploadForm(initial=v),
+        "mark_result_ready": lambda: f.VersionedForm(initial=v),
+        "extend": lambda: f.ExtendForm(initial=v),
+        "stop": lambda: f.StopForm(initial=v),
+        "transfer": lambda: f.TransferForm(initial=v, units=_transfer_units(dossier)),
+        "acknowledge_transfer": lambda: f.VersionedForm(initial=v),
+    }
+    forms = {key: builders[key]() for key in actions}
+    if bound:
+        forms.update(bound)
+    return forms
+
+
+def _page_context(request, dossier: Dossier, **extra) -> dict:
+    user = request.user
+    now = timezone.now()
+    dossier = _with_row_facts(Dossier.objects.filter(pk=dossier.pk)).select_related(
+        "procedure", "receiving_unit", "competent_unit"
+    )[0]
+    dossier.badge_class, dossier.badge_label = deadline_badge(
+        dossier, now, deadlines.end_of_working_days_from(now, 1)
+    )
+    actions = available_actions(user, dossier)
+    steps = list(selectors.steps(dossier))
+    current = next((s for s in steps if s.finished_at is None), None)
+    return {
+        "d": dossier,
+        "steps": steps,
+        "current_step": current,
+        "events": [_labelled(e) for e in selectors.timeline(dossier)],
+        "supplements": dossier.supplements.all(),
+        "extensions": dossier.extensions.select_related("created_by"),
+        "violations": dossier.violations.all(),
+        "documents": dossier.documents.select_related("created_by"),
+        "components": dossier.components.all(),
+        "unsigned_result": _unsigned_result(dossier),
+        "signed_documents": _signed_documents(dossier),
+        "actions": actions,
+        "action_forms": [
+            {
+                "key": key,
+                "title": ACTION_TITLES[key],
+                "form": form,
+                "multipart": key in ("attach_result", "stop"),
+                "primary": key in PRIMARY_ACTIONS,
+            }
+            for key, form in _forms_for(
+                dossier, actions, user, extra.pop("bound_forms", None)
+            ).items()
+        ],
+        **extra,
+    }
+
+
+def _labelled(event):
+    event.label = workflow.ACTION_LABELS.get(event.action, event.action)
+    return event
+
+
+def _signed_documents(dossier: Dossier):
+    from motcua.documents.models import SignedDocument
+
+    return SignedDocument.objects.filter(
+        object_type="dossiers.dossier", object_id=str(dossier.pk)
+    ).order_by("-signed_at")
+
+
+PRIMARY_ACTIONS = frozenset(
+    {"finish_step", "submit_for_approval", "approve_sign", "mark_result_ready", "start_processing"}
+)
+ACTION_TITLES = {
+    "start_processing": gettext_lazy("Chuyển xử lý"),
+    "assign": gettext_lazy("Phân công xử lý bước hiện tại"),
+    "finish_step": gettext_lazy("Hoàn thành bước xử lý"),
+    "request_supplement": gettext_lazy("Yêu cầu bổ sung hồ sơ"),
+    "request_financial_obligation": gettext_lazy("Yêu cầu thực hiện nghĩa vụ tài chính"),
+    "confirm_payment": gettext_lazy("Xác nhận đã thực hiện nghĩa vụ tài chính"),
+    "submit_for_approval": gettext_lazy("Trình lãnh đạo phê duyệt"),
+    "send_back": gettext_lazy("Trả lại để xử lý lại"),
+    "approve_sign": gettext_lazy("Phê duyệt và ký số"),
+    "attach_result": gettext_lazy("Đính kèm văn bản kết quả"),
+    "mark_result_ready": gettext_lazy("Có kết quả, chuyển Bộ phận Một cửa"),
+    "extend": gettext_lazy("Xin lỗi và gia hạn"),
+    "stop": gettext_lazy("Dừng giải quyết"),
+    "transfer": gettext_lazy("Chuyển liên thông"),
+    "acknowledge_transfer": gettext_lazy("Xác nhận nhận hồ sơ liên thông"),
+}
+
+
+@require_GET
+@staff_required(*ALL_STAFF)
+def dossier_detail(request, pk):
+    dossier = selectors.get_for_staff(request.user, pk)
+    return render(request, "dossiers/worklist/detail.html", _page_context(request, dossier))
+
+
+@require_GET
+@staff_required(*ALL_STAFF)
+def dossier_document(request, pk, doc_pk):
+    """A paper of a dossier the user may see (same 404 for missing and foreign)."""
+    dossier = selectors.get_for_staff(request.user, pk)
+    document = dossier.documents.filter(pk=doc_pk).exclude(file="").first()
+    if document is None:
+        raise Http404
+    name = f"{dossier.code}-{document.kind}.pdf"
+    return FileResponse(document.file.open("rb"), filename=name, content_type="application/pdf")
+
+
+@require_GET
+@staff_required(*ALL_STAFF)
+def dossier_apology_letter(request, pk, ext_pk):
+    dossier = selectors.get_for_staff(request.user, pk)
+    extension = Extension.objects.filter(dossier=dossier, pk=ext_pk).exclude(letter_file="").first()
+    if extension is None:
+        raise Http404
+    name = f"{dossier.code}-xin-loi.pdf"
+    return FileResponse(
+        extension.letter_file.open("rb"), filename=name, content_type="application/pdf"
+    )
+
+
+class _Rejected(Exception):
+    """Bad input for an action: the bound form goes back to the page with status 400."""
+
+    def __init__(self, key: str, form):
+        self.key, self.form = key, form
+
+
+@require_POST
+@staff_required(*ALL_STAFF)
+def dossier_action(request, pk, action):
+    dossier = selectors.get_for_staff(request.user, pk)
+    if action not in ACTIONS:
+        raise Http404
+    url = reverse("dossiers:dossier_detail", args=[dossier.pk])
+    try:
+        message = _HANDLERS[action](request, dossier)
+    except _Rejected as exc:
+        context = _page_context(
+            request,
+            dossier,
+            bound_forms={exc.key: exc.form},
+            open_action=exc.key,
+            error=_("Thông tin chưa hợp lệ, vui lòng kiểm tra lại."),
+        )
+        return render(request, "dossiers/worklist/detail.html", context, status=400)
+    except IllegalTransition as exc:
+        if _already_done(request, dossier, action):
+            messages.info(request, _("Thao tác này đã được ghi nhận trước đó."))
+            return HttpResponseRedirect(url)
+        context = _page_context(request, dossier, error=exc.reason, open_action=action)
+        return render(request, "dossiers/worklist/detail.html", context, status=409)
+    except ValidationError as exc:
+        context = _page_context(request, dossier, error=" ".join(exc.messages), open_action=action)
+        return render(request, "dossiers/worklist/detail.html", context, status=400)
+    except PermissionDenied as exc:
+        reason = str(exc) or _("Bạn không có quyền thực hiện thao tác này với hồ sơ.")
+        context = _page_context(request, dossier, error=reason)
+        return render(request, "dossiers/worklist/detail.html", context, status=403)
+    messages.success(request, message)
+    return HttpResponseRedirect(url)
+
+
+def _already_done(request, dossier: Dossier, action: str) -> bool:
+    """A double click: every change since the version the form showed was made by this user
+    and one of them is this very action, so the second submit is answered "done"."""
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        return False
+    current = Dossier.objects.values_list("version", flat=True).get(pk=dossier.pk)
+    since = current - version
+    if since <= 0 or since > 5:
+        return False
+    recent = list(dossier.events.order_by("-id").values_list("action", "actor_id")[:since])
+    wanted = ACTIONS[action][0]
+    return all(actor == request.user.pk for _a, actor in recent) and any(
+        a == wanted for a, _u in recent
+    )
+
+
+def _bind(request, key, form_class, **kwargs):
+    form = form_class(request.POST, request.FILES or None, **kwargs)
+    if not form.is_valid():
+        raise _Rejected(key, form)
+    return form
+
+
+# --- handlers: one per action, each calls the service and returns the success message ---------
+
+
+def _h_start_processing(request, d):
+    form = f.AssignForm(request.POST, staff=f.assignable_staff([d.competent_unit_id]))
+    assignee = form.cleaned_data["assignee"] if form.is_valid() else None
+    _check_version(form.data.get("version"), d)
+    services.start_processing(request.user, dossier_id=d.pk, assignee=assignee)
+    return _("Đã chuyển hồ sơ sang xử lý.")
+
+
+def _check_version(raw, d: Dossier) -> None:
+    """For verbs without `expected_version`: refuse a stale form before calling them."""
+    try:
+        version = int(raw)
+    except (TypeError, ValueError):
+        version = None
+    if version is not None and version != d.version:
+        raise IllegalTransition(
+            _("Hồ sơ vừa được cập nhật bởi thao tác khác; vui lòng tải lại trang."),
+            status=d.status,
+        )
+
+
+def _h_assign(request, d):
+    form = _bind(request, "assign", f.AssignForm, staff=f.assignable_staff([d.competent_unit_id]))
+    person = form.cleaned_data["assignee"]
+    services.assign_step(
+        request.user,
+        dossier_id=d.pk,
+        assignee=person,
+        expected_version=form.cleaned_data["version"],
+    )
+    return _("Đã giao bước xử lý cho %(name)s.") % {"name": person.full_name or person.username}
+
+
+def _h_finish_step(request, d):
+    form = _bind(request, "finish_step", f.NoteForm)
+    services.finish_step(
+        request.user,
+        dossier_id=d.pk,
+        note=form.cleaned_data["note"],
+        expected_version=form.cleaned_data["version"],
+    )
+    return _("Đã hoàn thành bước xử lý.")
+
+
+def _h_request_supplement(request, d):
+    form = _bind(request, "request_supplement", f.SupplementForm)
+    _check_version(form.cleaned_data["version"], d)
+    services.request_supplement(
+        request.user,
+        dossier_id=d.pk,
+        items=form.cleaned_data["items"],
+        reason=form.cleaned_data["reason"],
+    )
+    return _("Đã gửi yêu cầu bổ sung; thời hạn giải quyết tạm dừng.")
+
+
+def _h_request_financial_obligation(request, d):
+    form = _bind(request, "request_financial_obligation", f.FinancialObligationForm)
+    _check_version(form.cleaned_data["version"], d)
+    services.request_financial_obligation(
+        request.user,
+        dossier_id=d.pk,
+        amount_vnd=form.cleaned_data["amount_vnd"],
+        note=form.cleaned_data["note"],
+    )
+    return _("Đã yêu cầu thực hiện nghĩa vụ tài chính.")
+
+
+def _h_confirm_payment(request, d):
+    form = _bind(request, "confirm_payment", f.PaymentForm)
+    _check_version(form.cleaned_data["version"], d)
+    services.confirm_payment(
+        request.user,
+        dossier_id=d.pk,
+        paid_online=form.cleaned_data["paid_online"],
+        reference=form.cleaned_data["reference"],
+    )
+    return _("Đã xác nhận hoàn thành nghĩa vụ tài chính; hồ sơ tiếp tục được xử lý.")
+
+
+def _h_submit_for_approval(request, d):
+    form = _bind(request, "submit_for_approval", f.NoteForm)
+    _check_version(form.cleaned_data["version"], d)
+    services.submit_for_approval(request.user, dossier_id=d.pk, note=form.cleaned_data["note"])
+    return _("Đã trình lãnh đạo phê duyệt.")
+
+
+def _h_send_back(request, d):
+    form = _bind(request, "send_back", f.ReasonForm)
+    _check_version(form.cleaned_data["version"], d)
+    services.send_back(request.user, dossier_id=d.pk, reason=form.cleaned_data["reason"])
+    return _("Đã trả lại hồ sơ để xử lý lại.")
+
+
+def _h_attach_result(request, d):
+    form = _bind(request, "attach_result", f.ResultUploadForm)
+    _check_version(form.cleaned_data["version"], d)
+    services.attach_document(
+        request.user,
+        dossier_id=d.pk,
+        kind=DossierDocument.Kind.RESULT,
+        file=ContentFile(form.pdf_bytes, name=f"{d.code}-ket-qua.pdf"),
+        note=_("Dự thảo kết quả, chờ ký số"),
+    )
+    return _("Đã đính kèm văn bản kết quả.")
+
+
+def _h_mark_result_ready(request, d):
+    form = _bind(request, "mark_result_ready", f.VersionedForm)
+    _check_version(form.cleaned_data["version"], d)
+    services.mark_result_ready(request.user, dossier_id=d.pk)
+    return _("Hồ sơ đã có kết quả, chờ trả cho công dân.")
+
+
+def _h_stop(request, d):
+    form = _bind(request, "stop", f.StopForm)
+    _check_version(form.cleaned_data["version"], d)
+    with transaction.atomic():  # the letter and the stop commit together or not at all
+        services.attach_document(
+            request.user,
+            dossier_id=d.pk,
+            kind=DossierDocument.Kind.STOP_LETTER,
+            file=ContentFile(form.pdf_bytes, name=f"{d.code}-dung-giai-quyet.pdf"),
+        )
+        services.stop(request.user, dossier_id=d.pk, reason=form.cleaned_data["reason"])
+    return _("Đã dừng giải quyết hồ sơ.")
+
+
+def _h_transfer(request, d):
+    form = _bind(request, "transfer", f.TransferForm, units=_transfer_units(d))
+    _check_version(form.cleaned_data["version"], d)
+    unit = form.cleaned_data["to_unit"]
+    services.transfer_to_unit(
+        request.user, dossier_id=d.pk, to_unit=unit, reason=form.cleaned_data["reason"]
+    )
+    return _("Đã chuyển liên thông hồ sơ đến %(unit)s.") % {"unit": unit.name}
+
+
+def _h_acknowledge_transfer(request, d):
+    form = _bind(request, "acknowledge_transfer", f.VersionedForm)
+    _check_version(form.cleaned_data["version"], d)
+    services.acknowledge_transfer(request.user, dossier_id=d.pk)
+    return _("Đã xác nhận nhận hồ sơ liên thông.")
+
+
+def _h_extend(request, d):
+    form = _bind(request, "extend", f.ExtendForm)
+    if d.due_at_current is None:
+        raise InvariantBroken(_("Hồ sơ chưa có ngày hẹn trả để gia hạn."), status=d.status)
+    new_due = form.new_due_at(d.due_at_current)
+    if new_due <= d.due_at_current:
+        form.add_error("new_due_date", _("Ngày hẹn trả mới phải sau ngày hẹn hiện tại."))
+        raise _Rejected("extend", form)
+    letter = apology_letter_pdf(
+        d, reason=form.cleaned_data["reason"], new_due_at=new_due, signer=request.user
+    )
+    services.extend_with_apology(
+        request.user,
+        dossier_id=d.pk,
+        reason=form.cleaned_data["reason"],
+        new_due_at=new_due,
+        letter_file=ContentFile(letter, name=f"{d.code}-xin-loi.pdf"),
+        expected_version=form.cleaned_data["version"],
+    )
+    local = new_due.astimezone(LOCAL_TZ)
+    return _("Đã lập văn bản xin lỗi và hẹn lại ngày trả kết quả: %(date)s.") % {
+        "date": local.strftime("%H:%M %d/%m/%Y")
+    }
+
+
+def apology_letter_pdf(d: Dossier, *, reason: str, new_due_at: dt.datetime, signer) -> bytes:
+    """Mẫu 04 for this dossier, rendered before the extension is stored (the letter goes in
+    with it); agency, applicant and numbering as papers.from_dossier builds them."""
+    from .papers import data as paper
+    from .papers import from_dossier
+    from .papers.render import render_apology
+
+    letter = paper.ApologyData(
+        agency=from_dossier.agency(d.competent_unit),
+        paper_no=f"{from_dossier.entry_no(d)}/XL",
+        issued_at=timezone.now(),
+        applicant=from_dossier.applicant(d),
+        dossier_code=d.code,
+        procedure_name=d.procedure_name,
+        received_at=d.received_at or d.submitted_at,
+        original_due_at=d.due_at_current,
+        reason=reason,
+        new_due_at=new_due_at,
+        signer_name=signer.full_name or signer.username,
+        signer_title=_("Lãnh đạo") if has_role(signer, R.LEADER) else _("Người lập"),
+    )
+    return render_apology(letter)
+
+
+def _h_approve_sign(request, d):
+    form = _bind(request, "approve_sign", f.NoteForm)
+    approve_and_sign(
+        request.user,
+        dossier=d,
+        version=form.cleaned_data["version"],
+        note=form.cleaned_data["note"],
+    )
+    return _("Đã phê duyệt và ký số văn bản kết quả.")
+
+
+def approve_and_sign(user, *, dossier: Dossier, version: int, note: str = ""):
+    """Phê duyệt và ký số: approve, sign the result, attach the signed PDF, mark it signed.
+
+    Checks first (status, role, a result to sign, a fresh form) so nothing is signed for a
+    request that would be refused. The slow signing runs before the database transaction;
+    approval, the closing of the leader's step, the signed attachment and the signed mark then
+    commit together or not at all. If that transaction fails, the signed file stays in the
+    document register without a dossier pointing at it (logged): it is never half-applied.
+    """
+    from motcua.documents import services as documents
+    from motcua.documents.signing import SigningError
+
+    _check_version(version, dossier)
+    workflow.check("approve", dossier.status)
+    if not has_role(user, R.LEADER, unit=dossier.competent_unit_id):
+        raise PermissionDenied(_("Chỉ lãnh đạo đơn vị giải quyết được phê duyệt và ký số."))
+    draft = _unsigned_result(dossier)
+    if draft is None:
+        raise InvariantBroken(
+            _("Chưa đính kèm văn bản kết quả (PDF) để ký số."),
+            action="approve",
+            status=dossier.status,
+        )
+    with draft.file.open("rb") as fh:
+        pdf_bytes = fh.read()
+    try:
+        signed = documents.sign_and_store(
+            actor=user,
+            unit=dossier.competent_unit,
+            pdf_bytes=pdf_bytes,
+            title=f"{dossier.procedure_name} - {dossier.code}",
+            signer_name=user.full_name or user.username,
+            object_type="dossiers.dossier",
+            object_id=dossier.pk,
+        )
+    except SigningError as exc:
+        raise InvariantBroken(
+            _("Không ký số được văn bản kết quả: tệp PDF không hợp lệ."),
+            action="approve",
+            status=dossier.status,
+        ) from exc
+    with signed.file.open("rb") as fh:
+        signed_bytes = fh.read()
+    doc_note = _("Kết quả đã ký số, mã xác thực %(code)s") % {"code": signed.verification_code}
+    try:
+        with transaction.atomic():
+            services.approve(user, dossier_id=dossier.pk, note=note)
+            open_steps = list(dossier.steps.filter(finished_at__isnull=True).order_by("order"))
+            if len(open_steps) == 1:  # the leader's own step (Lãnh đạo ký duyệt) closes here
+                services.finish_step(user, dossier_id=dossier.pk, note=_("Phê duyệt, ký số"))
+            document = services.attach_document(
+                user,
+                dossier_id=dossier.pk,
+                kind=DossierDocument.Kind.RESULT,
+                file=ContentFile(signed_bytes, name=f"{dossier.code}-ky-so.pdf"),
+                note=doc_note,
+            )
+            services.record_result_signed(user, document_id=document.pk)
+    except BaseException:
+        log.warning("signed document %s stored but dossier %s not updated", signed.pk, dossier.pk)
+        raise
+    return signed
+
+
+_HANDLERS = {
+    "start_processing": _h_start_processing,
+    "assign": _h_assign,
+    "finish_step": _h_finish_step,
+    "request_supplement": _h_request_supplement,
+    "request_financial_obligation": _h_request_financial_obligation,
+    "confirm_payment": _h_confirm_payment,
+    "submit_for_approval": _h_submit_for_approval,
+    "send_back": _h_send_back,
+    "approve_sign": _h_approve_sign,
+    "attach_result": _h_attach_result,
+    "mark_result_ready": _h_mark_result_ready,
+    "extend": _h_extend,
+    "stop": _h_stop,
+    "transfer": _h_transfer,
+    "acknowledge_transfer": _h_acknowledge_transfer,
+}

@@ -1,0 +1,166 @@
+"""A leader approves and e-signs the result from the dossier page: the stored signed file
+verifies, the dossier is marked signed, and a refused attempt leaves no half state."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from weasyprint import HTML
+
+from motcua.documents.models import SignedDocument
+from motcua.documents.verification import verify_pdf
+from motcua.dossiers.models import DossierDocument, Status
+
+from .factories import drive_to
+
+pytestmark = pytest.mark.django_db
+
+RESULT_HTML = """<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"></head>
+<body style="font-family: 'DejaVu Sans'"><h1>GIẤY KHAI SINH</h1>
+<p>Họ và tên: Nguyễn Văn Bình, sinh ngày 02/11/2026.</p></body></html>"""
+
+
+@pytest.fixture(scope="module")
+def result_pdf() -> bytes:
+    return HTML(string=RESULT_HTML).write_pdf()
+
+
+@pytest.fixture(scope="module")
+def _pki_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("pki")
+
+
+@pytest.fixture(autouse=True)
+def dev_pki(_pki_dir, settings, monkeypatch):
+    """A throw-away development PKI; never a configured production certificate."""
+    settings.MOTCUA_PKI_DIR = str(_pki_dir)
+    settings.MOTCUA_PUBLIC_BASE_URL = "https://motcua.example.vn"
+    for name in ("MOTCUA_SIGNING_P12_PATH", "MOTCUA_SIGNING_P12_PASSWORD", "MOTCUA_TRUST_ROOTS"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def act(pk, action) -> str:
+    return f"/can-bo/ho-so/{pk}/thao-tac/{action}/"
+
+
+def upload_result(client, world, dossier, pdf_bytes):
+    client.force_login(world.specialist)
+    r = client.post(
+        act(dossier.pk, "attach_result"),
+        {"version": dossier.version, "file": SimpleUploadedFile("kq.pdf", pdf_bytes)},
+    )
+    assert r.status_code == 302, r.content.decode()[:1500]
+
+
+def test_leader_approves_and_signs_the_result_which_then_verifies(client, world, result_pdf):
+    d = drive_to(world, Status.AWAITING_APPROVAL)
+    upload_result(client, world, d, result_pdf)
+    client.force_login(world.leader)
+    r = client.post(act(d.pk, "approve_sign"), {"version": d.version}, follow=True)
+    html = r.content.decode()
+    assert r.status_code == 200
+    assert "Đã phê duyệt và ký số văn bản kết quả." in html
+    d.refresh_from_db()
+    assert d.status == Status.APPROVED and d.result_signed
+    signed = d.documents.get(kind=DossierDocument.Kind.RESULT, signed=True)
+    with signed.file.open("rb") as fh:
+        verdict = verify_pdf(fh.read())
+    assert verdict.valid and verdict.issued_here
+    assert verdict.document.signer_name == "Phạm Văn Lãnh"
+    assert verdict.document.object_id == str(d.pk)
+    assert f"/xac-thuc/{verdict.document.verification_code}/" in html
+    assert d.events.filter(action="approve", actor=world.leader).count() == 1
+
+
+def test_signing_closes_the_leaders_step_so_the_result_can_be_made_ready(client, world, result_pdf):
+    d = drive_to(world, Status.PROCESSING)
+    while d.steps.filter(finished_at__isnull=True).count() > 1:
+        from motcua.dossiers import services
+
+        services.finish_step(world.specialist, dossier_id=d.pk)
+    from motcua.dossiers import services
+
+    services.submit_for_approval(world.specialist, dossier_id=d.pk)
+    d.refresh_from_db()
+    upload_result(client, world, d, result_pdf)
+    client.force_login(world.leader)
+    assert client.post(act(d.pk, "approve_sign"), {"version": d.version}).status_code == 302
+    assert not d.steps.filter(finished_at__isnull=True).exists()
+    d.refresh_from_db()
+    client.force_login(world.officer)
+    r = client.post(act(d.pk, "mark_result_ready"), {"version": d.version})
+    assert r.status_code == 302
+    d.refresh_from_db()
+    assert d.status == Status.RESULT_READY
+
+
+def test_without_a_result_document_nothing_is_signed(client, world):
+    d = drive_to(world, Status.AWAITING_APPROVAL)
+    client.force_login(world.leader)
+    r = client.post(act(d.pk, "approve_sign"), {"version": d.version})
+    assert r.status_code == 409
+    assert "Chưa đính kèm văn bản kết quả" in r.content.decode()
+    d.refresh_from_db()
+    assert d.status == Status.AWAITING_APPROVAL and not d.result_signed
+    assert not SignedDocument.objects.exists()
+
+
+def test_a_specialist_cannot_approve_and_sign(client, world, result_pdf):
+    d = drive_to(world, Status.AWAITING_APPROVAL)
+    upload_result(client, world, d, result_pdf)
+    r = client.post(act(d.pk, "approve_sign"), {"version": d.version})
+    assert r.status_code == 403
+    assert not SignedDocument.objects.exists()
+    d.refresh_from_db()
+    assert d.status == Status.AWAITING_APPROVAL
+
+
+def test_double_click_on_approve_and_sign_signs_once(client, world, result_pdf):
+    d = drive_to(world, Status.AWAITING_APPROVAL)
+    upload_result(client, world, d, result_pdf)
+    client.force_login(world.leader)
+    form = {"version": d.version}
+    assert client.post(act(d.pk, "approve_sign"), form).status_code == 302
+    again = client.post(act(d.pk, "approve_sign"), form, follow=True)
+    assert "đã được ghi nhận" in again.content.decode()
+    assert SignedDocument.objects.count() == 1
+    assert d.documents.filter(kind=DossierDocument.Kind.RESULT, signed=True).count() == 1
+
+
+def test_stop_with_the_letter_ends_the_dossier(client, world, result_pdf):
+    d = drive_to(world, Status.PROCESSING)
+    client.force_login(world.specialist)
+    letter = SimpleUploadedFile("thong-bao.pdf", result_pdf)
+    r = client.post(
+        act(d.pk, "stop"), {"version": d.version, "reason": "Có tranh chấp", "letter": letter}
+    )
+    assert r.status_code == 302
+    d.refresh_from_db()
+    assert d.status == Status.STOPPED
+    assert d.documents.filter(kind=DossierDocument.Kind.STOP_LETTER).count() == 1
+
+
+def test_a_failure_after_signing_leaves_the_dossier_untouched(
+    client, world, result_pdf, monkeypatch
+):
+    """Approval, the leader's step, the signed attachment and the signed mark are one
+    transaction: if the last part fails, nothing of the dossier changed."""
+    from motcua.dossiers import services
+
+    d = drive_to(world, Status.PROCESSING)
+    while d.steps.filter(finished_at__isnull=True).count() > 1:
+        services.finish_step(world.specialist, dossier_id=d.pk)
+    services.submit_for_approval(world.specialist, dossier_id=d.pk)
+    d.refresh_from_db()
+    upload_result(client, world, d, result_pdf)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("storage down")
+
+    monkeypatch.setattr(services, "record_result_signed", broken)
+    client.force_login(world.leader)
+    with pytest.raises(RuntimeError):
+        client.post(act(d.pk, "approve_sign"), {"version": d.version})
+    d.refresh_from_db()
+    assert d.status == Status.AWAITING_APPROVAL and not d.result_signed
+    assert d.steps.filter(finished_at__isnull=True).count() == 1
+    assert not d.documents.filter(signed=True).exists()
+    assert not d.events.filter(action="approve").exists()
