@@ -7,7 +7,15 @@ from django.contrib import admin
 
 from motcua.accounts.admin_site import AdministratorOnlyMixin, administered_unit_ids
 
-from .models import CounterAssignment, QueuePolicy, Service, Ticket, TicketEvent
+from .models import (
+    Booking,
+    BookingRule,
+    CounterAssignment,
+    QueuePolicy,
+    Service,
+    Ticket,
+    TicketEvent,
+)
 
 
 class UnitScopedAdmin(AdministratorOnlyMixin, admin.ModelAdmin):
@@ -66,3 +74,17 @@ class TicketEventAdmin(ReadOnlyMixin, UnitScopedAdmin):
     unit_lookup = "ticket__unit"
     list_display = ("ticket", "action", "from_status", "to_status", "counter", "actor", "at")
     list_select_related = ("ticket", "counter", "actor")
+
+
+@admin.register(BookingRule)
+class BookingRuleAdmin(UnitScopedAdmin):
+    unit_lookup = "service__unit"
+    list_display = ("service", "slot_minutes", "capacity", "days_ahead", "is_active")
+
+
+@admin.register(Booking)
+class BookingAdmin(ReadOnlyMixin, UnitScopedAdmin):
+    unit_lookup = "service__unit"
+    list_display = ("code", "service", "slot_start", "status", "citizen_name")
+    list_filter = ("status",)
+    search_fields = ("=code", "=phone")

@@ -273,3 +273,170 @@ class TicketEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id}: {self.from_status} -> {self.to_status} ({self.action})"
+
+
+# --- appointment booking (đặt hẹn): docs/decisions/0010-booking.md ------------------------------
+
+
+class BookingRule(models.Model):
+    """Lịch nhận đặt hẹn of one service: slot length and how many citizens one slot takes.
+
+    Slots are cut from the office hours of `motcua.core.calendar` on working days (and Saturday
+    mornings where the unit receives then); a service without an active rule takes no bookings.
+    """
+
+    class SlotLength(models.IntegerChoices):
+        M15 = 15, _("15 phút")
+        M20 = 20, _("20 phút")
+        M30 = 30, _("30 phút")
+        M60 = 60, _("60 phút")
+
+    service = models.OneToOneField(
+        Service,
+        verbose_name=_("nhóm dịch vụ"),
+        on_delete=models.CASCADE,
+        related_name="booking_rule",
+    )
+    slot_minutes = models.PositiveSmallIntegerField(
+        _("độ dài khung giờ (phút)"), choices=SlotLength.choices, default=SlotLength.M30
+    )
+    capacity = models.PositiveSmallIntegerField(
+        _("số người mỗi khung giờ"), default=3, validators=[MinValueValidator(1)]
+    )
+    days_ahead = models.PositiveSmallIntegerField(
+        _("nhận đặt trước tối đa (ngày)"), default=14, validators=[MinValueValidator(1)]
+    )
+    is_active = models.BooleanField(_("đang nhận đặt hẹn"), default=True)
+
+    class Meta:
+        verbose_name = _("quy tắc đặt hẹn")
+        verbose_name_plural = _("quy tắc đặt hẹn")
+
+    def __str__(self) -> str:
+        return f"{self.service}: {self.capacity}/{self.slot_minutes}'"
+
+
+class BookingSlot(models.Model):
+    """One (service, slot start) row, created on first use: the lock every hold takes.
+
+    `hold_slot` locks this row (SELECT ... FOR UPDATE) before counting the seats taken, so
+    two citizens can never both take the last seat.
+    """
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
+    start = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["service", "start"], name="booking_slot_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service_id}@{self.start:%Y-%m-%d %H:%M}"
+
+
+class Booking(models.Model):
+    """Lịch hẹn: a citizen's seat in one slot of one service."""
+
+    class Status(models.TextChoices):
+        HELD = "held", _("Đang giữ chỗ")
+        CONFIRMED = "confirmed", _("Đã xác nhận")
+        CANCELLED = "cancelled", _("Đã huỷ")
+        CHECKED_IN = "checked_in", _("Đã đến, đã lấy số")
+        NO_SHOW = "no_show", _("Không đến")
+        EXPIRED = "expired", _("Hết thời gian giữ chỗ")
+
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="bookings"
+    )
+    service = models.ForeignKey(
+        Service, verbose_name=_("nhóm dịch vụ"), on_delete=models.PROTECT, related_name="bookings"
+    )
+    slot_start = models.DateTimeField(_("giờ hẹn"))
+    status = models.CharField(
+        _("trạng thái"), max_length=12, choices=Status.choices, default=Status.HELD
+    )
+    held_until = models.DateTimeField(_("giữ chỗ đến"))
+    code = models.CharField(_("mã đặt hẹn"), max_length=8, unique=True)
+    citizen_name = models.CharField(_("họ và tên"), max_length=150)
+    phone = models.CharField(_("điện thoại"), max_length=10)
+    citizen_id = models.CharField(_("số định danh cá nhân"), max_length=12, blank=True)
+    village = models.ForeignKey(
+        Village,
+        verbose_name=_("thôn/tổ dân phố"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    age_group = models.CharField(
+        _("nhóm tuổi"), max_length=10, choices=Ticket.AgeGroup.choices, blank=True, default=""
+    )
+    # NULL, not "": bookings without a key must not collide in the unique constraint
+    idempotency_key = models.CharField(  # noqa: DJ001
+        max_length=64, null=True, blank=True, editable=False
+    )
+    rescheduled_from = models.OneToOneField(
+        "self",
+        verbose_name=_("đổi từ lịch hẹn"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="rescheduled_to",
+    )
+    ticket = models.OneToOneField(
+        Ticket,
+        verbose_name=_("số thứ tự"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="booking",
+    )
+    created_at = models.DateTimeField(_("đặt lúc"))
+    confirmed_at = models.DateTimeField(_("xác nhận lúc"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("huỷ lúc"), null=True, blank=True)
+    checked_in_at = models.DateTimeField(_("đến lúc"), null=True, blank=True)
+    no_show_at = models.DateTimeField(_("ghi không đến lúc"), null=True, blank=True)
+    reminder_day_before_sent_at = models.DateTimeField(
+        _("nhắc trước một ngày lúc"), null=True, blank=True
+    )
+    reminder_30min_sent_at = models.DateTimeField(
+        _("nhắc trước 30 phút lúc"), null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("lịch hẹn")
+        verbose_name_plural = _("lịch hẹn")
+        ordering = ["slot_start", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "idempotency_key"], name="booking_unique_idempotency_key"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["service", "slot_start", "status"], name="booking_slot_idx"),
+            models.Index(fields=["phone", "status"], name="booking_phone_idx"),
+            models.Index(fields=["status", "slot_start"], name="booking_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.slot_start:%d/%m/%Y %H:%M})"
+
+
+class BookingEvent(models.Model):
+    """One row per booking change (hold, confirm, cancel, reminder...), never edited."""
+
+    booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="events")
+    from_status = models.CharField(max_length=12, blank=True)
+    to_status = models.CharField(max_length=12)
+    action = models.CharField(max_length=24)
+    at = models.DateTimeField()
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("lịch sử lịch hẹn")
+        verbose_name_plural = _("lịch sử lịch hẹn")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.booking_id}: {self.from_status} -> {self.to_status} ({self.action})"

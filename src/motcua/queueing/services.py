@@ -22,7 +22,7 @@ from motcua.core import calendar
 from motcua.core.audit import record
 from motcua.core.models import Counter, Unit, Village
 
-from . import priority
+from . import display, priority
 from .models import (
     CounterAssignment,
     QueuePolicy,
@@ -200,6 +200,7 @@ def issue_ticket(
                     "priority_reason": priority_reason,
                 },
             )
+            transaction.on_commit(lambda: display.publish(unit.pk))
             return ticket
     except IntegrityError:
         # The same key committed first in a parallel request: the numbering rolled back.
@@ -288,6 +289,7 @@ def transition(
             actor=actor,
             changes={"status": [before, locked.status], **(changes or {})},
         )
+        transaction.on_commit(lambda: display.publish(locked.unit_id))
     return locked
 
 

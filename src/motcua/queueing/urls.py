@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import display_views, views
 
 app_name = "queueing"
 urlpatterns = [
@@ -9,4 +9,51 @@ urlpatterns = [
     path("can-bo/quay/", views.console_index, name="console_index"),
     path("can-bo/quay/<int:pk>/", views.console, name="console"),
     path("can-bo/quay/<int:pk>/<slug:action>/", views.console_action, name="console_action"),
+]
+
+# hall display board (display_views.py)
+
+urlpatterns += [
+    path("hang-doi/man-hinh/<str:unit_code>/", display_views.board, name="display"),
+    path("hang-doi/man-hinh/<str:unit_code>/su-kien/", display_views.events, name="display_events"),
+    path(
+        "hang-doi/man-hinh/<str:unit_code>/trang-thai.json",
+        display_views.state,
+        name="display_state",
+    ),
+    path("hang-doi/am-thanh/chuong.wav", display_views.chime, name="display_chime"),
+    path(
+        "hang-doi/am-thanh/<str:unit_code>/<str:name>.wav",
+        display_views.audio,
+        name="display_audio",
+    ),
+]
+
+# appointment booking and kiosk check-in (booking_views.py)
+from . import booking_views  # noqa: E402
+
+urlpatterns += [
+    path("hang-doi/dat-hen/<str:unit_code>/", booking_views.start, name="booking_start"),
+    path("hang-doi/dat-hen/<str:unit_code>/dang-ky/", booking_views.book, name="booking_book"),
+    path("hang-doi/dat-hen/<str:unit_code>/tra-cuu/", booking_views.lookup, name="booking_lookup"),
+    path(
+        "hang-doi/dat-hen/<str:unit_code>/lich/<str:code>/",
+        booking_views.detail,
+        name="booking_detail",
+    ),
+    path(
+        "hang-doi/dat-hen/<str:unit_code>/lich/<str:code>/xac-nhan/",
+        booking_views.held,
+        name="booking_held",
+    ),
+    path(
+        "hang-doi/dat-hen/<str:unit_code>/lich/<str:code>/doi-lich/",
+        booking_views.manage,
+        name="booking_manage",
+    ),
+    path(
+        "hang-doi/kiosk/<str:unit_code>/dat-hen/",
+        booking_views.check_in,
+        name="booking_check_in",
+    ),
 ]
