@@ -39,6 +39,17 @@ def pytest_sessionfinish(session, exitstatus):
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
+@pytest.fixture(autouse=True)
+def _fresh_calendar_cache():
+    """A test's calendar rows vanish when its transaction rolls back, without the signal that
+    clears the working-day cache: clear it after each test so no test sees another's days off.
+    """
+    yield
+    from motcua.core import calendar
+
+    calendar.clear_cache()
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     """Test databases are emptied with TRUNCATE between transactional tests; the audit log's

@@ -268,6 +268,8 @@ MOTCUA_OFFICE_HOURS = (("07:30", "11:30"), ("13:30", "17:00"))
 MOTCUA_RULE_VERSION = os.environ.get("MOTCUA_RULE_VERSION", "ND118/2025+ND367/2025+ND309/2026")
 MOTCUA_MAX_EXTENSIONS = int(os.environ.get("MOTCUA_MAX_EXTENSIONS", "1"))
 MOTCUA_AT_RISK_IDLE_HOURS = int(os.environ.get("MOTCUA_AT_RISK_IDLE_HOURS", "24"))
+# `make run` loads six months of illustrative dossiers; MOTCUA_DEMO_DOSSIER_HISTORY=0 skips them.
+MOTCUA_DEMO_DOSSIER_HISTORY = os.environ.get("MOTCUA_DEMO_DOSSIER_HISTORY", "1") != "0"
 # Adoption tracking counts people by a keyed hash of their ID/phone; keep this key stable
 # (unset: derived from SECRET_KEY, so rotating SECRET_KEY would count everyone again).
 MOTCUA_RESIDENT_HASH_KEY = os.environ.get("MOTCUA_RESIDENT_HASH_KEY", "")

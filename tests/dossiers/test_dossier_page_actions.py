@@ -39,6 +39,14 @@ def test_page_shows_summary_deadlines_steps_and_timeline(client, world):
     assert "Chuyển xử lý" in html  # the timeline speaks Vietnamese, not action keys
 
 
+def test_an_online_submission_without_a_staff_actor_shows_citizen_in_the_timeline(client, world):
+    d = drive_to(world, Status.SUBMITTED)  # submitted by a citizen: the event has no staff actor
+    client.force_login(world.specialist)
+    response = client.get(page(d.pk))
+    assert response.status_code == 200
+    assert "Công dân / hệ thống" in response.content.decode()
+
+
 def test_another_units_dossier_is_404_for_page_actions_and_documents(client, world):
     theirs = services.receive_at_counter(
         world.other_officer,

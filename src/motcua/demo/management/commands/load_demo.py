@@ -3,8 +3,8 @@
 Order: Hải Phòng units, the official calendar (if the calendar command is installed), the
 demo commune and a second commune, staff for every role (not in secure mode), the procedure
 catalog through the importer, the how-to guides, and the queue (services, counters, weeks of
-illustrative served tickets, motcua.demo.queue). Safe to run again: counts stay the same
-and existing passwords are kept.
+illustrative served tickets, motcua.demo.queue), then six months of illustrative dossiers
+(motcua.demo.dossiers). Safe to run again: counts stay the same and existing passwords are kept.
 """
 
 import time
@@ -15,7 +15,8 @@ from django.core.management.base import BaseCommand
 from motcua.catalog.models import HowToGuide, Procedure
 from motcua.core.management.commands.load_units import DEFAULT_FILE, load_units, read_units_file
 from motcua.core.models import Unit, Village
-from motcua.demo import queue, services
+from motcua.demo import dossiers, queue, services
+from motcua.outreach.demo import load_demo_adoption
 
 
 class Command(BaseCommand):
@@ -74,6 +75,16 @@ class Command(BaseCommand):
             out.write(
                 f"Hàng đợi {q.unit.name}: {q.services} nhóm dịch vụ, {q.counters} quầy được phân "
                 f"công, {history}."
+            )
+
+        for history in dossiers.load_dossier_history():
+            out.write(dossiers.summary_line(history))
+
+        if services.demo_logins_allowed():  # synthetic residents never enter a real system
+            adoption = load_demo_adoption(communes[0])
+            out.write(
+                f"Công nghệ số cộng đồng {communes[0].name}: {adoption['residents']} người, "
+                f"{adoption['actions']} lượt hỗ trợ, {adoption['sessions']} buổi hướng dẫn mới."
             )
 
         main = communes[0]

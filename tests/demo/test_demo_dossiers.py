@@ -1,0 +1,336 @@
+"""`load_demo` gives the demo commune six months of dossiers that look like a real commune's.
+
+The history is loaded ONCE for this module (it takes seconds) inside a transaction that is
+rolled back at the end; each test runs in its own savepoint on top. The clock is pinned to a
+Tuesday morning, so the history always covers the same days.
+"""
+
+import datetime as dt
+import io
+import itertools
+import random
+from collections import Counter, defaultdict
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import Count, Q
+from django.test import override_settings
+
+from motcua.accounts.models import User
+from motcua.catalog.models import Procedure
+from motcua.core import calendar
+from motcua.core.models import AuditEvent, Unit
+from motcua.demo import dossiers as demo_dossiers
+from motcua.demo.management.commands import load_demo as load_demo_command
+from motcua.dossiers import deadlines, selectors, services, workflow
+from motcua.dossiers.models import (
+    Channel,
+    DailySequence,
+    Dossier,
+    DossierDocument,
+    DossierEvent,
+    Extension,
+    Status,
+    SupplementRequest,
+    Timeliness,
+    Violation,
+)
+from motcua.queueing import services as queue_services
+
+pytestmark = pytest.mark.django_db
+
+HCM = ZoneInfo("Asia/Ho_Chi_Minh")
+NOW = dt.datetime(2026, 11, 17, 9, 0, tzinfo=HCM)  # a plain Tuesday morning
+DEMO_COMMUNE = "11824"  # Xã Vĩnh Bảo
+SECOND_COMMUNE = "11836"  # Xã Vĩnh Thịnh
+
+
+def load_demo() -> str:
+    out = io.StringIO()
+    call_command(load_demo_command.Command(), stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def loaded(django_db_setup, django_db_blocker, tmp_path_factory):
+    """One load for the whole module, rolled back afterwards (nothing leaks to other tests)."""
+    media = tmp_path_factory.mktemp("media")
+    with (
+        django_db_blocker.unblock(),
+        override_settings(
+            MEDIA_ROOT=media,
+            MOTCUA_DEMO_DOSSIER_HISTORY=True,
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        ),
+        pytest.MonkeyPatch.context() as patch,
+    ):
+        patch.setattr(queue_services, "now", lambda: NOW)
+        patch.setattr(demo_dossiers, "now", lambda: NOW)
+        calendar.clear_cache()
+        with transaction.atomic():
+            output = load_demo()
+            yield output
+            transaction.set_rollback(True)
+        calendar.clear_cache()
+
+
+@pytest.fixture
+def history(loaded):
+    return Dossier.objects.filter(receiving_unit__code=DEMO_COMMUNE)
+
+
+def test_six_months_of_dossiers_in_every_state_within_the_target_ranges(loaded, history):
+    total = Dossier.objects.count()
+    assert 2500 <= total <= 3500
+    assert Dossier.objects.filter(receiving_unit__code=SECOND_COMMUNE).count() >= 100
+    first = history.order_by("submitted_at").first().submitted_at.astimezone(HCM).date()
+    assert (NOW.date() - first).days >= 175
+
+    n = history.count()
+    by_status = Counter(history.values_list("status", flat=True))
+    share = {s: by_status[s] / n for s in by_status}
+    assert share[Status.RETURNED] >= 0.85
+    assert 0.01 <= share[Status.REFUSED] <= 0.03
+    assert by_status[Status.WITHDRAWN] >= 5
+    assert by_status[Status.STOPPED] >= 5
+    # still open on the morning of the load
+    for status in (
+        Status.SUBMITTED,
+        Status.PROCESSING,
+        Status.AWAITING_SUPPLEMENT,
+        Status.AWAITING_APPROVAL,
+        Status.APPROVED,
+        Status.RESULT_READY,
+    ):
+        assert by_status[status] >= 1, Status(status).label
+    with_supplement = history.filter(supplements__isnull=False).distinct().count()
+    assert 0.06 <= with_supplement / n <= 0.13
+    assert "Hồ sơ Xã Vĩnh Bảo: lịch sử minh họa" in loaded
+
+
+def test_every_dossier_history_is_a_legal_path_through_the_state_machine(loaded):
+    events = defaultdict(list)
+    for row in (
+        Dossier.objects.values_list("id", "events__id").order_by("id", "events__id").iterator()
+    ):
+        events[row[0]].append(row[1])
+    rows = {
+        e.pk: e
+        for e in DossierEvent.objects.only(
+            "id", "dossier_id", "from_status", "to_status", "action", "at"
+        ).iterator()
+    }
+    paused_from: dict[int, int] = {}
+    for dossier in Dossier.objects.only("id", "status", "version", "current_event_id").iterator():
+        chain = [rows[pk] for pk in events[dossier.pk]]
+        assert chain[0].action in workflow.CREATION_ACTIONS
+        assert chain[0].to_status == workflow.CREATION_ACTIONS[chain[0].action]
+        status = chain[0].to_status
+        for before, event in itertools.pairwise(chain):
+            assert event.at >= before.at, dossier.pk
+            sources, target = workflow.TRANSITIONS[event.action]
+            assert status not in workflow.TERMINAL and status in sources, (dossier.pk, event)
+            if target is None:
+                target = status
+            elif target == workflow.RESUME:
+                target = paused_from.pop(dossier.pk)
+            if event.action == "request_supplement":
+                paused_from[dossier.pk] = status
+            assert event.from_status == status and event.to_status == target, (dossier.pk, event)
+            status = target
+        assert status == dossier.status
+        assert dossier.version == len(chain)
+        assert dossier.current_event_id == chain[-1].pk
+
+
+def test_finished_dossiers_keep_the_rules_of_the_core(history):
+    # letters for refused, stopped and withdrawn; a result for every returned dossier
+    for status, kind in services.LETTER_FOR.items():
+        without = history.filter(status=status).exclude(documents__kind=kind)
+        assert not without.exists(), status
+    done = history.filter(status__in=[Status.RESULT_READY, Status.RETURNED])
+    assert not done.exclude(documents__kind=DossierDocument.Kind.RESULT).exists()
+    assert not done.filter(steps__finished_at__isnull=True).exists()
+    returned = history.filter(status=Status.RETURNED)
+    for d in returned.only("finished_at", "returned_at", "result_delivery"):
+        assert d.returned_at >= d.finished_at and d.result_delivery
+    assert not history.filter(status__in=workflow.ACTIVE, timeliness__gt="").exists()
+
+
+def test_timeliness_matches_the_due_dates_mostly_on_time_some_late(history):
+    finished = list(
+        history.exclude(finished_at=None).only("finished_at", "due_at_legal", "timeliness")
+    )
+    for d in finished:
+        assert d.timeliness == deadlines.classify(d.finished_at, d.due_at_legal), d.code
+    tally = Counter(d.timeliness for d in finished)
+    n = len(finished)
+    assert 0.04 <= tally[Timeliness.LATE] / n <= 0.065
+    assert tally[Timeliness.ON_TIME] / n >= 0.80
+    assert tally[Timeliness.EARLY] > 0
+    # the appointment on the receipt is the core's: working days from the reception moment
+    plain = history.exclude(received_at=None).filter(supplements__isnull=True)[:300]
+    for d in plain:
+        expected = deadlines.statutory_due(
+            d.received_at, d.processing_days, d.time_unit, d.competent_unit_id
+        )
+        assert d.due_at == d.due_at_legal == expected, d.code
+
+
+def test_apologies_are_timely_or_recorded_as_violations(history):
+    extensions = Extension.objects.filter(dossier__in=history)
+    assert extensions.filter(is_timely=True).exists()
+    assert extensions.filter(is_timely=False).exists()
+    for e in extensions:
+        assert e.new_due_at > e.old_due_at
+        assert calendar.is_working_day(e.new_due_at, e.dossier.competent_unit_id)
+        assert e.is_timely == deadlines.apology_is_timely(
+            e.sent_at, e.old_due_at, e.dossier.competent_unit_id
+        )
+        late = Violation.objects.filter(dossier=e.dossier, kind=Violation.Kind.LATE_APOLOGY)
+        assert late.exists() == (not e.is_timely)
+    missing = Violation.objects.filter(dossier__in=history, kind=Violation.Kind.MISSING_APOLOGY)
+    assert missing.exists()
+    for v in missing:
+        assert not Extension.objects.filter(dossier=v.dossier, old_due_at=v.due_at_ref).exists()
+
+
+def test_counter_receptions_happen_on_working_days_within_office_hours(history):
+    unit = Unit.objects.get(code=DEMO_COMMUNE)
+    for received in history.filter(channel=Channel.COUNTER).values_list("received_at", flat=True):
+        local = received.astimezone(HCM)
+        assert calendar.is_working_day(local.date(), unit), local
+        assert dt.time(7, 30) <= local.time() <= dt.time(17, 0), local
+        assert not dt.time(11, 30) < local.time() < dt.time(13, 30), local
+    # nothing was submitted today: today's numbering is free
+    assert not history.filter(submitted_at__gte=NOW.replace(hour=0)).exists()
+
+
+def test_online_share_grows_month_by_month_as_the_campaigns_push(history):
+    months = []
+    for local_month in range(5, 12):
+        start = dt.datetime(2026, local_month, 1, tzinfo=HCM)
+        end = dt.datetime(2026, local_month + 1, 1, tzinfo=HCM)
+        stats = history.filter(submitted_at__gte=start, submitted_at__lt=end).aggregate(
+            n=Count("id"), online=Count("id", filter=Q(channel=Channel.ONLINE))
+        )
+        if stats["n"] >= 100:
+            months.append(stats["online"] / stats["n"])
+    assert len(months) >= 5
+    assert months == sorted(months)
+    assert 0.30 <= months[0] <= 0.42
+    assert 0.55 <= months[-1] <= 0.72
+
+
+def test_identity_digitization_and_signatures_grow_and_fees_are_paid_online(history):
+    early = history.filter(submitted_at__lt=dt.datetime(2026, 7, 1, tzinfo=HCM))
+    late = history.filter(submitted_at__gte=dt.datetime(2026, 10, 1, tzinfo=HCM))
+
+    def share(qs, **flag):
+        return qs.filter(**flag).count() / qs.count()
+
+    counter_early, counter_late = early.exclude(channel="online"), late.exclude(channel="online")
+    assert share(counter_late, identity_verified=True) > share(
+        counter_early, identity_verified=True
+    )
+    assert share(late, has_digitized_components=True) > share(early, has_digitized_components=True)
+    returned = Q(status=Status.RETURNED)
+    assert share(late.filter(returned), result_signed=True) >= 0.9
+    assert share(history.filter(returned), result_signed=True) >= 0.85
+    assert not history.filter(channel="online", identity_verified=False).exists()
+    fee_online = history.filter(channel="online", fee_total_vnd__gt=0)
+    assert share(fee_online, paid_online=True) >= 0.5
+    assert not history.filter(fee_total_vnd=0, paid_online=True).exists()
+
+
+def test_demo_specialist_sees_due_soon_and_overdue_dossiers_in_the_worklists(loaded):
+    specialist = User.objects.get(username="vb.tuphap")
+    leader = User.objects.get(username="vb.lanhdao")
+    assert selectors.mine(specialist).exists()
+    assert selectors.due_soon(specialist, now=NOW).exists()
+    assert 1 <= selectors.overdue(specialist, now=NOW).count() <= 15
+    assert selectors.awaiting_supplement(specialist).exists()
+    assert selectors.awaiting_signature(leader).exists()
+    assert selectors.at_risk(specialist).exists()  # flagged by the deadline job at load time
+    # another commune's history stays out of sight
+    other = User.objects.get(username="vt.tuphap")
+    assert not selectors.for_staff(other).filter(competent_unit__code=DEMO_COMMUNE).exists()
+
+
+def test_todays_first_reception_after_the_demo_gets_number_0001(loaded):
+    unit = Unit.objects.get(code=DEMO_COMMUNE)
+    yesterday = calendar.previous_working_day(NOW.date(), unit)
+    seq = DailySequence.objects.get(unit=unit, day=yesterday)
+    day_start = dt.datetime.combine(yesterday, dt.time(0), HCM)
+    on_that_day = Dossier.objects.filter(
+        receiving_unit=unit,
+        submitted_at__gte=day_start,
+        submitted_at__lt=day_start + dt.timedelta(days=1),
+    )
+    assert seq.last_value == on_that_day.count() > 0
+
+    dossier = services.receive_at_counter(
+        User.objects.get(username="vb.motcua1"),
+        procedure=Procedure.objects.get(unit=unit, code="1.001193"),
+        receiving_unit=unit,
+        applicant=services.Applicant(name="Nguyễn Văn An", id_number="031090123456"),
+        at=NOW,
+    )
+    assert dossier.code == f"DEMO.31.11824-{NOW:%y%m%d}-0001"
+
+
+def test_second_load_adds_nothing_and_the_audit_log_still_verifies(loaded):
+    counts = {
+        "dossiers": Dossier.objects.count(),
+        "supplements": SupplementRequest.objects.count(),
+        "sequences": DailySequence.objects.count(),
+        "summaries": AuditEvent.objects.filter(action="demo.dossiers_loaded").count(),
+    }
+    assert counts["summaries"] == 2
+    # the past was not done by anyone: no audit event claims a dossier action (and the deadline
+    # job, run at load time, found no missing apology the simulation had not recorded already)
+    assert not AuditEvent.objects.filter(action__startswith="dossier.").exists()
+
+    with override_settings(MOTCUA_DEMO_DOSSIER_HISTORY=True):
+        results = demo_dossiers.load_dossier_history(at=NOW + dt.timedelta(days=1))
+    assert all(r.skipped for r in results)
+    assert "lịch sử đã có, giữ nguyên" in demo_dossiers.summary_line(results[0])
+    assert counts == {
+        "dossiers": Dossier.objects.count(),
+        "supplements": SupplementRequest.objects.count(),
+        "sequences": DailySequence.objects.count(),
+        "summaries": AuditEvent.objects.filter(action="demo.dossiers_loaded").count(),
+    }
+    out = io.StringIO()
+    call_command("audit_verify", stdout=out)
+    assert "Audit log intact" in out.getvalue()
+
+
+def test_history_is_deterministic(history):
+    """Planning again with the same seed gives the same first weeks, dossier for dossier."""
+    unit = Unit.objects.get(code=DEMO_COMMUNE)
+    spec = demo_dossiers.COMMUNES[DEMO_COMMUNE]
+    start = NOW.date() - dt.timedelta(days=demo_dossiers.HISTORY_DAYS)
+    rng = random.Random(f"motcua-demo-dossiers:{unit.code}:{start.isoformat()}")
+    planner = demo_dossiers._Planner(
+        unit=unit, staff=demo_dossiers._staff(unit, spec), now=NOW, start=start, rng=rng
+    )
+    planned = []
+    for offset in range(14):
+        planned += planner.plan_day(start + dt.timedelta(days=offset), spec["per_day"])
+    planned.sort(key=lambda life: life.d.submitted_at)
+    stored = history.filter(
+        submitted_at__lt=dt.datetime.combine(start + dt.timedelta(days=14), dt.time(0), HCM)
+    ).order_by("submitted_at", "id")
+    assert [(d.submitted_at, d.procedure_code, d.applicant_name, d.status) for d in stored] == [
+        (p.d.submitted_at, p.d.procedure_code, p.d.applicant_name, p.status) for p in planned
+    ]
+
+
+def test_no_invented_history_in_secure_mode(loaded):
+    with override_settings(SECURE=True, MOTCUA_DEMO_DOSSIER_HISTORY=True):
+        results = demo_dossiers.load_dossier_history(at=NOW)
+    assert results and all(r.refused for r in results)
+    assert "DJANGO_SECURE=1" in demo_dossiers.summary_line(results[0])
