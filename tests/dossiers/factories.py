@@ -97,7 +97,7 @@ def make_world() -> World:
     province = Unit.objects.create(code=f"9{n:03d}", name="Thành phố Hải Phòng", kind="province")
     commune = Unit.objects.create(
         code=f"8{n:04d}",
-        agency_code=f"000.{n:02d}.12.H23",
+        agency_code=f"000.{n % 100:02d}.12.H23",  # 2 digits, as real codes have
         name="Xã An Hưng",
         kind="commune",
         parent=province,
