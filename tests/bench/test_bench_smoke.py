@@ -64,3 +64,54 @@ def test_percentile_interpolates_like_numpy():
     assert percentile([7.0], 99) == 7.0
     with pytest.raises(ValueError):
         percentile([], 95)
+
+
+def _tiny_run(capsys, name: str, *params: str) -> list[list[str]]:
+    """Run one benchmark tiny on SQLite; return its table rows split into cells."""
+    argv = ["--only", name, "--databases", "sqlite", "--no-docs"]
+    for pair in params:
+        argv += ["-p", pair]
+    code = run.main(argv)
+    out = capsys.readouterr().out
+    assert code == 0, out
+    rows = [line for line in out.splitlines() if line.startswith(f"{name} (")]
+    assert rows, out
+    return [re.split(r"\s{2,}", r.strip()) for r in rows]
+
+
+@pytest.mark.slow
+def test_tiny_worklist_bench_times_every_tab_against_raw_sql(capsys):
+    rows = _tiny_run(capsys, "dossier_worklists", "sqlite_dossiers=1000", "repeat=1")
+
+    labels = {cells[0] for cells in rows}
+    for tab in ("mine", "due_soon", "overdue", "awaiting_supplement", "awaiting_signature"):
+        assert f"dossier_worklists (selector {tab})" in labels
+    for _label, database, n, p50, p95, p99, raw_p95, _ratio, goal, _passed in rows:
+        assert database == "SQLite" and int(n) >= 1
+        assert 0 < float(p50) <= float(p95) <= float(p99) and float(raw_p95) > 0
+        assert goal in {"< 50 ms", "-"}
+
+
+@pytest.mark.slow
+def test_tiny_transition_bench_reports_transitions_per_second(capsys):
+    rows = _tiny_run(
+        capsys,
+        "dossier_transitions",
+        "dossiers=3000",
+        "dossiers_per_worker=3",
+        "per_worker=8",
+        "rounds=1",
+    )
+
+    (label, database, n, *_rest) = rows[0]
+    assert database == "SQLite" and int(n) == 16  # 2 workers x 8 transitions
+    assert re.search(r"; \d+/s vs raw \d+/s\)$", label), label
+
+
+@pytest.mark.slow
+def test_tiny_ticket_bench_reports_tickets_per_second(capsys):
+    rows = _tiny_run(capsys, "ticket_issuance", "per_worker=10", "rounds=1")
+
+    (label, database, n, *_rest) = rows[0]
+    assert database == "SQLite" and int(n) == 20  # 2 workers x 10 tickets
+    assert re.search(r"; \d+/s vs raw \d+/s\)$", label), label

@@ -195,6 +195,11 @@ class Dossier(models.Model):
             models.Index(
                 fields=["competent_unit", "status", "due_at_current"], name="dossier_worklist"
             ),
+            # worklists filter "competent OR receiving unit": both sides need the status index
+            models.Index(
+                fields=["receiving_unit", "status", "due_at_current"],
+                name="dossier_worklist_received",
+            ),
             models.Index(fields=["receiving_unit", "received_at"], name="dossier_received"),
             models.Index(fields=["applicant_id_number"], name="dossier_applicant_id"),
         ]

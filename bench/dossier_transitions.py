@@ -1,0 +1,176 @@
+"""Dossier transition throughput: how many state changes per second the one transition path takes.
+
+Goal: > 200 transitions/s on 2 cores. Two worker processes (forked after Django is set up, one
+connection each) run submit_for_approval / send_back cycles through `dossiers.services` on
+their own dossiers (a specialist submits, the commune's leader sends back with a reason): the
+only pair the state machine allows to repeat without new papers. Each call locks the row,
+checks the role and the move, writes the DossierEvent, saves the dossier and appends the
+hash-chained audit row in one transaction. The baseline does the same by hand in one
+transaction: SELECT ... FOR UPDATE, UPDATE status, INSERT event, UPDATE current_event, audit
+row (advisory lock, last hash, INSERT), on other dossiers of the same database, same
+concurrency, rounds alternating with the ORM ones.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bench.common import Benchmark, register, worker_main
+from bench.ticket_issuance import alternate_rounds, describe_throughput, raw_audit, throughput_row
+
+GOAL_PER_S = 200
+
+
+def _prepare(count: int, workers: int, per_set: int):
+    from django.utils import timezone
+
+    from bench.dossier_worklists import seed_dossiers, seed_people
+    from motcua.dossiers.models import Dossier
+
+    now = timezone.now().replace(microsecond=0)
+    people = seed_people(3)  # a province and two communes
+    seed_dossiers(count, people, now=now)
+    unit = people["unit_ids"][1]
+    ids = list(
+        Dossier.objects.filter(competent_unit_id=unit, status=4)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    need = 2 * workers * per_set
+    if len(ids) < need:
+        raise SystemExit(f"only {len(ids)} dossiers in processing, need {need}: seed more")
+    sets = [ids[k * per_set : (k + 1) * per_set] for k in range(2 * workers)]
+    return {
+        "orm": sets[:workers],
+        "raw": sets[workers:],
+        "specialist_id": people["specialists"][unit][0],
+        "leader_id": people["leaders"][unit],
+    }
+
+
+def _orm_op(prep: dict):
+    cache: dict = {}
+
+    def op(worker: int, i: int) -> None:
+        from motcua.accounts.models import User
+        from motcua.dossiers import services
+
+        if not cache:
+            cache["s"] = User.objects.get(pk=prep["specialist_id"])
+            cache["l"] = User.objects.get(pk=prep["leader_id"])
+        mine = prep["orm"][worker]
+        dossier_id = mine[(i // 2) % len(mine)]
+        if i % 2 == 0:
+            services.submit_for_approval(cache["s"], dossier_id=dossier_id, note="Trình ký")
+        else:
+            services.send_back(cache["l"], dossier_id=dossier_id, reason="Bổ sung căn cứ pháp lý")
+
+    return op
+
+
+def _raw_op(prep: dict):
+    def op(worker: int, i: int) -> None:
+        from django.db import connection, transaction
+        from django.utils import timezone
+
+        from motcua.core.audit import GENESIS
+
+        mine = prep["raw"][worker]
+        dossier_id = mine[(i // 2) % len(mine)]
+        submit = i % 2 == 0
+        action, frm, to = ("submit_for_approval", 4, 41) if submit else ("send_back", 41, 4)
+        actor = prep["specialist_id"] if submit else prep["leader_id"]
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+        with transaction.atomic(), connection.cursor() as c:
+            c.execute(
+                "SELECT status, version, competent_unit_id FROM dossiers_dossier "
+                f"WHERE id = %s{lock}",
+                [dossier_id],
+            )
+            status, version, unit = c.fetchone()
+            if status != frm:
+                raise RuntimeError(f"dossier {dossier_id} is {status}, expected {frm}")
+            c.execute(
+                "INSERT INTO dossiers_dossierevent (dossier_id, from_status, to_status, action, "
+                "actor_id, at, note, data) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
+                [dossier_id, frm, to, action, actor, now, "Trình ký", "{}"],
+            )
+            event_id = c.fetchone()[0]
+            c.execute(
+                "UPDATE dossiers_dossier SET status = %s, version = %s, last_activity_at = %s, "
+                "updated = %s, current_event_id = %s WHERE id = %s",
+                [to, version + 1, now, now, event_id, dossier_id],
+            )
+            changes = {"status": [frm, to], "version": [version, version + 1]}
+            raw_audit(
+                c, f"dossier.{action}", "dossiers.dossier", dossier_id, unit, changes, GENESIS
+            )
+
+    return op
+
+
+def measure(params: dict) -> list[dict]:
+    from django.db import connection
+
+    from motcua.dossiers.models import DossierEvent
+
+    workers, per_worker, rounds = (int(params[k]) for k in ("workers", "per_worker", "rounds"))
+    per_set = int(params["dossiers_per_worker"])
+    if per_worker % 2:
+        raise SystemExit("per_worker must be even (submit + send back cycles)")
+    prep = _prepare(int(params["dossiers"]), workers, per_set)
+    for w in range(workers):  # warm-up in the parent: one full cycle leaves the state as it was
+        for i in range(2):
+            _orm_op(prep)(w, i)
+            _raw_op(prep)(w, i)
+    totals = alternate_rounds(
+        _orm_op(prep),
+        _raw_op(prep),
+        workers=workers,
+        per_worker=per_worker,
+        rounds=rounds,
+        label=f"dossier_transitions {connection.vendor}",
+    )
+    events = DossierEvent.objects.filter(action__in=["submit_for_approval", "send_back"]).count()
+    return [
+        throughput_row(
+            benchmark=BENCHMARK.name,
+            target="submit_for_approval/send_back",
+            totals=totals,
+            workers=workers,
+            goal_per_s=GOAL_PER_S,
+            extra={"dossiers": int(params["dossiers"]), "events": events},
+        )
+    ]
+
+
+def describe(rows: list[dict], info: dict) -> str:
+    lines = [describe_throughput(rows, info, "transitions"), ""]
+    for r in rows:
+        lines.append(
+            f"- {r['database']}: {r['dossiers']:,} dossiers seeded; {r['events']:,} events "
+            "written by both sides (one per transition)."
+        )
+    return "\n".join(lines)
+
+
+BENCHMARK = register(
+    Benchmark(
+        name="dossier_transitions",
+        title="Dossier transition throughput",
+        script=Path(__file__).resolve(),
+        goal_ms=None,
+        defaults={
+            "dossiers": 20_000,
+            "workers": 2,
+            "per_worker": 400,
+            "rounds": 2,
+            "dossiers_per_worker": 25,
+        },
+        describe=describe,
+    )
+)
+
+if __name__ == "__main__":
+    worker_main(BENCHMARK, measure)
