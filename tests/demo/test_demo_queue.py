@@ -283,3 +283,12 @@ def test_no_invented_history_is_written_on_a_secure_install():
     assert Service.objects.filter(unit__code=DEMO_COMMUNE).count() == 5
     assert not Ticket.objects.exists()
     assert not TicketSequence.objects.exists()
+
+
+def test_every_demo_service_takes_appointments():
+    from motcua.queueing.models import BookingRule, Service
+
+    call_command("load_demo", stdout=io.StringIO())
+    services = Service.objects.filter(unit__code="11824")
+    assert services.count() == 5
+    assert BookingRule.objects.filter(service__in=services, is_active=True).count() == 5

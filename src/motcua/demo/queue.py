@@ -33,6 +33,7 @@ from motcua.core.models import Counter, Unit, Village
 from motcua.demo.services import demo_logins_allowed, read_json
 from motcua.queueing import services as queue_services
 from motcua.queueing.models import (
+    BookingRule,
     CounterAssignment,
     QueuePolicy,
     Service,
@@ -87,6 +88,9 @@ def load_services(*, unit: Unit, spec: dict) -> tuple[dict[str, Service], int]:
         )
         services[s["code"]] = service
         created += was_created
+        # every demo service takes appointments: 30-minute slots, 3 seats, two weeks ahead;
+        # an administrator's later change to the rule is kept
+        BookingRule.objects.get_or_create(service=service)
     by_field, rest = _service_for_field(spec["services"])
     grouped: dict[str, list[int]] = {code: [] for code in services}
     for pk, field_name in Procedure.objects.filter(unit=unit).values_list("pk", "field__name"):
