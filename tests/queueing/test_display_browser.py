@@ -1,10 +1,12 @@
 """The hall TV in a real browser (Debian chromium): a call appears and is announced within 2 s.
 Screenshots at TV sizes go to test-artifacts/ to be looked at."""
 
+import time
+
 import pytest
 
 from motcua.core.models import Counter
-from motcua.queueing import services
+from motcua.queueing import display, services
 from motcua.queueing.models import CounterAssignment
 
 from .test_queue_screens_browser import new_page, real, watch_errors
@@ -14,9 +16,15 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def short_streams(settings):
-    """Streams end quickly so the live server's threads are free when the test ends."""
+    """Streams end quickly, and the test waits for the live server's stream threads to end
+    before the database is emptied (a stream still reading would lock SQLite's tables)."""
     settings.MOTCUA_DISPLAY_HEARTBEAT_SECONDS = 1
     settings.MOTCUA_DISPLAY_STREAM_SECONDS = 6
+    yield
+    deadline = time.monotonic() + 10
+    while display.open_sync_streams() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert display.open_sync_streams() == 0, "a display stream outlived its test"
 
 
 def test_the_hall_tv_shows_and_announces_a_new_call_within_two_seconds(

@@ -453,6 +453,16 @@ def wait_for_change_sync(
         hub.remove(unit_id, waiter)
 
 
+_streams_lock = threading.Lock()
+_open_sync_streams = 0
+
+
+def open_sync_streams() -> int:
+    """Threaded (WSGI) streams still running: tests wait for none before emptying the database."""
+    with _streams_lock:
+        return _open_sync_streams
+
+
 def event_stream_sync(
     unit_id: int,
     *,
@@ -465,6 +475,17 @@ def event_stream_sync(
 
     Under WSGI Django would buffer an async generator to the end, so it gets this one.
     """
+    global _open_sync_streams
+    with _streams_lock:
+        _open_sync_streams += 1
+    try:
+        yield from _sync_stream_body(unit_id, last_event_id, heartbeat, lifetime, recheck)
+    finally:
+        with _streams_lock:
+            _open_sync_streams -= 1
+
+
+def _sync_stream_body(unit_id, last_event_id, heartbeat, lifetime, recheck):
     end = time.monotonic() + lifetime
     yield "retry: 3000\n\n"
     version: int | None = last_event_id
