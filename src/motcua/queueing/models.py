@@ -218,6 +218,15 @@ class Ticket(models.Model):
     idempotency_key = models.CharField(  # noqa: DJ001
         max_length=64, null=True, blank=True, editable=False
     )
+    # The citizen's phone opens its ticket by this secret, not by the sequential id; NULL for
+    # tickets issued before it existed (they are only printable at the kiosk).
+    access_token = models.CharField(
+        max_length=32, null=True, blank=True, unique=True, editable=False
+    )
+    # Set once when "your turn is near" went out, so a busy queue never notifies twice.
+    near_notified_at = models.DateTimeField(
+        _("đã báo sắp đến lượt lúc"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("số thứ tự")
