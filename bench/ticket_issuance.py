@@ -239,23 +239,25 @@ def _raw_issue(ids: dict) -> Callable[[int, int], None]:
 
 
 def raw_audit(cursor, action, object_type, object_id, unit_id, changes, genesis) -> None:
-    """The hash-chained audit row by hand: lock the chain, read the last hash, insert."""
+    """The hash-chained audit row by hand: lock the unit's chain, read its last hash, insert."""
     from django.db import connection
     from django.utils import timezone
 
+    chain = unit_id or 0
     if connection.vendor == "postgresql":
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [7_202_511])  # core.audit's chain lock
-    cursor.execute("SELECT hash FROM core_auditevent ORDER BY id DESC LIMIT 1")
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [7_202_511, chain])  # core.audit
+    cursor.execute("SELECT hash FROM core_auditevent WHERE chain = %s ORDER BY id DESC LIMIT 1",
+                   [chain])  # fmt: skip
     prev = (cursor.fetchone() or [genesis])[0]
     now = timezone.now()
     blob = json.dumps([prev, now.isoformat(), action, object_type, str(object_id), changes])
     digest = hashlib.sha256(blob.encode()).hexdigest()
     cursor.execute(
         "INSERT INTO core_auditevent (created_at, actor_id, actor_label, unit_id, action, "
-        "object_type, object_id, object_repr, changes, ip_address, prev_hash, hash) "
-        "VALUES (%s, NULL, '', %s, %s, %s, %s, %s, %s, NULL, %s, %s)",
+        "object_type, object_id, object_repr, changes, ip_address, chain, prev_hash, hash) "
+        "VALUES (%s, NULL, '', %s, %s, %s, %s, %s, %s, NULL, %s, %s, %s)",
         [connection.ops.adapt_datetimefield_value(now), unit_id, action, object_type,
-         str(object_id), f"{object_type} {object_id}", json.dumps(changes), prev, digest],
+         str(object_id), f"{object_type} {object_id}", json.dumps(changes), chain, prev, digest],
     )  # fmt: skip
 
 

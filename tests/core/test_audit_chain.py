@@ -261,3 +261,95 @@ def test_command_checks_an_anchor(chain, capsys):
         call_command("audit_verify", f"--anchor={chain[2].id}:{'f' * 64}")
     assert exit_info.value.code == 1
     assert f"Mốc #{chain[2].id}" in capsys.readouterr().err
+
+
+# --- one chain per unit -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def other_commune():
+    return Unit.objects.create(code="25213", name="Xã Đồng Tâm", kind=Unit.Kind.COMMUNE)
+
+
+def _write(unit, n):
+    return audit.record(
+        action="ticket.call", object_type="queueing.ticket", object_id=n, unit=unit, actor=None
+    )
+
+
+def test_each_unit_appends_to_its_own_chain(commune, other_commune):
+    events = [_write(unit, n) for n, unit in enumerate([commune, other_commune, None] * 3)]
+    by_chain: dict[int, list] = {}
+    for e in events:
+        by_chain.setdefault(e.chain, []).append(e)
+
+    assert set(by_chain) == {commune.pk, other_commune.pk, audit.NO_UNIT_CHAIN}
+    for chain in by_chain.values():
+        assert chain[0].prev_hash == audit.GENESIS
+        assert [e.prev_hash for e in chain[1:]] == [e.hash for e in chain[:-1]]
+    result = audit.verify_chain()
+    assert result.ok, result.problems
+    assert result.heads == {c: (es[-1].id, es[-1].hash) for c, es in by_chain.items()}
+
+
+def test_a_deletion_in_one_communes_chain_is_named_and_the_others_stay_intact(
+    commune, other_commune
+):
+    ours = [_write(commune, n) for n in range(3)]
+    theirs = [_write(other_commune, n) for n in range(3)]
+    tamper("DELETE FROM core_auditevent WHERE id = %s", [ours[1].id])
+
+    result = audit.verify_chain()
+
+    assert not result.ok
+    assert result.problems == [
+        f"Sự kiện #{ours[2].id}: sự kiện liền trước đã bị xoá (giữa #{ours[0].id} và "
+        f"#{ours[2].id}) / event #{ours[2].id}: the event before it was deleted "
+        f"(between #{ours[0].id} and #{ours[2].id})"
+    ]
+    assert all(f"#{e.id}" not in result.problems[0] for e in theirs)
+
+
+def test_events_written_before_the_split_still_verify_and_units_start_fresh(commune):
+    """Rows from before the per-unit chains keep chain 0 and their single global linkage."""
+    prev = audit.GENESIS
+    for n in range(3):
+        legacy = AuditEvent(
+            created_at=dt.datetime(2026, 11, 1, 8, n, tzinfo=dt.UTC),
+            unit=commune,
+            action="dossier.receive",
+            object_type="dossiers.dossier",
+            object_id=str(n),
+            changes={},
+            prev_hash=prev,
+        )
+        legacy.hash = prev = audit.event_digest(legacy, prev)
+        legacy.save(force_insert=True)
+
+    fresh = _write(commune, 9)
+
+    assert fresh.chain == commune.pk and fresh.prev_hash == audit.GENESIS
+    result = audit.verify_chain()
+    assert result.ok, result.problems
+    assert result.heads[audit.NO_UNIT_CHAIN] == (legacy.id, legacy.hash)
+
+
+def test_cut_off_tail_of_one_chain_is_found_with_the_heads_written_down(
+    commune, other_commune, capsys
+):
+    _write(commune, 1)
+    ours = _write(commune, 2)
+    _write(other_commune, 1)  # the log's newest event is another commune's
+    call_command("audit_verify", "--heads")
+    written_down = [
+        line.split(": ", 1)[1]
+        for line in capsys.readouterr().out.splitlines()
+        if line.startswith("chain ")
+    ]
+    assert f"{ours.id}:{ours.hash}" in written_down
+    tamper("DELETE FROM core_auditevent WHERE id = %s", [ours.id])
+
+    assert audit.verify_chain().ok  # each chain alone still links
+    with pytest.raises(SystemExit):
+        call_command("audit_verify", *[f"--anchor={a}" for a in written_down])
+    assert f"Mốc #{ours.id}" in capsys.readouterr().err

@@ -104,3 +104,49 @@ def test_concurrent_writers_keep_one_valid_chain(allow_flush):
     assert result.ok, result.problems
     assert result.checked == writers * per_writer
     assert AuditEvent.objects.values("prev_hash").distinct().count() == writers * per_writer
+
+
+def test_one_communes_open_transaction_does_not_hold_up_another_communes_audit(allow_flush):
+    """The chain lock is per unit: a slow reception in commune A (its transaction still open)
+    does not make commune B's officers wait."""
+    from motcua.core.models import Unit
+
+    a = Unit.objects.create(code="25210", name="Xã Tân Lập", kind=Unit.Kind.COMMUNE)
+    b = Unit.objects.create(code="25213", name="Xã Đồng Tâm", kind=Unit.Kind.COMMUNE)
+    holding, release = threading.Event(), threading.Event()
+    outcome: dict[str, object] = {}
+
+    def slow_commune_a() -> None:
+        try:
+            with transaction.atomic():
+                audit.record(action="dossier.receive", object_type="x", object_id=1, unit=a)
+                holding.set()
+                release.wait(timeout=30)
+        finally:
+            connections.close_all()
+
+    def commune_b() -> None:
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '2s'")
+                outcome["b"] = audit.record(
+                    action="dossier.receive", object_type="x", object_id=2, unit=b
+                )
+        except BaseException as exc:
+            outcome["b"] = exc
+        finally:
+            connections.close_all()
+
+    slow = threading.Thread(target=slow_commune_a)
+    slow.start()
+    assert holding.wait(timeout=10)
+    other = threading.Thread(target=commune_b)
+    other.start()
+    other.join(timeout=10)
+    release.set()
+    slow.join(timeout=10)
+
+    assert isinstance(outcome.get("b"), AuditEvent), outcome.get("b")
+    result = audit.verify_chain()
+    assert result.ok, result.problems
+    assert set(result.heads) == {a.pk, b.pk}

@@ -5,6 +5,10 @@ Every service that changes state calls `record()` before it returns, inside the 
 `verify_chain()` (and `manage.py audit_verify`) recomputes the chain to prove nothing was
 edited, deleted or reordered; on PostgreSQL a trigger also refuses UPDATE, DELETE and TRUNCATE.
 
+There is one chain per unit (`AuditEvent.chain` = the unit's id, 0 for events without a unit):
+appending takes that chain's lock until commit, so one commune's burst of receptions never
+waits on another commune's (docs/decisions/0014-audit-chain-per-unit.md).
+
 The hash is computed from the values exactly as the database will give them back (integers for
 keys, UTC microsecond timestamps, normalised IP addresses, JSON-round-tripped changes), so a
 row read from SQLite or PostgreSQL, or from a restored backup, recomputes to the same hash.
@@ -25,7 +29,8 @@ from .middleware import current_request
 from .models import AuditEvent
 
 GENESIS = "0" * 64
-_LOCK_KEY = 7_202_511  # pg advisory lock id that serialises appends to the chain
+_LOCK_CLASS = 7_202_511  # pg advisory lock (class, chain) that serialises appends to a chain
+NO_UNIT_CHAIN = 0
 MAX_PROBLEMS = 100  # a broken chain can break at every row; the first ones are what matters
 
 
@@ -105,25 +110,39 @@ def record(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id if object_id not in ("", None) else obj.pk
     unit_id = getattr(unit, "pk", unit)
-    with transaction.atomic():
+    unit_id = int(unit_id) if unit_id not in (None, "") else None
+    chain = unit_id or NO_UNIT_CHAIN
+    # Checked before the transaction: a refused event must not spoil the caller's transaction.
+    fields = {
+        "action": _check_length("action", action),
+        "object_type": _check_length("object_type", object_type),
+        "object_id": _check_length("object_id", str(object_id)),
+    }
+    # No savepoint: the row commits or rolls back with the caller's change anyway, and the two
+    # round trips a savepoint costs are spent while the chain's lock is held.
+    with transaction.atomic(savepoint=False):
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
-        prev = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
+                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_LOCK_CLASS, chain])
+        prev = (
+            AuditEvent.objects.filter(chain=chain)
+            .order_by("-id")
+            .values_list("hash", flat=True)
+            .first()
+        )
         prev = prev or GENESIS
         event = AuditEvent(
             # Microsecond precision is what both SQLite and PostgreSQL keep.
             created_at=_utc(timezone.now()),
             actor=actor,
             actor_label=(actor.get_username() if actor is not None else "")[:150],
-            unit_id=int(unit_id) if unit_id not in (None, "") else None,
-            action=_check_length("action", action),
-            object_type=_check_length("object_type", object_type),
-            object_id=_check_length("object_id", str(object_id)),
+            unit_id=unit_id,
+            chain=chain,
             object_repr=str(obj)[:200] if obj is not None else "",
             changes=_normalise(changes or {}),
             ip_address=_normalise_ip(ip),
             prev_hash=prev,
+            **fields,
         )
         event.hash = event_digest(event, prev)
         event.save(force_insert=True)
@@ -145,8 +164,9 @@ class VerifyResult:
     ok: bool
     checked: int
     problems: list[str] = field(default_factory=list)
-    head_id: int | None = None
+    head_id: int | None = None  # the newest event of the whole log
     head_hash: str = GENESIS
+    heads: dict[int, tuple[int, str]] = field(default_factory=dict)  # chain -> (id, hash)
 
 
 def _stream(batch_size: int) -> Iterator[AuditEvent]:
@@ -184,17 +204,23 @@ def _link_problem(event: AuditEvent, previous: AuditEvent | None) -> str:
     )
 
 
-def verify_chain(batch_size: int = 5000, anchor: tuple[int, str] | None = None) -> VerifyResult:
-    """Recompute every hash in id order and check each row links to the one before it.
+def verify_chain(
+    batch_size: int = 5000,
+    anchor: tuple[int, str] | None = None,
+    anchors: list[tuple[int, str]] | None = None,
+) -> VerifyResult:
+    """Recompute every hash in id order and check each row links to the one before it in its
+    chain.
 
-    `anchor` is an (id, hash) pair written down earlier (e.g. the head printed by last night's
-    check): it catches the one thing a chain alone cannot, rows cut off at the end.
+    An anchor is an (id, hash) pair written down earlier (e.g. the chain heads printed by last
+    night's check, `audit_verify --heads`): it catches the one thing a chain alone cannot, rows
+    cut off at its end.
     """
     problems: list[str] = []
     found = 0
     checked = 0
-    previous: AuditEvent | None = None
-    expected_prev = GENESIS
+    last: dict[int, AuditEvent] = {}  # chain -> its latest event so far
+    newest: AuditEvent | None = None
 
     def add(message: str) -> None:
         nonlocal found
@@ -209,13 +235,13 @@ def verify_chain(batch_size: int = 5000, anchor: tuple[int, str] | None = None) 
                 f"Sự kiện #{event.id}: nội dung đã bị sửa (hash không khớp) / "
                 f"event #{event.id}: content altered (hash mismatch)"
             )
-        if event.prev_hash != expected_prev:
+        previous = last.get(event.chain)
+        if event.prev_hash != (previous.hash if previous is not None else GENESIS):
             add(_link_problem(event, previous))
-        previous = event
-        expected_prev = event.hash
+        last[event.chain] = event
+        newest = event
 
-    if anchor is not None:
-        anchor_id, anchor_hash = anchor
+    for anchor_id, anchor_hash in [*([anchor] if anchor else []), *(anchors or [])]:
         stored = AuditEvent.objects.filter(id=anchor_id).values_list("hash", flat=True).first()
         if stored is None:
             add(
@@ -236,6 +262,7 @@ def verify_chain(batch_size: int = 5000, anchor: tuple[int, str] | None = None) 
         ok=not problems,
         checked=checked,
         problems=problems,
-        head_id=previous.id if previous is not None else None,
-        head_hash=expected_prev,
+        head_id=newest.id if newest is not None else None,
+        head_hash=newest.hash if newest is not None else GENESIS,
+        heads={chain: (e.id, e.hash) for chain, e in sorted(last.items())},
     )

@@ -201,8 +201,8 @@ class AuditEvent(models.Model):
     """Nhật ký: one append-only, hash-chained row per state change.
 
     Written by `motcua.core.audit.record` inside the transaction of the change itself.
-    `hash` covers this row's content and the previous row's hash, so an edit, deletion or
-    reordering anywhere breaks the chain (`manage.py audit_verify`).
+    `hash` covers this row's content and the hash of the previous row of the same chain (one per
+    unit), so an edit, deletion or reordering anywhere breaks it (`manage.py audit_verify`).
     """
 
     created_at = models.DateTimeField(_("thời điểm"))
@@ -231,6 +231,9 @@ class AuditEvent(models.Model):
     object_repr = models.CharField(_("đối tượng"), max_length=200, blank=True)
     changes = models.JSONField(_("thay đổi"), default=dict, blank=True)
     ip_address = models.GenericIPAddressField(_("địa chỉ IP"), null=True, blank=True)
+    # One chain per unit (0: events without a unit, and every event written before chains were
+    # split), so communes append in parallel; each chain is verified on its own.
+    chain = models.PositiveIntegerField(_("chuỗi"), default=0, editable=False)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
@@ -241,6 +244,7 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["object_type", "object_id"]),
             models.Index(fields=["unit", "created_at"]),
+            models.Index(fields=["chain", "id"], name="audit_chain_head"),
         ]
 
     def __str__(self) -> str:

@@ -1,6 +1,8 @@
 """`manage.py audit_verify`: prove the audit log was not edited, deleted from or reordered.
 
 Run it nightly and after every restore. Exit code 0 = intact, 1 = broken (for cron/monitoring).
+There is one chain per unit: `--heads` prints every chain's head as ID:HASH, one per line, to be
+written down and passed back as `--anchor` (repeatable) so a cut-off tail of any chain is found.
 """
 
 from django.core.management.base import BaseCommand, CommandError
@@ -23,12 +25,23 @@ class Command(BaseCommand):
         parser.add_argument(
             "--anchor",
             type=_anchor,
-            help="ID:HASH of a head printed by an earlier run; detects rows cut off at the end.",
+            action="append",
+            default=[],
+            help="ID:HASH of a head printed by an earlier run (repeatable); detects rows cut "
+            "off at the end of a chain.",
+        )
+        parser.add_argument(
+            "--heads",
+            action="store_true",
+            help="Print the head of every chain (one per unit) as ID:HASH.",
         )
 
-    def handle(self, *args, batch_size: int, anchor: tuple[int, str] | None, **options):
-        result = verify_chain(batch_size=batch_size, anchor=anchor)
+    def handle(self, *args, batch_size: int, anchor: list, heads: bool, **options):
+        result = verify_chain(batch_size=batch_size, anchors=anchor)
         head = f"#{result.head_id}:{result.head_hash}" if result.head_id else "-"
+        if heads:
+            for chain, (event_id, digest) in result.heads.items():
+                self.stdout.write(f"chain {chain}: {event_id}:{digest}")
         if result.ok:
             self.stdout.write(
                 self.style.SUCCESS(
