@@ -9,6 +9,10 @@ hash-chained audit row in one transaction. The baseline does the same by hand in
 transaction: SELECT ... FOR UPDATE, UPDATE status, INSERT event, UPDATE current_event, audit
 row (advisory lock, last hash, INSERT), on other dossiers of the same database, same
 concurrency, rounds alternating with the ORM ones.
+
+Two rows: all workers in one commune (the contended case: one audit chain and one leader, so
+appends are serialised until commit) and each worker in its own commune (what a province sees:
+the audit chain is per unit, decisions/0014).
 """
 
 from __future__ import annotations
@@ -21,31 +25,40 @@ from bench.ticket_issuance import alternate_rounds, describe_throughput, raw_aud
 GOAL_PER_S = 200
 
 
-def _prepare(count: int, workers: int, per_set: int):
+def _seed(count: int, workers: int) -> dict:
+    """A province and one commune per worker, `count` dossiers spread over them."""
     from django.utils import timezone
 
     from bench.dossier_worklists import seed_dossiers, seed_people
+
+    people = seed_people(workers + 1)
+    seed_dossiers(count, people, now=timezone.now().replace(microsecond=0))
+    return people
+
+
+def _plan(people: dict, workers: int, per_set: int, *, spread: bool, taken: set[int]) -> dict:
+    """Dossiers in processing for each worker: all in one commune (the contended case: one
+    audit chain, one leader) or, with `spread`, worker k acting in commune k (a province)."""
     from motcua.dossiers.models import Dossier
 
-    now = timezone.now().replace(microsecond=0)
-    people = seed_people(3)  # a province and two communes
-    seed_dossiers(count, people, now=now)
-    unit = people["unit_ids"][1]
-    ids = list(
-        Dossier.objects.filter(competent_unit_id=unit, status=4)
-        .order_by("id")
-        .values_list("id", flat=True)
-    )
-    need = 2 * workers * per_set
-    if len(ids) < need:
-        raise SystemExit(f"only {len(ids)} dossiers in processing, need {need}: seed more")
-    sets = [ids[k * per_set : (k + 1) * per_set] for k in range(2 * workers)]
-    return {
-        "orm": sets[:workers],
-        "raw": sets[workers:],
-        "specialist_id": people["specialists"][unit][0],
-        "leader_id": people["leaders"][unit],
-    }
+    communes = people["unit_ids"][1:] if spread else people["unit_ids"][1:2] * workers
+    plan: dict = {"orm": [], "raw": [], "specialist": [], "leader": []}
+    for unit in communes:
+        ids = [
+            i
+            for i in Dossier.objects.filter(competent_unit_id=unit, status=4)
+            .order_by("id")
+            .values_list("id", flat=True)
+            if i not in taken
+        ]
+        if len(ids) < 2 * per_set:
+            raise SystemExit(f"only {len(ids)} dossiers in processing, need {2 * per_set}")
+        plan["orm"].append(ids[:per_set])
+        plan["raw"].append(ids[per_set : 2 * per_set])
+        taken.update(ids[: 2 * per_set])
+        plan["specialist"].append(people["specialists"][unit][0])
+        plan["leader"].append(people["leaders"][unit])
+    return plan
 
 
 def _orm_op(prep: dict):
@@ -55,15 +68,18 @@ def _orm_op(prep: dict):
         from motcua.accounts.models import User
         from motcua.dossiers import services
 
-        if not cache:
-            cache["s"] = User.objects.get(pk=prep["specialist_id"])
-            cache["l"] = User.objects.get(pk=prep["leader_id"])
+        if worker not in cache:
+            cache[worker] = (
+                User.objects.get(pk=prep["specialist"][worker]),
+                User.objects.get(pk=prep["leader"][worker]),
+            )
+        specialist, leader = cache[worker]
         mine = prep["orm"][worker]
         dossier_id = mine[(i // 2) % len(mine)]
         if i % 2 == 0:
-            services.submit_for_approval(cache["s"], dossier_id=dossier_id, note="Trình ký")
+            services.submit_for_approval(specialist, dossier_id=dossier_id, note="Trình ký")
         else:
-            services.send_back(cache["l"], dossier_id=dossier_id, reason="Bổ sung căn cứ pháp lý")
+            services.send_back(leader, dossier_id=dossier_id, reason="Bổ sung căn cứ pháp lý")
 
     return op
 
@@ -79,7 +95,7 @@ def _raw_op(prep: dict):
         dossier_id = mine[(i // 2) % len(mine)]
         submit = i % 2 == 0
         action, frm, to = ("submit_for_approval", 4, 41) if submit else ("send_back", 41, 4)
-        actor = prep["specialist_id"] if submit else prep["leader_id"]
+        actor = prep["specialist"][worker] if submit else prep["leader"][worker]
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
         with transaction.atomic(), connection.cursor() as c:
@@ -119,30 +135,40 @@ def measure(params: dict) -> list[dict]:
     per_set = int(params["dossiers_per_worker"])
     if per_worker % 2:
         raise SystemExit("per_worker must be even (submit + send back cycles)")
-    prep = _prepare(int(params["dossiers"]), workers, per_set)
-    for w in range(workers):  # warm-up in the parent: one full cycle leaves the state as it was
-        for i in range(2):
-            _orm_op(prep)(w, i)
-            _raw_op(prep)(w, i)
-    totals = alternate_rounds(
-        _orm_op(prep),
-        _raw_op(prep),
-        workers=workers,
-        per_worker=per_worker,
-        rounds=rounds,
-        label=f"dossier_transitions {connection.vendor}",
-    )
-    events = DossierEvent.objects.filter(action__in=["submit_for_approval", "send_back"]).count()
-    return [
-        throughput_row(
-            benchmark=BENCHMARK.name,
-            target="submit_for_approval/send_back",
-            totals=totals,
+    people = _seed(int(params["dossiers"]), workers)
+    taken: set[int] = set()
+    rows = []
+    for spread, target in (
+        (False, "submit_for_approval/send_back, one commune"),
+        (True, f"submit_for_approval/send_back, {workers} communes"),
+    ):
+        prep = _plan(people, workers, per_set, spread=spread, taken=taken)
+        for w in range(workers):  # warm-up in the parent: one cycle leaves the state as it was
+            for i in range(2):
+                _orm_op(prep)(w, i)
+                _raw_op(prep)(w, i)
+        totals = alternate_rounds(
+            _orm_op(prep),
+            _raw_op(prep),
             workers=workers,
-            goal_per_s=GOAL_PER_S,
-            extra={"dossiers": int(params["dossiers"]), "events": events},
+            per_worker=per_worker,
+            rounds=rounds,
+            label=f"dossier_transitions {connection.vendor} {'spread' if spread else 'one'}",
         )
-    ]
+        events = DossierEvent.objects.filter(
+            action__in=["submit_for_approval", "send_back"]
+        ).count()
+        rows.append(
+            throughput_row(
+                benchmark=BENCHMARK.name,
+                target=target,
+                totals=totals,
+                workers=workers,
+                goal_per_s=GOAL_PER_S,
+                extra={"dossiers": int(params["dossiers"]), "events": events},
+            )
+        )
+    return rows
 
 
 def describe(rows: list[dict], info: dict) -> str:

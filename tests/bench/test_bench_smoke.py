@@ -103,9 +103,11 @@ def test_tiny_transition_bench_reports_transitions_per_second(capsys):
         "rounds=1",
     )
 
-    (label, database, n, *_rest) = rows[0]
-    assert database == "SQLite" and int(n) == 16  # 2 workers x 8 transitions
-    assert re.search(r"; \d+/s vs raw \d+/s\)$", label), label
+    assert len(rows) == 2  # all workers in one commune, then one commune each
+    for row, where in zip(rows, ("one commune", "2 communes"), strict=True):
+        (label, database, n, *_rest) = row
+        assert database == "SQLite" and int(n) == 16  # 2 workers x 8 transitions
+        assert where in label and re.search(r"; \d+/s vs raw \d+/s\)$", label), label
 
 
 @pytest.mark.slow
