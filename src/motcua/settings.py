@@ -36,6 +36,9 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+# Reverse proxies whose X-Forwarded-For is believed (IPs/CIDRs): rate limits count the client
+# behind them, not the proxy. Empty: REMOTE_ADDR is the client (motcua.core.ratelimit.client_ip).
+MOTCUA_TRUSTED_PROXIES = env_list("MOTCUA_TRUSTED_PROXIES")
 
 INSTALLED_APPS = [
     "motcua.accounts.apps.StaffAdminConfig",  # admin login goes through staff login + TOTP
@@ -142,7 +145,8 @@ AXES_HTTP_RESPONSE_CODE = 429
 # A commune office shares one IP: the per-IP ceiling is high, the per-user+IP one low.
 MOTCUA_LOGIN_IP_FAILURE_LIMIT = int(os.environ.get("MOTCUA_LOGIN_IP_FAILURE_LIMIT", "50"))
 AXES_VERBOSE = False
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# The same client address as every other rate limit (behind MOTCUA_TRUSTED_PROXIES too).
+AXES_CLIENT_IP_CALLABLE = "motcua.core.ratelimit.client_ip"
 OTP_TOTP_ISSUER = "motcua"
 
 # --- i18n / time ---------------------------------------------------------------------------

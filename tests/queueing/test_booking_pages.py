@@ -161,9 +161,9 @@ def test_too_many_booking_requests_from_one_address_get_429_in_vietnamese(
 ):
     from types import SimpleNamespace
 
-    from motcua.queueing import booking_views
+    from motcua.core import ratelimit
 
-    monkeypatch.setattr(booking_views, "time", SimpleNamespace(time=lambda: 1_800_000_000.0))
+    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: 1_800_000_000.0))
     settings.MOTCUA_BOOKING_RATE_PER_MINUTE = 3
     url = reverse("queueing:booking_lookup", args=[commune.code])
     data = {"code": "ABCDEFGH", "phone_last4": "1234"}

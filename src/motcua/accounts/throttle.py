@@ -3,11 +3,14 @@
 Axes locks a username+IP pair after 5 failures. An attacker spraying many usernames from one
 address is stopped here instead. The ceiling is high (default 50 per cool-off window) because a
 whole commune office usually shares one public IP: axes' own IP-only parameter would lock every
-officer out after five typos among them.
+officer out after five typos among them. The counting is `motcua.core.ratelimit`'s.
 """
 
 from django.conf import settings
-from django.core.cache import cache
+
+from motcua.core import ratelimit
+
+SCOPE = "login-fail-ip"
 
 
 def _limit() -> int:
@@ -19,18 +22,11 @@ def _window() -> int:
     return max(60, int(hours * 3600))
 
 
-def _key(request) -> str:
-    return f"motcua:login-fail-ip:{request.META.get('REMOTE_ADDR', '')}"
-
-
 def ip_blocked(request) -> bool:
-    return int(cache.get(_key(request), 0)) >= _limit()
+    """True once this address has used up its failures for the window (checked, not counted)."""
+    ip = ratelimit.client_ip(request)
+    return ratelimit.seen(SCOPE, ip, window=_window()) >= _limit()
 
 
 def count_ip_failure(request) -> None:
-    key = _key(request)
-    if not cache.add(key, 1, timeout=_window()):
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add() and incr()
-            cache.set(key, 1, timeout=_window())
+    ratelimit.hit(SCOPE, ratelimit.client_ip(request), window=_window())

@@ -25,6 +25,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from . import ratelimit
 from .middleware import current_request
 from .models import AuditEvent
 
@@ -76,7 +77,7 @@ def event_digest(event: AuditEvent, prev_hash: str) -> str:
 
 
 def _client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") if request is not None else None
+    return ratelimit.client_ip(request) if request is not None else None
 
 
 def _check_length(name: str, value: str) -> str:

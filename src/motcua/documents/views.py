@@ -4,14 +4,14 @@ Thin views: the judgement is `verification.verify_pdf`, the lookup `selectors`-s
 on `SignedDocument` by its unguessable code.
 """
 
-import time
-
 from django.conf import settings
-from django.core.cache import cache
 from django.http import FileResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
+
+from motcua.core import ratelimit
 
 from .forms import MAX_UPLOAD_BYTES, CodeForm, UploadForm
 from .models import SignedDocument, normalise_code
@@ -26,23 +26,16 @@ def _limit() -> int:
 
 def _throttled(request) -> bool:
     """Count this request against its IP's per-minute budget; True once the budget is spent."""
-    window = int(time.time() // 60)
-    key = f"motcua:verify:{request.META.get('REMOTE_ADDR', '')}:{window}"
-    if cache.add(key, 1, timeout=70):
-        count = 1
-    else:
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add() and incr()
-            cache.set(key, 1, timeout=70)
-            count = 1
-    return count > _limit()
+    return ratelimit.hit("verify", ratelimit.client_ip(request), window=60) > _limit()
 
 
 def _too_many(request):
-    response = render(request, "documents/too_many.html", status=429)
-    response["Retry-After"] = "60"
-    return response
+    message = _(
+        "Bạn đã gửi quá nhiều yêu cầu xác thực trong một phút. Vui lòng đợi một phút rồi thử lại."
+    )
+    return ratelimit.too_many(
+        request, message, retry_after=60, back_url=reverse("documents:verify")
+    )
 
 
 def _content_length(request) -> int:

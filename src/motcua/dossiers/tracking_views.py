@@ -18,10 +18,13 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.cache import cache
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
+
+from motcua.core import ratelimit
 
 from .models import Delivery, Dossier, Status
 from .notifications import format_moment
@@ -114,44 +117,30 @@ def _setting(name: str, default: int) -> int:
     return int(getattr(settings, name, default))
 
 
-def _bump(key: str, timeout: int) -> int:
-    """Count one more in a cache counter that expires `timeout` seconds after its first hit."""
-    if cache.add(key, 1, timeout=timeout):
-        return 1
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.set(key, 1, timeout=timeout)
-        return 1
-
-
-def _client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
-
-
 def _ip_over_limit(request) -> bool:
     """Count this lookup against the IP's budget (default 10 per 10 minutes)."""
-    key = f"motcua:track:ip:{_client_ip(request)}"
     window = _setting("MOTCUA_TRACKING_IP_WINDOW", 600)
-    return _bump(key, window) > _setting("MOTCUA_TRACKING_IP_LIMIT", 10)
+    count = ratelimit.hit("track-ip", ratelimit.client_ip(request), window=window)
+    return count > _setting("MOTCUA_TRACKING_IP_LIMIT", 10)
 
 
-def _code_key(code: str, kind: str) -> str:
-    digest = hashlib.sha256(code.encode()).hexdigest()[:32]
-    return f"motcua:track:{kind}:{digest}"
+def _lock_key(code: str) -> str:
+    return "motcua:track:lock:" + hashlib.sha256(code.encode()).hexdigest()[:32]
 
 
 def _code_locked(code: str) -> bool:
-    return bool(cache.get(_code_key(code, "lock")))
+    return bool(cache.get(_lock_key(code)))
 
 
 def _count_wrong_try(code: str) -> None:
-    """A wrong code/digits pair; the 5th within the lock time locks the code (default 15 min)."""
+    """A wrong code/digits pair; the 5th within a window locks the code (default 15 min).
+
+    A locked code is refused before it is counted, and the lock outlasts the window it was set
+    in, so the count starts afresh once the lock ends."""
     lock_seconds = _setting("MOTCUA_TRACKING_CODE_LOCK", 900)
-    failures = _bump(_code_key(code, "fail"), lock_seconds)
+    failures = ratelimit.hit("track-code-fail", code, window=lock_seconds)
     if failures >= _setting("MOTCUA_TRACKING_CODE_FAILURES", 5):
-        cache.set(_code_key(code, "lock"), 1, timeout=lock_seconds)
-        cache.delete(_code_key(code, "fail"))
+        cache.set(_lock_key(code), 1, timeout=lock_seconds)
 
 
 # --- the lookup -------------------------------------------------------------------------------
@@ -335,19 +324,26 @@ def _form_page(request, form, *, status=200, not_found=False):
 
 
 def _too_many(request, *, code_locked: bool):
-    minutes = (
+    seconds = (
         _setting("MOTCUA_TRACKING_CODE_LOCK", 900)
         if code_locked
         else _setting("MOTCUA_TRACKING_IP_WINDOW", 600)
-    ) // 60
-    response = render(
-        request,
-        "dossiers/tracking/too_many.html",
-        {"code_locked": code_locked, "minutes": max(1, minutes)},
-        status=429,
     )
-    response["Retry-After"] = str(max(1, minutes) * 60)
-    return response
+    minutes = max(1, seconds // 60)
+    if code_locked:
+        message = _(
+            "Mã hồ sơ này đã được tra cứu sai nhiều lần nên tạm khóa. "
+            "Vui lòng thử lại sau %(minutes)s phút."
+        )
+    else:
+        message = _(
+            "Ông/bà đã tra cứu quá nhiều lần trong thời gian ngắn. "
+            "Vui lòng thử lại sau %(minutes)s phút."
+        )
+    back_url = reverse("dossiers:tracking_lookup")
+    return ratelimit.too_many(
+        request, message % {"minutes": minutes}, retry_after=minutes * 60, back_url=back_url
+    )
 
 
 @never_cache

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-import time
 
 import segno
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -22,7 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from motcua.core import calendar
+from motcua.core import calendar, ratelimit
 from motcua.core.models import Unit
 
 from . import booking, selectors
@@ -41,24 +39,17 @@ def _rate_limit() -> int:
 
 def _throttled(request) -> bool:
     """Count this POST against its IP's per-minute budget; True once the budget is spent."""
-    window = int(time.time() // 60)
-    key = f"motcua:booking:{request.META.get('REMOTE_ADDR', '')}:{window}"
-    if cache.add(key, 1, timeout=70):
-        return _rate_limit() < 1
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.set(key, 1, timeout=70)
-        count = 1
-    return count > _rate_limit()
+    return ratelimit.hit("booking", ratelimit.client_ip(request), window=60) > _rate_limit()
 
 
 def rate_limited(view):
     def wrapped(request, *args, **kwargs):
         if request.method == "POST" and _throttled(request):
-            response = render(request, "queueing/booking_too_many.html", status=429)
-            response["Retry-After"] = "60"
-            return response
+            message = _(
+                "Bạn đã gửi quá nhiều yêu cầu đặt hẹn trong một phút. "
+                "Vui lòng đợi một phút rồi thử lại."
+            )
+            return ratelimit.too_many(request, message, retry_after=60, back_url=request.path)
         return view(request, *args, **kwargs)
 
     wrapped.__name__ = view.__name__
@@ -184,7 +175,7 @@ def book(request, unit_code: str):
                     village=clean["village"],
                     age_group=clean["age_group"],
                     idempotency_key=clean["key"],
-                    ip=request.META.get("REMOTE_ADDR"),
+                    ip=ratelimit.client_ip(request),
                 )
             except ValidationError as exc:
                 field = {"bad_phone": "phone", "bad_citizen_id": "citizen_id"}.get(exc.code)
