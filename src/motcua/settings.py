@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "motcua.documents",
     "motcua.integrations",
     "motcua.outreach",
+    "motcua.feedback",
     "motcua.demo",
 ]
 

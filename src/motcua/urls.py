@@ -21,6 +21,9 @@ urlpatterns = [
     path("can-bo/", include("motcua.accounts.urls")),
     path("", include("motcua.core.urls")),
     path("", include("motcua.documents.urls")),
+    # before queueing: /can-bo/quay/<pk>/danh-gia/ would otherwise match a console action
+    path("", include("motcua.feedback.urls")),
+    path("can-bo/hang-doi/", include("motcua.queueing.statistics_urls")),
     path("", include("motcua.queueing.urls")),
     path("", include("motcua.dossiers.urls")),
     path("", include("motcua.integrations.urls")),

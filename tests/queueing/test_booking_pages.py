@@ -190,7 +190,10 @@ def test_checking_in_at_the_kiosk_prints_a_priority_ticket(client, commune, conf
     url = reverse("queueing:booking_check_in", args=[commune.code])
     response = client.post(url, {"code": f" {b.code.lower()} "})
     ticket = Ticket.objects.get()
-    assert response["Location"] == reverse("queueing:ticket_print", args=[ticket.pk]) + "?kiosk=1"
+    assert (
+        response["Location"]
+        == reverse("queueing:ticket_print", args=[ticket.access_token]) + "?kiosk=1"
+    )
     slip = client.get(response["Location"]).content.decode()
     assert "A001" in slip and "Đặt hẹn đúng giờ" in slip
     again = client.post(url, {"code": b.code})  # a second tap: same ticket

@@ -3,6 +3,7 @@
 import datetime as dt
 import re
 
+import segno
 from django.urls import reverse
 
 from motcua.queueing.models import Ticket
@@ -37,7 +38,9 @@ def test_touching_a_service_prints_a_ticket(client, commune, svc, clock):
     )
     ticket = Ticket.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("queueing:ticket_print", args=[ticket.pk]) + "?kiosk=1"
+    assert response["Location"] == (
+        reverse("queueing:ticket_print", args=[ticket.access_token]) + "?kiosk=1"
+    )
     assert (ticket.code, ticket.source, ticket.priority_reason) == ("B001", "kiosk", "none")
 
 
@@ -93,11 +96,33 @@ def test_the_ticket_slip_shows_number_service_time_and_people_ahead(client, issu
     issue("A")
     issue("A")
     ticket = issue("A")
-    page = client.get(reverse("queueing:ticket_print", args=[ticket.pk])).content.decode()
+    page = client.get(reverse("queueing:ticket_print", args=[ticket.access_token])).content.decode()
     assert 'data-testid="ticket-code">A003<' in page
     assert "Hộ tịch" in page and "Xã Thạch Hà" in page
     assert 'data-testid="people-ahead">2<' in page
     assert "09:03" in page  # local time of issue, 02:03 UTC
     assert "paper-80" in page
-    narrow = client.get(reverse("queueing:ticket_print", args=[ticket.pk]) + "?giay=58")
+    narrow = client.get(reverse("queueing:ticket_print", args=[ticket.access_token]) + "?giay=58")
     assert "paper-58" in narrow.content.decode()
+
+
+def test_the_slip_is_reached_by_its_secret_not_by_a_sequential_id(client, issue):
+    ticket = issue("A")
+    assert len(ticket.access_token) >= 20
+    assert client.get(f"/hang-doi/ve/{ticket.pk}/in/").status_code == 404
+    assert client.get(f"/hang-doi/ve/{ticket.access_token}/in/").status_code == 200
+
+
+def test_the_slip_has_a_qr_code_to_follow_the_number_on_the_phone(client, issue, settings):
+    settings.MOTCUA_PUBLIC_BASE_URL = "https://motcua.thachha.gov.vn"
+    ticket = issue("A")
+    page = client.get(reverse("queueing:ticket_print", args=[ticket.access_token])).content.decode()
+    assert 'data-testid="ticket-qr"' in page and 'src="data:image/svg+xml' in page
+    assert "Quét mã bằng điện thoại để xem số" in page
+    # the QR holds the public address of the citizen's ticket page
+    qr = segno.make(
+        "https://motcua.thachha.gov.vn"
+        + reverse("queueing:citizen_ticket", args=[ticket.access_token]),
+        error="m",
+    ).svg_data_uri(scale=4, border=2, dark="#000", light="#fff")
+    assert qr in page

@@ -68,7 +68,7 @@ def test_the_ticket_prints_on_80_mm_paper(browser, live_server, issue, artifacts
     ticket = issue("B", "pregnant")
     # 80 mm at 96 dpi = 302 px: what the thermal printer's page looks like
     context, page = new_page(browser, 302, 500)
-    page.goto(f"{live_server.url}/hang-doi/ve/{ticket.pk}/in/")
+    page.goto(f"{live_server.url}/hang-doi/ve/{ticket.access_token}/in/")
     page.emulate_media(media="print")
     assert not page.locator(".slip-actions").is_visible()
     page.screenshot(path=artifacts_dir / "queue-ticket-print-80mm.png", full_page=True)

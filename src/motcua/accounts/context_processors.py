@@ -31,6 +31,18 @@ STAFF_MENU = [
         _("Mở quầy, gọi số, phục vụ công dân."),
     ),
     (
+        _("Đánh giá tại quầy"),
+        "feedback:tablet_index",
+        {Role.COUNTER_OFFICER},
+        _("Màn hình cho công dân đánh giá sau khi được phục vụ."),
+    ),
+    (
+        _("Thống kê hàng đợi"),
+        "queue_statistics:page",
+        {Role.COUNTER_OFFICER, Role.LEADER, Role.MANAGER},
+        _("Thời gian chờ, thời gian phục vụ, vắng mặt, mức độ hài lòng."),
+    ),
+    (
         _("Một cửa: tiếp nhận, trả kết quả"),
         "dossiers:counter_reception",
         {Role.COUNTER_OFFICER, Role.MANAGER},

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+import logging
 import re
 import secrets
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from motcua.core import calendar
+from motcua.core import calendar, counters
 from motcua.core.audit import record
 from motcua.core.models import Unit, Village
 
@@ -34,6 +35,7 @@ from . import services
 from .models import Booking, BookingEvent, BookingRule, BookingSlot, Service, Ticket
 
 B = Booking.Status
+log = logging.getLogger(__name__)
 HOLD_MINUTES = 10
 # Check-in window around the slot start: on time -> a priority ticket (reason "appointment").
 EARLY_MINUTES = 30
@@ -275,10 +277,7 @@ def _check_slot(service: Service, slot_start: dt.datetime, now: dt.datetime) -> 
 
 def _lock_slot(service: Service, slot_start: dt.datetime) -> None:
     """Create the (service, start) row if needed and lock it until the transaction ends."""
-    BookingSlot.objects.bulk_create(
-        [BookingSlot(service=service, start=slot_start)], ignore_conflicts=True
-    )
-    BookingSlot.objects.select_for_update().get(service=service, start=slot_start)
+    counters.lock_row(BookingSlot, service=service, start=slot_start)
 
 
 def _take_seat(rule: BookingRule, service: Service, slot_start: dt.datetime, now) -> None:
@@ -479,9 +478,36 @@ def confirm(*, booking: Booking, now: dt.datetime | None = None) -> Booking:
             locked.save(update_fields=["status", "confirmed_at"])
             _event(locked, B.HELD, "confirm", now)
             _audit(locked, "confirmed", {"status": [B.HELD, B.CONFIRMED]})
+            if locked.village_id is not None:
+                pk = locked.pk
+                transaction.on_commit(lambda: count_adoption_from_booking(pk))
     if expired:
         raise _illegal(locked)
     return locked
+
+
+def count_adoption_from_booking(booking_id: int) -> None:
+    """On commit: a confirmed booking with a village counts its citizen as a digital user.
+
+    The outreach app deduplicates per person (citizen ID, else phone); a failure here is
+    logged and never undoes the booking.
+    """
+    from motcua.outreach.models import AssistedAction
+    from motcua.outreach.services import count_from_queue_event
+
+    try:
+        booking = Booking.objects.select_related("village").get(pk=booking_id)
+        count_from_queue_event(
+            village=booking.village,
+            source=AssistedAction.Source.FIRST_BOOKING,
+            event_key=f"booking:{booking.pk}",
+            occurred_at=booking.confirmed_at or booking.created_at,
+            phone=booking.phone,
+            citizen_id=booking.citizen_id or None,
+            age_group=booking.age_group,
+        )
+    except Exception:  # adoption statistics must never cost a citizen their appointment
+        log.exception("adoption count failed for booking %s", booking_id)
 
 
 def hold_lapsed(booking: Booking, *, now: dt.datetime | None = None) -> bool:

@@ -349,7 +349,7 @@ def check_in(request, unit_code: str):
             except ValidationError as exc:
                 error = exc.messages[0]
             else:
-                url = reverse("queueing:ticket_print", args=[ticket.pk])
+                url = reverse("queueing:ticket_print", args=[ticket.access_token])
                 return redirect(f"{url}?kiosk=1")
     elif request.method == "POST":
         error = form.errors["code"][0]

@@ -9,7 +9,9 @@ row until commit, so numbers are gap-free and never duplicated (docs/decisions/0
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
+import secrets
 from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
@@ -18,11 +20,11 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from motcua.core import calendar
+from motcua.core import calendar, counters
 from motcua.core.audit import record
 from motcua.core.models import Counter, Unit, Village
 
-from . import display, priority
+from . import display, near_turn, priority
 from .models import (
     CounterAssignment,
     QueuePolicy,
@@ -39,6 +41,9 @@ QUEUE_ORDER = ("issued_at", "number", "id")
 _PHONE = re.compile(r"^0\d{8,10}$")
 _DOSSIER_CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.\-/]{0,39}$")
 _KEY = re.compile(r"^[0-9A-Za-z_\-]{8,64}$")
+# actions after which the people behind move up: "your turn is near" is checked on commit
+QUEUE_MOVES = frozenset({"call", "skip", "transfer", "cancel"})
+log = logging.getLogger(__name__)
 
 
 def now() -> dt.datetime:
@@ -74,20 +79,17 @@ def _hours_text() -> str:
     return f"{am_open:%H:%M}-{am_close:%H:%M}, {pm_open:%H:%M}-{pm_close:%H:%M}"
 
 
+def new_access_token() -> str:
+    """24 URL-safe characters (144 bits): the citizen's phone opens its ticket by this."""
+    return secrets.token_urlsafe(18)
+
+
 # --- issuing --------------------------------------------------------------------------------
 
 
 def _next_number(service_id: int, day: dt.date) -> int:
     """Increment and return the (service, day) counter; the row stays locked until commit."""
-    table = connection.ops.quote_name(TicketSequence._meta.db_table)
-    sql = (
-        f"INSERT INTO {table} (service_id, day, last_value) VALUES (%s, %s, 1) "  # noqa: S608
-        f"ON CONFLICT (service_id, day) DO UPDATE SET last_value = {table}.last_value + 1 "
-        "RETURNING last_value"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [service_id, connection.ops.adapt_datefield_value(day)])
-        return int(cursor.fetchone()[0])
+    return counters.next_value(TicketSequence, service=service_id, day=day)
 
 
 def _check_issue(
@@ -184,6 +186,7 @@ def issue_ticket(
                 age_group=age_group,
                 phone=phone,
                 idempotency_key=idempotency_key or None,
+                access_token=new_access_token(),
             )
             TicketEvent.objects.create(
                 ticket=ticket, from_status="", to_status=S.WAITING, action="issue", at=at
@@ -201,6 +204,8 @@ def issue_ticket(
                 },
             )
             transaction.on_commit(lambda: display.publish(unit.pk))
+            if village is not None and phone:
+                transaction.on_commit(lambda: count_adoption_from_ticket(ticket.pk))
             return ticket
     except IntegrityError:
         # The same key committed first in a parallel request: the numbering rolled back.
@@ -209,6 +214,28 @@ def issue_ticket(
             if existing is not None:
                 return existing
         raise
+
+
+def count_adoption_from_ticket(ticket_id: int) -> None:
+    """On commit: a ticket with a village and a phone counts its holder as a digital user.
+
+    The outreach app deduplicates per person; nothing here may make the ticket fail.
+    """
+    from motcua.outreach.models import AssistedAction
+    from motcua.outreach.services import count_from_queue_event
+
+    try:
+        ticket = Ticket.objects.select_related("village").get(pk=ticket_id)
+        count_from_queue_event(
+            village=ticket.village,
+            source=AssistedAction.Source.FIRST_TICKET,
+            event_key=f"ticket:{ticket.pk}",
+            occurred_at=ticket.issued_at,
+            phone=ticket.phone,
+            age_group=ticket.age_group,
+        )
+    except Exception:  # adoption statistics must never cost a citizen their number
+        log.exception("adoption count failed for ticket %s", ticket_id)
 
 
 # --- the one transition function ---------------------------------------------------------------
@@ -223,6 +250,15 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     "transfer": (frozenset({S.CALLED, S.SERVING}), S.TRANSFERRED),
     "cancel": (frozenset({S.WAITING, S.TRANSFERRED}), S.CANCELLED),
     "link_dossier": (frozenset({S.SERVING, S.DONE}), None),
+    # the nightly job; the status it leads to depends on the one it starts from (CLOSED_AS)
+    "close_day": (frozenset({S.WAITING, S.TRANSFERRED, S.CALLED, S.SERVING}), None),
+}
+# End of day: never called -> cancelled, called but never came -> absent, at the desk -> done.
+CLOSED_AS = {
+    S.WAITING: S.CANCELLED,
+    S.TRANSFERRED: S.CANCELLED,
+    S.CALLED: S.NO_SHOW,
+    S.SERVING: S.DONE,
 }
 
 
@@ -236,6 +272,7 @@ def _verb(action: str) -> str:
         "transfer": _("chuyển"),
         "cancel": _("huỷ"),
         "link_dossier": _("gắn hồ sơ cho"),
+        "close_day": _("đóng cuối ngày"),
     }[action]
 
 
@@ -268,6 +305,7 @@ def transition(
         if check is not None:
             check(locked)
         before = locked.status
+        before_service = locked.service_id
         if to_status is not None:
             locked.status = to_status
         if apply is not None:
@@ -290,6 +328,13 @@ def transition(
             changes={"status": [before, locked.status], **(changes or {})},
         )
         transaction.on_commit(lambda: display.publish(locked.unit_id))
+        if action in QUEUE_MOVES:
+            moved = {before_service, locked.service_id}
+            transaction.on_commit(
+                lambda: near_turn.after_queue_change(
+                    unit_id=locked.unit_id, service_ids=moved, day=locked.day
+                )
+            )
     return locked
 
 
@@ -633,3 +678,48 @@ def link_dossier(*, ticket: Ticket, dossier_code: str, actor, at=None) -> Ticket
         apply=apply,
         changes={"dossier_code": code},
     )
+
+
+# --- end of day ----------------------------------------------------------------------------------
+
+CLOSE_DAY_BATCH = 2000
+
+
+def close_past_days(*, at: dt.datetime | None = None) -> dict[str, int]:
+    """Close the tickets of past days still open; returns how many ended in each status.
+
+    A citizen still waiting at closing time is cancelled, one called but absent is a no-show,
+    one left "serving" (the officer forgot to press finish) is done with no finish time, so
+    `selectors.queue_statistics` and the wait estimate ignore its unknown service time. Each
+    ticket goes through `transition` (event row and audit row); a ticket closed meanwhile by
+    another worker is skipped, so the job is safe to run twice or on two workers.
+    """
+    at = at or now()
+    today = local_day(at)
+    closed: dict[str, int] = {}
+
+    def apply(t: Ticket, when: dt.datetime) -> None:
+        t.status = CLOSED_AS[t.status]
+
+    while True:
+        pks = list(
+            Ticket.objects.filter(day__lt=today, status__in=TRANSITIONS["close_day"][0])
+            .order_by("day", "id")
+            .values_list("pk", flat=True)[:CLOSE_DAY_BATCH]
+        )
+        progressed = False
+        for pk in pks:
+            try:
+                ticket = transition(
+                    ticket=Ticket(pk=pk),
+                    action="close_day",
+                    at=at,
+                    apply=apply,
+                    changes={"reason": "end_of_day"},
+                )
+            except ValidationError:
+                continue  # closed by another worker since the list was read
+            closed[ticket.status] = closed.get(ticket.status, 0) + 1
+            progressed = True
+        if len(pks) < CLOSE_DAY_BATCH or not progressed:
+            return closed

@@ -5,7 +5,8 @@ from . import display_views, views
 app_name = "queueing"
 urlpatterns = [
     path("hang-doi/kiosk/<str:unit_code>/", views.kiosk, name="kiosk"),
-    path("hang-doi/ve/<int:pk>/in/", views.ticket_print, name="ticket_print"),
+    # by the ticket's secret token: sequential ids would let anyone walk through all tickets
+    path("hang-doi/ve/<str:token>/in/", views.ticket_print, name="ticket_print"),
     path("can-bo/quay/", views.console_index, name="console_index"),
     path("can-bo/quay/<int:pk>/", views.console, name="console"),
     path("can-bo/quay/<int:pk>/<slug:action>/", views.console_action, name="console_action"),
@@ -56,4 +57,26 @@ urlpatterns += [
         booking_views.check_in,
         name="booking_check_in",
     ),
+]
+
+# the citizen app (PWA, citizen_views.py); the unit's home comes last: its one-segment pattern
+# would otherwise take "sw.js" or "ngoai-tuyen" for a unit code
+from . import citizen_views  # noqa: E402
+
+urlpatterns += [
+    path("hang-doi/sw.js", citizen_views.service_worker, name="citizen_sw"),
+    path("hang-doi/ngoai-tuyen/", citizen_views.offline, name="citizen_offline"),
+    path("hang-doi/ve/<str:token>/", citizen_views.ticket, name="citizen_ticket"),
+    path(
+        "hang-doi/ve/<str:token>/trang-thai.json",
+        citizen_views.ticket_state_json,
+        name="citizen_ticket_state",
+    ),
+    path("hang-doi/ve/<str:token>/huy/", citizen_views.cancel, name="citizen_cancel"),
+    path(
+        "hang-doi/<str:unit_code>/manifest.webmanifest",
+        citizen_views.manifest,
+        name="citizen_manifest",
+    ),
+    path("hang-doi/<str:unit_code>/", citizen_views.home, name="citizen_home"),
 ]

@@ -2,6 +2,7 @@
 
 import secrets
 
+import segno
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseNotAllowed
@@ -16,6 +17,7 @@ from motcua.accounts.scoping import get_scoped_or_404
 from motcua.core.models import Counter
 
 from . import selectors, services
+from .citizen_views import public_ticket_url
 from .forms import KioskForm, LinkDossierForm, TransferForm
 from .models import Ticket
 
@@ -60,12 +62,22 @@ def kiosk(request, unit_code: str):
         return render(
             request, "queueing/kiosk.html", _kiosk_context(unit, form, exc.messages[0]), status=400
         )
-    return redirect(f"{reverse('queueing:ticket_print', args=[ticket.pk])}?kiosk=1")
+    return redirect(f"{reverse('queueing:ticket_print', args=[ticket.access_token])}?kiosk=1")
 
 
-def ticket_print(request, pk: int):
-    """The slip for 58/80 mm thermal paper: no personal data on it, only the number."""
-    ticket = get_object_or_404(Ticket.objects.select_related("unit", "service"), pk=pk)
+def _qr_svg_data_uri(text: str) -> str:
+    return segno.make(text, error="m").svg_data_uri(scale=4, border=2, dark="#000", light="#fff")
+
+
+def ticket_print(request, token: str):
+    """The slip for 58/80 mm thermal paper: no personal data on it, only the number.
+
+    Reached by the ticket's secret token, and its QR code opens the citizen's ticket page, so
+    a villager who took a number at the kiosk can follow it on the phone.
+    """
+    if not token or len(token) > 32:
+        raise Http404
+    ticket = get_object_or_404(Ticket.objects.select_related("unit", "service"), access_token=token)
     from_kiosk = request.GET.get("kiosk") == "1"
     return render(
         request,
@@ -77,6 +89,7 @@ def ticket_print(request, pk: int):
             "from_kiosk": from_kiosk,
             "return_url": reverse("queueing:kiosk", args=[ticket.unit.code]),
             "return_seconds": KIOSK_RETURN_SECONDS,
+            "qr": _qr_svg_data_uri(public_ticket_url(request, ticket)),
         },
     )
 

@@ -1,0 +1,134 @@
+"""Read side of ratings: the satisfaction figures, and what the counter tablet shows next."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Count
+
+from motcua.core import calendar
+from motcua.queueing.models import Ticket
+
+from .models import Level, Rating, Reason
+
+TABLET_WINDOW = dt.timedelta(minutes=15)
+
+
+@dataclass
+class Tally:
+    """Ratings of one group: counts per level and the share satisfied."""
+
+    very_satisfied: int = 0
+    satisfied: int = 0
+    not_satisfied: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.very_satisfied + self.satisfied + self.not_satisfied
+
+    @property
+    def satisfied_share(self) -> float | None:
+        """(very satisfied + satisfied) / all ratings; None when nobody rated."""
+        return (self.very_satisfied + self.satisfied) / self.total if self.total else None
+
+    @property
+    def satisfied_percent(self) -> float | None:
+        share = self.satisfied_share
+        return None if share is None else round(share * 100, 1)
+
+    def add(self, level: str, n: int) -> None:
+        setattr(self, level, getattr(self, level) + n)
+
+
+@dataclass
+class Satisfaction:
+    total: Tally
+    by_counter: dict[int, Tally] = field(default_factory=dict)  # counter id
+    by_officer: dict[int, Tally] = field(default_factory=dict)  # user id
+    by_service: dict[int, Tally] = field(default_factory=dict)  # queue service id
+    by_procedure: dict[int, Tally] = field(default_factory=dict)  # catalog procedure id
+    reasons: dict[str, int] = field(default_factory=dict)  # Reason value -> count
+
+
+def local_bounds(date_from: dt.date, date_to: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """[local midnight of date_from, local midnight after date_to) as aware datetimes."""
+    start = dt.datetime.combine(date_from, dt.time.min, tzinfo=calendar.LOCAL_TZ)
+    end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=calendar.LOCAL_TZ)
+    return start, end
+
+
+def satisfaction(unit_ids, date_from: dt.date, date_to: dt.date) -> Satisfaction:
+    """Counts per level for ratings made in the units between two local dates (inclusive).
+
+    One GROUP BY query per grouping; ratings without a counter/officer/service simply do not
+    appear in that grouping but count in the total.
+    """
+    start, end = local_bounds(date_from, date_to)
+    base = Rating.objects.filter(
+        unit_id__in=list(unit_ids), created_at__gte=start, created_at__lt=end
+    )
+    total = Tally()
+    for row in base.values("level").annotate(n=Count("id")).order_by():
+        total.add(row["level"], row["n"])
+    result = Satisfaction(total=total)
+    for attr, column in (
+        ("by_counter", "counter_id"),
+        ("by_officer", "officer_id"),
+        ("by_service", "service_id"),
+        ("by_procedure", "procedure_id"),
+    ):
+        groups: dict[int, Tally] = {}
+        rows = (
+            base.filter(**{f"{column}__isnull": False})
+            .values(column, "level")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        for row in rows:
+            groups.setdefault(row[column], Tally()).add(row["level"], row["n"])
+        setattr(result, attr, groups)
+    reasons = (
+        base.filter(level=Level.NOT_SATISFIED).values("reason").annotate(n=Count("id")).order_by()
+    )
+    result.reasons = {r["reason"]: r["n"] for r in reasons if r["reason"] in Reason.values}
+    return result
+
+
+def rating_for_ticket(ticket: Ticket) -> Rating | None:
+    return Rating.objects.filter(ticket_id=ticket.pk).first()
+
+
+def ticket_by_token(token: str) -> Ticket | None:
+    """The ticket a citizen's link points to (the secret token, never the sequential id)."""
+    if not token or len(token) > 64:
+        return None
+    return (
+        Ticket.objects.filter(access_token=token)
+        .select_related("unit", "service", "counter")
+        .first()
+    )
+
+
+def ticket_awaiting_rating(counter, *, at: dt.datetime) -> Ticket | None:
+    """The ticket this counter finished last, if within the window and not yet rated.
+
+    Only the very last one: if it was rated (or is older than the window) the citizen before
+    has left, and asking the next person to rate someone else's service would be wrong.
+    """
+    last = (
+        Ticket.objects.filter(
+            counter=counter,
+            status=Ticket.Status.DONE,
+            finished_at__isnull=False,
+            finished_at__lte=at,
+        )
+        .select_related("service")
+        .order_by("-finished_at", "-id")
+        .first()
+    )
+    if last is None or last.finished_at < at - TABLET_WINDOW:
+        return None
+    if Rating.objects.filter(ticket_id=last.pk).exists():
+        return None
+    return last

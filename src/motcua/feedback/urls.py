@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "feedback"
+urlpatterns = [
+    path("danh-gia/ve/<str:token>/", views.rate_ticket, name="rate_ticket"),
+    path("danh-gia/ve/<str:token>/cam-on/", views.ticket_thanks, name="ticket_thanks"),
+    path("can-bo/danh-gia/", views.tablet_index, name="tablet_index"),
+    path("can-bo/quay/<int:counter_pk>/danh-gia/", views.tablet, name="tablet"),
+]

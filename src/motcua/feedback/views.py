@@ -1,0 +1,196 @@
+"""Rating screens: the citizen's phone (by the ticket's secret token) and the counter tablet.
+
+Thin: parse the answer with `RatingForm`, call `services.rate_ticket`, render. The phone page
+needs no account, so it is rate-limited per client address; the tablet is a staff page of
+one counter, scoped to the officer's unit (another unit's counter is a 404).
+"""
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from motcua.accounts.decorators import staff_required
+from motcua.accounts.models import Role
+from motcua.accounts.scoping import get_scoped_or_404
+from motcua.core import ratelimit
+from motcua.core.models import Counter
+from motcua.queueing import selectors as queue_selectors
+from motcua.queueing.models import Ticket
+
+from . import selectors, services
+from .forms import RatingForm
+from .models import Channel, Level, Reason
+
+# A commune hall shares one mobile-carrier address: generous, but a script cannot flood.
+RATE_LIMIT = 30
+RATE_WINDOW = 600
+TABLET_POLL_SECONDS = 5
+TABLET_THANKS_SECONDS = 6
+TABLET_ROLES = (Role.COUNTER_OFFICER,)
+
+
+def _limited(request) -> HttpResponse | None:
+    if (
+        ratelimit.hit("feedback-rate", ratelimit.client_ip(request), window=RATE_WINDOW)
+        > RATE_LIMIT
+    ):
+        return ratelimit.too_many(
+            request,
+            _("Bạn đã gửi quá nhiều lần. Xin thử lại sau ít phút."),
+            retry_after=RATE_WINDOW,
+        )
+    return None
+
+
+def _faces() -> list[dict]:
+    return [
+        {"value": Level.VERY_SATISFIED, "label": Level.VERY_SATISFIED.label, "face": "very"},
+        {"value": Level.SATISFIED, "label": Level.SATISFIED.label, "face": "ok"},
+        {"value": Level.NOT_SATISFIED, "label": Level.NOT_SATISFIED.label, "face": "not"},
+    ]
+
+
+def _form_context(ticket: Ticket, form: RatingForm | None = None) -> dict:
+    form = form or RatingForm()
+    return {
+        "ticket": ticket,
+        "form": form,
+        "faces": _faces(),
+        "reasons": Reason.choices,
+        "show_reason": form.wants_reason,
+        "chosen_reason": form.data.get("reason", "") if form.is_bound else "",
+        "error": form.first_error() if form.is_bound else "",
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def rate_ticket(request, token: str):
+    """Đánh giá sau khi được phục vụ: three big faces, a reason when not satisfied."""
+    if request.method == "POST" and (limited := _limited(request)):
+        return limited
+    ticket = selectors.ticket_by_token(token)
+    if ticket is None:
+        if request.method == "GET" and (limited := _limited(request)):
+            return limited  # someone walking through guessed tokens
+        raise Http404
+    existing = selectors.rating_for_ticket(ticket)
+    if existing is not None:
+        if request.method == "POST":  # a double tap or a retried request: same answer
+            return redirect("feedback:ticket_thanks", token=token)
+        return render(request, "feedback/rated.html", {"ticket": ticket, "rating": existing})
+    if ticket.status != Ticket.Status.DONE:
+        status = 400 if request.method == "POST" else 200
+        return render(request, "feedback/not_yet.html", {"ticket": ticket}, status=status)
+    if request.method == "GET":
+        return render(request, "feedback/rate.html", _form_context(ticket))
+    form = RatingForm(request.POST)
+    if not form.is_valid():
+        return render(request, "feedback/rate.html", _form_context(ticket, form), status=400)
+    try:
+        services.rate_ticket(
+            ticket=ticket,
+            level=form.cleaned_data["level"],
+            reason=form.cleaned_data["reason"],
+            comment=form.cleaned_data["comment"],
+            channel=Channel.PHONE,
+            rated_by=request.user,
+        )
+    except ValidationError as exc:
+        context = _form_context(ticket, form)
+        context["error"] = exc.messages[0]
+        return render(request, "feedback/rate.html", context, status=400)
+    return redirect("feedback:ticket_thanks", token=token)
+
+
+@require_GET
+def ticket_thanks(request, token: str):
+    ticket = selectors.ticket_by_token(token)
+    if ticket is None:
+        raise Http404
+    rating = selectors.rating_for_ticket(ticket)
+    if rating is None:
+        return redirect("feedback:rate_ticket", token=token)
+    return render(
+        request, "feedback/thanks.html", {"ticket": ticket, "rating": rating, "just_rated": True}
+    )
+
+
+# --- counter tablet ----------------------------------------------------------------------------
+
+
+def _counter_or_404(request, pk: int) -> Counter:
+    return get_scoped_or_404(
+        Counter.objects.select_related("unit"),
+        request.user,
+        scope_roles=TABLET_ROLES,
+        pk=pk,
+        is_active=True,
+    )
+
+
+@staff_required(*TABLET_ROLES)
+@require_GET
+def tablet_index(request):
+    """Which counter's tablet to open: the counters of the officer's units."""
+    counters = list(queue_selectors.counters_for(request.user))
+    return render(request, "feedback/tablet_index.html", {"counters": counters})
+
+
+def _tablet_render(request, counter: Counter, context: dict, status: int = 200):
+    context = {
+        "counter": counter,
+        "poll_seconds": TABLET_POLL_SECONDS,
+        "thanks_seconds": TABLET_THANKS_SECONDS,
+        "panel_url": reverse("feedback:tablet", args=[counter.pk]),
+        **context,
+    }
+    if request.htmx:
+        # htmx swaps only 2xx answers: a refused answer is shown in the panel, sent as 200
+        return render(request, "feedback/_tablet_panel.html", context)
+    return render(request, "feedback/tablet.html", context, status=status)
+
+
+@staff_required(*TABLET_ROLES)
+@require_http_methods(["GET", "POST"])
+def tablet(request, counter_pk: int):
+    """Màn hình đánh giá tại quầy: turned towards the citizen, it shows the ticket just served."""
+    counter = _counter_or_404(request, counter_pk)
+    at = services.now()
+    if request.method == "GET":
+        ticket = selectors.ticket_awaiting_rating(counter, at=at)
+        shown = request.GET.get("dang-hien", "")
+        if request.htmx and shown == str(ticket.pk if ticket else 0):
+            return HttpResponse(status=204)  # nothing new: keep the screen as the citizen has it
+        return _tablet_render(request, counter, _tablet_state(ticket))
+    try:
+        ticket_id = int(request.POST.get("ticket", ""))
+    except ValueError as exc:
+        raise Http404 from exc
+    ticket = get_object_or_404(
+        Ticket.objects.select_related("service"), pk=ticket_id, counter=counter
+    )
+    form = RatingForm(request.POST)
+    if not form.is_valid():
+        return _tablet_render(request, counter, _tablet_state(ticket, form), status=400)
+    try:
+        rated = services.rate_ticket(
+            ticket=ticket,
+            level=form.cleaned_data["level"],
+            reason=form.cleaned_data["reason"],
+            comment=form.cleaned_data["comment"],
+            channel=Channel.COUNTER_TABLET,
+        )
+    except ValidationError as exc:
+        context = _tablet_state(ticket, form)
+        context["error"] = exc.messages[0]
+        return _tablet_render(request, counter, context, status=400)
+    return _tablet_render(request, counter, {"state": "thanks", "rating": rated.rating})
+
+
+def _tablet_state(ticket: Ticket | None, form: RatingForm | None = None) -> dict:
+    if ticket is None:
+        return {"state": "waiting", "ticket": None}
+    return {"state": "rate", **_form_context(ticket, form)}
