@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "motcua.integrations",
     "motcua.outreach",
     "motcua.feedback",
+    "motcua.kpi",
     "motcua.demo",
 ]
 

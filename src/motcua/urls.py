@@ -23,7 +23,7 @@ urlpatterns = [
     path("", include("motcua.documents.urls")),
     # before queueing: /can-bo/quay/<pk>/danh-gia/ would otherwise match a console action
     path("", include("motcua.feedback.urls")),
-    path("can-bo/hang-doi/", include("motcua.queueing.statistics_urls")),
+    path("can-bo/hang-doi/", include("motcua.kpi.urls")),
     path("", include("motcua.queueing.urls")),
     path("", include("motcua.dossiers.urls")),
     path("", include("motcua.integrations.urls")),

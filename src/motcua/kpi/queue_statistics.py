@@ -1,6 +1,9 @@
 """Thống kê hàng đợi: waits, service times and no-shows per service, counter and hour, with
 the citizens' satisfaction beside them, on screen and as an .xlsx file.
 
+It lives in `kpi` (reports), not in `queueing`, because it reads both the queue and the
+ratings, and `feedback` already depends on `queueing`: apps never depend in a circle.
+
 One unit at a time: service letters (A, B, ...) repeat in every commune, so figures of two
 communes in one table would mix different services. A province's manager picks the commune.
 The rows are built here once and both the page and the workbook print the same rows, so the
@@ -33,10 +36,9 @@ from motcua.core.models import Counter, Unit
 from motcua.feedback import selectors as feedback_selectors
 from motcua.feedback.models import Reason
 from motcua.feedback.selectors import Tally
-
-from . import selectors, services
-from .models import Service
-from .selectors import Figures
+from motcua.queueing import selectors, services
+from motcua.queueing.models import Service
+from motcua.queueing.selectors import Figures
 
 VIEWER_ROLES = (Role.COUNTER_OFFICER, Role.LEADER, Role.MANAGER)
 # Who sees satisfaction per officer (ranking staff is a leader's and manager's job).
@@ -265,7 +267,7 @@ def statistics(request):
         error = next((errors[0] for errors in form.errors.values()), _("Bộ lọc không hợp lệ."))
     context = {"form": form, "report": report, "units": form.units, "error": error}
     return render(
-        request, "queueing/statistics.html", context, status=400 if report is None else 200
+        request, "kpi/queue_statistics.html", context, status=400 if report is None else 200
     )
 
 
