@@ -193,10 +193,24 @@
     if (!window.motcuaPush || !window.motcuaPush.supported()) {
       pushButton.hidden = true;
     } else {
+      // Remember per ticket: one phone's subscription follows the ticket it was last enabled for.
+      var pushKey = "motcua-push-" + card.dataset.token;
+      var pushOn = function (message) {
+        pushButton.hidden = true;
+        pushMessage.textContent = message || pushButton.dataset.onText;
+      };
+      try {
+        if (localStorage.getItem(pushKey)) {
+          navigator.serviceWorker.ready.then(function (registration) {
+            return registration.pushManager.getSubscription();
+          }).then(function (subscription) { if (subscription) { pushOn(""); } });
+        }
+      } catch (e) { /* storage off: the button stays */ }
       pushButton.addEventListener("click", function () {
         pushButton.disabled = true;
         window.motcuaPush.enable({ticket: card.dataset.token}).then(function (message) {
-          pushMessage.textContent = message;
+          try { localStorage.setItem(pushKey, "1"); } catch (e) { /* storage off */ }
+          pushOn(message);
         }, function (error) {
           pushMessage.textContent = error.message;
           pushButton.disabled = false;
