@@ -172,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(machine_line(info))
     print(format_table(all_rows))
-    print("times in ms; ratio = p95 of the Django side / p95 of the raw SQL baseline")
+    print("times in ms; ratio = p95 of the Django side / p95 of its baseline (docs/benchmarks.md)")
     for row in all_rows:
         if row.get("count_mismatches"):
             print(

@@ -23,6 +23,7 @@ import json
 import logging
 import threading
 import time
+import weakref
 from typing import Any
 
 from django.conf import settings
@@ -151,6 +152,18 @@ def _forget(unit_id: int) -> None:
         _shared.pop(unit_id, None)
 
 
+def shared_snapshot(unit_id: int) -> dict[str, Any] | None:
+    """The snapshot another board read since the last notification, if still fresh.
+
+    Only a dict lookup: the event loop calls it directly, without a thread hop.
+    """
+    with _shared_lock:
+        hit = _shared.get(unit_id)
+        if hit is not None and time.monotonic() - hit[0] < SHARE_SECONDS:
+            return hit[1]
+    return None
+
+
 def snapshot_for(unit_id: int) -> dict[str, Any] | None:
     """Snapshot read from a worker thread of the SSE loop; hands its connection back after."""
     with _shared_lock:
@@ -194,6 +207,11 @@ class _AsyncWaiter:
             self.loop.call_soon_threadsafe(self.event.set)
 
 
+def _set_all(events: list[asyncio.Event]) -> None:
+    for event in events:
+        event.set()
+
+
 class ThreadWaiter:
     """A waiter for plain threads (tests, tools)."""
 
@@ -228,8 +246,17 @@ class Hub:
             _forget(unit_id)
         with self._lock:
             waiters = list(self._waiters.get(unit_id, ()))
+        # One hand-over per event loop, not one per board: call_soon_threadsafe writes to the
+        # loop's self-pipe each time, which for 500 boards took ~100 ms of the Redis thread.
+        by_loop: dict[asyncio.AbstractEventLoop, list[asyncio.Event]] = {}
         for waiter in waiters:
-            waiter.wake()
+            if isinstance(waiter, _AsyncWaiter):
+                by_loop.setdefault(waiter.loop, []).append(waiter.event)
+            else:
+                waiter.wake()
+        for loop, events in by_loop.items():
+            with contextlib.suppress(RuntimeError):  # the loop is closed: its streams ended
+                loop.call_soon_threadsafe(_set_all, events)
 
     def count(self, unit_id: int) -> int:
         with self._lock:
@@ -344,6 +371,36 @@ def publish(unit_id: int) -> None:
         log.warning("display: could not publish to Redis for unit %s", unit_id)
 
 
+# Reads in flight per event loop: (unit, generation) -> the future of its snapshot.
+_inflight: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+async def _snapshot_async(unit_id: int) -> dict[str, Any] | None:
+    """The unit's snapshot for a stream: the shared copy, else ONE read for all boards woken.
+
+    Hundreds of streams wake on one notification. Each used to take a thread hop to
+    `snapshot_for`, and the first few all missed the shared copy and read the database at
+    once. Now a fresh shared copy is used in the loop itself, and the streams that miss it
+    await the same read (per generation, so a read begun before a notification is not
+    handed to the boards that notification woke).
+    """
+    snap = shared_snapshot(unit_id)
+    if snap is not None:
+        return snap
+    from asgiref.sync import sync_to_async
+
+    loop = asyncio.get_running_loop()
+    reads = _inflight.setdefault(loop, {})
+    key = (unit_id, _generation.get(unit_id, 0))
+    future = reads.get(key)
+    if future is None:
+        future = asyncio.ensure_future(sync_to_async(snapshot_for, thread_sensitive=False)(unit_id))
+        reads[key] = future
+        future.add_done_callback(lambda _f: reads.pop(key, None))
+    # shield: a board that disconnects must not cancel the read the others wait for
+    return await asyncio.shield(future)
+
+
 def _differs(snap, since_version: int | None, since_fingerprint: str | None) -> bool:
     return snap is not None and (
         snap["version"] != since_version
@@ -365,8 +422,6 @@ async def wait_for_change(
     counter opened). The waiter is registered before the first read, so a publish between the
     read and the wait is not lost.
     """
-    from asgiref.sync import sync_to_async
-
     ensure_subscriber()
     recheck = RECHECK_SECONDS if recheck is None else recheck
     loop = asyncio.get_running_loop()
@@ -376,22 +431,34 @@ async def wait_for_change(
     try:
         while True:
             waiter.event.clear()
-            snap = await sync_to_async(snapshot_for, thread_sensitive=False)(unit_id)
+            snap = await _snapshot_async(unit_id)
             if _differs(snap, since_version, since_fingerprint):
                 return snap
             remaining = deadline - loop.time()
             if remaining <= 0:
                 return None
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(waiter.event.wait(), min(remaining, recheck))
+                async with asyncio.timeout(min(remaining, recheck)):  # no extra task per wait
+                    await waiter.event.wait()
     finally:
         hub.remove(unit_id, waiter)
 
 
+# The last message per unit, with the snapshot it was made from: the boards woken together
+# share one snapshot object, so it is serialised once, not once per board.
+_messages: dict[str, tuple[dict[str, Any], str]] = {}
+
+
 def sse_message(snap: dict[str, Any]) -> str:
     """One server-sent event: `id` = version (for Last-Event-ID), data = the full snapshot."""
+    code = snap["unit"]["code"]
+    hit = _messages.get(code)
+    if hit is not None and hit[0] is snap:
+        return hit[1]
     data = json.dumps(snap, ensure_ascii=False, separators=(",", ":"))
-    return f"id: {snap['version']}\nevent: snapshot\ndata: {data}\n\n"
+    message = f"id: {snap['version']}\nevent: snapshot\ndata: {data}\n\n"
+    _messages[code] = (snap, message)
+    return message
 
 
 async def event_stream(
