@@ -20,7 +20,10 @@ from .conftest import render_first_page, stored_bytes
 def test_signed_result_validates_against_the_dev_root(signed_document):
     reader = PdfFileReader(BytesIO(stored_bytes(signed_document)))
     (sig,) = reader.embedded_signatures
-    status = validate_pdf_signature(sig, signer_validation_context=pki.validation_context())
+    # pyHanko's sync API calls asyncio.run: not in a thread where a browser test's loop runs
+    status = pki.run_outside_event_loop(
+        validate_pdf_signature, sig, signer_validation_context=pki.validation_context()
+    )
     assert status.bottom_line
     assert status.intact and status.valid and status.trusted
     assert status.signing_cert.subject.native["common_name"] == "Xã Thạch Hà"
