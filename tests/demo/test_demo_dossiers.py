@@ -81,6 +81,13 @@ def history(loaded):
     return Dossier.objects.filter(receiving_unit__code=DEMO_COMMUNE)
 
 
+def lien_thong():
+    """Received at the demo commune, handled by the second one."""
+    return Dossier.objects.filter(
+        receiving_unit__code=DEMO_COMMUNE, competent_unit__code=SECOND_COMMUNE
+    )
+
+
 def test_six_months_of_dossiers_in_every_state_within_the_target_ranges(loaded, history):
     total = Dossier.objects.count()
     assert 2500 <= total <= 3500
@@ -123,10 +130,14 @@ def test_every_dossier_history_is_a_legal_path_through_the_state_machine(loaded)
         ).iterator()
     }
     paused_from: dict[int, int] = {}
-    for dossier in Dossier.objects.only("id", "status", "version", "current_event_id").iterator():
+    fields = ("id", "status", "version", "current_event_id", "receiving_unit", "competent_unit")
+    for dossier in Dossier.objects.only(*fields).iterator():
         chain = [rows[pk] for pk in events[dossier.pk]]
         assert chain[0].action in workflow.CREATION_ACTIONS
-        assert chain[0].to_status == workflow.CREATION_ACTIONS[chain[0].action]
+        starts = {workflow.CREATION_ACTIONS[chain[0].action]}
+        if dossier.receiving_unit_id != dossier.competent_unit_id:  # boundary-free reception
+            starts = {Status.TRANSFERRING}
+        assert chain[0].to_status in starts, dossier.pk
         status = chain[0].to_status
         for before, event in itertools.pairwise(chain):
             assert event.at >= before.at, dossier.pk
@@ -289,9 +300,12 @@ def test_second_load_adds_nothing_and_the_audit_log_still_verifies(loaded):
         "summaries": AuditEvent.objects.filter(action="demo.dossiers_loaded").count(),
     }
     assert counts["summaries"] == 2
-    # the past was not done by anyone: no audit event claims a dossier action (and the deadline
-    # job, run at load time, found no missing apology the simulation had not recorded already)
-    assert not AuditEvent.objects.filter(action__startswith="dossier.").exists()
+    # the simulated past was not done by anyone: only the liên thông dossiers, played through
+    # the services, have audit events of dossier actions (and the deadline job, run at load
+    # time, found no missing apology the simulation had not recorded already)
+    transfers = set(lien_thong().values_list("pk", flat=True))
+    audited = AuditEvent.objects.filter(action__startswith="dossier.")
+    assert {int(pk) for pk in audited.values_list("object_id", flat=True)} == transfers
 
     with override_settings(MOTCUA_DEMO_DOSSIER_HISTORY=True):
         results = demo_dossiers.load_dossier_history(at=NOW + dt.timedelta(days=1))
@@ -334,3 +348,55 @@ def test_no_invented_history_in_secure_mode(loaded):
         results = demo_dossiers.load_dossier_history(at=NOW)
     assert results and all(r.refused for r in results)
     assert "DJANGO_SECURE=1" in demo_dossiers.summary_line(results[0])
+
+
+def test_some_dossiers_received_here_are_handled_by_the_second_commune(loaded):
+    """Liên thông: received at Vĩnh Bảo's counter, acknowledged and processed by Vĩnh Thịnh's
+    staff, through the same services the screens use."""
+    dossiers = {d.applicant_name: d for d in lien_thong()}
+    assert len(dossiers) == len(demo_dossiers.TRANSFERS)
+    stage = {t[4]: dossiers[t[2]] for t in demo_dossiers.TRANSFERS}
+    assert stage["transferring"].status == Status.TRANSFERRING
+    assert stage["acknowledged"].status == Status.RECEIVED
+    assert stage["processing"].status == Status.PROCESSING
+    assert stage["returned"].status == Status.RETURNED
+
+    their_officer = User.objects.get(username="vt.motcua")
+    their_specialist = User.objects.get(username="vt.tuphap")
+    for d in lien_thong().exclude(status=Status.TRANSFERRING):
+        ack = d.events.get(action="acknowledge_transfer")
+        assert ack.actor == their_officer and ack.at > d.received_at
+        assert d.competent_received_at == ack.at
+        assert not d.steps.exclude(unit=d.competent_unit).exists()
+    # the competent commune's worklists show them; the receiving commune's staff still see them
+    assert selectors.mine(their_specialist).filter(pk=stage["processing"].pk).exists()
+    waiting = selectors.awaiting_reception(their_officer)
+    assert waiting.filter(pk=stage["transferring"].pk).exists()
+    officer = User.objects.get(username="vb.motcua1")
+    assert selectors.for_staff(officer).filter(pk=stage["transferring"].pk).exists()
+
+    returned = stage["returned"]
+    assert returned.events.get(action="receive").actor == officer
+    assert returned.events.get(action="approve").actor.username == "vt.lanhdao"
+    assert returned.events.get(action="return_result").actor == officer
+    assert returned.result_delivery == "post" and returned.postal_tracking_number
+    assert returned.timeliness
+    for d in lien_thong():
+        assert d.events.count() == d.version
+        assert d.received_at < NOW and d.events.order_by("-at").first().at < NOW
+
+
+def test_lien_thong_dossiers_keep_todays_numbering_and_the_daily_sequences_gap_free(loaded):
+    unit = Unit.objects.get(code=DEMO_COMMUNE)
+    for d in lien_thong():
+        day = d.submitted_at.astimezone(HCM).date()
+        start = dt.datetime.combine(day, dt.time(0), HCM)
+        that_day = Dossier.objects.filter(
+            receiving_unit=unit, submitted_at__gte=start, submitted_at__lt=start + dt.timedelta(1)
+        )
+        numbers = sorted(
+            int(code.rsplit("-", 1)[1]) for code in that_day.values_list("code", flat=True)
+        )
+        assert numbers == list(range(1, len(numbers) + 1))
+        assert DailySequence.objects.get(unit=unit, day=day).last_value == len(numbers)
+    assert "4 hồ sơ liên thông" in loaded

@@ -1,6 +1,8 @@
 """A leader approves and e-signs the result from the dossier page: the stored signed file
 verifies, the dossier is marked signed, and a refused attempt leaves no half state."""
 
+from pathlib import Path
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from weasyprint import HTML
@@ -41,6 +43,12 @@ def act(pk, action) -> str:
     return f"/can-bo/ho-so/{pk}/thao-tac/{action}/"
 
 
+def files_on_disk(settings) -> set[str]:
+    """Every file under the media folder, relative to it."""
+    root = Path(settings.MEDIA_ROOT)
+    return {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()}
+
+
 def upload_result(client, world, dossier, pdf_bytes):
     client.force_login(world.specialist)
     r = client.post(
@@ -50,9 +58,12 @@ def upload_result(client, world, dossier, pdf_bytes):
     assert r.status_code == 302, r.content.decode()[:1500]
 
 
-def test_leader_approves_and_signs_the_result_which_then_verifies(client, world, result_pdf):
+def test_leader_approves_and_signs_the_result_which_then_verifies(
+    client, world, result_pdf, settings
+):
     d = drive_to(world, Status.AWAITING_APPROVAL)
     upload_result(client, world, d, result_pdf)
+    before = files_on_disk(settings)
     client.force_login(world.leader)
     r = client.post(act(d.pk, "approve_sign"), {"version": d.version}, follow=True)
     html = r.content.decode()
@@ -68,6 +79,9 @@ def test_leader_approves_and_signs_the_result_which_then_verifies(client, world,
     assert verdict.document.object_id == str(d.pk)
     assert f"/xac-thuc/{verdict.document.verification_code}/" in html
     assert d.events.filter(action="approve", actor=world.leader).count() == 1
+    # the register's row and its file, and the dossier's copy: all kept
+    stored = SignedDocument.objects.get()
+    assert files_on_disk(settings) - before == {stored.file.name, signed.file.name}
 
 
 def test_signing_closes_the_leaders_step_so_the_result_can_be_made_ready(client, world, result_pdf):
@@ -139,10 +153,11 @@ def test_stop_with_the_letter_ends_the_dossier(client, world, result_pdf):
 
 
 def test_a_failure_after_signing_leaves_the_dossier_untouched(
-    client, world, result_pdf, monkeypatch
+    client, world, result_pdf, monkeypatch, settings
 ):
-    """Approval, the leader's step, the signed attachment and the signed mark are one
-    transaction: if the last part fails, nothing of the dossier changed."""
+    """Approval, the signed document's row and file, the leader's step, the signed attachment
+    and the signed mark are one transaction: if the last part fails, nothing of it stays,
+    not even the files already written."""
     from motcua.dossiers import services
 
     d = drive_to(world, Status.PROCESSING)
@@ -156,6 +171,7 @@ def test_a_failure_after_signing_leaves_the_dossier_untouched(
         raise RuntimeError("storage down")
 
     monkeypatch.setattr(services, "record_result_signed", broken)
+    before = files_on_disk(settings)
     client.force_login(world.leader)
     with pytest.raises(RuntimeError):
         client.post(act(d.pk, "approve_sign"), {"version": d.version})
@@ -164,3 +180,37 @@ def test_a_failure_after_signing_leaves_the_dossier_untouched(
     assert d.steps.filter(finished_at__isnull=True).count() == 1
     assert not d.documents.filter(signed=True).exists()
     assert not d.events.filter(action="approve").exists()
+    assert not SignedDocument.objects.exists()
+    assert files_on_disk(settings) == before
+
+
+def test_a_change_made_while_the_leader_signs_is_a_conflict_and_leaves_no_signed_file(
+    client, world, result_pdf, monkeypatch, settings
+):
+    """Signing takes seconds; if the dossier changed meanwhile (sent back and submitted again),
+    the approval is refused under the row lock: 409, no register row, no file on disk."""
+    from motcua.documents import services as documents
+    from motcua.dossiers import services
+
+    d = drive_to(world, Status.AWAITING_APPROVAL)
+    upload_result(client, world, d, result_pdf)
+    real_sign = documents.sign
+
+    def sign_while_someone_else_acts(**kwargs):
+        signed = real_sign(**kwargs)
+        services.send_back(world.leader, dossier_id=d.pk, reason="Sửa lại trích yếu")
+        services.submit_for_approval(world.specialist, dossier_id=d.pk)
+        return signed
+
+    monkeypatch.setattr(documents, "sign", sign_while_someone_else_acts)
+    before = files_on_disk(settings)
+    client.force_login(world.leader)
+    r = client.post(act(d.pk, "approve_sign"), {"version": d.version})
+    assert r.status_code == 409
+    assert "Hồ sơ vừa được cập nhật bởi thao tác khác" in r.content.decode()
+    d.refresh_from_db()
+    assert d.status == Status.AWAITING_APPROVAL and not d.result_signed
+    assert not d.events.filter(action="approve").exists()
+    assert not SignedDocument.objects.exists()
+    assert not d.documents.filter(signed=True).exists()
+    assert files_on_disk(settings) == before

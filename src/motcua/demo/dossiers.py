@@ -3,7 +3,8 @@
 WHY bulk rows and not the services: `motcua.dossiers.services` does accept `at=`, but each
 dossier would take ~10 transactions (row lock, event, hash-chained audit row, result files on
 disk), i.e. ~30,000 audited transactions and minutes on SQLite; and the audit log would then
-claim that named officers did things nobody did. So the past is SIMULATED here with the same
+claim that named officers did things nobody did (the few liên thông dossiers below are the
+deliberate exception). So the past is SIMULATED here with the same
 rules (the `workflow.check` table for every move, `deadlines` / `core.calendar` for every due
 date, the supplement pause, the apology rule, the step deadlines) and bulk-written with explicit
 timestamps: Dossier, DossierComponent, DossierStep, DossierEvent, SupplementRequest, Extension,
@@ -18,11 +19,19 @@ ready, or overdue, exactly as a real commune looks on a Monday morning. The dead
 (`dossiers.tasks.watch_deadlines`) then runs once at the moment of loading and raises the at-risk
 flags it finds; the simulation already recorded the missing apologies, so it adds none.
 
+The exception is a handful of liên thông dossiers (`TRANSFERS`): received at the demo
+commune's counter for the second commune's competence (boundary-free reception), acknowledged
+and handled there. They are played through `motcua.dossiers.services` itself, at past moments:
+the cross-unit path (both units' roles, steps handed to the competent unit, the result returned
+at the receiving counter) is what we want shown exactly as the app does it, and a dozen audited
+transactions cost nothing. Their applicants give no phone or e-mail, so nobody is notified.
+
 Deterministic: one `random.Random` per commune seeded with its code and the first day of the
-history. Written once: a commune with any dossier submitted before today is left alone, and
-nothing is submitted today, so today's first reception gets `-0001`. Never written when
-`DJANGO_SECURE=1`. Every document row points to one shared placeholder PDF. All figures are
-illustrative (docs/data-sources.md, "Dossier demo history: illustrative").
+history; the liên thông dossiers are fixed relative to the day of the load. Written once: a
+commune with any dossier submitted before today is left alone, and nothing is submitted today,
+so today's first reception gets `-0001`. Never written when `DJANGO_SECURE=1`. Every simulated
+document row points to one shared placeholder PDF. All figures are illustrative
+(docs/data-sources.md, "Dossier demo history: illustrative").
 """
 
 from __future__ import annotations
@@ -100,6 +109,7 @@ def _placeholder_pdf() -> bytes:
 COMMUNES = {
     "11824": {
         "per_day": (17, 28),
+        "transfers_to": "11836",  # liên thông: received here, handled there (TRANSFERS)
         "officers": ["vb.motcua1", "vb.motcua2"],
         "specialists": {"social": "vb.vhxh", "other": "vb.tuphap"},
         "leader": "vb.lanhdao",
@@ -164,6 +174,7 @@ RESULT_SIGNED = (0.85, 0.99)
 PAID_ONLINE = (0.55, 0.92)  # online dossiers with fees
 COUNTER_QR_PAYMENT = (0.05, 0.30)  # counter dossiers paying by bank QR at the counter
 POSTAL_RESULT = 0.03
+RESULT_ASKED = {Channel.ONLINE: Delivery.ONLINE, Channel.POSTAL: Delivery.POST}
 INCOMPLETE = "Hồ sơ chưa đầy đủ theo quy định (dữ liệu minh họa)"
 
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đỗ", "Bùi", "Đặng", "Ngô", "Đào"]
@@ -175,11 +186,26 @@ GIVEN = {
 }
 
 
+# Liên thông dossiers received at a commune with "transfers_to": (working days before the
+# load, procedure code of the competent commune, applicant name, citizen ID, how far the
+# competent commune got, how the applicant wants the result).
+TRANSFERS = (
+    (12, "1.004873", "Nguyễn Thị Thu Hà", "031191004512", "returned", Delivery.POST),
+    (3, "1.004873", "Trần Văn Khải", "031088007731", "processing", Delivery.COUNTER),
+    (2, "1.001193", "Lê Thị Ngọc Ánh", "031196002248", "acknowledged", Delivery.COUNTER),
+    (1, "2.000635", "Phạm Quốc Bảo", "031079005517", "transferring", Delivery.COUNTER),
+)
+TRANSFER_NOTE = (
+    "Tiếp nhận không phụ thuộc địa giới hành chính, chuyển %(unit)s giải quyết (dữ liệu minh họa)"
+)
+
+
 @dataclass
 class DossierHistoryResult:
     unit: Unit
     dossiers: int = 0
     events: int = 0
+    transfers: int = 0
     skipped: bool = False
     refused: bool = False
     disabled: bool = False
@@ -504,7 +530,7 @@ class _Planner:
         rng = self.rng
         online = channel == Channel.ONLINE
         submitted = self._submitted_at(day, channel)
-        fees = dossier_services._fees_for(procedure, online=online, day=day)
+        fees = dossier_services.fees_in_force(procedure, online=online, day=day)
         fee_total = sum(x["amount_vnd"] or 0 for x in fees)
         if online:
             via = IdentityVia.VNEID
@@ -528,6 +554,8 @@ class _Planner:
             channel=channel,
             identity_verified=via != IdentityVia.NONE,
             identity_verified_via=via,
+            # what the applicant asked for at reception; the return records what was done
+            result_delivery=RESULT_ASKED.get(channel, Delivery.COUNTER),
             submitted_at=submitted,
             **_applicant(rng, self.villages, self.unit.name),
         )
@@ -1089,6 +1117,146 @@ def write_history(*, unit: Unit, spec: dict, now: dt.datetime) -> list[_Life]:
     return lives
 
 
+class _Clock:
+    """Past office moments for the liên thông dossiers: each step some minutes after the last,
+    rolling over to the next working day of the acting unit at closing time."""
+
+    def __init__(self, start: dt.datetime):
+        self.at = start
+
+    def after(self, minutes: int, unit: Unit) -> dt.datetime:
+        moment = self.at + dt.timedelta(minutes=minutes)
+        local = moment.astimezone(LOCAL_TZ)
+        (_am_open, am_close), (pm_open, pm_close) = calendar.office_hours()
+        closing = (
+            dt.datetime.combine(local.date(), pm_close, LOCAL_TZ) - dt.timedelta(minutes=30)
+        ).time()
+        if not calendar.is_working_day(local.date(), unit) or local.time() > closing:
+            day = calendar.next_working_day(local.date(), unit)
+            moment = _local(day, 8, 0) + dt.timedelta(minutes=minutes % 45)
+        elif am_close < local.time() < pm_open:  # lunch break: after it
+            moment = dt.datetime.combine(local.date(), pm_open, LOCAL_TZ) + dt.timedelta(
+                minutes=minutes % 30
+            )
+        self.at = moment
+        return moment
+
+
+def write_transfers(*, unit: Unit, spec: dict, now: dt.datetime) -> list[Dossier]:
+    """The liên thông dossiers of `TRANSFERS`, through the dossier services (module docstring).
+
+    Each is received at `unit`'s counter late on a past working day, then taken as far as its
+    stage says by the competent commune's staff; an action that would fall after `now` is not
+    done. Returns the dossiers written (none if the other commune or its staff are missing).
+    """
+    competent = Unit.objects.filter(code=spec.get("transfers_to", "")).first()
+    other = COMMUNES.get(getattr(competent, "code", ""))
+    if competent is None or other is None:
+        return []
+    names = {
+        "officer": spec["officers"][0],
+        "their_officer": other["officers"][0],
+        "their_specialist": other["specialists"]["other"],
+        "their_leader": other["leader"],
+    }
+    users = {u.username: u for u in User.objects.filter(username__in=names.values())}
+    if any(n not in users for n in names.values()):
+        return []
+    officer, their_officer, specialist, leader = (users[names[k]] for k in names)
+    procedures = {
+        p.code: p
+        for p in Procedure.objects.filter(
+            unit=competent, is_published=True, code__in={t[1] for t in TRANSFERS}
+        )
+    }
+    village = Village.objects.filter(unit=competent).order_by("name").first()
+    address = f"{village.name}, {competent.name}" if village else competent.name
+    today = now.astimezone(LOCAL_TZ).date()
+    services = dossier_services
+    written = []
+    for index, (days_back, code, name, id_number, stage, delivery) in enumerate(TRANSFERS):
+        procedure = procedures.get(code)
+        if procedure is None:
+            continue
+        day = today
+        for _ in range(days_back):
+            day = calendar.previous_working_day(day, unit)
+        dossier = services.receive_at_counter(
+            officer,
+            procedure=procedure,
+            receiving_unit=unit,
+            competent_unit=competent,
+            applicant=services.Applicant(name=name, id_number=id_number, address=address),
+            identity_verified_via=IdentityVia.CHIP_CARD,
+            idempotency_key=f"demo-lien-thong-{index + 1}",
+            result_delivery=delivery,
+            at=_local(day, 16, 20 + 5 * index),
+            note=TRANSFER_NOTE % {"unit": competent.name},
+        )
+        written.append(dossier)
+        _play_transfer(
+            dossier,
+            stage=stage,
+            delivery=delivery,
+            staff=(officer, their_officer, specialist, leader),
+            now=now,
+        )
+    return written
+
+
+def _transfer_actions(pk: int, stage: str, delivery: str, staff: tuple) -> list:
+    """The competent commune's actions for a liên thông dossier up to `stage`, in order."""
+    officer, their_officer, specialist, leader = staff
+    services = dossier_services
+    acknowledged = [
+        lambda at: services.acknowledge_transfer(their_officer, dossier_id=pk, at=at),
+    ]
+    processing = [
+        *acknowledged,
+        lambda at: services.start_processing(
+            their_officer, dossier_id=pk, assignee=their_officer, at=at
+        ),
+        lambda at: services.finish_step(their_officer, dossier_id=pk, at=at),
+        lambda at: services.assign_step(leader, dossier_id=pk, assignee=specialist, at=at),
+    ]
+    tracking = f"EB{310_000_000 + pk:09d}VN" if delivery == Delivery.POST else ""
+    returned = [
+        *processing,
+        lambda at: services.attach_document(
+            specialist,
+            dossier_id=pk,
+            kind=Doc.RESULT,
+            file=ContentFile(_placeholder_pdf(), name=f"ket-qua-lien-thong-{pk}.pdf"),
+            note="Dự thảo kết quả (dữ liệu minh họa)",
+            at=at,
+        ),
+        lambda at: services.finish_step(specialist, dossier_id=pk, at=at),
+        lambda at: services.submit_for_approval(specialist, dossier_id=pk, at=at),
+        lambda at: services.approve(leader, dossier_id=pk, at=at),
+        lambda at: services.finish_step(leader, dossier_id=pk, at=at),
+        lambda at: services.assign_step(leader, dossier_id=pk, assignee=their_officer, at=at),
+        lambda at: services.finish_step(their_officer, dossier_id=pk, at=at),
+        lambda at: services.mark_result_ready(their_officer, dossier_id=pk, at=at),
+        lambda at: services.return_result(
+            officer, dossier_id=pk, delivery=delivery, tracking_number=tracking, at=at
+        ),
+    ]
+    return {"acknowledged": acknowledged, "processing": processing, "returned": returned}.get(
+        stage, []
+    )
+
+
+def _play_transfer(dossier: Dossier, *, stage, delivery, staff, now) -> None:
+    """The competent commune acts from the next morning on, a step every hour or so; an
+    action that would fall after `now` is not done (nor anything after it)."""
+    clock = _Clock(dossier.received_at)
+    for number, action in enumerate(_transfer_actions(dossier.pk, stage, delivery, staff)):
+        at = clock.after(45 + 10 * number if number else 30, dossier.competent_unit)
+        if at > now:
+            break
+        action(at)
+
+
 def now() -> dt.datetime:
     """The loader's clock (tests pin it)."""
     return timezone.now()
@@ -1118,6 +1286,7 @@ def load_dossier_history(
             continue
         with transaction.atomic():
             lives = write_history(unit=unit, spec=spec, now=at)
+            result.transfers = len(write_transfers(unit=unit, spec=spec, now=at))
             # what the periodic job finds on this past right now: at-risk flags (the missing
             # apologies were simulated already, so it records none and audits nothing)
             watch_deadlines(now=at)
@@ -1153,5 +1322,6 @@ def summary_line(result: DossierHistoryResult) -> str:
     return (
         f"Hồ sơ {result.unit.name}: lịch sử minh họa {result.dossiers} hồ sơ trong 6 tháng "
         f"({result.by_status.get(S.RETURNED, 0)} đã trả kết quả, {open_} đang giải quyết, "
-        f"{result.by_status.get(S.AWAITING_SUPPLEMENT, 0)} chờ bổ sung)."
+        f"{result.by_status.get(S.AWAITING_SUPPLEMENT, 0)} chờ bổ sung)"
+        + (f"; {result.transfers} hồ sơ liên thông." if result.transfers else ".")
     )

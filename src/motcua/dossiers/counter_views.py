@@ -34,6 +34,7 @@ from motcua.core.calendar import LOCAL_TZ
 
 from . import selectors, services
 from .counter_forms import (
+    COUNTER_DELIVERIES,
     ReasonForm,
     ReceptionForm,
     ResubmitForm,
@@ -153,8 +154,11 @@ def _components_in(form: ReceptionForm) -> list[services.ComponentIn]:
     ]
 
 
-def _refuse_with_letter(user, dossier: Dossier, reason: str) -> Dossier:
-    """Mẫu 03 rendered, attached as the refusal letter, then the refusal itself."""
+def _refuse_with_letter(
+    user, dossier: Dossier, reason: str, expected_version: int | None = None
+) -> Dossier:
+    """Mẫu 03 rendered, attached as the refusal letter, then the refusal itself (a stale form
+    is refused under the row lock before the letter's file is written)."""
     now = timezone.now()
     paper = from_dossier.refusal(dossier, reason=reason, signer=user, issued_at=now)
     content = papers.render_refusal(paper)
@@ -164,8 +168,11 @@ def _refuse_with_letter(user, dossier: Dossier, reason: str) -> Dossier:
         kind=DossierDocument.Kind.REFUSAL_LETTER,
         file=ContentFile(content, name=_file_name(dossier, "phieu-tu-choi")),
         note=reason[:300],
+        expected_version=expected_version,
     )
-    return services.refuse(user, dossier_id=dossier.pk, reason=reason)
+    return services.refuse(
+        user, dossier_id=dossier.pk, reason=reason, expected_version=expected_version
+    )
 
 
 @staff_required(*COUNTER)
@@ -220,6 +227,7 @@ def reception(request):
                 components=_components_in(form),
                 identity_verified_via=data["identity_via"],
                 idempotency_key=data["key"],
+                result_delivery=data["delivery"],
                 note=DELIVERY_NOTE[data["delivery"]],
             )
             if refusing and dossier.status == Status.RECEIVED and dossier.version == 1:
@@ -317,11 +325,9 @@ def refuse(request, pk: int):
         return redirect("dossiers:counter_dossier", pk=found.pk)  # the same form sent twice
     try:
         with transaction.atomic():
-            if version is not None and version != found.version:
-                raise IllegalTransition(
-                    _("Hồ sơ vừa được cập nhật bởi thao tác khác; vui lòng tải lại trang.")
-                )
-            _refuse_with_letter(request.user, found, form.cleaned_data["reason"].strip())
+            _refuse_with_letter(
+                request.user, found, form.cleaned_data["reason"].strip(), expected_version=version
+            )
     except IllegalTransition as exc:
         return _conflict(request, found, exc.reason)
     messages.success(request, _("Đã từ chối tiếp nhận và lập phiếu từ chối."))
@@ -347,12 +353,12 @@ def request_supplement(request, pk: int):
     items, reason = form.cleaned_data["items"], form.cleaned_data["reason"].strip()
     try:
         with transaction.atomic():
-            if version is not None and version != found.version:
-                raise IllegalTransition(
-                    _("Hồ sơ vừa được cập nhật bởi thao tác khác; vui lòng tải lại trang.")
-                )
             updated = services.request_supplement(
-                request.user, dossier_id=found.pk, items=items, reason=reason
+                request.user,
+                dossier_id=found.pk,
+                items=items,
+                reason=reason,
+                expected_version=version,
             )
             paper = from_dossier.supplement_request(updated)
             services.attach_document(
@@ -501,6 +507,8 @@ def returns(request):
     query = request.GET.get("q", "")
     ready = selectors.for_staff(request.user).filter(status=Status.RESULT_READY)
     rows = list(selectors.search(ready, query).order_by("finished_at", "id")[:MAX_RETURN_RESULTS])
+    for row in rows:
+        row.default_delivery = default_delivery(row)
     return render(
         request,
         "dossiers/counter/returns.html",
@@ -514,7 +522,7 @@ def return_result(request, pk: int):
     """Hand the result over (counter or post); 409 with the reason when it cannot be done."""
     found = selectors.get_for_staff(request.user, pk)
     if request.method == "GET":
-        initial = {"delivery": Delivery.POST if _asked_post(found) else Delivery.COUNTER}
+        initial = {"delivery": default_delivery(found)}
         return render(
             request,
             "dossiers/counter/return_one.html",
@@ -544,9 +552,11 @@ def return_result(request, pk: int):
     return redirect("dossiers:counter_returns")
 
 
-def _asked_post(dossier: Dossier) -> bool:
-    event = dossier.events.filter(action="receive").first()
-    return bool(event and event.note == DELIVERY_NOTE[Delivery.POST])
+def default_delivery(dossier: Dossier) -> str:
+    """What the return form proposes: the delivery the applicant chose at reception, if the
+    counter offers it (an online dossier's "online" is not a counter choice), else the counter."""
+    offered = {value for value, _label in COUNTER_DELIVERIES}
+    return dossier.result_delivery if dossier.result_delivery in offered else Delivery.COUNTER
 
 
 # --- tracking book -----------------------------------------------------------------------------

@@ -51,6 +51,13 @@ from .workflow import IllegalTransition, InvariantBroken
 logger = logging.getLogger(__name__)
 
 DEFAULT_RULE_VERSION = "ND118/2025+ND367/2025+ND309/2026"
+
+
+def stale_form_message() -> str:
+    """What a stale or double-submitted form is told (translated at call time)."""
+    return _("Hồ sơ vừa được cập nhật bởi thao tác khác; vui lòng tải lại trang.")
+
+
 STAFF_ROLES = (Role.COUNTER_OFFICER, Role.SPECIALIST, Role.LEADER, Role.MANAGER)
 COUNTER_ROLES = (Role.COUNTER_OFFICER, Role.MANAGER)
 LETTER_FOR = {
@@ -244,11 +251,7 @@ def transition(
                 .last()
             )
         if expected_version is not None and expected_version != dossier.version:
-            raise IllegalTransition(
-                _("Hồ sơ vừa được cập nhật bởi thao tác khác; vui lòng tải lại trang."),
-                action=action,
-                status=dossier.status,
-            )
+            raise IllegalTransition(stale_form_message(), action=action, status=dossier.status)
         move = workflow.check(action, dossier.status, resume_to=resume_to)
         if apply is None and action in _NEEDS_VERB:
             # a programming error, not a user's: the verb sets dates, steps and records
@@ -294,9 +297,14 @@ def transition(
 # --- reception ---------------------------------------------------------------------------------
 
 
-def _fees_for(procedure: Procedure, *, online: bool, day: dt.date) -> list[dict]:
-    """Fees in force on `day` for the channel; a channel-specific row replaces the "any" row
-    of the same kind (an online exemption is a row channel=online, amount 0)."""
+def fees_in_force(procedure: Procedure, *, online: bool, day: dt.date) -> list[dict]:
+    """The fees a dossier of `procedure` owes if filed on `day` (local date) on that channel.
+
+    What reception snapshots into `Dossier.fees` (and the demo history uses for the same
+    rule): rows valid on `day` for the channel; a channel-specific row replaces the "any" row
+    of the same kind, so an online exemption is a row channel=online, amount 0. Plain dicts
+    (kind, amount_vnd, channel, condition, legal_basis), JSON-ready.
+    """
     wanted = Fee.Channel.ONLINE if online else Fee.Channel.IN_PERSON
     rows = [
         f
@@ -352,6 +360,7 @@ def _new_dossier(
     channel: str,
     identity_verified_via: str,
     idempotency_key: str,
+    result_delivery: str,
     at: dt.datetime,
 ) -> Dossier:
     online = channel == Channel.ONLINE
@@ -360,7 +369,7 @@ def _new_dossier(
         raise ValidationError(
             {"procedure": _("Thủ tục chưa công bố thời hạn giải quyết: chưa thể tiếp nhận.")}
         )
-    fees = _fees_for(procedure, online=online, day=at.astimezone(LOCAL_TZ).date())
+    fees = fees_in_force(procedure, online=online, day=at.astimezone(LOCAL_TZ).date())
     return Dossier(
         code=next_dossier_code(receiving_unit, at),
         receiving_unit=receiving_unit,
@@ -382,6 +391,7 @@ def _new_dossier(
         applicant_address=applicant.address.strip(),
         identity_verified=identity_verified_via != IdentityVia.NONE,
         identity_verified_via=identity_verified_via,
+        result_delivery=result_delivery,
         submitted_at=at,
         idempotency_key=idempotency_key,
         last_activity_at=at,
@@ -469,6 +479,7 @@ def _create(
     channel: str,
     identity_verified_via: str,
     idempotency_key: str,
+    result_delivery: str,
     at: dt.datetime,
     note: str,
 ) -> Dossier:
@@ -481,6 +492,8 @@ def _create(
         if existing is not None:
             return existing
     _validate_applicant(applicant)
+    if result_delivery and result_delivery not in Delivery.values:
+        raise ValidationError({"delivery": _("Hình thức nhận kết quả không hợp lệ.")})
     _check_procedure(procedure, competent_unit)
     try:
         with transaction.atomic():
@@ -492,6 +505,7 @@ def _create(
                 channel=channel,
                 identity_verified_via=identity_verified_via,
                 idempotency_key=idempotency_key,
+                result_delivery=result_delivery,
                 at=at,
             )
             status = workflow.CREATION_ACTIONS[action]
@@ -510,7 +524,11 @@ def _create(
                 actor=actor if getattr(actor, "is_authenticated", False) else None,
                 at=at,
                 note=note,
-                data={"channel": channel, "code": dossier.code},
+                data={
+                    "channel": channel,
+                    "code": dossier.code,
+                    **({"delivery": result_delivery} if result_delivery else {}),
+                },
             )
             dossier.current_event = event
             dossier.version = 1
@@ -518,7 +536,12 @@ def _create(
             audit.record(
                 action=f"dossier.{action}",
                 obj=dossier,
-                changes={"status": [None, status], "code": dossier.code, "channel": channel},
+                changes={
+                    "status": [None, status],
+                    "code": dossier.code,
+                    "channel": channel,
+                    "result_delivery": result_delivery,
+                },
                 actor=actor,
                 unit=receiving_unit.pk,
             )
@@ -546,6 +569,7 @@ def receive_at_counter(
     channel: str = Channel.COUNTER,
     identity_verified_via: str = IdentityVia.NONE,
     idempotency_key: str = "",
+    result_delivery: str = Delivery.COUNTER,
     at: dt.datetime | None = None,
     note: str = "",
 ) -> Dossier:
@@ -553,7 +577,9 @@ def receive_at_counter(
 
     A second call with the same `idempotency_key` (a double-submitted form) returns the first
     dossier. `competent_unit` other than the receiving unit is boundary-free reception: the
-    dossier waits in TRANSFERRING until the competent unit acknowledges it.
+    dossier waits in TRANSFERRING until the competent unit acknowledges it. `result_delivery`
+    is how the applicant asked to get the result (counter or post): the receipt prints it and
+    the return screen proposes it.
     """
     if channel == Channel.ONLINE:
         raise ValidationError({"channel": _("Hồ sơ trực tuyến được nộp qua cổng dịch vụ công.")})
@@ -569,6 +595,7 @@ def receive_at_counter(
         channel=channel,
         identity_verified_via=identity_verified_via,
         idempotency_key=idempotency_key,
+        result_delivery=result_delivery,
         at=_now(at),
         note=note,
     )
@@ -584,6 +611,7 @@ def submit_online(
     components: list[ComponentIn] | None = None,
     identity_verified_via: str = IdentityVia.VNEID,
     idempotency_key: str = "",
+    result_delivery: str = "",
     at: dt.datetime | None = None,
 ) -> Dossier:
     """Nộp trực tuyến: the dossier waits as "Mới đăng ký" until an officer accepts it."""
@@ -598,6 +626,7 @@ def submit_online(
         channel=Channel.ONLINE,
         identity_verified_via=identity_verified_via,
         idempotency_key=idempotency_key,
+        result_delivery=result_delivery,
         at=_now(at),
         note="",
     )
@@ -622,11 +651,24 @@ def _required_text(value: str, field_name: str, message: str) -> str:
     return value
 
 
-def refuse(actor, *, dossier_id: int, reason: str, at: dt.datetime | None = None) -> Dossier:
+def refuse(
+    actor,
+    *,
+    dossier_id: int,
+    reason: str,
+    at: dt.datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
     """Từ chối tiếp nhận with the specific reason; the refusal slip must be attached first."""
     reason = _required_text(reason, "reason", _("Phải ghi rõ lý do từ chối tiếp nhận."))
     return transition(
-        dossier_id, action="refuse", actor=actor, note=reason, at=at, roles=COUNTER_ROLES
+        dossier_id,
+        action="refuse",
+        actor=actor,
+        note=reason,
+        at=at,
+        roles=COUNTER_ROLES,
+        expected_version=expected_version,
     )
 
 
@@ -677,7 +719,12 @@ def assign_step(
 
 
 def start_processing(
-    actor, *, dossier_id: int, assignee=None, at: dt.datetime | None = None
+    actor,
+    *,
+    dossier_id: int,
+    assignee=None,
+    at: dt.datetime | None = None,
+    expected_version: int | None = None,
 ) -> Dossier:
     """Chuyển xử lý: the one-stop hands the dossier to the competent department."""
 
@@ -692,7 +739,14 @@ def start_processing(
             step.save(update_fields=["assignee"])
         return {"assignee": getattr(assignee, "pk", None)}
 
-    return transition(dossier_id, action="start_processing", actor=actor, at=at, apply=apply)
+    return transition(
+        dossier_id,
+        action="start_processing",
+        actor=actor,
+        at=at,
+        apply=apply,
+        expected_version=expected_version,
+    )
 
 
 def finish_step(
@@ -743,6 +797,7 @@ def request_supplement(
     items: list[str],
     reason: str,
     at: dt.datetime | None = None,
+    expected_version: int | None = None,
 ) -> Dossier:
     """Yêu cầu bổ sung: one complete list of what is missing; the deadline clock stops."""
     items = [i.strip() for i in items if i and i.strip()]
@@ -780,7 +835,13 @@ def request_supplement(
         return {"supplement": request.pk, "items": items}
 
     return transition(
-        dossier_id, action="request_supplement", actor=actor, note=reason, at=at, apply=apply
+        dossier_id,
+        action="request_supplement",
+        actor=actor,
+        note=reason,
+        at=at,
+        apply=apply,
+        expected_version=expected_version,
     )
 
 
@@ -824,7 +885,13 @@ def resubmit_supplement(
 
 
 def request_financial_obligation(
-    actor, *, dossier_id: int, amount_vnd: int, note: str = "", at: dt.datetime | None = None
+    actor,
+    *,
+    dossier_id: int,
+    amount_vnd: int,
+    note: str = "",
+    at: dt.datetime | None = None,
+    expected_version: int | None = None,
 ) -> Dossier:
     """Yêu cầu thực hiện nghĩa vụ tài chính (taxes, land levies): an integer amount in VND."""
     if not isinstance(amount_vnd, int) or amount_vnd <= 0:
@@ -836,6 +903,7 @@ def request_financial_obligation(
         note=note,
         data={"amount_vnd": amount_vnd},
         at=at,
+        expected_version=expected_version,
     )
 
 
@@ -846,6 +914,7 @@ def confirm_payment(
     paid_online: bool,
     reference: str = "",
     at: dt.datetime | None = None,
+    expected_version: int | None = None,
 ) -> Dossier:
     """The obligation is paid (online through the platform, or cash at the counter)."""
 
@@ -853,16 +922,43 @@ def confirm_payment(
         dossier.paid_online = dossier.paid_online or paid_online
         return {"paid_online": paid_online, "reference": reference}
 
-    return transition(dossier_id, action="confirm_payment", actor=actor, at=at, apply=apply)
+    return transition(
+        dossier_id,
+        action="confirm_payment",
+        actor=actor,
+        at=at,
+        apply=apply,
+        expected_version=expected_version,
+    )
 
 
 def submit_for_approval(
-    actor, *, dossier_id: int, note: str = "", at: dt.datetime | None = None
+    actor,
+    *,
+    dossier_id: int,
+    note: str = "",
+    at: dt.datetime | None = None,
+    expected_version: int | None = None,
 ) -> Dossier:
-    return transition(dossier_id, action="submit_for_approval", actor=actor, note=note, at=at)
+    """Trình lãnh đạo: the specialist's draft goes to the leader for approval and signature."""
+    return transition(
+        dossier_id,
+        action="submit_for_approval",
+        actor=actor,
+        note=note,
+        at=at,
+        expected_version=expected_version,
+    )
 
 
-def send_back(actor, *, dossier_id: int, reason: str, at: dt.datetime | None = None) -> Dossier:
+def send_back(
+    actor,
+    *,
+    dossier_id: int,
+    reason: str,
+    at: dt.datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
     """The leader returns the draft to the specialist with a reason."""
     reason = _required_text(reason, "reason", _("Phải ghi rõ lý do trả lại."))
     return transition(
@@ -873,10 +969,18 @@ def send_back(actor, *, dossier_id: int, reason: str, at: dt.datetime | None = N
         at=at,
         roles=(Role.LEADER,),
         where=("competent",),
+        expected_version=expected_version,
     )
 
 
-def approve(actor, *, dossier_id: int, note: str = "", at: dt.datetime | None = None) -> Dossier:
+def approve(
+    actor,
+    *,
+    dossier_id: int,
+    note: str = "",
+    at: dt.datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
     """Lãnh đạo phê duyệt: only a leader of the competent unit."""
     return transition(
         dossier_id,
@@ -886,10 +990,13 @@ def approve(actor, *, dossier_id: int, note: str = "", at: dt.datetime | None = 
         at=at,
         roles=(Role.LEADER,),
         where=("competent",),
+        expected_version=expected_version,
     )
 
 
-def mark_result_ready(actor, *, dossier_id: int, at: dt.datetime | None = None) -> Dossier:
+def mark_result_ready(
+    actor, *, dossier_id: int, at: dt.datetime | None = None, expected_version: int | None = None
+) -> Dossier:
     """Đã xử lý xong: every step closed and the result attached; timeliness is fixed now."""
 
     def apply(dossier, move, at):
@@ -897,7 +1004,14 @@ def mark_result_ready(actor, *, dossier_id: int, at: dt.datetime | None = None) 
         dossier.timeliness = deadlines.classify(at, dossier.due_at_legal)
         return {"timeliness": dossier.timeliness}
 
-    return transition(dossier_id, action="mark_result_ready", actor=actor, at=at, apply=apply)
+    return transition(
+        dossier_id,
+        action="mark_result_ready",
+        actor=actor,
+        at=at,
+        apply=apply,
+        expected_version=expected_version,
+    )
 
 
 def return_result(
@@ -907,6 +1021,7 @@ def return_result(
     delivery: str,
     tracking_number: str = "",
     at: dt.datetime | None = None,
+    expected_version: int | None = None,
 ) -> Dossier:
     """Trả kết quả at the counter, by public post (tracking number required) or online."""
     if delivery not in Delivery.values:
@@ -924,7 +1039,13 @@ def return_result(
         return {"delivery": delivery, "tracking_number": tracking_number}
 
     return transition(
-        dossier_id, action="return_result", actor=actor, at=at, apply=apply, roles=COUNTER_ROLES
+        dossier_id,
+        action="return_result",
+        actor=actor,
+        at=at,
+        apply=apply,
+        roles=COUNTER_ROLES,
+        expected_version=expected_version,
     )
 
 
@@ -935,10 +1056,24 @@ def withdraw(actor, *, dossier_id: int, reason: str = "", at: dt.datetime | None
     )
 
 
-def stop(actor, *, dossier_id: int, reason: str, at: dt.datetime | None = None) -> Dossier:
+def stop(
+    actor,
+    *,
+    dossier_id: int,
+    reason: str,
+    at: dt.datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
     """Dừng giải quyết (Mẫu 05): needs the stop notice attached and a reason."""
     reason = _required_text(reason, "reason", _("Phải ghi rõ lý do dừng giải quyết."))
-    return transition(dossier_id, action="stop", actor=actor, note=reason, at=at)
+    return transition(
+        dossier_id,
+        action="stop",
+        actor=actor,
+        note=reason,
+        at=at,
+        expected_version=expected_version,
+    )
 
 
 # --- apology and extension ------------------------------------------------------------------------
@@ -1037,7 +1172,13 @@ def extend_with_apology(
 
 
 def transfer_to_unit(
-    actor, *, dossier_id: int, to_unit: Unit, reason: str, at: dt.datetime | None = None
+    actor,
+    *,
+    dossier_id: int,
+    to_unit: Unit,
+    reason: str,
+    at: dt.datetime | None = None,
+    expected_version: int | None = None,
 ) -> Dossier:
     """Chuyển liên thông: another unit becomes competent; it must acknowledge receipt."""
     reason = _required_text(reason, "reason", _("Phải ghi rõ lý do chuyển liên thông."))
@@ -1058,10 +1199,13 @@ def transfer_to_unit(
         at=at,
         apply=apply,
         where=("competent",),
+        expected_version=expected_version,
     )
 
 
-def acknowledge_transfer(actor, *, dossier_id: int, at: dt.datetime | None = None) -> Dossier:
+def acknowledge_transfer(
+    actor, *, dossier_id: int, at: dt.datetime | None = None, expected_version: int | None = None
+) -> Dossier:
     """The competent unit confirms it has the dossier; open steps move to it, unassigned."""
 
     def apply(dossier, move, at):
@@ -1081,6 +1225,7 @@ def acknowledge_transfer(actor, *, dossier_id: int, at: dt.datetime | None = Non
         at=at,
         apply=apply,
         where=("competent",),
+        expected_version=expected_version,
     )
 
 
@@ -1097,8 +1242,13 @@ def attach_document(
     note: str = "",
     at: dt.datetime | None = None,
     citizen_may: bool = False,
+    expected_version: int | None = None,
 ) -> DossierDocument:
-    """Attach a paper (letter, receipt, result); a signed result marks the dossier signed."""
+    """Attach a paper (letter, receipt, result); a signed result marks the dossier signed.
+
+    Not a transition (the version stays), but `expected_version` still refuses a stale form
+    under the row lock, before the file is written.
+    """
     if kind not in DossierDocument.Kind.values:
         raise ValidationError({"kind": _("Loại văn bản không hợp lệ.")})
     if file is None:
@@ -1115,6 +1265,10 @@ def attach_document(
                 _("Hồ sơ đã kết thúc: không thể đính kèm thêm văn bản."),
                 action="attach_document",
                 status=dossier.status,
+            )
+        if expected_version is not None and expected_version != dossier.version:
+            raise IllegalTransition(
+                stale_form_message(), action="attach_document", status=dossier.status
             )
         document = DossierDocument(
             dossier=dossier,

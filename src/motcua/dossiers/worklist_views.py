@@ -10,7 +10,6 @@ click of the same button finds the dossier changed and is reported as already do
 from __future__ import annotations
 
 import datetime as dt
-import logging
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -44,8 +43,6 @@ from .models import (
     Timeliness,
 )
 from .workflow import IllegalTransition, InvariantBroken
-
-log = logging.getLogger(__name__)
 
 PAGE_SIZE = 25
 R = Role
@@ -542,22 +539,22 @@ def _bind(request, key, form_class, **kwargs):
 def _h_start_processing(request, d):
     form = f.AssignForm(request.POST, staff=f.assignable_staff([d.competent_unit_id]))
     assignee = form.cleaned_data["assignee"] if form.is_valid() else None
-    _check_version(form.data.get("version"), d)
-    services.start_processing(request.user, dossier_id=d.pk, assignee=assignee)
+    services.start_processing(
+        request.user,
+        dossier_id=d.pk,
+        assignee=assignee,
+        expected_version=_version(form.data.get("version")),
+    )
     return _("Đã chuyển hồ sơ sang xử lý.")
 
 
-def _check_version(raw, d: Dossier) -> None:
-    """For verbs without `expected_version`: refuse a stale form before calling them."""
+def _version(raw) -> int | None:
+    """The version the page showed (None if the form had none): every verb gets it as
+    `expected_version`, so a stale form is refused under the dossier's row lock."""
     try:
-        version = int(raw)
+        return int(raw)
     except (TypeError, ValueError):
-        version = None
-    if version is not None and version != d.version:
-        raise IllegalTransition(
-            _("Hồ sơ vừa được cập nhật bởi thao tác khác; vui lòng tải lại trang."),
-            status=d.status,
-        )
+        return None
 
 
 def _h_assign(request, d):
@@ -585,102 +582,123 @@ def _h_finish_step(request, d):
 
 def _h_request_supplement(request, d):
     form = _bind(request, "request_supplement", f.SupplementForm)
-    _check_version(form.cleaned_data["version"], d)
     services.request_supplement(
         request.user,
         dossier_id=d.pk,
         items=form.cleaned_data["items"],
         reason=form.cleaned_data["reason"],
+        expected_version=form.cleaned_data["version"],
     )
     return _("Đã gửi yêu cầu bổ sung; thời hạn giải quyết tạm dừng.")
 
 
 def _h_request_financial_obligation(request, d):
     form = _bind(request, "request_financial_obligation", f.FinancialObligationForm)
-    _check_version(form.cleaned_data["version"], d)
     services.request_financial_obligation(
         request.user,
         dossier_id=d.pk,
         amount_vnd=form.cleaned_data["amount_vnd"],
         note=form.cleaned_data["note"],
+        expected_version=form.cleaned_data["version"],
     )
     return _("Đã yêu cầu thực hiện nghĩa vụ tài chính.")
 
 
 def _h_confirm_payment(request, d):
     form = _bind(request, "confirm_payment", f.PaymentForm)
-    _check_version(form.cleaned_data["version"], d)
     services.confirm_payment(
         request.user,
         dossier_id=d.pk,
         paid_online=form.cleaned_data["paid_online"],
         reference=form.cleaned_data["reference"],
+        expected_version=form.cleaned_data["version"],
     )
     return _("Đã xác nhận hoàn thành nghĩa vụ tài chính; hồ sơ tiếp tục được xử lý.")
 
 
 def _h_submit_for_approval(request, d):
     form = _bind(request, "submit_for_approval", f.NoteForm)
-    _check_version(form.cleaned_data["version"], d)
-    services.submit_for_approval(request.user, dossier_id=d.pk, note=form.cleaned_data["note"])
+    services.submit_for_approval(
+        request.user,
+        dossier_id=d.pk,
+        note=form.cleaned_data["note"],
+        expected_version=form.cleaned_data["version"],
+    )
     return _("Đã trình lãnh đạo phê duyệt.")
 
 
 def _h_send_back(request, d):
     form = _bind(request, "send_back", f.ReasonForm)
-    _check_version(form.cleaned_data["version"], d)
-    services.send_back(request.user, dossier_id=d.pk, reason=form.cleaned_data["reason"])
+    services.send_back(
+        request.user,
+        dossier_id=d.pk,
+        reason=form.cleaned_data["reason"],
+        expected_version=form.cleaned_data["version"],
+    )
     return _("Đã trả lại hồ sơ để xử lý lại.")
 
 
 def _h_attach_result(request, d):
     form = _bind(request, "attach_result", f.ResultUploadForm)
-    _check_version(form.cleaned_data["version"], d)
     services.attach_document(
         request.user,
         dossier_id=d.pk,
         kind=DossierDocument.Kind.RESULT,
         file=ContentFile(form.pdf_bytes, name=f"{d.code}-ket-qua.pdf"),
         note=_("Dự thảo kết quả, chờ ký số"),
+        expected_version=form.cleaned_data["version"],
     )
     return _("Đã đính kèm văn bản kết quả.")
 
 
 def _h_mark_result_ready(request, d):
     form = _bind(request, "mark_result_ready", f.VersionedForm)
-    _check_version(form.cleaned_data["version"], d)
-    services.mark_result_ready(request.user, dossier_id=d.pk)
+    services.mark_result_ready(
+        request.user, dossier_id=d.pk, expected_version=form.cleaned_data["version"]
+    )
     return _("Hồ sơ đã có kết quả, chờ trả cho công dân.")
 
 
 def _h_stop(request, d):
     form = _bind(request, "stop", f.StopForm)
-    _check_version(form.cleaned_data["version"], d)
+    version = form.cleaned_data["version"]
     with transaction.atomic():  # the letter and the stop commit together or not at all
+        # the letter's attachment checks the version first, under the lock, before its file
+        # is written; it does not bump the version, so the stop checks the same number
         services.attach_document(
             request.user,
             dossier_id=d.pk,
             kind=DossierDocument.Kind.STOP_LETTER,
             file=ContentFile(form.pdf_bytes, name=f"{d.code}-dung-giai-quyet.pdf"),
+            expected_version=version,
         )
-        services.stop(request.user, dossier_id=d.pk, reason=form.cleaned_data["reason"])
+        services.stop(
+            request.user,
+            dossier_id=d.pk,
+            reason=form.cleaned_data["reason"],
+            expected_version=version,
+        )
     return _("Đã dừng giải quyết hồ sơ.")
 
 
 def _h_transfer(request, d):
     form = _bind(request, "transfer", f.TransferForm, units=_transfer_units(d))
-    _check_version(form.cleaned_data["version"], d)
     unit = form.cleaned_data["to_unit"]
     services.transfer_to_unit(
-        request.user, dossier_id=d.pk, to_unit=unit, reason=form.cleaned_data["reason"]
+        request.user,
+        dossier_id=d.pk,
+        to_unit=unit,
+        reason=form.cleaned_data["reason"],
+        expected_version=form.cleaned_data["version"],
     )
     return _("Đã chuyển liên thông hồ sơ đến %(unit)s.") % {"unit": unit.name}
 
 
 def _h_acknowledge_transfer(request, d):
     form = _bind(request, "acknowledge_transfer", f.VersionedForm)
-    _check_version(form.cleaned_data["version"], d)
-    services.acknowledge_transfer(request.user, dossier_id=d.pk)
+    services.acknowledge_transfer(
+        request.user, dossier_id=d.pk, expected_version=form.cleaned_data["version"]
+    )
     return _("Đã xác nhận nhận hồ sơ liên thông.")
 
 
@@ -747,16 +765,18 @@ def _h_approve_sign(request, d):
 def approve_and_sign(user, *, dossier: Dossier, version: int, note: str = ""):
     """Phê duyệt và ký số: approve, sign the result, attach the signed PDF, mark it signed.
 
-    Checks first (status, role, a result to sign, a fresh form) so nothing is signed for a
-    request that would be refused. The slow signing runs before the database transaction;
-    approval, the closing of the leader's step, the signed attachment and the signed mark then
-    commit together or not at all. If that transaction fails, the signed file stays in the
-    document register without a dossier pointing at it (logged): it is never half-applied.
+    Checks first (a fresh form, status, role, a result to sign) so nothing is signed for a
+    request that would be refused. The slow signing runs before any transaction and writes
+    nothing. Then, in one transaction: the approval (the version checked again under the row
+    lock: another change during the signing makes it a 409), the signed document's row and
+    file, the closing of the leader's step, the signed attachment and the signed mark. If any
+    of it fails, nothing stays: no row, and `atomic_with_files` deletes the files written.
     """
     from motcua.documents import services as documents
     from motcua.documents.signing import SigningError
 
-    _check_version(version, dossier)
+    if version != dossier.version:  # fast refusal; the authoritative check is in approve()
+        raise IllegalTransition(services.stale_form_message(), status=dossier.status)
     workflow.check("approve", dossier.status)
     if not has_role(user, R.LEADER, unit=dossier.competent_unit_id):
         raise PermissionDenied(_("Chỉ lãnh đạo đơn vị giải quyết được phê duyệt và ký số."))
@@ -770,14 +790,10 @@ def approve_and_sign(user, *, dossier: Dossier, version: int, note: str = ""):
     with draft.file.open("rb") as fh:
         pdf_bytes = fh.read()
     try:
-        signed = documents.sign_and_store(
-            actor=user,
+        signed = documents.sign(
             unit=dossier.competent_unit,
             pdf_bytes=pdf_bytes,
-            title=f"{dossier.procedure_name} - {dossier.code}",
             signer_name=user.full_name or user.username,
-            object_type="dossiers.dossier",
-            object_id=dossier.pk,
         )
     except SigningError as exc:
         raise InvariantBroken(
@@ -785,27 +801,29 @@ def approve_and_sign(user, *, dossier: Dossier, version: int, note: str = ""):
             action="approve",
             status=dossier.status,
         ) from exc
-    with signed.file.open("rb") as fh:
-        signed_bytes = fh.read()
     doc_note = _("Kết quả đã ký số, mã xác thực %(code)s") % {"code": signed.verification_code}
-    try:
-        with transaction.atomic():
-            services.approve(user, dossier_id=dossier.pk, note=note)
-            open_steps = list(dossier.steps.filter(finished_at__isnull=True).order_by("order"))
-            if len(open_steps) == 1:  # the leader's own step (Lãnh đạo ký duyệt) closes here
-                services.finish_step(user, dossier_id=dossier.pk, note=_("Phê duyệt, ký số"))
-            document = services.attach_document(
-                user,
-                dossier_id=dossier.pk,
-                kind=DossierDocument.Kind.RESULT,
-                file=ContentFile(signed_bytes, name=f"{dossier.code}-ky-so.pdf"),
-                note=doc_note,
-            )
-            services.record_result_signed(user, document_id=document.pk)
-    except BaseException:
-        log.warning("signed document %s stored but dossier %s not updated", signed.pk, dossier.pk)
-        raise
-    return signed
+    with documents.atomic_with_files():
+        services.approve(user, dossier_id=dossier.pk, note=note, expected_version=version)
+        stored = documents.store(
+            signed,
+            actor=user,
+            title=f"{dossier.procedure_name} - {dossier.code}",
+            object_type="dossiers.dossier",
+            object_id=dossier.pk,
+        )
+        open_steps = list(dossier.steps.filter(finished_at__isnull=True).order_by("order"))
+        if len(open_steps) == 1:  # the leader's own step (Lãnh đạo ký duyệt) closes here
+            services.finish_step(user, dossier_id=dossier.pk, note=_("Phê duyệt, ký số"))
+        document = services.attach_document(
+            user,
+            dossier_id=dossier.pk,
+            kind=DossierDocument.Kind.RESULT,
+            file=ContentFile(signed.content, name=f"{dossier.code}-ky-so.pdf"),
+            note=doc_note,
+        )
+        documents.track_file(document.file)
+        services.record_result_signed(user, document_id=document.pk)
+    return stored
 
 
 _HANDLERS = {

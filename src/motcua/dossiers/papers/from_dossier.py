@@ -20,7 +20,7 @@ from .render import local, processing_time_text
 
 _KIND_PREFIXES = ("Thành phố ", "Tỉnh ", "Đặc khu ", "Phường ", "Xã ", "Thị trấn ")
 FORM_LABELS = {value: str(label) for value, label in Component.Form.choices}
-# The reception note that records how the applicant wants the result (see the counter views)
+# The reception event's note, for the timeline; the choice itself is `Dossier.result_delivery`
 DELIVERY_NOTE = {
     Delivery.COUNTER.value: "Nhận kết quả tại quầy",
     Delivery.POST.value: "Nhận kết quả qua bưu chính công ích",
@@ -91,8 +91,7 @@ def receipt(dossier: Dossier, *, lookup_url: str) -> data.ReceiptData | None:
         if not c.from_state_data
     )
     place = agency(dossier.receiving_unit).name
-    asked_post = received is not None and received.note == DELIVERY_NOTE[Delivery.POST]
-    if dossier.result_delivery == Delivery.POST or asked_post:
+    if dossier.result_delivery == Delivery.POST:
         place = "Qua dịch vụ bưu chính công ích, tại địa chỉ của người nộp"
     return data.ReceiptData(
         agency=agency(dossier.receiving_unit),
