@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from motcua.core.models import Department, Unit
 from motcua.core.text import fold
@@ -48,7 +49,7 @@ class Procedure(models.Model):
 
     class TimeUnit(models.TextChoices):
         WORKING_DAY = "working_day", _("ngày làm việc")
-        CALENDAR_DAY = "calendar_day", _("ngày")
+        CALENDAR_DAY = "calendar_day", pgettext_lazy("đơn vị thời hạn", "ngày")
 
     class Confidence(models.TextChoices):
         VERIFIED = "verified", _("Đã đối chiếu nguồn")

@@ -3,7 +3,8 @@
 Order: Hải Phòng units, the official calendar (if the calendar command is installed), the
 demo commune and a second commune, staff for every role (not in secure mode), the procedure
 catalog through the importer, the how-to guides, and the queue (services, counters, weeks of
-illustrative served tickets, motcua.demo.queue), then six months of illustrative dossiers
+illustrative served tickets, motcua.demo.queue), satisfaction ratings for about 60% of
+those tickets (motcua.demo.ratings), then six months of illustrative dossiers
 (motcua.demo.dossiers). Safe to run again: counts stay the same and existing passwords are kept.
 """
 
@@ -15,7 +16,7 @@ from django.core.management.base import BaseCommand
 from motcua.catalog.models import HowToGuide, Procedure
 from motcua.core.management.commands.load_units import DEFAULT_FILE, load_units, read_units_file
 from motcua.core.models import Unit, Village
-from motcua.demo import dossiers, queue, services
+from motcua.demo import dossiers, queue, ratings, services
 from motcua.outreach.demo import load_demo_adoption
 
 
@@ -62,7 +63,8 @@ class Command(BaseCommand):
             for error in result.get("errors", [])[:10]:
                 out.write(self.style.WARNING(f"  {error}"))
 
-        for q in queue.load_queue(spec=queue.read_spec()):
+        queue_spec = queue.read_spec()
+        for q in queue.load_queue(spec=queue_spec):
             if q.history_refused:
                 history = "không tạo lịch sử mẫu khi DJANGO_SECURE=1"
             elif q.history_skipped:
@@ -76,6 +78,10 @@ class Command(BaseCommand):
                 f"Hàng đợi {q.unit.name}: {q.services} nhóm dịch vụ, {q.counters} quầy được phân "
                 f"công, {history}."
             )
+
+        # about 60% of the served history tickets rated, as on the counter tablet (demo.ratings)
+        for rated in ratings.load_ratings(unit_codes=[c["unit"] for c in queue_spec["communes"]]):
+            out.write(ratings.summary_line(rated))
 
         for history in dossiers.load_dossier_history():
             out.write(dossiers.summary_line(history))
