@@ -40,6 +40,19 @@ def pytest_sessionfinish(session, exitstatus):
 
 
 @pytest.fixture(autouse=True)
+def _rate_limit_windows_do_not_roll_over(monkeypatch):
+    """Rate limits count in clock-aligned windows: a test whose requests straddle a minute
+    boundary would start a new window half way. Freeze the limiter's clock at the start of a
+    window (1_800_000_000 is a whole number of minutes, quarter hours and hours); tests about
+    windows pass `now=` or patch `ratelimit.time` themselves."""
+    from types import SimpleNamespace
+
+    from motcua.core import ratelimit
+
+    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: 1_800_000_000.0))
+
+
+@pytest.fixture(autouse=True)
 def _fresh_calendar_cache():
     """A test's calendar rows vanish when its transaction rolls back, without the signal that
     clears the working-day cache: clear it after each test so no test sees another's days off.
