@@ -36,11 +36,14 @@ def _seed(count: int, workers: int) -> dict:
     return people
 
 
-def _plan(people: dict, workers: int, per_set: int, *, spread: bool, taken: set[int]) -> dict:
+def _plan(people: dict, workers: int, per_set: int, *, spread: bool) -> dict:
     """Dossiers in processing for each worker: all in one commune (the contended case: one
-    audit chain, one leader) or, with `spread`, worker k acting in commune k (a province)."""
+    audit chain, one leader) or, with `spread`, worker k acting in commune k (a province).
+    Every set is disjoint within a plan; a later plan may reuse dossiers, because each run of
+    submit/send-back cycles leaves them in processing again."""
     from motcua.dossiers.models import Dossier
 
+    taken: set[int] = set()
     communes = people["unit_ids"][1:] if spread else people["unit_ids"][1:2] * workers
     plan: dict = {"orm": [], "raw": [], "specialist": [], "leader": []}
     for unit in communes:
@@ -136,13 +139,12 @@ def measure(params: dict) -> list[dict]:
     if per_worker % 2:
         raise SystemExit("per_worker must be even (submit + send back cycles)")
     people = _seed(int(params["dossiers"]), workers)
-    taken: set[int] = set()
     rows = []
     for spread, target in (
         (False, "submit_for_approval/send_back, one commune"),
         (True, f"submit_for_approval/send_back, {workers} communes"),
     ):
-        prep = _plan(people, workers, per_set, spread=spread, taken=taken)
+        prep = _plan(people, workers, per_set, spread=spread)
         for w in range(workers):  # warm-up in the parent: one cycle leaves the state as it was
             for i in range(2):
                 _orm_op(prep)(w, i)
