@@ -6,6 +6,7 @@
 - Browser tests drive Debian's /usr/bin/chromium through Playwright, no downloaded browser.
 """
 
+import itertools
 import os
 from pathlib import Path
 
@@ -39,17 +40,22 @@ def pytest_sessionfinish(session, exitstatus):
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
+_RATE_LIMIT_DAYS = itertools.count()
+
+
 @pytest.fixture(autouse=True)
 def _rate_limit_windows_do_not_roll_over(monkeypatch):
-    """Rate limits count in clock-aligned windows: a test whose requests straddle a minute
-    boundary would start a new window half way. Freeze the limiter's clock at the start of a
-    window (1_800_000_000 is a whole number of minutes, quarter hours and hours); tests about
-    windows pass `now=` or patch `ratelimit.time` themselves."""
+    """Rate limits count in clock-aligned windows, in a cache that outlives a test. Give each
+    test a window of its own that does not roll over while it runs: the limiter's clock is
+    frozen at the start of a fresh day (every window used divides a day: 60 s ... 1 h), one
+    day later than the previous test's. Tests about windows pass `now=` or patch
+    `ratelimit.time` themselves."""
     from types import SimpleNamespace
 
     from motcua.core import ratelimit
 
-    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: 1_800_000_000.0))
+    frozen = 1_799_971_200.0 + 86_400 * next(_RATE_LIMIT_DAYS)  # a UTC midnight in 2027
+    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: frozen))
 
 
 @pytest.fixture(autouse=True)

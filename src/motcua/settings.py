@@ -304,5 +304,11 @@ MOTCUA_VAPID_PUBLIC_KEY = os.environ.get("MOTCUA_VAPID_PUBLIC_KEY", "")
 MOTCUA_VAPID_SUBJECT = os.environ.get("MOTCUA_VAPID_SUBJECT", "mailto:motcua@localhost")
 MOTCUA_PUSH_ALLOW_INSECURE = env_bool("MOTCUA_PUSH_ALLOW_INSECURE", False)
 MOTCUA_PUSH_SUBSCRIBE_LIMIT = int(os.environ.get("MOTCUA_PUSH_SUBSCRIBE_LIMIT", "30"))
+# The citizen queue app: "your turn is near" when this many people or fewer are ahead;
+# remote tickets per phone per day, tries per phone per hour, requests per IP per 10 minutes.
+MOTCUA_QUEUE_NEAR_TURN = int(os.environ.get("MOTCUA_QUEUE_NEAR_TURN", "3"))
+MOTCUA_REMOTE_TICKETS_PER_PHONE = int(os.environ.get("MOTCUA_REMOTE_TICKETS_PER_PHONE", "3"))
+MOTCUA_REMOTE_TRIES_PER_PHONE_HOUR = int(os.environ.get("MOTCUA_REMOTE_TRIES_PER_PHONE_HOUR", "6"))
+MOTCUA_REMOTE_TICKETS_PER_IP = int(os.environ.get("MOTCUA_REMOTE_TICKETS_PER_IP", "20"))
 if "MOTCUA_PUSH_ALLOWED_HOSTS" in os.environ:  # unset = the known browser push services
     MOTCUA_PUSH_ALLOWED_HOSTS = env_list("MOTCUA_PUSH_ALLOWED_HOSTS")

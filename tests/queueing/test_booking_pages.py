@@ -157,13 +157,9 @@ def test_another_communes_booking_code_is_not_found(client, commune, other_commu
 
 
 def test_too_many_booking_requests_from_one_address_get_429_in_vietnamese(
-    client, commune, settings, monkeypatch
+    client, commune, settings
 ):
-    from types import SimpleNamespace
-
-    from motcua.core import ratelimit
-
-    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: 1_800_000_000.0))
+    # the limiter's clock is frozen at the start of a window of this test's own (tests/conftest.py)
     settings.MOTCUA_BOOKING_RATE_PER_MINUTE = 3
     url = reverse("queueing:booking_lookup", args=[commune.code])
     data = {"code": "ABCDEFGH", "phone_last4": "1234"}
