@@ -4,7 +4,6 @@ cache and answers in Vietnamese with Retry-After."""
 
 import json
 import time
-from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -196,7 +195,9 @@ def test_an_endpoint_can_insist_on_json(db):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_a_citizen_on_a_phone_reads_why_and_how_long_to_wait(live_server, browser, settings):
+def test_a_citizen_on_a_phone_reads_why_and_how_long_to_wait(
+    live_server, browser, settings, artifacts_dir
+):
     settings.MOTCUA_VERIFY_RATE_PER_MINUTE = 1
     context = browser.new_context(viewport={"width": 360, "height": 800})
     page = context.new_page()
@@ -207,9 +208,7 @@ def test_a_citizen_on_a_phone_reads_why_and_how_long_to_wait(live_server, browse
         assert "Quá nhiều yêu cầu" in too_many.inner_text()
         assert "Vui lòng đợi một phút rồi thử lại" in too_many.inner_text()
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
-        shots = Path("/tmp/shots/h6")
-        shots.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(shots / "429_360.png"), full_page=True)
+        page.screenshot(path=str(artifacts_dir / "429-360.png"), full_page=True)
         page.get_by_role("link", name="Quay lại").click()
         assert page.url.endswith("/xac-thuc/")
     finally:

@@ -1,9 +1,6 @@
 """In a real browser on a 360 px phone: the delivery the applicant chose at reception (by post)
 is on the dossier pages and already ticked when the officer hands the result over."""
 
-import shutil
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import Browser, expect
 
@@ -13,7 +10,6 @@ from motcua.dossiers.models import Delivery, Dossier, Status
 from .test_counter_browser import _fits, _signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SHOTS = Path("/tmp/shots/h5")
 POST_LABEL = "Qua bưu chính công ích"
 
 
@@ -37,8 +33,6 @@ def ready_by_post(live_server, shipped_calendar):
 def _shot(page, artifacts_dir, name: str) -> None:
     path = artifacts_dir / f"{name}-360.png"
     page.screenshot(path=str(path), full_page=True)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    shutil.copy(path, SHOTS / path.name)
 
 
 def test_the_chosen_post_delivery_is_shown_and_proposed_on_a_phone(

@@ -9,11 +9,10 @@ counter console by keyboard and rates the service from the phone.
 Only the browser's push subscription is stubbed (headless chromium cannot reach a real push
 service offline); everything after it, push.js's POST, the near-turn check, the outbox and the
 encrypted request to the push service, is the production code path. Screenshots go to
-test-artifacts/acceptance-*.png and /tmp/shots/h7/ to be looked at.
+test-artifacts/acceptance-*.png to be looked at.
 """
 
 import json
-import shutil
 import time
 from pathlib import Path
 
@@ -37,7 +36,6 @@ from tests.queueing.test_queue_screens_browser import real, watch_errors
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SHOTS = Path("/tmp/shots/h7")
 OUR_PHONE = "0912345678"
 ANDROID_CHROME = (
     "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -158,11 +156,9 @@ def hall(transactional_db, clock):
 
 
 def shoot(page, artifacts_dir: Path, name: str, *, full_page: bool = True) -> None:
-    """acceptance-<name>-<width>.png in test-artifacts/, copied to /tmp/shots/h7/."""
+    """acceptance-<name>-<width>.png in test-artifacts/."""
     path = artifacts_dir / f"acceptance-{name}-{page.viewport_size['width']}.png"
     page.screenshot(path=path, full_page=full_page)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    shutil.copy(path, SHOTS / path.name)
 
 
 def fits_the_screen(page) -> bool:

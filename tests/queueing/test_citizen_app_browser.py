@@ -1,10 +1,8 @@
 """The citizen app on a 360 px phone in Debian chromium: install pieces, a remote ticket, the
 ticket followed live and read again without signal. Screenshots go to test-artifacts/app-*.png
-(and /tmp/shots/h1/ when it exists) to be looked at."""
+to be looked at."""
 
 import datetime as dt
-import shutil
-from pathlib import Path
 
 import pytest
 
@@ -16,14 +14,11 @@ from .conftest import HCM
 from .test_queue_screens_browser import real, watch_errors
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SHOTS = Path("/tmp/shots/h1")
 
 
 def shoot(page, artifacts_dir, name):
     path = artifacts_dir / f"app-{name}-360.png"
     page.screenshot(path=path, full_page=True)
-    if SHOTS.is_dir():
-        shutil.copy(path, SHOTS / path.name)
 
 
 def fits_the_screen(page) -> bool:
