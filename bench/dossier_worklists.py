@@ -215,7 +215,7 @@ def seed_dossiers(count: int, people: dict, *, now: dt.datetime, months: int = 6
     ]  # fmt: skip
     s_attnames = [
         "dossier_id", "order", "name", "unit_id", "department_id", "assignee_id", "days",
-        "started_at", "due_at", "finished_at", "result", "note",
+        "started_at", "due_at", "finished_at", "result", "note", "stage",
     ]  # fmt: skip
     steps: list[tuple] = []
     facts = {"open": 0, "overdue": 0, "by_status": {}}
@@ -252,7 +252,7 @@ def seed_dossiers(count: int, people: dict, *, now: dt.datetime, months: int = 6
                     i, 1, "Thẩm định, xử lý", unit, None,
                     people["leaders"][unit] if status == 41 else specialist,
                     Decimal(pdays), received if status in STARTED or not is_open else None,
-                    due, None if is_open else (step_done or due), "", "",
+                    due, None if is_open else (step_done or due), "", "", "processing",
                 )
             )  # fmt: skip
             last = returned or finished or received or submitted

@@ -68,7 +68,8 @@ def test_json_export_has_the_shape_of_the_shared_file():
     assert rec["components"][1]["original_or_copy"] == "present"
     assert rec["components"][1]["from_state_data"] is True
     assert rec["steps"][0] == {
-        "order": 1, "name": "Tiếp nhận", "department_kind": "service_centre", "days": 0.5
+        "order": 1, "name": "Tiếp nhận", "department_kind": "service_centre", "days": 0.5,
+        "stage": "processing",
     }  # fmt: skip
     assert rec["is_published"] is True
 

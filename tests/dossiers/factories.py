@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from django.core.files.base import ContentFile
 
 from motcua.accounts.models import Role, StaffAssignment, User
-from motcua.catalog.models import Component, Fee, Field, Procedure, ProcessStep
+from motcua.catalog.models import Component, Fee, Field, Procedure, ProcessStep, StepStage
 from motcua.core.models import Department, Unit
 from motcua.dossiers import services
 from motcua.dossiers.models import Dossier, DossierDocument, Status
@@ -78,6 +78,7 @@ def make_procedure(unit: Unit, *, days="5", online_days="4", steps=True, **kw) -
             name="Tiếp nhận, chuyển hồ sơ",
             department_kind="service_centre",
             days=Decimal("0.5"),
+            stage=StepStage.RECEPTION,
         )
         ProcessStep.objects.create(
             procedure=procedure,
@@ -87,7 +88,11 @@ def make_procedure(unit: Unit, *, days="5", online_days="4", steps=True, **kw) -
             days=Decimal("3.5"),
         )
         ProcessStep.objects.create(
-            procedure=procedure, order=3, name="Lãnh đạo ký duyệt", days=Decimal("1")
+            procedure=procedure,
+            order=3,
+            name="Lãnh đạo ký duyệt",
+            days=Decimal("1"),
+            stage=StepStage.APPROVAL,
         )
     return procedure
 
@@ -150,7 +155,8 @@ def attach(w: World, dossier: Dossier, kind: str, *, signed: bool = False):
 
 
 def finish_all_steps(w: World, dossier: Dossier, when: dt.datetime | None = None) -> Dossier:
-    while dossier.steps.filter(finished_at__isnull=True).exists():
+    """Finish the processing steps (approval and return steps close with their own verbs)."""
+    while dossier.steps.filter(finished_at__isnull=True, stage=StepStage.PROCESSING).exists():
         dossier = services.finish_step(w.specialist, dossier_id=dossier.pk, at=when)
     return dossier
 
@@ -200,7 +206,15 @@ def drive_to(w: World, status: int, when: dt.datetime | None = None) -> Dossier:
     if status == Status.APPROVED:
         return Dossier.objects.get(pk=pk)
     attach(w, d, DossierDocument.Kind.RESULT, signed=True)
-    services.mark_result_ready(w.officer, dossier_id=pk)
+    services.mark_result_ready(w.specialist, dossier_id=pk)
     if status == Status.RESULT_READY:
         return Dossier.objects.get(pk=pk)
     return services.return_result(w.officer, dossier_id=pk, delivery="counter")
+
+
+def complete_processing(w: World, dossier: Dossier, when: dt.datetime | None = None) -> Dossier:
+    """The department's whole part: processing steps finished, submitted, the leader approves
+    (the approval step closes with it); the result can be marked ready next."""
+    finish_all_steps(w, dossier, when)
+    services.submit_for_approval(w.specialist, dossier_id=dossier.pk, at=when)
+    return services.approve(w.leader, dossier_id=dossier.pk, at=when)

@@ -8,7 +8,7 @@ from motcua.dossiers import services
 from motcua.dossiers.models import Extension, Violation
 from motcua.dossiers.workflow import InvariantBroken
 
-from .factories import at, attach, finish_all_steps, receive
+from .factories import at, attach, complete_processing, receive
 
 pytestmark = pytest.mark.django_db
 
@@ -56,9 +56,9 @@ def test_apology_sent_on_the_saturday_before_a_monday_deadline_is_too_late(world
 
 def test_an_apology_does_not_make_a_late_dossier_on_time(world, dossier):
     extend(world, dossier, at(2026, 11, 5, 9))
-    finish_all_steps(world, dossier, at(2026, 11, 12, 9))
+    complete_processing(world, dossier, at(2026, 11, 12, 9))
     attach(world, dossier, "result")
-    done = services.mark_result_ready(world.officer, dossier_id=dossier.pk, at=at(2026, 11, 12))
+    done = services.mark_result_ready(world.specialist, dossier_id=dossier.pk, at=at(2026, 11, 12))
     assert done.due_at_current == at(2026, 11, 13, 17)  # within the new appointment...
     assert done.timeliness == "late"  # ...but late against the legal deadline
 

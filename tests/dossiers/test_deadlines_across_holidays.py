@@ -8,7 +8,7 @@ import pytest
 from motcua.dossiers import deadlines, services
 from motcua.dossiers.models import Status, Timeliness
 
-from .factories import at, attach, finish_all_steps, make_procedure, receive
+from .factories import at, attach, complete_processing, make_procedure, receive
 
 pytestmark = pytest.mark.django_db
 
@@ -89,9 +89,9 @@ def test_timeliness_compares_dates_not_hours():
 def test_dossier_finished_is_classified_against_its_appointment(world, finished, expected):
     dossier = receive(world, at(2026, 2, 13, 10))
     services.start_processing(world.officer, dossier_id=dossier.pk, at=at(2026, 2, 13, 11))
-    finish_all_steps(world, dossier, at(2026, 2, 25, 9))
+    complete_processing(world, dossier, at(2026, 2, 25, 9))
     attach(world, dossier, "result")
-    done = services.mark_result_ready(world.officer, dossier_id=dossier.pk, at=finished)
+    done = services.mark_result_ready(world.specialist, dossier_id=dossier.pk, at=finished)
     assert done.status == Status.RESULT_READY
     assert done.timeliness == expected and done.finished_at == finished
 

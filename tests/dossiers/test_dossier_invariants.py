@@ -14,19 +14,37 @@ pytestmark = pytest.mark.django_db
 Kind = DossierDocument.Kind
 
 
-def test_dossier_cannot_be_marked_finished_while_a_step_is_still_open(world):
+def test_dossier_cannot_be_marked_finished_before_the_leader_approved(world):
     dossier = drive_to(world, Status.PROCESSING)
     attach(world, dossier, Kind.RESULT)
-    with pytest.raises(InvariantBroken, match="còn bước xử lý chưa hoàn thành"):
-        services.mark_result_ready(world.officer, dossier_id=dossier.pk)
+    with pytest.raises(InvariantBroken, match="lãnh đạo phê duyệt"):
+        services.mark_result_ready(world.specialist, dossier_id=dossier.pk)
     dossier.refresh_from_db()
     assert dossier.status == Status.PROCESSING and dossier.finished_at is None
+
+
+def test_dossier_cannot_be_marked_finished_while_two_processing_steps_are_open(world):
+    from decimal import Decimal
+
+    from motcua.catalog.models import ProcessStep
+
+    from .factories import make_procedure, receive
+
+    procedure = make_procedure(world.province, steps=False, name="Chứng thực")
+    for order, name in ((1, "Kiểm tra"), (2, "Dự thảo")):
+        ProcessStep.objects.create(procedure=procedure, order=order, name=name, days=Decimal(1))
+    dossier = receive(world, procedure=procedure)
+    services.start_processing(world.officer, dossier_id=dossier.pk, assignee=world.specialist)
+    attach(world, dossier, Kind.RESULT)
+    with pytest.raises(InvariantBroken, match="còn bước xử lý chưa hoàn thành"):
+        services.mark_result_ready(world.specialist, dossier_id=dossier.pk)
+    assert Dossier.objects.get(pk=dossier.pk).status == Status.PROCESSING
 
 
 def test_result_cannot_be_ready_or_returned_without_a_result_document(world):
     dossier = drive_to(world, Status.APPROVED)
     with pytest.raises(InvariantBroken, match="văn bản kết quả"):
-        services.mark_result_ready(world.officer, dossier_id=dossier.pk)
+        services.mark_result_ready(world.specialist, dossier_id=dossier.pk)
     assert Dossier.objects.get(pk=dossier.pk).status == Status.APPROVED
 
 
@@ -49,7 +67,7 @@ def test_returning_needs_the_result_even_if_it_was_lost_after_being_ready(world)
 def test_refusal_stop_and_withdrawal_need_their_letter_attached(world, status, verb, letter):
     dossier = drive_to(world, status)
     call = getattr(services, verb)
-    actor = world.officer if verb == "refuse" else world.specialist
+    actor = world.specialist if verb == "stop" else world.officer
     with pytest.raises(InvariantBroken, match="Cần đính kèm"):
         call(actor, dossier_id=dossier.pk, reason="Lý do cụ thể")
     assert Dossier.objects.get(pk=dossier.pk).status == status
@@ -131,19 +149,20 @@ def test_a_business_files_with_its_tax_code(world):
 def test_finished_steps_stay_finished_and_ready_needs_all_closed(world):
     dossier = drive_to(world, Status.PROCESSING)
     finish_all_steps(world, dossier)
-    with pytest.raises(InvariantBroken, match="Mọi bước"):
+    with pytest.raises(InvariantBroken, match="khi lãnh đạo phê duyệt"):
         services.finish_step(world.specialist, dossier_id=dossier.pk)
 
 
 def test_a_double_submitted_finish_step_closes_only_one_step(world):
     from motcua.dossiers.workflow import IllegalTransition
 
-    dossier = drive_to(world, Status.RECEIVED)
-    shown = dossier.version  # the version the officer's screen was rendered with
-    services.finish_step(world.officer, dossier_id=dossier.pk, expected_version=shown)
+    dossier = drive_to(world, Status.PROCESSING)
+    shown = dossier.version  # the version the specialist's screen was rendered with
+    services.finish_step(world.specialist, dossier_id=dossier.pk, expected_version=shown)
     with pytest.raises(IllegalTransition, match="tải lại"):
-        services.finish_step(world.officer, dossier_id=dossier.pk, expected_version=shown)
-    assert dossier.steps.filter(finished_at__isnull=False).count() == 1
+        services.finish_step(world.specialist, dossier_id=dossier.pk, expected_version=shown)
+    # the reception step closed at reception, the examination step now: two, not three
+    assert dossier.steps.filter(finished_at__isnull=False).count() == 2
 
 
 def test_a_procedure_of_another_province_or_a_draft_cannot_be_received(world):

@@ -84,7 +84,7 @@ def test_illegal_action_answers_409_with_the_reason(client, world):
     assert 'data-testid="action-error"' in html
 
 
-def test_result_ready_with_open_steps_is_refused_with_the_invariant(client, world):
+def test_result_ready_before_approval_is_refused_with_the_invariant(client, world):
     d = drive_to(world, Status.PROCESSING)
     services.attach_document(
         world.specialist,
@@ -95,7 +95,7 @@ def test_result_ready_with_open_steps_is_refused_with_the_invariant(client, worl
     client.force_login(world.specialist)
     r = client.post(act(d.pk, "mark_result_ready"), {"version": d.version})
     assert r.status_code == 409
-    assert "còn bước xử lý chưa hoàn thành" in r.content.decode()
+    assert "phải được lãnh đạo phê duyệt" in r.content.decode()
 
 
 def test_finish_step_double_submit_makes_one_change(client, world):
@@ -107,7 +107,8 @@ def test_finish_step_double_submit_makes_one_change(client, world):
     assert first.status_code == 302
     assert second.status_code == 200
     assert "đã được ghi nhận" in second.content.decode()
-    assert d.steps.filter(finished_at__isnull=False).count() == 1
+    # the reception step closed at reception, the examination step by this click only
+    assert d.steps.filter(finished_at__isnull=False).count() == 2
     assert d.events.filter(action="finish_step").count() == 1
 
 
@@ -166,7 +167,9 @@ def test_assign_step_to_a_specialist(client, world):
     client.force_login(world.manager)
     r = client.post(act(d.pk, "assign"), {"version": d.version, "assignee": world.specialist.pk})
     assert r.status_code == 302
-    assert d.steps.get(order=1).assignee == world.specialist
+    # the examination step, never the counter's reception step (closed by the officer)
+    assert d.steps.get(order=2).assignee == world.specialist
+    assert d.steps.get(order=1).assignee == world.officer
     r = client.post(act(d.pk, "assign"), {"version": d.version + 1, "assignee": 999999})
     assert r.status_code == 400
 

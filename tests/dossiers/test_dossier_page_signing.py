@@ -65,7 +65,7 @@ def test_leader_approves_and_signs_the_result_which_then_verifies(
     upload_result(client, world, d, result_pdf)
     before = files_on_disk(settings)
     client.force_login(world.leader)
-    r = client.post(act(d.pk, "approve_sign"), {"version": d.version}, follow=True)
+    r = client.post(act(d.pk, "approve_sign"), {"version": d.version, "confirm": "on"}, follow=True)
     html = r.content.decode()
     assert r.status_code == 200
     assert "Đã phê duyệt và ký số văn bản kết quả." in html
@@ -86,20 +86,19 @@ def test_leader_approves_and_signs_the_result_which_then_verifies(
 
 def test_signing_closes_the_leaders_step_so_the_result_can_be_made_ready(client, world, result_pdf):
     d = drive_to(world, Status.PROCESSING)
-    while d.steps.filter(finished_at__isnull=True).count() > 1:
-        from motcua.dossiers import services
-
-        services.finish_step(world.specialist, dossier_id=d.pk)
     from motcua.dossiers import services
 
     services.submit_for_approval(world.specialist, dossier_id=d.pk)
     d.refresh_from_db()
     upload_result(client, world, d, result_pdf)
     client.force_login(world.leader)
-    assert client.post(act(d.pk, "approve_sign"), {"version": d.version}).status_code == 302
+    assert (
+        client.post(act(d.pk, "approve_sign"), {"version": d.version, "confirm": "on"}).status_code
+        == 302
+    )
     assert not d.steps.filter(finished_at__isnull=True).exists()
     d.refresh_from_db()
-    client.force_login(world.officer)
+    client.force_login(world.specialist)  # straight after signing, no step left to close
     r = client.post(act(d.pk, "mark_result_ready"), {"version": d.version})
     assert r.status_code == 302
     d.refresh_from_db()
@@ -109,7 +108,7 @@ def test_signing_closes_the_leaders_step_so_the_result_can_be_made_ready(client,
 def test_without_a_result_document_nothing_is_signed(client, world):
     d = drive_to(world, Status.AWAITING_APPROVAL)
     client.force_login(world.leader)
-    r = client.post(act(d.pk, "approve_sign"), {"version": d.version})
+    r = client.post(act(d.pk, "approve_sign"), {"version": d.version, "confirm": "on"})
     assert r.status_code == 409
     assert "Chưa đính kèm văn bản kết quả" in r.content.decode()
     d.refresh_from_db()
@@ -120,7 +119,7 @@ def test_without_a_result_document_nothing_is_signed(client, world):
 def test_a_specialist_cannot_approve_and_sign(client, world, result_pdf):
     d = drive_to(world, Status.AWAITING_APPROVAL)
     upload_result(client, world, d, result_pdf)
-    r = client.post(act(d.pk, "approve_sign"), {"version": d.version})
+    r = client.post(act(d.pk, "approve_sign"), {"version": d.version, "confirm": "on"})
     assert r.status_code == 403
     assert not SignedDocument.objects.exists()
     d.refresh_from_db()
@@ -131,7 +130,7 @@ def test_double_click_on_approve_and_sign_signs_once(client, world, result_pdf):
     d = drive_to(world, Status.AWAITING_APPROVAL)
     upload_result(client, world, d, result_pdf)
     client.force_login(world.leader)
-    form = {"version": d.version}
+    form = {"version": d.version, "confirm": "on"}
     assert client.post(act(d.pk, "approve_sign"), form).status_code == 302
     again = client.post(act(d.pk, "approve_sign"), form, follow=True)
     assert "đã được ghi nhận" in again.content.decode()
@@ -161,8 +160,6 @@ def test_a_failure_after_signing_leaves_the_dossier_untouched(
     from motcua.dossiers import services
 
     d = drive_to(world, Status.PROCESSING)
-    while d.steps.filter(finished_at__isnull=True).count() > 1:
-        services.finish_step(world.specialist, dossier_id=d.pk)
     services.submit_for_approval(world.specialist, dossier_id=d.pk)
     d.refresh_from_db()
     upload_result(client, world, d, result_pdf)
@@ -174,7 +171,7 @@ def test_a_failure_after_signing_leaves_the_dossier_untouched(
     before = files_on_disk(settings)
     client.force_login(world.leader)
     with pytest.raises(RuntimeError):
-        client.post(act(d.pk, "approve_sign"), {"version": d.version})
+        client.post(act(d.pk, "approve_sign"), {"version": d.version, "confirm": "on"})
     d.refresh_from_db()
     assert d.status == Status.AWAITING_APPROVAL and not d.result_signed
     assert d.steps.filter(finished_at__isnull=True).count() == 1
@@ -205,7 +202,7 @@ def test_a_change_made_while_the_leader_signs_is_a_conflict_and_leaves_no_signed
     monkeypatch.setattr(documents, "sign", sign_while_someone_else_acts)
     before = files_on_disk(settings)
     client.force_login(world.leader)
-    r = client.post(act(d.pk, "approve_sign"), {"version": d.version})
+    r = client.post(act(d.pk, "approve_sign"), {"version": d.version, "confirm": "on"})
     assert r.status_code == 409
     assert "Hồ sơ vừa được cập nhật bởi thao tác khác" in r.content.decode()
     d.refresh_from_db()
@@ -214,3 +211,31 @@ def test_a_change_made_while_the_leader_signs_is_a_conflict_and_leaves_no_signed
     assert not SignedDocument.objects.exists()
     assert not d.documents.filter(signed=True).exists()
     assert files_on_disk(settings) == before
+
+
+def test_the_leader_must_confirm_on_the_confirmation_screen_before_anything_is_signed(
+    client, world, result_pdf
+):
+    d = drive_to(world, Status.AWAITING_APPROVAL)
+    upload_result(client, world, d, result_pdf)
+    client.force_login(world.leader)
+    page = client.get(f"/can-bo/ho-so/{d.pk}/ky-so/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Xác nhận phê duyệt và ký số" in html and d.code in html
+    assert "Tôi đã xem dự thảo kết quả" in html
+    r = client.post(act(d.pk, "approve_sign"), {"version": d.version})
+    assert r.status_code == 400
+    assert "Vui lòng xác nhận đã xem dự thảo kết quả" in r.content.decode()
+    d.refresh_from_db()
+    assert d.status == Status.AWAITING_APPROVAL and not SignedDocument.objects.exists()
+
+
+def test_only_a_leader_reaches_the_confirmation_screen(client, world, result_pdf):
+    d = drive_to(world, Status.AWAITING_APPROVAL)
+    upload_result(client, world, d, result_pdf)
+    for person in (world.specialist, world.officer, world.manager):
+        client.force_login(person)
+        assert client.get(f"/can-bo/ho-so/{d.pk}/ky-so/").status_code == 403
+    client.force_login(world.other_leader)
+    assert client.get(f"/can-bo/ho-so/{d.pk}/ky-so/").status_code == 404

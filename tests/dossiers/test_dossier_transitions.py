@@ -7,7 +7,7 @@ from motcua.dossiers import services, workflow
 from motcua.dossiers.models import Dossier, DossierEvent, DossierStep, Status
 from motcua.dossiers.workflow import TERMINAL, TRANSITIONS, IllegalTransition
 
-from .factories import at, attach, drive_to, finish_all_steps, receive
+from .factories import at, attach, drive_to, receive
 
 pytestmark = pytest.mark.django_db
 REACHABLE = [
@@ -54,7 +54,7 @@ def test_actions_not_allowed_from_a_status_are_refused_with_a_reason(world, stat
 def test_actions_with_effects_cannot_be_run_as_a_bare_transition(world):
     dossier = drive_to(world, Status.APPROVED)
     with pytest.raises(TypeError, match="verb"):
-        services.transition(dossier.pk, action="mark_result_ready", actor=world.officer)
+        services.transition(dossier.pk, action="mark_result_ready", actor=world.specialist)
     assert Dossier.objects.get(pk=dossier.pk).status == Status.APPROVED
 
 
@@ -78,16 +78,13 @@ def test_counter_dossier_goes_from_reception_to_returned_result(world):
     assert dossier.status == Status.RECEIVED
     assert dossier.national_channel == 1
     pk = dossier.pk
-    services.finish_step(world.officer, dossier_id=pk, at=at(2026, 11, 2, 10))
     services.start_processing(
         world.officer, dossier_id=pk, assignee=world.specialist, at=at(2026, 11, 2, 10)
     )
-    services.finish_step(world.specialist, dossier_id=pk, at=at(2026, 11, 4, 9))
     services.submit_for_approval(world.specialist, dossier_id=pk, at=at(2026, 11, 4, 9))
     services.approve(world.leader, dossier_id=pk, at=at(2026, 11, 4, 10))
-    services.finish_step(world.leader, dossier_id=pk, at=at(2026, 11, 4, 10))
     attach(world, dossier, "result", signed=True)
-    services.mark_result_ready(world.officer, dossier_id=pk, at=at(2026, 11, 4, 11))
+    services.mark_result_ready(world.specialist, dossier_id=pk, at=at(2026, 11, 4, 11))
     done = services.return_result(
         world.officer, dossier_id=pk, delivery="post", tracking_number="EB123", at=at(2026, 11, 5)
     )
@@ -97,18 +94,24 @@ def test_counter_dossier_goes_from_reception_to_returned_result(world):
     actions = list(done.events.order_by("id").values_list("action", flat=True))
     assert actions == [
         "receive",
-        "finish_step",
         "start_processing",
-        "finish_step",
         "submit_for_approval",
         "approve",
-        "finish_step",
         "mark_result_ready",
         "return_result",
     ]
     assert done.current_event.action == "return_result"
-    results = list(DossierStep.objects.filter(dossier=done).values_list("result", flat=True))
-    assert results == ["early", "early", "early"]  # reception step due Tue 11:30
+    steps = list(
+        DossierStep.objects.filter(dossier=done).values_list(
+            "stage", "assignee", "started_at", "finished_at", "result"
+        )
+    )
+    # each step closed by the person who did it, when they did it (the control sheet's rows)
+    assert steps == [
+        ("reception", world.officer.pk, at(2026, 11, 2, 9), at(2026, 11, 2, 9), "early"),
+        ("processing", world.specialist.pk, at(2026, 11, 2, 9), at(2026, 11, 4, 9), "early"),
+        ("approval", world.leader.pk, at(2026, 11, 4, 9), at(2026, 11, 4, 10), "early"),
+    ]
 
 
 def test_online_dossier_is_accepted_then_counts_the_shorter_online_time(world):
@@ -211,8 +214,7 @@ def test_after_commit_hooks_see_each_transition(world, django_capture_on_commit_
 
 
 def test_finished_dossier_steps_leave_nothing_open(world):
-    dossier = drive_to(world, Status.PROCESSING)
-    finish_all_steps(world, dossier)
+    dossier = drive_to(world, Status.RETURNED)
     assert not dossier.steps.filter(finished_at__isnull=True).exists()
 
 

@@ -6,7 +6,7 @@ from motcua.dossiers import services
 from motcua.dossiers.models import Status
 from motcua.dossiers.papers import data, from_dossier
 
-from .factories import at, drive_to, finish_all_steps
+from .factories import at, drive_to
 
 pytestmark = pytest.mark.django_db
 
@@ -78,16 +78,21 @@ def test_stop_notice_only_for_a_stopped_dossier(world):
 
 
 def test_control_sheet_has_a_row_per_started_step_with_its_result(world):
-    dossier = drive_to(world, Status.PROCESSING)
-    finish_all_steps(world, dossier, at(2026, 11, 3, 9))
+    dossier = drive_to(world, Status.RETURNED)
     sheet = from_dossier.control_sheet(dossier)
     assert [h.step_name for h in sheet.handovers] == [
         "Tiếp nhận, chuyển hồ sơ",
         "Thẩm định, trình ký",
         "Lãnh đạo ký duyệt",
     ]
-    assert sheet.handovers[0].giver == "Trần Thị Một Cửa"
-    assert sheet.handovers[0].receiver == "Lê Văn Chuyên"
+    # the applicant hands the dossier to the counter officer, who hands it to the
+    # specialist, who hands the draft to the leader: the people who really held each step
+    assert [(h.giver, h.receiver) for h in sheet.handovers] == [
+        ("Nguyễn Văn An", "Trần Thị Một Cửa"),
+        ("Trần Thị Một Cửa", "Lê Văn Chuyên"),
+        ("Lê Văn Chuyên", "Phạm Văn Lãnh"),
+    ]
+    assert all(h.finished_at is not None and h.due_at is not None for h in sheet.handovers)
     assert all(isinstance(h.result, data.Timeliness) for h in sheet.handovers)
 
 

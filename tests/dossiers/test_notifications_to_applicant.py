@@ -38,7 +38,9 @@ def commit(django_capture_on_commit_callbacks):
 
 
 def test_hook_is_registered_with_the_dossier_core():
-    assert notifications.notify_applicant in services._HOOKS
+    # inside the transition's transaction: the change and its messages commit together
+    assert notifications.notify_applicant in services._IN_TRANSACTION_HOOKS
+    assert notifications.notify_applicant not in services._HOOKS
 
 
 def test_reception_sends_code_appointment_and_tracking_link_by_sms(world, sent, commit):

@@ -12,7 +12,7 @@ from motcua.dossiers import services
 from motcua.dossiers.models import Delivery, Dossier, DossierEvent, Status
 from motcua.dossiers.papers import from_dossier
 
-from .factories import applicant, attach, drive_to, finish_all_steps, pdf, receive
+from .factories import applicant, attach, complete_processing, drive_to, pdf, receive
 from .test_counter_reception import RECEPTION, form_data
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +30,7 @@ def ready_for_return(world, **kw) -> Dossier:
     """Received with `kw`, processed, result attached and marked ready."""
     d = receive(world, **kw)
     services.start_processing(world.officer, dossier_id=d.pk, assignee=world.specialist)
-    finish_all_steps(world, d)
+    complete_processing(world, d)
     attach(world, d, "result")
     return services.mark_result_ready(world.specialist, dossier_id=d.pk)
 
@@ -50,7 +50,7 @@ def test_post_chosen_at_the_counter_is_stored_shown_and_proposed_at_return(clien
     assert 'data-testid="result-delivery">' + POST_LABEL in page
 
     services.start_processing(world.officer, dossier_id=d.pk, assignee=world.specialist)
-    finish_all_steps(world, d)
+    complete_processing(world, d)
     services.attach_document(
         world.specialist,
         dossier_id=d.pk,

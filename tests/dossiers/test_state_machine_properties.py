@@ -13,9 +13,10 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from motcua.accounts.models import Role
+from motcua.accounts.scoping import roles_of
 from motcua.dossiers import services
 from motcua.dossiers.models import Dossier, DossierDocument, Status
-from motcua.dossiers.workflow import TERMINAL, IllegalTransition
+from motcua.dossiers.workflow import PERMITS, TERMINAL, IllegalTransition
 
 from .factories import applicant, at, make_staff, pdf
 
@@ -32,12 +33,19 @@ SEEN: set[int] = set()
 
 
 class DossierMachine(RuleBasedStateMachine):
+    """Each rule acts as the person holding one role (counter officer, specialist, leader,
+    manager: `staff`), switched at random, so the walk also tries what a role may not do;
+    every change that went through must have been made by a role the table allows."""
+
     world = None
+    staff: dict[str, object] = {}
     actor = None
 
     @initialize(online=st.booleans())
     def create(self, online):
         self.now = at(2026, 11, 2, 9)
+        self.actor = self.staff[Role.COUNTER_OFFICER]
+        self.checked_events = 0
         w = self.world
         if online:
             self.dossier = services.submit_online(
@@ -67,6 +75,10 @@ class DossierMachine(RuleBasedStateMachine):
             return
         self.successes += 1
 
+    @rule(role=st.sampled_from(sorted(Role.values[:4])))
+    def switch_person(self, role):
+        self.actor = self.staff[role]
+
     @rule(hours=st.integers(min_value=0, max_value=72))
     def time_passes(self, hours):
         self.now += dt.timedelta(hours=hours)
@@ -84,22 +96,27 @@ class DossierMachine(RuleBasedStateMachine):
     def advance(self, with_result):
         """The natural next step, so random walks also reach the end of the road."""
         d = Dossier.objects.get(pk=self.dossier.pk)
-        open_steps = d.steps.filter(finished_at__isnull=True).exists()
-        if d.status == Status.APPROVED and not open_steps and with_result:
+        if d.status == Status.APPROVED and with_result:
             self.attach(DossierDocument.Kind.RESULT, signed=True)
+        officer, specialist = Role.COUNTER_OFFICER, Role.SPECIALIST
         step = {
-            Status.SUBMITTED: ("accept_online", {}),
-            Status.RECEIVED: ("start_processing", {}),
-            Status.PROCESSING: ("finish_step", {}) if open_steps else ("submit_for_approval", {}),
-            Status.AWAITING_APPROVAL: ("approve", {}),
-            Status.APPROVED: ("finish_step", {}) if open_steps else ("mark_result_ready", {}),
-            Status.RESULT_READY: ("return_result", {"delivery": "counter"}),
-            Status.AWAITING_SUPPLEMENT: ("resubmit_supplement", {}),
-            Status.AWAITING_FINANCIAL_OBLIGATION: ("confirm_payment", {"paid_online": True}),
-            Status.TRANSFERRING: ("acknowledge_transfer", {}),
+            Status.SUBMITTED: (officer, "accept_online", {}),
+            Status.RECEIVED: (officer, "start_processing", {}),
+            Status.PROCESSING: (specialist, "submit_for_approval", {}),
+            Status.AWAITING_APPROVAL: (Role.LEADER, "approve", {}),
+            Status.APPROVED: (specialist, "mark_result_ready", {}),
+            Status.RESULT_READY: (officer, "return_result", {"delivery": "counter"}),
+            Status.AWAITING_SUPPLEMENT: (officer, "resubmit_supplement", {}),
+            Status.AWAITING_FINANCIAL_OBLIGATION: (
+                officer,
+                "confirm_payment",
+                {"paid_online": True},
+            ),
+            Status.TRANSFERRING: (officer, "acknowledge_transfer", {}),
         }.get(d.status)
         if step is not None:
-            self._do(step[0], **step[1])
+            role, verb, kwargs = step
+            self._do(verb, actor=self.staff[role], **kwargs)
 
     @rule(n=st.integers(min_value=2, max_value=12))
     def advance_several(self, n):
@@ -109,11 +126,15 @@ class DossierMachine(RuleBasedStateMachine):
 
     @rule(
         verb=st.sampled_from(["refuse", "stop", "withdraw"]),
-        letter=st.sampled_from(sorted(LETTERS.values())),
+        letter=st.sampled_from([None, *sorted(LETTERS.values())]),
     )
     def end_with_a_letter(self, verb, letter):
-        self.attach(letter, signed=False)
-        self._do(verb, reason="Lý do cụ thể")
+        """Done by the role whose verb it is (the role rules are tried by the other rules),
+        with its own letter (None) or any other one."""
+        own = {"refuse": Status.REFUSED, "stop": Status.STOPPED, "withdraw": Status.WITHDRAWN}
+        self.attach(letter or LETTERS[own[verb]], signed=False)
+        role = {"refuse": Role.COUNTER_OFFICER, "stop": Role.MANAGER}.get(verb)
+        self._do(verb, reason="Lý do cụ thể", actor=self.staff[role] if role else self.actor)
 
     @rule()
     def accept(self):
@@ -192,7 +213,7 @@ class DossierMachine(RuleBasedStateMachine):
 
     @rule()
     def acknowledge(self):
-        self._do("acknowledge_transfer", actor=self.world.other_officer)
+        self._do("acknowledge_transfer")
 
     # --- invariants ------------------------------------------------------------------------
 
@@ -200,12 +221,22 @@ class DossierMachine(RuleBasedStateMachine):
     def the_rules_hold(self):
         d = Dossier.objects.get(pk=self.dossier.pk)
         documents = set(d.documents.values_list("kind", flat=True))
-        open_steps = d.steps.filter(finished_at__isnull=True).exists()
+        open_steps = d.steps.filter(finished_at__isnull=True)
         if d.status == Status.RETURNED:
             assert DossierDocument.Kind.RESULT in documents
+            assert not open_steps.exists()
         if d.status in (Status.RESULT_READY, Status.RETURNED):
-            assert not open_steps
+            assert not open_steps.exclude(stage="return").exists()
             assert d.finished_at is not None and d.timeliness
+        if d.status not in (Status.SUBMITTED, Status.TRANSFERRING) and d.received_at:
+            # the reception step closed at reception, by whoever received
+            assert not open_steps.filter(stage="reception").exists()
+        for event in d.events.order_by("id")[self.checked_events :]:
+            permit = PERMITS.get(event.action)
+            if permit is not None and event.actor_id is not None:
+                held = roles_of(event.actor, None)
+                assert held & permit.roles, (event.action, held)
+            self.checked_events += 1
         if d.status in LETTERS:
             assert LETTERS[d.status] in documents
         if self.terminal is not None:
@@ -222,15 +253,13 @@ class DossierMachine(RuleBasedStateMachine):
 
 
 def test_random_action_sequences_never_break_the_dossier_invariants(world):
-    superstaff = make_staff(
-        # province roles reach both communes, so transfers do not strand the walk
-        (Role.COUNTER_OFFICER, world.province),
-        (Role.SPECIALIST, world.province),
-        (Role.LEADER, world.province),
-        (Role.MANAGER, world.province),
-    )
+    # one person per role; province roles reach both communes, so transfers do not strand
+    # the walk
+    DossierMachine.staff = {
+        role: make_staff((role, world.province), name=f"Cán bộ {role}")
+        for role in (Role.COUNTER_OFFICER, Role.SPECIALIST, Role.LEADER, Role.MANAGER)
+    }
     DossierMachine.world = world
-    DossierMachine.actor = superstaff
     DossierMachine.TestCase.settings = settings(
         max_examples=40,
         stateful_step_count=30,

@@ -31,9 +31,10 @@ def test_supplement_pause_then_resume_moves_the_due_date_by_the_paused_working_d
     assert resumed.due_at_current == at(2026, 11, 13, 17)
     assert resumed.due_at_legal == at(2026, 11, 13, 17)
     assert resumed.due_at == at(2026, 11, 9, 17)  # the receipt's appointment never changes
-    # the open steps' internal deadlines moved by the same 4 working days
+    # the open steps' internal deadlines moved by the same 4 working days; the reception
+    # step closed at reception keeps its own
     assert list(resumed.steps.order_by("order").values_list("due_at", flat=True)) == [
-        at(2026, 11, 9, 11, 30),  # Tue 3/11 11:30 + 4 working days
+        at(2026, 11, 3, 11, 30),  # closed on Mon 2/11
         at(2026, 11, 12, 17),  # Fri 6/11 + 4
         at(2026, 11, 13, 17),  # Mon 9/11 + 4
     ]
@@ -81,4 +82,4 @@ def test_paused_dossier_is_not_overdue_and_cannot_be_finished(world):
     dossier = drive_to(world, Status.AWAITING_SUPPLEMENT)
     assert not deadlines.is_overdue(dossier, at(2027, 1, 1))
     with pytest.raises(IllegalTransition):
-        services.mark_result_ready(world.officer, dossier_id=dossier.pk)
+        services.mark_result_ready(world.specialist, dossier_id=dossier.pk)

@@ -170,8 +170,8 @@ def test_manager_bulk_assigns_open_steps_to_a_specialist(client, world):
         follow=True,
     )
     assert "Đã giao 2 hồ sơ cho Lê Văn Chuyên." in r.content.decode()
-    for d in (one, two):
-        assert d.steps.get(order=1).assignee == world.specialist
+    for d in (one, two):  # the examination step; the reception step stays the officer's
+        assert d.steps.get(order=2).assignee == world.specialist
 
 
 def test_bulk_assign_refuses_staff_and_dossiers_of_another_unit(client, world):
@@ -192,7 +192,7 @@ def test_bulk_assign_refuses_staff_and_dossiers_of_another_unit(client, world):
         f"{URL}phan-cong/", {"dossiers": [theirs.pk], "assignee": world.specialist.pk}, follow=True
     )
     assert "không thuộc danh sách của bạn" in r.content.decode()
-    assert theirs.steps.get(order=1).assignee is None
+    assert theirs.steps.get(order=2).assignee is None
     r = client.post(f"{URL}phan-cong/", {"assignee": world.specialist.pk}, follow=True)
     assert "Chưa chọn hồ sơ nào" in r.content.decode()
 

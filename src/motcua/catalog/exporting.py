@@ -28,6 +28,7 @@ CHANNEL_LABELS = _inverse(fmt.CHANNELS)
 FORM_LABELS = _inverse(fmt.COMPONENT_FORMS)
 CONFIDENCE_LABELS = _inverse(fmt.CONFIDENCES)
 DEPARTMENT_LABELS = _inverse(fmt.DEPARTMENT_KINDS)
+STAGE_LABELS = _inverse(fmt.STEP_STAGES)
 
 
 def _number(value: Decimal | None) -> int | float | None:
@@ -94,6 +95,7 @@ def procedure_record(p: Procedure) -> dict:
                 "name": s.name,
                 "department_kind": s.department_kind,
                 "days": _number(s.days),
+                "stage": s.stage,
             }
             for s in p.steps.all()
         ],
@@ -194,6 +196,7 @@ def export_xlsx(qs: QuerySet[Procedure]) -> bytes:
                     s.name,
                     DEPARTMENT_LABELS.get(s.department_kind, s.department_kind),
                     s.days,
+                    STAGE_LABELS.get(s.stage, s.stage),
                 ]
             )
     for sheet in (fees,):

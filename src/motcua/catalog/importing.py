@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
+from motcua.catalog.models import infer_stage
 from motcua.core.text import fold
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -53,6 +54,12 @@ DEPARTMENT_KINDS = {  # fixed Vietnamese, whatever the UI language; mirrors Depa
     "Trung tâm phục vụ hành chính công": "service_centre",
     "Khác": "other",
 }
+STEP_STAGES = {  # fixed Vietnamese; mirrors catalog.models.StepStage
+    "Tiếp nhận": "reception",
+    "Xử lý": "processing",
+    "Phê duyệt, ký": "approval",
+    "Trả kết quả": "return",
+}
 YES = {"co", "x", "true", "1", "yes", "da cong khai", "dung"}
 NO = {"khong", "false", "0", "no", "chua", "sai"}
 
@@ -75,6 +82,7 @@ K_ORDER, K_NAME, K_FORM, K_COUNT, K_NOTE = (
 )
 K_STATE, K_WAREHOUSE = "Khai thác từ CSDL", "Tái sử dụng từ kho dữ liệu"
 S_ORDER, S_NAME, S_DEPT, S_DAYS = "Thứ tự", "Tên bước", "Bộ phận thực hiện", "Số ngày"
+S_STAGE = "Giai đoạn"
 
 SHEET_PROCEDURES, SHEET_FEES = "Thủ tục", "Phí, lệ phí"
 SHEET_COMPONENTS, SHEET_STEPS = "Thành phần hồ sơ", "Bước xử lý"
@@ -85,7 +93,7 @@ PROCEDURE_COLUMNS = [
 ]  # fmt: skip
 FEE_COLUMNS = [C_CODE, F_KIND, F_AMOUNT, F_CHANNEL, F_CONDITION, F_BASIS, F_FROM, F_TO]
 COMPONENT_COLUMNS = [C_CODE, K_ORDER, K_NAME, K_FORM, K_COUNT, K_NOTE, K_STATE, K_WAREHOUSE]
-STEP_COLUMNS = [C_CODE, S_ORDER, S_NAME, S_DEPT, S_DAYS]
+STEP_COLUMNS = [C_CODE, S_ORDER, S_NAME, S_DEPT, S_DAYS, S_STAGE]
 
 
 class ImportFileError(ValueError):
@@ -329,6 +337,7 @@ def _step_from_cells(v: dict) -> dict:
         "name": v.get(S_NAME),
         "department_kind": v.get(S_DEPT),
         "days": v.get(S_DAYS),
+        "stage": v.get(S_STAGE),
     }
 
 
@@ -611,7 +620,15 @@ def validate_record(row: RowInput) -> tuple[ProcedureData | None, list[RowError]
                     step.get("department_kind"), f"{where} › {S_DEPT}", DEPARTMENT_KINDS, ""
                 ),
                 "days": step_days,
+                "stage": check.choice(step.get("stage"), f"{where} › {S_STAGE}", STEP_STAGES, ""),
             }
+        )
+    for step in steps:  # older files name no stage: the step's place and name tell it
+        step["stage"] = step["stage"] or infer_stage(
+            order=step["order"] or 0,
+            count=len(steps),
+            name=step["name"] or "",
+            department_kind=step["department_kind"] or "",
         )
 
     if check.errors:

@@ -239,6 +239,37 @@ class Component(models.Model):
         return self.name[:80]
 
 
+class StepStage(models.TextChoices):
+    """What a routing step is in the dossier's life, which decides who closes it and when.
+
+    Reception and return belong to the one-stop and close themselves at reception and at the
+    hand-over of the result; processing steps are assigned and finished by the department;
+    the approval step closes when the leader approves and signs.
+    """
+
+    RECEPTION = "reception", _("Tiếp nhận")
+    PROCESSING = "processing", _("Xử lý")
+    APPROVAL = "approval", _("Phê duyệt, ký")
+    RETURN = "return", _("Trả kết quả")
+
+
+def infer_stage(*, order: int, count: int, name: str, department_kind: str) -> str:
+    """The stage of a routing step given without one (older catalog files): the first
+    one-stop step receives, the last one-stop step returns, a leader's step approves."""
+    folded = name.lower()
+    if department_kind == "service_centre" and order == 1 and count > 1:
+        return StepStage.RECEPTION
+    if (
+        order == count
+        and count > 1
+        and (department_kind == "service_centre" or folded.startswith("trả kết quả"))
+    ):
+        return StepStage.RETURN
+    if folded.startswith("lãnh đạo") or "ký duyệt" in folded:
+        return StepStage.APPROVAL
+    return StepStage.PROCESSING
+
+
 class ProcessStep(models.Model):
     """Bước xử lý: who does what, in how many working days (the dossier routing template)."""
 
@@ -253,6 +284,9 @@ class ProcessStep(models.Model):
         max_digits=5,
         decimal_places=2,
         validators=[MinValueValidator(Decimal("0"))],
+    )
+    stage = models.CharField(
+        _("giai đoạn"), max_length=12, choices=StepStage.choices, default=StepStage.PROCESSING
     )
 
     class Meta:

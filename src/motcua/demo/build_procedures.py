@@ -290,14 +290,18 @@ def civil_status_steps(days: float) -> list[dict]:
     """Reception 0.5 day, examination, leader's signature, return: sums to the statutory time."""
     plan = [0.5, 0.25, 0.15, 0.1] if days <= 1 else [0.5, days - 1.25, 0.5, 0.25]
     names = [
-        ("Tiếp nhận, kiểm tra hồ sơ tại Bộ phận Một cửa", "service_centre"),
-        ("Thẩm định hồ sơ, dự thảo kết quả (công chức tư pháp - hộ tịch)", "office"),
-        ("Lãnh đạo UBND xã xem xét, ký duyệt", "office"),
-        ("Trả kết quả, lưu hồ sơ", "service_centre"),
+        ("Tiếp nhận, kiểm tra hồ sơ tại Bộ phận Một cửa", "service_centre", "reception"),
+        (
+            "Thẩm định hồ sơ, dự thảo kết quả (công chức tư pháp - hộ tịch)",
+            "office",
+            "processing",
+        ),
+        ("Lãnh đạo UBND xã xem xét, ký duyệt", "office", "approval"),
+        ("Trả kết quả, lưu hồ sơ", "service_centre", "return"),
     ]
     return [
-        {"order": i + 1, "name": n, "department_kind": k, "days": d}
-        for i, ((n, k), d) in enumerate(zip(names, plan, strict=True))
+        {"order": i + 1, "name": n, "department_kind": k, "days": d, "stage": stage}
+        for i, ((n, k, stage), d) in enumerate(zip(names, plan, strict=True))
     ]
 
 

@@ -58,6 +58,18 @@ class PKIError(RuntimeError):
     """The signing material is missing or unreadable: an operator must fix configuration."""
 
 
+class WrongPin(PKIError):
+    """The key is protected by a PIN and the one given does not open it (the signer's error)."""
+
+
+def needs_pin() -> bool:
+    """The unit's key is a PKCS#12 whose password is not in the environment: the leader types
+    it (the key's PIN) on the signing screen, so a stolen server alone cannot sign."""
+    return bool(os.environ.get("MOTCUA_SIGNING_P12_PATH")) and not os.environ.get(
+        "MOTCUA_SIGNING_P12_PASSWORD"
+    )
+
+
 def pki_dir() -> Path:
     """VAR_DIR/pki unless MOTCUA_PKI_DIR (a setting, for tests) points elsewhere."""
     configured = getattr(settings, "MOTCUA_PKI_DIR", None)
@@ -232,19 +244,32 @@ def _asn1_cert(cert: x509.Certificate) -> asn1_x509.Certificate:
     return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
 
 
-def get_signer(unit) -> signers.SimpleSigner:
-    """The pyHanko signer for `unit`: the configured PKCS#12 in production, else the dev chain."""
+def get_signer(unit, *, pin: str = "") -> signers.SimpleSigner:
+    """The pyHanko signer for `unit`: the configured PKCS#12 in production, else the dev chain.
+
+    The PKCS#12 opens with MOTCUA_SIGNING_P12_PASSWORD, or, when that is unset, with the `pin`
+    the signer typed (`needs_pin()`); a PIN that does not open it raises WrongPin.
+    """
     p12 = os.environ.get("MOTCUA_SIGNING_P12_PATH", "")
     if p12:
         path = p12.replace("{unit_code}", unit.code)
-        password = os.environ.get("MOTCUA_SIGNING_P12_PASSWORD", "")
+        by_pin = needs_pin()
+        password = pin if by_pin else os.environ.get("MOTCUA_SIGNING_P12_PASSWORD", "")
+        if by_pin and not password:
+            raise WrongPin("the signing key needs its PIN")
         try:
             signer = signers.SimpleSigner.load_pkcs12(
                 path, passphrase=password.encode() if password else None
             )
-        except (OSError, ValueError) as exc:
+        except OSError as exc:
+            raise PKIError(f"cannot load signing PKCS#12 {path}: {exc}") from exc
+        except ValueError as exc:
+            if by_pin:
+                raise WrongPin("the PIN does not open the signing key") from exc
             raise PKIError(f"cannot load signing PKCS#12 {path}: {exc}") from exc
         if signer is None:
+            if by_pin:
+                raise WrongPin("the PIN does not open the signing key")
             raise PKIError(f"cannot load signing PKCS#12 {path} (wrong password?)")
         return signer
     chain = setup_dev_pki()

@@ -38,6 +38,8 @@ from . import pki, signing
 from .models import SignedDocument, new_verification_code
 
 log = logging.getLogger(__name__)
+WrongPin = pki.WrongPin  # the signer's PIN does not open the key: ask again
+needs_pin = pki.needs_pin
 
 MAX_TITLE = SignedDocument._meta.get_field("title").max_length
 # Files written inside the current `atomic_with_files()` block: (model, field name, storage, name)
@@ -76,6 +78,7 @@ def sign(
     signer_name: str,
     location: str = "",
     reason: str = signing.DEFAULT_REASON,
+    pin: str = "",
 ) -> SignedPdf:
     """Sign `pdf_bytes` with `unit`'s certificate; writes nothing (call it outside transactions).
 
@@ -83,7 +86,7 @@ def sign(
     constraint on the row is the guard against the 2^-80 collision).
     Raises `signing.SigningError` if the input is not a PDF.
     """
-    signer = pki.get_signer(unit)
+    signer = pki.get_signer(unit, pin=pin)
     code = new_verification_code()
     content = signing.sign_pdf(
         pdf_bytes,

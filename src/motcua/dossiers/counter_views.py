@@ -15,12 +15,10 @@ from urllib.parse import quote
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -32,7 +30,7 @@ from motcua.catalog.models import Procedure
 from motcua.catalog.selectors import published_procedures, search_procedures
 from motcua.core.calendar import LOCAL_TZ
 
-from . import selectors, services
+from . import selectors, services, workflow
 from .counter_forms import (
     COUNTER_DELIVERIES,
     ReasonForm,
@@ -48,6 +46,8 @@ from .papers import render as papers
 from .workflow import IllegalTransition
 
 COUNTER = (Role.COUNTER_OFFICER, Role.MANAGER)
+# the verbs this screen offers; whether a user gets each is the workflow's business
+COUNTER_ACTIONS = frozenset({"refuse", "request_supplement", "accept", "resubmit_supplement"})
 MAX_PROCEDURE_RESULTS = 15
 MAX_RETURN_RESULTS = 30
 MAX_BOOK_ROWS = 5000
@@ -154,27 +154,6 @@ def _components_in(form: ReceptionForm) -> list[services.ComponentIn]:
     ]
 
 
-def _refuse_with_letter(
-    user, dossier: Dossier, reason: str, expected_version: int | None = None
-) -> Dossier:
-    """Mẫu 03 rendered, attached as the refusal letter, then the refusal itself (a stale form
-    is refused under the row lock before the letter's file is written)."""
-    now = timezone.now()
-    paper = from_dossier.refusal(dossier, reason=reason, signer=user, issued_at=now)
-    content = papers.render_refusal(paper)
-    services.attach_document(
-        user,
-        dossier_id=dossier.pk,
-        kind=DossierDocument.Kind.REFUSAL_LETTER,
-        file=ContentFile(content, name=_file_name(dossier, "phieu-tu-choi")),
-        note=reason[:300],
-        expected_version=expected_version,
-    )
-    return services.refuse(
-        user, dossier_id=dossier.pk, reason=reason, expected_version=expected_version
-    )
-
-
 @staff_required(*COUNTER)
 @require_http_methods(["GET", "POST"])
 def reception(request):
@@ -231,7 +210,9 @@ def reception(request):
                 note=DELIVERY_NOTE[data["delivery"]],
             )
             if refusing and dossier.status == Status.RECEIVED and dossier.version == 1:
-                dossier = _refuse_with_letter(request.user, dossier, data["refusal_reason"].strip())
+                dossier = services.refuse_with_letter(
+                    request.user, dossier_id=dossier.pk, reason=data["refusal_reason"]
+                )
     except ValidationError as exc:
         for field, errors in exc.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)
@@ -254,17 +235,7 @@ def _dossier_context(request, dossier: Dossier, **forms) -> dict:
     supplement = None
     if dossier.status == Status.AWAITING_SUPPLEMENT:
         supplement = dossier.supplements.filter(resubmitted_at__isnull=True).last()
-    allowed = set(
-        a
-        for a in ("refuse", "request_supplement", "accept", "resubmit_supplement")
-        if dossier.status
-        in {
-            "refuse": (Status.SUBMITTED, Status.RECEIVED),
-            "request_supplement": (Status.SUBMITTED, Status.RECEIVED, Status.PROCESSING),
-            "accept": (Status.SUBMITTED,),
-            "resubmit_supplement": (Status.AWAITING_SUPPLEMENT,),
-        }[a]
-    )
+    allowed = set(workflow.actions_for(request.user, dossier)) & COUNTER_ACTIONS
     kinds = set(dossier.documents.values_list("kind", flat=True))
     papers_available = [
         (kind, label)
@@ -325,8 +296,11 @@ def refuse(request, pk: int):
         return redirect("dossiers:counter_dossier", pk=found.pk)  # the same form sent twice
     try:
         with transaction.atomic():
-            _refuse_with_letter(
-                request.user, found, form.cleaned_data["reason"].strip(), expected_version=version
+            services.refuse_with_letter(
+                request.user,
+                dossier_id=found.pk,
+                reason=form.cleaned_data["reason"],
+                expected_version=version,
             )
     except IllegalTransition as exc:
         return _conflict(request, found, exc.reason)
@@ -352,29 +326,15 @@ def request_supplement(request, pk: int):
         return redirect("dossiers:counter_dossier", pk=found.pk)
     items, reason = form.cleaned_data["items"], form.cleaned_data["reason"].strip()
     try:
-        with transaction.atomic():
-            updated = services.request_supplement(
-                request.user,
-                dossier_id=found.pk,
-                items=items,
-                reason=reason,
-                expected_version=version,
-            )
-            paper = from_dossier.supplement_request(updated)
-            services.attach_document(
-                request.user,
-                dossier_id=found.pk,
-                kind=DossierDocument.Kind.SUPPLEMENT_REQUEST,
-                file=ContentFile(
-                    papers.render_supplement_request(paper),
-                    name=_file_name(found, "phieu-yeu-cau-bo-sung"),
-                ),
-                note=reason[:300],
-            )
+        services.request_supplement(
+            request.user,
+            dossier_id=found.pk,
+            items=items,
+            reason=reason,
+            expected_version=version,
+        )
     except IllegalTransition as exc:
         return _conflict(request, found, exc.reason)
-    except PermissionDenied:
-        raise
     messages.success(request, _("Đã lập phiếu yêu cầu bổ sung; thời hạn giải quyết tạm dừng."))
     return redirect("dossiers:counter_dossier", pk=found.pk)
 

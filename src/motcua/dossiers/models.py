@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from motcua.catalog.models import StepStage
 from motcua.core.models import Department, Unit
 from motcua.core.text import fold
 
@@ -303,6 +304,9 @@ class DossierStep(models.Model):
         related_name="dossier_steps",
     )
     days = models.DecimalField(_("thời gian (ngày làm việc)"), max_digits=5, decimal_places=2)
+    stage = models.CharField(
+        _("giai đoạn"), max_length=12, choices=StepStage.choices, default=StepStage.PROCESSING
+    )
     started_at = models.DateTimeField(_("bắt đầu"), null=True, blank=True)
     due_at = models.DateTimeField(_("hạn của bước"), null=True, blank=True)
     finished_at = models.DateTimeField(_("kết thúc"), null=True, blank=True)

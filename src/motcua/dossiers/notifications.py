@@ -1,9 +1,10 @@
 """Tell the applicant by SMS / email when their dossier is received, needs a supplement, is
 delayed with an apology, or has its result ready (issue 5 item 9).
 
-A hook on the dossier core's `on_transition` registry: it runs after the transition committed,
-builds the Vietnamese text and hands it to the notifications outbox
-(`motcua.integrations.services.notify`), one message per channel the applicant gave. The
+A hook on the dossier core's `on_transition` registry that runs inside the transition's
+transaction: it builds the Vietnamese text and puts the messages in the notifications outbox
+(`motcua.integrations.services.notify`), one per channel the applicant gave, so the change and
+its messages commit together (the outbox sends after the commit). The
 idempotency key is the dossier code + the event id + the channel, so a hook run twice for the
 same event (a retried job, a re-delivered signal) never sends twice.
 
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -200,11 +202,16 @@ def deliver(message: Message) -> None:
     )
 
 
-@on_transition
+@on_transition(in_transaction=True)
 def notify_applicant(info: TransitionInfo) -> None:
-    """The registered hook: after commit, queue the messages of this transition."""
+    """The registered hook: in the transition's transaction, queue its messages.
+
+    Each message in a savepoint of its own: a message the outbox refuses (a malformed
+    address) is logged and dropped without undoing the dossier's change or the other channel.
+    """
     for message in messages_for(info):
         try:
-            deliver(message)
+            with transaction.atomic():
+                deliver(message)
         except Exception:  # one channel failing must not stop the other
             logger.exception("could not queue %s %s", message.channel, message.idempotency_key)

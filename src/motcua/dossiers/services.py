@@ -16,14 +16,15 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import File
+from django.core.files.base import ContentFile, File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from motcua.accounts.models import Role
 from motcua.accounts.scoping import has_role
-from motcua.catalog.models import Fee, Procedure
+from motcua.catalog.models import Fee, Procedure, StepStage
 from motcua.core import audit, calendar
 from motcua.core.calendar import LOCAL_TZ
 from motcua.core.models import Department, Unit
@@ -69,6 +70,9 @@ LETTER_FOR = {
 _NEEDS_VERB = frozenset(
     {
         "accept",
+        "submit_for_approval",
+        "send_back",
+        "approve",
         "assign_step",
         "finish_step",
         "request_supplement",
@@ -137,13 +141,25 @@ class TransitionInfo:
 
 
 _HOOKS: list[Callable[[TransitionInfo], None]] = []
+_IN_TRANSACTION_HOOKS: list[Callable[[TransitionInfo], None]] = []
 
 
-def on_transition(hook: Callable[[TransitionInfo], None]) -> Callable[[TransitionInfo], None]:
-    """Register `hook` to run after the commit of every transition (decorator)."""
-    if hook not in _HOOKS:
-        _HOOKS.append(hook)
-    return hook
+def on_transition(hook=None, *, in_transaction: bool = False):
+    """Register `hook` for every transition (decorator, bare or with arguments).
+
+    By default it runs after the commit. `in_transaction=True` runs it inside the transition's
+    transaction, for hooks that only write rows which must commit with the change or not at
+    all (the notification outbox: a crash between the commit and the hook would lose the SMS).
+    Such a hook must not call outside systems; an error in it undoes the transition.
+    """
+
+    def register(fn):
+        hooks = _IN_TRANSACTION_HOOKS if in_transaction else _HOOKS
+        if fn not in hooks:
+            hooks.append(fn)
+        return fn
+
+    return register(hook) if hook is not None else register
 
 
 def _run_hooks(info: TransitionInfo) -> None:
@@ -186,9 +202,11 @@ def _check_invariants(dossier: Dossier, move: workflow.Move) -> None:
     """Rules that hold whatever the path: checked after the verb applied its change."""
     to = move.to_status
     if to in (Status.RESULT_READY, Status.RETURNED):
-        open_steps = list(
-            dossier.steps.filter(finished_at__isnull=True).values_list("name", flat=True)
-        )
+        # with the result at the one-stop only its return step may still be open
+        open_steps = dossier.steps.filter(finished_at__isnull=True)
+        if to == Status.RESULT_READY:
+            open_steps = open_steps.exclude(stage=StepStage.RETURN)
+        open_steps = list(open_steps.values_list("name", flat=True))
         if open_steps:
             raise InvariantBroken(
                 _("Hồ sơ còn bước xử lý chưa hoàn thành (%(steps)s): chưa thể kết thúc.")
@@ -221,28 +239,22 @@ def transition(
     data: dict | None = None,
     at: dt.datetime | None = None,
     apply: Callable[[Dossier, workflow.Move, dt.datetime], dict | None] | None = None,
-    roles: Iterable[str] | None = STAFF_ROLES,
-    where: tuple[str, ...] = ("competent", "receiving"),
-    citizen_may: bool = False,
     expected_version: int | None = None,
 ) -> Dossier:
     """Run one action on one dossier: the only path by which a dossier's status changes.
 
-    Raises IllegalTransition (with a Vietnamese `reason`; views answer 409), InvariantBroken
-    (a subclass), PermissionDenied, or ValidationError for bad input of the verb.
-    `expected_version` (the version the user's screen showed) turns a double-submitted or
-    stale form into an IllegalTransition instead of a second change.
+    Who may run it is `workflow.PERMITS[action]`, checked here under the row lock whatever
+    screen or API called (after the status: a move the status forbids is a 409 for anyone).
+    Raises PermissionDenied (with the Vietnamese reason; views answer
+    403), IllegalTransition (views answer 409), InvariantBroken (a subclass), or
+    ValidationError for bad input of the verb. `expected_version` (the version the user's
+    screen showed) turns a double-submitted or stale form into an IllegalTransition instead
+    of a second change.
     """
     at = _now(at)
     data = dict(data or {})
     with transaction.atomic():
         dossier = Dossier.objects.select_for_update().get(pk=dossier_id)
-        if roles is not None and not (citizen_may and _is_citizen_or_anonymous(actor)):
-            units = {
-                "competent": dossier.competent_unit_id,
-                "receiving": dossier.receiving_unit_id,
-            }
-            _require_role(actor, roles, [units[w] for w in where])
         resume_to = None
         if workflow.TRANSITIONS.get(action, (None, None))[1] == workflow.RESUME:
             resume_to = (
@@ -253,6 +265,9 @@ def transition(
         if expected_version is not None and expected_version != dossier.version:
             raise IllegalTransition(stale_form_message(), action=action, status=dossier.status)
         move = workflow.check(action, dossier.status, resume_to=resume_to)
+        refused = workflow.refusal(actor, action, dossier)
+        if refused:
+            raise PermissionDenied(refused)
         if apply is None and action in _NEEDS_VERB:
             # a programming error, not a user's: the verb sets dates, steps and records
             raise TypeError(f"use the services verb for {action!r}, not a bare transition")
@@ -290,6 +305,8 @@ def transition(
             event_id=event.pk,
             data=event.data,
         )
+        for hook in _IN_TRANSACTION_HOOKS:
+            hook(info)
         transaction.on_commit(lambda: _run_hooks(info))
     return dossier
 
@@ -437,8 +454,13 @@ def _department_for(unit_id: int, kind: str, procedure: Procedure) -> Department
     return None
 
 
-def _open_clock(dossier: Dossier, at: dt.datetime) -> None:
-    """Reception complete and valid: the clock starts, due dates and steps are set."""
+def _open_clock(dossier: Dossier, at: dt.datetime, actor) -> None:
+    """Reception complete and valid: the clock starts, due dates and steps are set.
+
+    The catalog's reception step closes now, held by the officer who received; the first
+    step after it opens. The return step belongs to the receiving unit's one-stop (the
+    result is handed back where it was received, whoever is competent).
+    """
     unit = dossier.competent_unit_id
     dossier.received_at = at
     if dossier.receiving_unit_id == dossier.competent_unit_id:
@@ -450,21 +472,33 @@ def _open_clock(dossier: Dossier, at: dt.datetime) -> None:
         templates = [None]
     step_days = [t.days if t else dossier.processing_days for t in templates]
     dues = deadlines.step_due_dates(at, step_days, unit)
+    officer = actor if getattr(actor, "is_authenticated", False) else None
+    opening = True  # the first step that is not reception starts now
     for index, (template, days, step_due) in enumerate(
         zip(templates, step_days, dues, strict=True)
     ):
-        DossierStep.objects.create(
+        stage = template.stage if template else StepStage.PROCESSING
+        one_stop = stage in (StepStage.RECEPTION, StepStage.RETURN)
+        step_unit = dossier.receiving_unit_id if one_stop else unit
+        kind = template.department_kind if template else ""
+        step = DossierStep(
             dossier=dossier,
             order=index + 1,
             name=template.name if template else _("Giải quyết hồ sơ"),
-            unit_id=unit,
-            department=_department_for(
-                unit, template.department_kind if template else "", dossier.procedure
-            ),
+            stage=stage,
+            unit_id=step_unit,
+            department=_department_for(step_unit, kind, dossier.procedure),
             days=days,
-            started_at=at if index == 0 else None,
             due_at=min(step_due, due) if dossier.time_unit == "working_day" else step_due,
         )
+        if stage == StepStage.RECEPTION:
+            step.started_at = step.finished_at = at
+            step.assignee = officer
+            step.result = deadlines.classify(at, step.due_at) if step.due_at else ""
+        elif opening:
+            step.started_at = at
+            opening = False
+        step.save()
 
 
 def _create(
@@ -515,7 +549,7 @@ def _create(
             dossier.save()
             _add_components(dossier, procedure, components)
             if action == "receive":
-                _open_clock(dossier, at)
+                _open_clock(dossier, at, actor)
             event = DossierEvent.objects.create(
                 dossier=dossier,
                 from_status=None,
@@ -546,6 +580,8 @@ def _create(
                 unit=receiving_unit.pk,
             )
             info = TransitionInfo(dossier.pk, action, None, status, event.pk, event.data)
+            for hook in _IN_TRANSACTION_HOOKS:
+                hook(info)
             transaction.on_commit(lambda: _run_hooks(info))
     except IntegrityError:
         if idempotency_key:  # the same form submitted twice at once: the other one won
@@ -636,12 +672,10 @@ def accept_online(actor, *, dossier_id: int, at: dt.datetime | None = None) -> D
     """The officer found the online dossier complete: the clock starts now (shorter online time)."""
 
     def apply(dossier, move, at):
-        _open_clock(dossier, at)
+        _open_clock(dossier, at, actor)
         return {"due_at": dossier.due_at.isoformat()}
 
-    return transition(
-        dossier_id, action="accept", actor=actor, at=at, apply=apply, roles=COUNTER_ROLES
-    )
+    return transition(dossier_id, action="accept", actor=actor, at=at, apply=apply)
 
 
 def _required_text(value: str, field_name: str, message: str) -> str:
@@ -667,16 +701,75 @@ def refuse(
         actor=actor,
         note=reason,
         at=at,
-        roles=COUNTER_ROLES,
         expected_version=expected_version,
     )
 
 
 # --- steps ---------------------------------------------------------------------------------------
+# Reception and return steps close themselves (at reception and at the hand-over); the
+# approval step closes when the leader approves; only processing steps are assigned and
+# finished by hand. See docs/decisions/0015-steps-follow-the-lifecycle.md.
+
+_CLOSED_BY = {
+    StepStage.RECEPTION: gettext_lazy("Bước “%(step)s” đã hoàn thành khi tiếp nhận hồ sơ."),
+    StepStage.APPROVAL: gettext_lazy(
+        "Bước “%(step)s” được hoàn thành khi lãnh đạo phê duyệt, ký số; không hoàn thành riêng."
+    ),
+    StepStage.RETURN: gettext_lazy(
+        "Bước “%(step)s” được hoàn thành khi Bộ phận Một cửa trả kết quả cho công dân."
+    ),
+}
+
+
+def _open_steps(dossier: Dossier, stage: str | None = None):
+    qs = dossier.steps.filter(finished_at__isnull=True)
+    return (qs.filter(stage=stage) if stage else qs).order_by("order")
 
 
 def _current_step(dossier: Dossier) -> DossierStep | None:
-    return dossier.steps.filter(finished_at__isnull=True).order_by("order").first()
+    return _open_steps(dossier).first()
+
+
+def _staff_or_none(actor):
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def _close_step(step: DossierStep, at: dt.datetime, *, holder=None, note: str = "") -> None:
+    """Close `step` now, judged early/on time/late against its own deadline; `holder` (the
+    officer or leader who did it) replaces the assignee, else the assignee stays."""
+    step.started_at = step.started_at or at
+    step.finished_at = at
+    step.result = deadlines.classify(at, step.due_at) if step.due_at else ""
+    if holder is not None:
+        step.assignee = holder
+    if note:
+        step.note = note
+    step.save(update_fields=["started_at", "finished_at", "result", "assignee", "note"])
+
+
+def _start_steps(dossier: Dossier, stage: str, at: dt.datetime) -> None:
+    _open_steps(dossier, stage).filter(started_at__isnull=True).update(started_at=at)
+
+
+def _processing_step_to_assign(dossier: Dossier, step_order: int | None) -> DossierStep:
+    steps = _open_steps(dossier)
+    step = steps.filter(order=step_order).first() if step_order else None
+    if step is None and not step_order:
+        step = steps.filter(stage=StepStage.PROCESSING).first()
+    if step is None:
+        raise ValidationError({"step": _("Không có bước xử lý nào đang mở để phân công.")})
+    if step.stage != StepStage.PROCESSING:
+        raise ValidationError(
+            {"step": _("Chỉ phân công được các bước xử lý của bộ phận chuyên môn.")}
+        )
+    return step
+
+
+def _check_assignee(assignee, step: DossierStep) -> None:
+    if not has_role(assignee, *STAFF_ROLES, unit=step.unit_id):
+        raise ValidationError(
+            {"assignee": _("Người được phân công không thuộc đơn vị giải quyết hồ sơ.")}
+        )
 
 
 def assign_step(
@@ -689,17 +782,11 @@ def assign_step(
     at: dt.datetime | None = None,
     expected_version: int | None = None,
 ) -> Dossier:
-    """Phân công: give the current (or a named) open step to a staff member of the unit."""
+    """Phân công: give the current (or a named) open processing step to a staff member."""
 
     def apply(dossier, move, at):
-        steps = dossier.steps.filter(finished_at__isnull=True)
-        step = steps.filter(order=step_order).first() if step_order else _current_step(dossier)
-        if step is None:
-            raise ValidationError({"step": _("Không có bước xử lý nào đang mở để phân công.")})
-        if not has_role(assignee, *STAFF_ROLES, unit=step.unit_id):
-            raise ValidationError(
-                {"assignee": _("Người được phân công không thuộc đơn vị giải quyết hồ sơ.")}
-            )
+        step = _processing_step_to_assign(dossier, step_order)
+        _check_assignee(assignee, step)
         if department is not None and department.unit_id != step.unit_id:
             raise ValidationError({"department": _("Phòng, ban không thuộc đơn vị giải quyết.")})
         step.assignee = assignee
@@ -726,18 +813,21 @@ def start_processing(
     at: dt.datetime | None = None,
     expected_version: int | None = None,
 ) -> Dossier:
-    """Chuyển xử lý: the one-stop hands the dossier to the competent department."""
+    """Chuyển xử lý: the one-stop hands the dossier to the department's first processing step
+    (never to its own reception step), to a named specialist if given."""
 
     def apply(dossier, move, at):
-        step = _current_step(dossier)
-        if assignee is not None and step is not None:
-            if not has_role(assignee, *STAFF_ROLES, unit=step.unit_id):
-                raise ValidationError(
-                    {"assignee": _("Người được phân công không thuộc đơn vị giải quyết hồ sơ.")}
-                )
-            step.assignee = assignee
-            step.save(update_fields=["assignee"])
-        return {"assignee": getattr(assignee, "pk", None)}
+        step = _open_steps(dossier, StepStage.PROCESSING).first()
+        if step is not None:
+            if assignee is not None:
+                _check_assignee(assignee, step)
+                step.assignee = assignee
+            step.started_at = step.started_at or at
+            step.save(update_fields=["assignee", "started_at"])
+        return {
+            "assignee": getattr(assignee, "pk", None),
+            "step": getattr(step, "order", None),
+        }
 
     return transition(
         dossier_id,
@@ -757,7 +847,8 @@ def finish_step(
     at: dt.datetime | None = None,
     expected_version: int | None = None,
 ) -> Dossier:
-    """Close the current step (early/on time/late against its internal deadline), open the next."""
+    """Close the current processing step (early/on time/late against its own deadline) and
+    open the next processing step; approval and return steps close with their own verbs."""
 
     def apply(dossier, move, at):
         step = _current_step(dossier)
@@ -765,13 +856,16 @@ def finish_step(
             raise InvariantBroken(
                 _("Mọi bước xử lý đã hoàn thành."), action=move.action, status=move.from_status
             )
-        step.started_at = step.started_at or at
-        step.finished_at = at
-        step.result = deadlines.classify(at, step.due_at) if step.due_at else ""
-        step.note = note
-        step.save(update_fields=["started_at", "finished_at", "result", "note"])
+        if step.stage != StepStage.PROCESSING:
+            raise InvariantBroken(
+                _CLOSED_BY[step.stage] % {"step": step.name},
+                action=move.action,
+                status=move.from_status,
+            )
+        holder = None if step.assignee_id else _staff_or_none(actor)
+        _close_step(step, at, holder=holder, note=note)
         following = _current_step(dossier)
-        if following is not None:
+        if following is not None and following.stage == StepStage.PROCESSING:
             following.started_at = at
             following.save(update_fields=["started_at"])
         return {"step": step.order, "result": step.result}
@@ -799,7 +893,45 @@ def request_supplement(
     at: dt.datetime | None = None,
     expected_version: int | None = None,
 ) -> Dossier:
-    """Yêu cầu bổ sung: one complete list of what is missing; the deadline clock stops."""
+    """Yêu cầu bổ sung with its paper: the clock stops and Mẫu 02 (the one complete list of
+    what is missing) is attached in the same transaction, whichever screen asked."""
+    with transaction.atomic():
+        dossier = _pause_for_supplement(
+            actor,
+            dossier_id=dossier_id,
+            items=items,
+            reason=reason,
+            at=at,
+            expected_version=expected_version,
+        )
+        from .papers import from_dossier
+        from .papers import render as papers
+
+        paper = from_dossier.supplement_request(dossier)
+        attach_document(
+            actor,
+            dossier_id=dossier_id,
+            kind=DossierDocument.Kind.SUPPLEMENT_REQUEST,
+            file=ContentFile(
+                papers.render_supplement_request(paper),
+                name=f"phieu-yeu-cau-bo-sung-{dossier.code}.pdf",
+            ),
+            note=reason.strip()[:300],
+            at=at,
+        )
+    return dossier
+
+
+def _pause_for_supplement(
+    actor,
+    *,
+    dossier_id: int,
+    items: list[str],
+    reason: str,
+    at: dt.datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    """The transition of a supplement request: one complete list; the deadline clock stops."""
     items = [i.strip() for i in items if i and i.strip()]
     if not items:
         raise ValidationError({"items": _("Phải liệt kê đầy đủ các nội dung cần bổ sung.")})
@@ -877,7 +1009,6 @@ def resubmit_supplement(
         actor=actor,
         at=at,
         apply=apply,
-        citizen_may=True,
     )
 
 
@@ -940,13 +1071,36 @@ def submit_for_approval(
     at: dt.datetime | None = None,
     expected_version: int | None = None,
 ) -> Dossier:
-    """Trình lãnh đạo: the specialist's draft goes to the leader for approval and signature."""
+    """Trình lãnh đạo: the specialist's draft goes to the leader for approval and signature.
+
+    The processing step in hand closes with it (the draft is its output) and the leader's
+    approval step opens; a processing step still open before it must be finished first.
+    """
+
+    def apply(dossier, move, at):
+        open_processing = list(_open_steps(dossier, StepStage.PROCESSING))
+        if len(open_processing) > 1:
+            raise InvariantBroken(
+                _("Hồ sơ còn bước xử lý chưa hoàn thành (%(steps)s): chưa thể trình ký.")
+                % {"steps": ", ".join(s.name for s in open_processing[:-1])},
+                action=move.action,
+                status=move.from_status,
+            )
+        closed = None
+        if open_processing:
+            closed = open_processing[0]
+            holder = None if closed.assignee_id else _staff_or_none(actor)
+            _close_step(closed, at, holder=holder, note=note)
+        _start_steps(dossier, StepStage.APPROVAL, at)
+        return {"step": getattr(closed, "order", None)}
+
     return transition(
         dossier_id,
         action="submit_for_approval",
         actor=actor,
         note=note,
         at=at,
+        apply=apply,
         expected_version=expected_version,
     )
 
@@ -959,16 +1113,29 @@ def send_back(
     at: dt.datetime | None = None,
     expected_version: int | None = None,
 ) -> Dossier:
-    """The leader returns the draft to the specialist with a reason."""
+    """The leader returns the draft to the specialist with a reason: the last processing step
+    opens again (same holder), the approval step waits for the next submission."""
     reason = _required_text(reason, "reason", _("Phải ghi rõ lý do trả lại."))
+
+    def apply(dossier, move, at):
+        last = (
+            dossier.steps.filter(stage=StepStage.PROCESSING, finished_at__isnull=False)
+            .order_by("-order")
+            .first()
+        )
+        if last is not None:
+            last.finished_at, last.result = None, ""
+            last.save(update_fields=["finished_at", "result"])
+        _open_steps(dossier, StepStage.APPROVAL).update(started_at=None)
+        return {"step": getattr(last, "order", None)}
+
     return transition(
         dossier_id,
         action="send_back",
         actor=actor,
         note=reason,
         at=at,
-        roles=(Role.LEADER,),
-        where=("competent",),
+        apply=apply,
         expected_version=expected_version,
     )
 
@@ -981,15 +1148,22 @@ def approve(
     at: dt.datetime | None = None,
     expected_version: int | None = None,
 ) -> Dossier:
-    """Lãnh đạo phê duyệt: only a leader of the competent unit."""
+    """Lãnh đạo phê duyệt: only a leader of the competent unit; the approval step closes,
+    held by this leader."""
+
+    def apply(dossier, move, at):
+        steps = list(_open_steps(dossier, StepStage.APPROVAL))
+        for step in steps:
+            _close_step(step, at, holder=_staff_or_none(actor), note=note)
+        return {"steps": [s.order for s in steps]}
+
     return transition(
         dossier_id,
         action="approve",
         actor=actor,
         note=note,
         at=at,
-        roles=(Role.LEADER,),
-        where=("competent",),
+        apply=apply,
         expected_version=expected_version,
     )
 
@@ -997,9 +1171,26 @@ def approve(
 def mark_result_ready(
     actor, *, dossier_id: int, at: dt.datetime | None = None, expected_version: int | None = None
 ) -> Dossier:
-    """Đã xử lý xong: every step closed and the result attached; timeliness is fixed now."""
+    """Đã xử lý xong, chuyển Bộ phận Một cửa: the result goes to the one-stop.
+
+    Needs the result attached and every processing and approval step closed (a procedure
+    without approval: the one processing step still open closes with it, as its output);
+    the return step opens. Timeliness is fixed now.
+    """
 
     def apply(dossier, move, at):
+        if _open_steps(dossier, StepStage.APPROVAL).exists():
+            raise InvariantBroken(
+                _("Hồ sơ phải được lãnh đạo phê duyệt, ký trước khi có kết quả."),
+                action=move.action,
+                status=move.from_status,
+            )
+        open_processing = list(_open_steps(dossier, StepStage.PROCESSING))
+        if len(open_processing) == 1:
+            step = open_processing[0]
+            holder = None if step.assignee_id else _staff_or_none(actor)
+            _close_step(step, at, holder=holder)
+        _start_steps(dossier, StepStage.RETURN, at)
         dossier.finished_at = at
         dossier.timeliness = deadlines.classify(at, dossier.due_at_legal)
         return {"timeliness": dossier.timeliness}
@@ -1033,6 +1224,8 @@ def return_result(
         )
 
     def apply(dossier, move, at):
+        for step in _open_steps(dossier, StepStage.RETURN):
+            _close_step(step, at, holder=_staff_or_none(actor))
         dossier.returned_at = at
         dossier.result_delivery = delivery
         dossier.postal_tracking_number = tracking_number
@@ -1044,16 +1237,13 @@ def return_result(
         actor=actor,
         at=at,
         apply=apply,
-        roles=COUNTER_ROLES,
         expected_version=expected_version,
     )
 
 
 def withdraw(actor, *, dossier_id: int, reason: str = "", at: dt.datetime | None = None) -> Dossier:
     """Công dân rút hồ sơ: needs the applicant's written request attached."""
-    return transition(
-        dossier_id, action="withdraw", actor=actor, note=reason, at=at, citizen_may=True
-    )
+    return transition(dossier_id, action="withdraw", actor=actor, note=reason, at=at)
 
 
 def stop(
@@ -1162,8 +1352,6 @@ def extend_with_apology(
         note=reason,
         at=at,
         apply=apply,
-        roles=(Role.SPECIALIST, Role.LEADER, Role.MANAGER),
-        where=("competent",),
         expected_version=expected_version,
     )
 
@@ -1198,7 +1386,6 @@ def transfer_to_unit(
         note=reason,
         at=at,
         apply=apply,
-        where=("competent",),
         expected_version=expected_version,
     )
 
@@ -1211,7 +1398,8 @@ def acknowledge_transfer(
     def apply(dossier, move, at):
         dossier.competent_received_at = at
         unit = dossier.competent_unit_id
-        for step in dossier.steps.filter(finished_at__isnull=True).exclude(unit_id=unit):
+        steps = dossier.steps.filter(finished_at__isnull=True).exclude(unit_id=unit)
+        for step in steps.exclude(stage=StepStage.RETURN):
             step.unit_id = unit
             step.assignee = None
             step.department = _department_for(unit, "", dossier.procedure)
@@ -1224,7 +1412,6 @@ def acknowledge_transfer(
         actor=actor,
         at=at,
         apply=apply,
-        where=("competent",),
         expected_version=expected_version,
     )
 
@@ -1333,3 +1520,212 @@ def attach_component_scan(actor, *, component_id: int, file: File) -> DossierCom
             unit=dossier.receiving_unit_id,
         )
     return component
+
+
+# --- use cases with their papers: one function each, whichever screen or API calls -------------
+
+
+def refuse_with_letter(
+    actor,
+    *,
+    dossier_id: int,
+    reason: str,
+    at: dt.datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    """Từ chối tiếp nhận with Mẫu 03: the letter is rendered, attached and the dossier refused
+    in one transaction (a stale form is refused under the row lock before the file)."""
+    from .papers import from_dossier
+    from .papers import render as papers
+
+    reason = _required_text(reason, "reason", _("Phải ghi rõ lý do từ chối tiếp nhận."))
+    at = _now(at)
+    dossier = Dossier.objects.select_related("receiving_unit").get(pk=dossier_id)
+    refused = workflow.refusal(actor, "refuse", dossier)
+    if refused:  # before rendering: nothing to draw for someone who may not refuse
+        raise PermissionDenied(refused)
+    paper = from_dossier.refusal(dossier, reason=reason, signer=actor, issued_at=at)
+    with transaction.atomic():
+        attach_document(
+            actor,
+            dossier_id=dossier_id,
+            kind=DossierDocument.Kind.REFUSAL_LETTER,
+            file=ContentFile(
+                papers.render_refusal(paper), name=f"phieu-tu-choi-{dossier.code}.pdf"
+            ),
+            note=reason[:300],
+            at=at,
+            expected_version=expected_version,
+        )
+        return refuse(
+            actor, dossier_id=dossier_id, reason=reason, at=at, expected_version=expected_version
+        )
+
+
+def stop_with_letter(
+    actor,
+    *,
+    dossier_id: int,
+    reason: str,
+    letter: bytes | None = None,
+    at: dt.datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    """Dừng giải quyết with Mẫu 05: the signed notice the user uploaded (`letter`), or the
+    notice drawn now from the dossier; letter and stop commit together or not at all."""
+    from .papers import from_dossier
+    from .papers import render as papers
+
+    reason = _required_text(reason, "reason", _("Phải ghi rõ lý do dừng giải quyết."))
+    at = _now(at)
+    dossier = Dossier.objects.select_related("competent_unit").get(pk=dossier_id)
+    refused = workflow.refusal(actor, "stop", dossier)
+    if refused:
+        raise PermissionDenied(refused)
+    if letter is None:
+        notice = from_dossier.stop_notice(dossier, reason=reason, signer=actor, issued_at=at)
+        letter = papers.render_stop_notice(notice)
+    with transaction.atomic():
+        attach_document(
+            actor,
+            dossier_id=dossier_id,
+            kind=DossierDocument.Kind.STOP_LETTER,
+            file=ContentFile(letter, name=f"{dossier.code}-dung-giai-quyet.pdf"),
+            note=reason[:300],
+            at=at,
+            expected_version=expected_version,
+        )
+        return stop(
+            actor, dossier_id=dossier_id, reason=reason, at=at, expected_version=expected_version
+        )
+
+
+def unsigned_result(dossier: Dossier) -> DossierDocument | None:
+    return (
+        dossier.documents.filter(kind=DossierDocument.Kind.RESULT, signed=False)
+        .exclude(file="")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def approve_and_sign(
+    actor,
+    *,
+    dossier_id: int,
+    confirmed: bool,
+    expected_version: int,
+    note: str = "",
+    pin: str = "",
+):
+    """Phê duyệt và ký số: approve, sign the draft result, keep the signed PDF, mark it signed.
+
+    The leader must have confirmed on the confirmation screen (`confirmed`), and give the
+    key's PIN where the signing key is protected by one. Checks first (a fresh form, status,
+    role, a result to sign) so nothing is signed for a request that would be refused. The
+    slow signing runs before any transaction and writes nothing. Then, in one transaction:
+    the approval (version checked again under the row lock; the approval step closes with
+    this leader), the signed document's row and file, the signed attachment and the signed
+    mark. If any of it fails, nothing stays: `atomic_with_files` deletes the files written.
+    """
+    from motcua.documents import services as documents
+    from motcua.documents.signing import SigningError
+
+    dossier = Dossier.objects.select_related("competent_unit").get(pk=dossier_id)
+    refused = workflow.refusal(actor, "approve", dossier)
+    if refused:
+        raise PermissionDenied(refused)
+    if expected_version != dossier.version:  # fast refusal; approve() checks under the lock
+        raise IllegalTransition(stale_form_message(), action="approve", status=dossier.status)
+    workflow.check("approve", dossier.status)
+    if not confirmed:
+        raise ValidationError(
+            {"confirm": _("Vui lòng xác nhận đã xem dự thảo kết quả trước khi ký số.")}
+        )
+    draft = unsigned_result(dossier)
+    if draft is None:
+        raise InvariantBroken(
+            _("Chưa đính kèm văn bản kết quả (PDF) để ký số."),
+            action="approve",
+            status=dossier.status,
+        )
+    with draft.file.open("rb") as fh:
+        pdf_bytes = fh.read()
+    try:
+        signed = documents.sign(
+            unit=dossier.competent_unit,
+            pdf_bytes=pdf_bytes,
+            signer_name=actor.full_name or actor.username,
+            pin=pin,
+        )
+    except documents.WrongPin as exc:
+        raise ValidationError({"pin": _("Mã PIN của khóa ký số không đúng.")}) from exc
+    except SigningError as exc:
+        raise InvariantBroken(
+            _("Không ký số được văn bản kết quả: tệp PDF không hợp lệ."),
+            action="approve",
+            status=dossier.status,
+        ) from exc
+    doc_note = _("Kết quả đã ký số, mã xác thực %(code)s") % {"code": signed.verification_code}
+    with documents.atomic_with_files():
+        approve(actor, dossier_id=dossier_id, note=note, expected_version=expected_version)
+        stored = documents.store(
+            signed,
+            actor=actor,
+            title=f"{dossier.procedure_name} - {dossier.code}",
+            object_type="dossiers.dossier",
+            object_id=dossier.pk,
+        )
+        document = attach_document(
+            actor,
+            dossier_id=dossier_id,
+            kind=DossierDocument.Kind.RESULT,
+            file=ContentFile(signed.content, name=f"{dossier.code}-ky-so.pdf"),
+            note=doc_note,
+        )
+        documents.track_file(document.file)
+        record_result_signed(actor, document_id=document.pk)
+    return stored
+
+
+ATTACH_RESULT = "attach_result"
+_DRAFTING = frozenset({Status.PROCESSING, Status.AWAITING_APPROVAL})
+
+
+def may_attach_result(actor, dossier: Dossier) -> bool:
+    """The draft result is attached by whoever may mark the result ready (the specialist
+    holding the dossier, its managers and leaders), while it is drafted or awaiting signature."""
+    return (
+        dossier.status in _DRAFTING
+        and workflow.refusal(actor, "mark_result_ready", dossier) is None
+    )
+
+
+def attach_draft_result(
+    actor,
+    *,
+    dossier_id: int,
+    pdf_bytes: bytes,
+    at: dt.datetime | None = None,
+    expected_version: int | None = None,
+) -> DossierDocument:
+    """Đính kèm dự thảo kết quả (PDF, to be signed by the leader)."""
+    dossier = Dossier.objects.get(pk=dossier_id)
+    refused = workflow.refusal(actor, "mark_result_ready", dossier)
+    if refused:
+        raise PermissionDenied(refused)
+    if dossier.status not in _DRAFTING:
+        raise IllegalTransition(
+            _("Chỉ đính kèm dự thảo kết quả khi hồ sơ đang xử lý hoặc chờ ký."),
+            action=ATTACH_RESULT,
+            status=dossier.status,
+        )
+    return attach_document(
+        actor,
+        dossier_id=dossier_id,
+        kind=DossierDocument.Kind.RESULT,
+        file=ContentFile(pdf_bytes, name=f"{dossier.code}-ket-qua.pdf"),
+        note=_("Dự thảo kết quả, chờ ký số"),
+        at=at,
+        expected_version=expected_version,
+    )

@@ -1,16 +1,25 @@
-"""The dossier state machine as data: which action moves which status where.
+"""The dossier state machine as data: which action moves which status where, and who may.
 
-One table, validated here and used by `services.transition` only. Terminal statuses have no way
-out. A target of `None` means "the status stays" (steps, extensions); `RESUME` means "back to
-the status the dossier was paused from" (a supplement pause records it).
+Two tables, validated here: `TRANSITIONS` (status -> status) and `PERMITS` (the roles that may
+run each action, the unit where the role must hold, and the roles that must also hold the
+step in hand). `services.transition` enforces both on every call; the screens build their
+buttons from `actions_for`, which reads the same tables, so a button never offers what the
+service would refuse and a hand-made POST is refused exactly like a click.
+Terminal statuses have no way out. A target of `None` means "the status stays" (steps,
+extensions); `RESUME` means "back to the status the dossier was paused from".
 """
 
-from dataclasses import dataclass
+from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import Status
+from motcua.accounts.models import Role, StaffAssignment
+from motcua.accounts.scoping import roles_of, visible_unit_ids
+
+from .models import Dossier, DossierStep, Status, StepStage
 
 S = Status
 RESUME = -1  # sentinel target: the status held before the supplement pause
@@ -108,6 +117,136 @@ ACTION_LABELS = {
 }
 
 
+# --- who may do what ----------------------------------------------------------------------------
+
+R = Role
+RECEIVING, COMPETENT, EITHER = "receiving", "competent", "either"
+
+
+@dataclass(frozen=True)
+class Permit:
+    """Who may run an action: one of `roles`, held in the dossier's `unit` ("receiving",
+    "competent" or "either"); a role in `holder_only` must also hold the step in hand (be its
+    assignee, or, while it is unassigned, belong to its department). `citizen`: the applicant
+    (or an anonymous public form) may run it too."""
+
+    roles: frozenset[str]
+    unit: str = COMPETENT
+    holder_only: frozenset[str] = field(default_factory=frozenset)
+    citizen: bool = False
+
+
+def _permit(roles, unit=COMPETENT, holder_only=(), citizen=False) -> Permit:
+    return Permit(frozenset(roles), unit, frozenset(holder_only), citizen)
+
+
+ONE_STOP = (R.COUNTER_OFFICER, R.MANAGER)
+PERMITS: dict[str, Permit] = {
+    "receive": _permit(ONE_STOP, RECEIVING),
+    "accept": _permit(ONE_STOP, RECEIVING),
+    "refuse": _permit(ONE_STOP, RECEIVING),
+    "start_processing": _permit(ONE_STOP, EITHER),
+    "assign_step": _permit((R.MANAGER, R.LEADER)),
+    "finish_step": _permit((R.SPECIALIST, R.MANAGER, R.LEADER), holder_only=(R.SPECIALIST,)),
+    "request_supplement": _permit(
+        (R.COUNTER_OFFICER, R.SPECIALIST, R.MANAGER), EITHER, holder_only=(R.SPECIALIST,)
+    ),
+    "resubmit_supplement": _permit(ONE_STOP, RECEIVING, citizen=True),
+    "request_financial_obligation": _permit(
+        (R.SPECIALIST, R.MANAGER, R.LEADER), holder_only=(R.SPECIALIST,)
+    ),
+    "confirm_payment": _permit((R.COUNTER_OFFICER, R.SPECIALIST, R.MANAGER), EITHER),
+    "submit_for_approval": _permit((R.SPECIALIST, R.MANAGER), holder_only=(R.SPECIALIST,)),
+    "send_back": _permit((R.LEADER,)),
+    "approve": _permit((R.LEADER,)),
+    "mark_result_ready": _permit((R.SPECIALIST, R.MANAGER, R.LEADER), holder_only=(R.SPECIALIST,)),
+    "return_result": _permit(ONE_STOP, EITHER),
+    "withdraw": _permit(ONE_STOP, EITHER, citizen=True),
+    "stop": _permit((R.SPECIALIST, R.MANAGER, R.LEADER), holder_only=(R.SPECIALIST,)),
+    "extend": _permit((R.SPECIALIST, R.MANAGER, R.LEADER), holder_only=(R.SPECIALIST,)),
+    "transfer": _permit((R.COUNTER_OFFICER, R.MANAGER, R.LEADER)),
+    "acknowledge_transfer": _permit((R.COUNTER_OFFICER, R.MANAGER, R.LEADER)),
+}
+# actions that work on the processing step in hand: offered only while one is open
+NEEDS_OPEN_PROCESSING_STEP = frozenset({"assign_step", "finish_step"})
+
+
+def _is_citizen_or_anonymous(actor) -> bool:
+    return actor is None or getattr(actor, "kind", None) == "citizen"
+
+
+def step_in_hand(dossier: Dossier) -> DossierStep | None:
+    """The processing step the department works on now: the first open one, else the last
+    one (after it closed, its holder still answers for the dossier until the result)."""
+    steps = [s for s in dossier.steps.all() if s.stage == StepStage.PROCESSING]
+    steps.sort(key=lambda s: s.order)
+    open_steps = [s for s in steps if s.finished_at is None]
+    if open_steps:
+        return open_steps[0]
+    return steps[-1] if steps else None
+
+
+def holds(user, step: DossierStep | None) -> bool:
+    """The user holds `step`: its assignee, or (unassigned) staff of its department/unit."""
+    if step is None:
+        return False
+    if step.assignee_id is not None:
+        return step.assignee_id == user.pk
+    if step.unit_id not in visible_unit_ids(user, (R.SPECIALIST,)):
+        return False
+    departments = set(
+        StaffAssignment.objects.filter(
+            user_id=user.pk, role=R.SPECIALIST, is_active=True
+        ).values_list("department_id", flat=True)
+    )
+    return None in departments or step.department_id in departments
+
+
+def refusal(actor, action: str, dossier: Dossier) -> str | None:
+    """Why `actor` may not run `action` on `dossier` (a Vietnamese sentence), or None."""
+    permit = PERMITS.get(action)
+    if permit is None:
+        return _("Thao tác không tồn tại: %(action)s.") % {"action": action}
+    if permit.citizen and _is_citizen_or_anonymous(actor):
+        return None
+    if not getattr(actor, "is_authenticated", False):
+        return _("Bạn không có quyền thực hiện thao tác này với hồ sơ.")
+    units = {
+        RECEIVING: (dossier.receiving_unit_id,),
+        COMPETENT: (dossier.competent_unit_id,),
+        EITHER: (dossier.receiving_unit_id, dossier.competent_unit_id),
+    }[permit.unit]
+    held: set[str] = set()
+    for unit in units:
+        held |= roles_of(actor, unit) & permit.roles
+    if not held:
+        return _("Vai trò của bạn không được “%(action)s” hồ sơ này.") % {
+            "action": ACTION_LABELS[action]
+        }
+    if held <= permit.holder_only and not holds(actor, step_in_hand(dossier)):
+        return _("Chỉ người được giao xử lý hồ sơ (hoặc lãnh đạo, quản lý) được “%(action)s”.") % {
+            "action": ACTION_LABELS[action]
+        }
+    return None
+
+
+def actions_for(user, dossier: Dossier) -> list[str]:
+    """What `user` may do to `dossier` now by both tables: the buttons a screen offers."""
+    result = []
+    open_processing = None
+    for action in allowed_actions(dossier.status):
+        if refusal(user, action, dossier) is not None:
+            continue
+        if action in NEEDS_OPEN_PROCESSING_STEP:
+            if open_processing is None:
+                step = step_in_hand(dossier)
+                open_processing = step is not None and step.finished_at is None
+            if not open_processing:
+                continue
+        result.append(action)
+    return result
+
+
 class IllegalTransition(Exception):
     """An action not allowed now; `reason` is the Vietnamese sentence shown (HTTP 409)."""
 
@@ -175,6 +314,8 @@ def _validate_table() -> None:
             raise AssertionError(f"{action}: unknown status")
         if action not in ACTION_LABELS:
             raise AssertionError(f"{action}: no label")
+        if action not in PERMITS:
+            raise AssertionError(f"{action}: no permit (who may do it)")
 
 
 _validate_table()

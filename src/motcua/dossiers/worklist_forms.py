@@ -130,6 +130,26 @@ class NoteForm(VersionedForm):
     note = forms.CharField(label=_("Ghi chú"), required=False, widget=forms.Textarea({"rows": 2}))
 
 
+class ApproveSignForm(NoteForm):
+    """The leader's confirmation before signing; the PIN field only where the key needs one."""
+
+    confirm = forms.BooleanField(
+        label=_("Tôi đã xem dự thảo kết quả và đồng ý phê duyệt, ký số"), required=False
+    )
+    pin = forms.CharField(
+        label=_("Mã PIN của khóa ký số"),
+        required=False,
+        max_length=64,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
+
+    def __init__(self, *args, needs_pin: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not needs_pin:
+            del self.fields["pin"]
+
+
 class AssignForm(VersionedForm):
     assignee = _UserChoiceField(
         label=_("Giao cho"),

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.worklist, name="worklist"),
     path("phan-cong/", views.worklist_bulk_assign, name="worklist_bulk_assign"),
     path("<int:pk>/", views.dossier_detail, name="dossier_detail"),
+    path("<int:pk>/ky-so/", views.dossier_sign_confirm, name="dossier_sign_confirm"),
     path("<int:pk>/thao-tac/<slug:action>/", views.dossier_action, name="dossier_action"),
     path("<int:pk>/van-ban/<int:doc_pk>/", views.dossier_document, name="dossier_document"),
     path(

@@ -15,7 +15,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Exists, OuterRef, Subquery
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import render
@@ -35,7 +34,6 @@ from . import deadlines, selectors, services, workflow
 from . import worklist_forms as f
 from .models import (
     Dossier,
-    DossierDocument,
     DossierFlag,
     DossierStep,
     Extension,
@@ -249,76 +247,33 @@ def _safe_next(request, default: str) -> str:
 
 # --- the dossier page ----------------------------------------------------------------------------
 
-# UI action -> (workflow action, roles offered it, where the role must hold)
+# UI action -> workflow action. Who may run each is `workflow.PERMITS`, enforced by the
+# services; the buttons are what `workflow.actions_for` allows, so they never disagree.
 ACTIONS = {
-    "start_processing": ("start_processing", (R.COUNTER_OFFICER, R.MANAGER), "any"),
-    "assign": ("assign_step", (R.MANAGER, R.LEADER), "competent"),
-    "finish_step": ("finish_step", ALL_STAFF, "competent"),
-    "request_supplement": (
-        "request_supplement",
-        (R.COUNTER_OFFICER, R.SPECIALIST, R.MANAGER),
-        "any",
-    ),
-    "request_financial_obligation": (
-        "request_financial_obligation",
-        (R.SPECIALIST, R.MANAGER, R.LEADER),
-        "competent",
-    ),
-    "confirm_payment": ("confirm_payment", (R.COUNTER_OFFICER, R.SPECIALIST, R.MANAGER), "any"),
-    "submit_for_approval": ("submit_for_approval", (R.SPECIALIST, R.MANAGER), "competent"),
-    "send_back": ("send_back", (R.LEADER,), "competent"),
-    "approve_sign": ("approve", (R.LEADER,), "competent"),
-    "attach_result": ("finish_step", (R.SPECIALIST, R.LEADER, R.MANAGER), "competent"),
-    "mark_result_ready": ("mark_result_ready", ALL_STAFF, "any"),
-    "extend": ("extend", (R.SPECIALIST, R.LEADER, R.MANAGER), "competent"),
-    "stop": ("stop", (R.SPECIALIST, R.LEADER, R.MANAGER), "competent"),
-    "transfer": ("transfer", (R.COUNTER_OFFICER, R.MANAGER, R.LEADER), "competent"),
-    "acknowledge_transfer": ("acknowledge_transfer", ALL_STAFF, "competent"),
+    "start_processing": "start_processing",
+    "assign": "assign_step",
+    "finish_step": "finish_step",
+    "request_supplement": "request_supplement",
+    "request_financial_obligation": "request_financial_obligation",
+    "confirm_payment": "confirm_payment",
+    "submit_for_approval": "submit_for_approval",
+    "send_back": "send_back",
+    "approve_sign": "approve",
+    "attach_result": services.ATTACH_RESULT,
+    "mark_result_ready": "mark_result_ready",
+    "extend": "extend",
+    "stop": "stop",
+    "transfer": "transfer",
+    "acknowledge_transfer": "acknowledge_transfer",
 }
-# attaching a result makes sense while the result is being drafted or signed
-_RESULT_STATUSES = frozenset({Status.PROCESSING, Status.AWAITING_APPROVAL})
 
 
 def available_actions(user, dossier: Dossier) -> list[str]:
-    """Actions this user may try now: the state machine's list, cut down by the user's roles."""
-    allowed = set(workflow.allowed_actions(dossier.status))
-    competent = roles_of(user, dossier.competent_unit_id)
-    anywhere = competent | roles_of(user, dossier.receiving_unit_id)
-    result = []
-    for key, (action, roles, where) in ACTIONS.items():
-        held = competent if where == "competent" else anywhere
-        if not held & set(roles):
-            continue
-        if key == "attach_result":
-            if dossier.status in _RESULT_STATUSES:
-                result.append(key)
-        elif action in allowed:
-            result.append(key)
-    current = dossier.steps.filter(finished_at__isnull=True).order_by("order").first()
-    if current is None:
-        result = [k for k in result if k not in ("finish_step", "assign")]
-    elif "finish_step" in result and not _may_finish(user, dossier, current, competent):
-        result.remove("finish_step")
-    return result
-
-
-def _may_finish(user, dossier: Dossier, step: DossierStep, roles: set[str]) -> bool:
-    """Who is offered "finish step": its holder, an unassigned step's unit staff, managers and
-    leaders; once the draft went to the leader, only a leader closes the signing step."""
-    if dossier.status in (Status.AWAITING_APPROVAL, Status.APPROVED):
-        return R.LEADER in roles
-    if roles & {R.MANAGER, R.LEADER}:
-        return True
-    return step.assignee_id in (None, user.pk)
-
-
-def _unsigned_result(dossier: Dossier) -> DossierDocument | None:
-    return (
-        dossier.documents.filter(kind=DossierDocument.Kind.RESULT, signed=False)
-        .exclude(file="")
-        .order_by("-created_at", "-id")
-        .first()
-    )
+    """The buttons this user gets now: the workflow's tables (status and who may), nothing else."""
+    offered = set(workflow.actions_for(user, dossier))
+    if services.may_attach_result(user, dossier):
+        offered.add(services.ATTACH_RESULT)
+    return [key for key, action in ACTIONS.items() if action in offered]
 
 
 def _transfer_units(dossier: Dossier):
@@ -344,7 +299,7 @@ def _forms_for(dossier: Dossier, actions: list[str], user, bound: dict | None = 
         "confirm_payment": lambda: f.PaymentForm(initial=v),
         "submit_for_approval": lambda: f.NoteForm(initial=v),
         "send_back": lambda: f.ReasonForm(initial=v),
-        "approve_sign": lambda: f.NoteForm(initial=v),
+        "approve_sign": lambda: f.ApproveSignForm(initial=v, needs_pin=_needs_pin()),
         "attach_result": lambda: f.ResultUploadForm(initial=v),
         "mark_result_ready": lambda: f.VersionedForm(initial=v),
         "extend": lambda: f.ExtendForm(initial=v),
@@ -380,7 +335,7 @@ def _page_context(request, dossier: Dossier, **extra) -> dict:
         "violations": dossier.violations.all(),
         "documents": dossier.documents.select_related("created_by"),
         "components": dossier.components.all(),
-        "unsigned_result": _unsigned_result(dossier),
+        "unsigned_result": services.unsigned_result(dossier),
         "signed_documents": _signed_documents(dossier),
         "actions": actions,
         "action_forms": [
@@ -483,6 +438,8 @@ def dossier_action(request, pk, action):
     try:
         message = _HANDLERS[action](request, dossier)
     except _Rejected as exc:
+        if action == "approve_sign":
+            return _sign_confirm_page(request, dossier, exc.form, status=400)
         context = _page_context(
             request,
             dossier,
@@ -498,6 +455,12 @@ def dossier_action(request, pk, action):
         context = _page_context(request, dossier, error=exc.reason, open_action=action)
         return render(request, "dossiers/worklist/detail.html", context, status=409)
     except ValidationError as exc:
+        if action == "approve_sign":
+            form = f.ApproveSignForm(request.POST, needs_pin=_needs_pin())
+            form.is_valid()
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+            return _sign_confirm_page(request, dossier, form, status=400)
         context = _page_context(request, dossier, error=" ".join(exc.messages), open_action=action)
         return render(request, "dossiers/worklist/detail.html", context, status=400)
     except PermissionDenied as exc:
@@ -520,7 +483,7 @@ def _already_done(request, dossier: Dossier, action: str) -> bool:
     if since <= 0 or since > 5:
         return False
     recent = list(dossier.events.order_by("-id").values_list("action", "actor_id")[:since])
-    wanted = ACTIONS[action][0]
+    wanted = ACTIONS[action]
     return all(actor == request.user.pk for _a, actor in recent) and any(
         a == wanted for a, _u in recent
     )
@@ -640,12 +603,10 @@ def _h_send_back(request, d):
 
 def _h_attach_result(request, d):
     form = _bind(request, "attach_result", f.ResultUploadForm)
-    services.attach_document(
+    services.attach_draft_result(
         request.user,
         dossier_id=d.pk,
-        kind=DossierDocument.Kind.RESULT,
-        file=ContentFile(form.pdf_bytes, name=f"{d.code}-ket-qua.pdf"),
-        note=_("Dự thảo kết quả, chờ ký số"),
+        pdf_bytes=form.pdf_bytes,
         expected_version=form.cleaned_data["version"],
     )
     return _("Đã đính kèm văn bản kết quả.")
@@ -661,23 +622,13 @@ def _h_mark_result_ready(request, d):
 
 def _h_stop(request, d):
     form = _bind(request, "stop", f.StopForm)
-    version = form.cleaned_data["version"]
-    with transaction.atomic():  # the letter and the stop commit together or not at all
-        # the letter's attachment checks the version first, under the lock, before its file
-        # is written; it does not bump the version, so the stop checks the same number
-        services.attach_document(
-            request.user,
-            dossier_id=d.pk,
-            kind=DossierDocument.Kind.STOP_LETTER,
-            file=ContentFile(form.pdf_bytes, name=f"{d.code}-dung-giai-quyet.pdf"),
-            expected_version=version,
-        )
-        services.stop(
-            request.user,
-            dossier_id=d.pk,
-            reason=form.cleaned_data["reason"],
-            expected_version=version,
-        )
+    services.stop_with_letter(
+        request.user,
+        dossier_id=d.pk,
+        reason=form.cleaned_data["reason"],
+        letter=form.pdf_bytes,
+        expected_version=form.cleaned_data["version"],
+    )
     return _("Đã dừng giải quyết hồ sơ.")
 
 
@@ -751,79 +702,48 @@ def apology_letter_pdf(d: Dossier, *, reason: str, new_due_at: dt.datetime, sign
     return render_apology(letter)
 
 
+def _needs_pin() -> bool:
+    from motcua.documents.services import needs_pin
+
+    return needs_pin()
+
+
+@require_GET
+@staff_required(R.LEADER)
+def dossier_sign_confirm(request, pk):
+    """Bước xác nhận trước khi ký: the leader sees what will be signed, then confirms."""
+    dossier = selectors.get_for_staff(request.user, pk)
+    if "approve_sign" not in available_actions(request.user, dossier):
+        raise PermissionDenied(_("Bạn không thể phê duyệt, ký hồ sơ này lúc này."))
+    form = f.ApproveSignForm(initial={"version": dossier.version}, needs_pin=_needs_pin())
+    return _sign_confirm_page(request, dossier, form)
+
+
+def _sign_confirm_page(request, dossier, form, *, error: str = "", status: int = 200):
+    return render(
+        request,
+        "dossiers/worklist/sign_confirm.html",
+        {
+            "d": dossier,
+            "form": form,
+            "draft": services.unsigned_result(dossier),
+            "error": error,
+        },
+        status=status,
+    )
+
+
 def _h_approve_sign(request, d):
-    form = _bind(request, "approve_sign", f.NoteForm)
-    approve_and_sign(
+    form = _bind(request, "approve_sign", f.ApproveSignForm, needs_pin=_needs_pin())
+    services.approve_and_sign(
         request.user,
-        dossier=d,
-        version=form.cleaned_data["version"],
+        dossier_id=d.pk,
+        confirmed=form.cleaned_data["confirm"],
+        expected_version=form.cleaned_data["version"],
         note=form.cleaned_data["note"],
+        pin=form.cleaned_data.get("pin") or "",
     )
     return _("Đã phê duyệt và ký số văn bản kết quả.")
-
-
-def approve_and_sign(user, *, dossier: Dossier, version: int, note: str = ""):
-    """Phê duyệt và ký số: approve, sign the result, attach the signed PDF, mark it signed.
-
-    Checks first (a fresh form, status, role, a result to sign) so nothing is signed for a
-    request that would be refused. The slow signing runs before any transaction and writes
-    nothing. Then, in one transaction: the approval (the version checked again under the row
-    lock: another change during the signing makes it a 409), the signed document's row and
-    file, the closing of the leader's step, the signed attachment and the signed mark. If any
-    of it fails, nothing stays: no row, and `atomic_with_files` deletes the files written.
-    """
-    from motcua.documents import services as documents
-    from motcua.documents.signing import SigningError
-
-    if version != dossier.version:  # fast refusal; the authoritative check is in approve()
-        raise IllegalTransition(services.stale_form_message(), status=dossier.status)
-    workflow.check("approve", dossier.status)
-    if not has_role(user, R.LEADER, unit=dossier.competent_unit_id):
-        raise PermissionDenied(_("Chỉ lãnh đạo đơn vị giải quyết được phê duyệt và ký số."))
-    draft = _unsigned_result(dossier)
-    if draft is None:
-        raise InvariantBroken(
-            _("Chưa đính kèm văn bản kết quả (PDF) để ký số."),
-            action="approve",
-            status=dossier.status,
-        )
-    with draft.file.open("rb") as fh:
-        pdf_bytes = fh.read()
-    try:
-        signed = documents.sign(
-            unit=dossier.competent_unit,
-            pdf_bytes=pdf_bytes,
-            signer_name=user.full_name or user.username,
-        )
-    except SigningError as exc:
-        raise InvariantBroken(
-            _("Không ký số được văn bản kết quả: tệp PDF không hợp lệ."),
-            action="approve",
-            status=dossier.status,
-        ) from exc
-    doc_note = _("Kết quả đã ký số, mã xác thực %(code)s") % {"code": signed.verification_code}
-    with documents.atomic_with_files():
-        services.approve(user, dossier_id=dossier.pk, note=note, expected_version=version)
-        stored = documents.store(
-            signed,
-            actor=user,
-            title=f"{dossier.procedure_name} - {dossier.code}",
-            object_type="dossiers.dossier",
-            object_id=dossier.pk,
-        )
-        open_steps = list(dossier.steps.filter(finished_at__isnull=True).order_by("order"))
-        if len(open_steps) == 1:  # the leader's own step (Lãnh đạo ký duyệt) closes here
-            services.finish_step(user, dossier_id=dossier.pk, note=_("Phê duyệt, ký số"))
-        document = services.attach_document(
-            user,
-            dossier_id=dossier.pk,
-            kind=DossierDocument.Kind.RESULT,
-            file=ContentFile(signed.content, name=f"{dossier.code}-ky-so.pdf"),
-            note=doc_note,
-        )
-        documents.track_file(document.file)
-        services.record_result_signed(user, document_id=document.pk)
-    return stored
 
 
 _HANDLERS = {

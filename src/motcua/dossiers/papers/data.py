@@ -233,9 +233,13 @@ class Handover:
     receiver: str
     result: Timeliness | None = None
     note: str = ""
+    finished_at: datetime | None = None
+    due_at: datetime | None = None
 
     def __post_init__(self) -> None:
-        _require_aware(self, handed_at=self.handed_at)
+        _require_aware(
+            self, handed_at=self.handed_at, finished_at=self.finished_at, due_at=self.due_at
+        )
 
     @property
     def result_label(self) -> str:

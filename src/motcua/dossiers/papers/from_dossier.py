@@ -210,16 +210,19 @@ def stop_notice(
 
 
 def control_sheet(dossier: Dossier) -> data.ControlSheetData | None:
-    """Mẫu 06: one hand-over per started step, from the one-stop to the next holder."""
+    """Mẫu 06: one row per started step: who handed it over, who held it (the person who
+    did it, else the department while unassigned), when it opened and closed, its own
+    deadline and its result. The reception step is handed over by the applicant."""
     if dossier.received_at is None or dossier.due_at is None:
         return None
-    received = _event(dossier, "receive", "accept")
-    giver = _person(received.actor if received else None) or "Bộ phận Một cửa"
+    giver = dossier.applicant_name
     handovers = []
-    for step in dossier.steps.select_related("assignee", "department").order_by("order"):
+    steps = dossier.steps.select_related("assignee", "department", "unit").order_by("order")
+    for step in steps:
         if step.started_at is None:
             continue
-        holder = _person(step.assignee) or (step.department.name if step.department else "")
+        place = step.department.name if step.department else step.unit.name
+        holder = _person(step.assignee) or place
         handovers.append(
             data.Handover(
                 step_name=step.name,
@@ -228,9 +231,11 @@ def control_sheet(dossier: Dossier) -> data.ControlSheetData | None:
                 receiver=holder,
                 result=data.Timeliness(step.result) if step.result else None,
                 note=step.note[:200],
+                finished_at=step.finished_at,
+                due_at=step.due_at,
             )
         )
-        giver = holder or giver
+        giver = holder
     return data.ControlSheetData(
         agency=agency(dossier.competent_unit),
         dossier_code=dossier.code,

@@ -196,6 +196,8 @@ def render_control_sheet(data: ControlSheetData) -> bytes:
             "n": i,
             "h": h,
             "handed_text": short_datetime(h.handed_at),
+            "due_text": short_datetime(h.due_at),
+            "finished_text": short_datetime(h.finished_at),
         }
         for i, h in enumerate(data.handovers, start=1)
     ]
