@@ -134,3 +134,15 @@ def test_publicity_check_reports_a_fee_row_without_a_case_among_alternatives():
     assert cases.uncased_alternatives(death.fees.all()) == [uncased]
     assert cases.uncased_alternatives(clean.fees.all()) == []
     assert "chưa gắn trường hợp" in publicity.problem_label("fee_without_case")
+
+
+def test_public_page_shows_the_cases_and_when_each_paper_is_needed(client):
+    from django.urls import reverse
+
+    p = birth_registration(make_unit())
+    page = client.get(reverse("catalog:procedure_detail", args=[p.pk])).content.decode()
+    assert "không cộng dồn giữa các trường hợp" in page
+    assert "<strong>Đúng hạn</strong>: đăng ký khai sinh đúng hạn" in page
+    assert "<strong>Không đúng hạn</strong>: Hải Phòng" in page
+    assert "Chỉ nộp khi: Trẻ bị bỏ rơi" in page
+    assert "Chỉ nộp khi: Nộp qua người được ủy quyền" in page
