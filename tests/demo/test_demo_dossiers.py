@@ -288,8 +288,10 @@ def test_todays_first_reception_after_the_demo_gets_number_0001(loaded):
         receiving_unit=unit,
         applicant=services.Applicant(name="Nguyễn Văn An", id_number="031090123456"),
         at=NOW,
+        case="Đúng hạn hoặc được miễn lệ phí",
     )
     assert dossier.code == f"DEMO.31.11824-{NOW:%y%m%d}-0001"
+    assert dossier.fee_total_vnd == 0
 
 
 def test_second_load_adds_nothing_and_the_audit_log_still_verifies(loaded):
