@@ -64,6 +64,7 @@ def test_json_export_has_the_shape_of_the_shared_file():
         "basis": "NQ 12/2018/NQ-HĐND",
         "valid_from": "2026-01-01",
         "valid_to": "2026-12-31",
+        "case": "",
     }
     assert rec["components"][1]["original_or_copy"] == "present"
     assert rec["components"][1]["from_state_data"] is True

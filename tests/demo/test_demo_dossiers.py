@@ -288,8 +288,10 @@ def test_todays_first_reception_after_the_demo_gets_number_0001(loaded):
         receiving_unit=unit,
         applicant=services.Applicant(name="Nguyễn Văn An", id_number="031090123456"),
         at=NOW,
+        case="Đúng hạn hoặc được miễn lệ phí",
     )
     assert dossier.code == f"DEMO.31.11824-{NOW:%y%m%d}-0001"
+    assert dossier.fee_total_vnd == 0
 
 
 def test_second_load_adds_nothing_and_the_audit_log_still_verifies(loaded):
@@ -367,7 +369,18 @@ def test_some_dossiers_received_here_are_handled_by_the_second_commune(loaded):
         ack = d.events.get(action="acknowledge_transfer")
         assert ack.actor == their_officer and ack.at > d.received_at
         assert d.competent_received_at == ack.at
-        assert not d.steps.exclude(unit=d.competent_unit).exists()
+        # the department's and the leader's steps moved to the competent commune; reception
+        # and return stay with the one-stop where the applicant came (decisions/0016)
+        assert (
+            not d.steps.filter(stage__in=["processing", "approval"])
+            .exclude(unit=d.competent_unit)
+            .exists()
+        )
+        assert (
+            not d.steps.filter(stage__in=["reception", "return"])
+            .exclude(unit=d.receiving_unit)
+            .exists()
+        )
     # the competent commune's worklists show them; the receiving commune's staff still see them
     assert selectors.mine(their_specialist).filter(pk=stage["processing"].pk).exists()
     waiting = selectors.awaiting_reception(their_officer)

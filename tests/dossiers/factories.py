@@ -97,6 +97,62 @@ def make_procedure(unit: Unit, *, days="5", online_days="4", steps=True, **kw) -
     return procedure
 
 
+ON_TIME, LATE = "Đúng hạn", "Không đúng hạn"
+ABANDONED, SURROGACY, PROXY = "Trẻ bị bỏ rơi", "Mang thai hộ", "Nộp qua người được ủy quyền"
+ABANDONED_PAPER = "Biên bản về việc trẻ bị bỏ rơi do cơ quan có thẩm quyền lập"
+SURROGACY_PAPER = "Văn bản xác nhận của cơ sở y tế đã thực hiện kỹ thuật hỗ trợ sinh sản"
+PROXY_PAPER = "Văn bản ủy quyền (được chứng thực)"
+
+
+def make_birth_registration(unit: Unit) -> Procedure:
+    """1.001193 as the shared reference file has it for Hải Phòng, with its cases."""
+    p = make_procedure(unit, name="Thủ tục đăng ký khai sinh", steps=False)
+    p.fees.all().delete()
+    p.components.all().delete()
+    Fee.objects.create(
+        procedure=p,
+        amount_vnd=0,
+        case=ON_TIME,
+        condition="đăng ký khai sinh đúng hạn (trong 60 ngày kể từ ngày sinh)",
+        legal_basis="Luật Hộ tịch 2014 Điều 11; TT 85/2019/TT-BTC",
+    )
+    Fee.objects.create(
+        procedure=p,
+        amount_vnd=None,
+        case=LATE,
+        condition="đăng ký khai sinh không đúng hạn: mức do HĐND cấp tỉnh quy định",
+        legal_basis="TT 85/2019/TT-BTC",
+    )
+    Fee.objects.create(
+        procedure=p,
+        amount_vnd=8000,
+        channel=Fee.Channel.IN_PERSON,
+        case=LATE,
+        condition="Hải Phòng, nộp trực tiếp/bưu chính: đăng ký khai sinh không đúng hạn",
+        legal_basis="NQ 12/2018/NQ-HĐND TP Hải Phòng",
+    )
+    Fee.objects.create(
+        procedure=p,
+        amount_vnd=0,
+        channel=Fee.Channel.ONLINE,
+        valid_from=dt.date(2026, 8, 8),
+        condition="Hải Phòng: nộp trực tuyến qua Cổng DVCQG hoặc VNeID",
+        legal_basis="NQ 23/2026/NQ-HĐND TP Hải Phòng",
+    )
+    for order, (name, condition) in enumerate(
+        [
+            ("Tờ khai đăng ký khai sinh", ""),
+            ("Giấy chứng sinh", ""),
+            (ABANDONED_PAPER, ABANDONED),
+            (SURROGACY_PAPER, SURROGACY),
+            (PROXY_PAPER, PROXY),
+        ],
+        start=1,
+    ):
+        Component.objects.create(procedure=p, order=order, name=name, condition=condition)
+    return p
+
+
 def make_world() -> World:
     n = next(_seq)
     province = Unit.objects.create(code=f"9{n:03d}", name="Thành phố Hải Phòng", kind="province")

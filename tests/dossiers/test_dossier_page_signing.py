@@ -239,3 +239,49 @@ def test_only_a_leader_reaches_the_confirmation_screen(client, world, result_pdf
         assert client.get(f"/can-bo/ho-so/{d.pk}/ky-so/").status_code == 403
     client.force_login(world.other_leader)
     assert client.get(f"/can-bo/ho-so/{d.pk}/ky-so/").status_code == 404
+
+
+def _pin_protected_key(world, tmp_path, pin: bytes) -> Path:
+    """The commune's signing key as a PKCS#12 opened only by `pin`, as a token's export is."""
+    from cryptography.hazmat.primitives.serialization import BestAvailableEncryption, pkcs12
+
+    from motcua.documents import pki
+
+    key, cert = pki._read_bundle(pki._unit_bundle(world.commune))
+    chain = pki.setup_dev_pki()
+    path = tmp_path / "ky-so.p12"
+    path.write_bytes(
+        pkcs12.serialize_key_and_certificates(
+            b"ubnd",
+            key,
+            cert,
+            [pki._read_bundle(p)[1] for p in (chain.intermediate_path, chain.root_path)],
+            BestAvailableEncryption(pin),
+        )
+    )
+    return path
+
+
+def test_a_key_protected_by_a_pin_signs_only_with_the_right_pin(
+    client, world, result_pdf, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("MOTCUA_SIGNING_P12_PATH", str(_pin_protected_key(world, tmp_path, b"2468")))
+    d = drive_to(world, Status.AWAITING_APPROVAL)
+    upload_result(client, world, d, result_pdf)
+    client.force_login(world.leader)
+    page = client.get(f"/can-bo/ho-so/{d.pk}/ky-so/").content.decode()
+    assert "Mã PIN của khóa ký số" in page and 'type="password"' in page
+    for wrong in ("", "1357"):
+        r = client.post(
+            act(d.pk, "approve_sign"), {"version": d.version, "confirm": "on", "pin": wrong}
+        )
+        assert r.status_code == 400
+        assert "Mã PIN của khóa ký số không đúng." in r.content.decode()
+        d.refresh_from_db()
+        assert d.status == Status.AWAITING_APPROVAL and not SignedDocument.objects.exists()
+    r = client.post(
+        act(d.pk, "approve_sign"), {"version": d.version, "confirm": "on", "pin": "2468"}
+    )
+    assert r.status_code == 302
+    d.refresh_from_db()
+    assert d.status == Status.APPROVED and d.result_signed

@@ -32,7 +32,7 @@ def test_a_fee_counts_only_on_the_days_it_is_in_force(world):
     assert amounts(services.fees_in_force(world.procedure, online=False, day=DAY)) == [8000]
     later = services.fees_in_force(world.procedure, online=False, day=dt.date(2026, 12, 1))
     assert amounts(later) == [8000, 20000]
-    assert set(later[0]) == {"kind", "amount_vnd", "channel", "condition", "legal_basis"}
+    assert set(later[0]) == {"kind", "amount_vnd", "channel", "condition", "case", "legal_basis"}
 
 
 def test_reception_snapshots_exactly_these_fees(world):

@@ -4,7 +4,9 @@ the leader approves and e-signs it, the officer hands the result back at the cou
 citizen follows it on a phone without signing in. Screenshots e2e-chain-*.png are looked at."""
 
 import re
+import subprocess
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -75,6 +77,26 @@ def _open(page: Page, action: str) -> None:
         details.locator("summary").click()
 
 
+def _pdf_text(content: bytes, stem: Path) -> str:
+    """The PDF's text (pdftotext), its first page kept as PNG beside the screenshots."""
+    stem.with_suffix(".pdf").write_bytes(content)
+    subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile",
+                    str(stem.with_suffix(".pdf")), str(stem)], check=True)  # fmt: skip
+    out = subprocess.run(
+        ["pdftotext", "-layout", str(stem.with_suffix(".pdf")), "-"],
+        check=True,
+        capture_output=True,
+    )
+    return out.stdout.decode()
+
+
+def _offered(page: Page) -> set[str]:
+    found = page.locator("[data-testid^=action-]:not([data-testid=action-error])")
+    return {
+        t.removeprefix("action-") for t in found.evaluate_all("n => n.map(e => e.dataset.testid)")
+    }
+
+
 def _act(page: Page, action: str, message: str) -> None:
     """Press an action's button on the dossier page and see the app confirm it."""
     with page.expect_navigation():
@@ -84,7 +106,7 @@ def _act(page: Page, action: str, message: str) -> None:
 
 
 def test_dossier_goes_from_counter_to_signature_to_return_and_the_citizen_tracks_it(
-    browser: Browser, live_server, world, phone, shoot, tmp_path
+    browser: Browser, live_server, world, phone, shoot, tmp_path, artifacts_dir
 ):
     w = world
     url = live_server.url
@@ -118,9 +140,10 @@ def test_dossier_goes_from_counter_to_signature_to_return_and_the_citizen_tracks
     assert receipt.headers["content-type"] == "application/pdf"
     assert receipt.body().startswith(b"%PDF")
 
-    # The officer closes the reception step and hands the dossier to the specialist.
+    # The reception step closed itself with the officer's name; the officer hands the
+    # dossier to the specialist (the only department button the counter gets).
     officer.goto(f"{url}/can-bo/ho-so/{dossier.pk}/")
-    _act(officer, "finish_step", "Đã hoàn thành bước xử lý.")
+    assert _offered(officer) == {"start_processing", "request_supplement", "transfer"}
     _open(officer, "start_processing")
     officer.select_option(
         "[data-testid=action-start_processing] select", label=w.specialist.full_name
@@ -143,21 +166,27 @@ def test_dossier_goes_from_counter_to_signature_to_return_and_the_citizen_tracks
         "[data-testid=action-attach_result] input[type=file]", str(result_pdf)
     )
     _act(specialist, "attach_result", "Đã đính kèm văn bản kết quả.")
-    _open(specialist, "finish_step")
-    specialist.fill("[data-testid=action-finish_step] textarea", "Hồ sơ đủ điều kiện")
-    _act(specialist, "finish_step", "Đã hoàn thành bước xử lý.")
+    _open(specialist, "submit_for_approval")
+    specialist.fill("[data-testid=action-submit_for_approval] textarea", "Hồ sơ đủ điều kiện")
     _act(specialist, "submit_for_approval", "Đã trình lãnh đạo phê duyệt.")
     expect(specialist.locator("[data-testid=status]")).to_contain_text("Chờ lãnh đạo phê duyệt")
     shoot(specialist, "chain-2-submitted")
     assert_clean_console(specialist)
-    specialist_ctx.close()
 
     # 3. The leader approves and e-signs; the verification link says the signature is valid.
     leader_ctx, leader = _sign_in(browser, live_server, w.leader, 1280)
     leader.goto(f"{url}/can-bo/ho-so/?tab=awaiting_signature")
     with leader.expect_navigation():
         leader.click(f"text={code}")
-    _act(leader, "approve_sign", "Đã phê duyệt và ký số")
+    # a second step: the leader sees what will be signed and confirms it
+    with leader.expect_navigation():
+        leader.click("[data-testid=submit-approve_sign]")
+    expect(leader.get_by_test_id("sign-code")).to_have_text(code)
+    shoot(leader, "chain-3-confirm")
+    leader.get_by_label("Tôi đã xem dự thảo kết quả và đồng ý phê duyệt, ký số").check()
+    with leader.expect_navigation():
+        leader.click("[data-testid=confirm-sign]")
+    expect(leader.locator(".messages")).to_contain_text("Đã phê duyệt và ký số")
     expect(leader.locator("[data-testid=signed-badge]")).to_be_visible()
     link = leader.locator("[data-testid=verification] a").first.get_attribute("href")
     assert re.fullmatch(r"/xac-thuc/[^/]+/", link), link
@@ -168,10 +197,11 @@ def test_dossier_goes_from_counter_to_signature_to_return_and_the_citizen_tracks
     assert_clean_console(leader)
     leader_ctx.close()
 
-    # 4. The officer marks the result ready and hands it back at the counter.
-    officer.goto(f"{url}/can-bo/ho-so/{dossier.pk}/")
-    _act(officer, "mark_result_ready", "")
-    expect(officer.locator("[data-testid=status]")).to_contain_text("Đã xử lý xong")
+    # 4. The specialist sends the signed result to the one-stop; the officer hands it back.
+    specialist.goto(f"{url}/can-bo/ho-so/{dossier.pk}/")
+    _act(specialist, "mark_result_ready", "Hồ sơ đã có kết quả")
+    expect(specialist.locator("[data-testid=status]")).to_contain_text("Đã xử lý xong")
+    specialist_ctx.close()
     officer.goto(f"{url}/can-bo/mot-cua/tra-ket-qua/?q={code}")
     row = officer.get_by_test_id("return-rows").locator("li", has_text=code)
     expect(row).to_contain_text("kết quả đã ký số")
@@ -181,6 +211,13 @@ def test_dossier_goes_from_counter_to_signature_to_return_and_the_citizen_tracks
     dossier.refresh_from_db()
     assert dossier.status == Status.RETURNED
     shoot(officer, "chain-4-returned")
+    # the control sheet (Mẫu 06) names who really held each step, with its times
+    sheet = officer_ctx.request.get(f"{url}/can-bo/mot-cua/ho-so/{dossier.pk}/giay/control.pdf")
+    assert sheet.status == 200 and sheet.body().startswith(b"%PDF")
+    text = _pdf_text(sheet.body(), artifacts_dir / "e2e-chain-4-control-sheet")
+    for person in (APPLICANT, w.officer.full_name, w.specialist.full_name, w.leader.full_name):
+        assert person in text, person
+    assert text.count("Xong:") == 3  # reception, examination, signature: each closed once
     assert_clean_console(officer)
     officer_ctx.close()
 

@@ -55,13 +55,31 @@ class FieldAdmin(AdministratorOnlyMixin, admin.ModelAdmin):
 class FeeInline(AdministratorOnlyMixin, admin.TabularInline):
     model = Fee
     extra = 0
-    fields = ("kind", "amount_vnd", "channel", "condition", "legal_basis", "valid_from", "valid_to")
+    fields = (
+        "kind",
+        "amount_vnd",
+        "channel",
+        "case",
+        "condition",
+        "legal_basis",
+        "valid_from",
+        "valid_to",
+    )
 
 
 class ComponentInline(AdministratorOnlyMixin, admin.TabularInline):
     model = Component
     extra = 0
-    fields = ("order", "name", "form", "count", "note", "from_state_data", "from_warehouse")
+    fields = (
+        "order",
+        "name",
+        "form",
+        "count",
+        "condition",
+        "note",
+        "from_state_data",
+        "from_warehouse",
+    )
 
 
 class ProcessStepInline(AdministratorOnlyMixin, admin.TabularInline):

@@ -71,6 +71,7 @@ def procedure_record(p: Procedure) -> dict:
                 "basis": f.legal_basis,
                 "valid_from": f.valid_from.isoformat() if f.valid_from else None,
                 "valid_to": f.valid_to.isoformat() if f.valid_to else None,
+                "case": f.case,
             }
             for f in p.fees.all()
         ],
@@ -83,6 +84,7 @@ def procedure_record(p: Procedure) -> dict:
                 "note": c.note,
                 "from_state_data": c.from_state_data,
                 "from_warehouse": c.from_warehouse,
+                "condition": c.condition,
             }
             for c in p.components.all()
         ],
@@ -173,6 +175,7 @@ def export_xlsx(qs: QuerySet[Procedure]) -> bytes:
                     f.legal_basis,
                     f.valid_from,
                     f.valid_to,
+                    f.case,
                 ]
             )
         for c in p.components.all():
@@ -186,6 +189,7 @@ def export_xlsx(qs: QuerySet[Procedure]) -> bytes:
                     c.note,
                     yes_no(c.from_state_data),
                     yes_no(c.from_warehouse),
+                    c.condition,
                 ]
             )
         for s in p.steps.all():

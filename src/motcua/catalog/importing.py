@@ -73,6 +73,7 @@ C_COMPETENT, C_IMPLEMENTING = "Cơ quan có thẩm quyền", "Cơ quan thực hi
 C_CONFIDENCE, C_SOURCES, C_NOTES, C_PUBLISHED = "Độ tin cậy", "Nguồn", "Ghi chú", "Đã công khai"
 F_KIND, F_AMOUNT, F_CHANNEL, F_CONDITION = "Loại", "Mức thu (đồng)", "Hình thức nộp", "Trường hợp"
 F_BASIS, F_FROM, F_TO = "Căn cứ", "Hiệu lực từ", "Hiệu lực đến"
+F_CASE = "Thuộc trường hợp"  # alternatives (on time / late): never added up
 K_ORDER, K_NAME, K_FORM, K_COUNT, K_NOTE = (
     "Thứ tự",
     "Tên giấy tờ",
@@ -81,6 +82,7 @@ K_ORDER, K_NAME, K_FORM, K_COUNT, K_NOTE = (
     "Ghi chú",
 )
 K_STATE, K_WAREHOUSE = "Khai thác từ CSDL", "Tái sử dụng từ kho dữ liệu"
+K_CONDITION = "Chỉ nộp khi"
 S_ORDER, S_NAME, S_DEPT, S_DAYS = "Thứ tự", "Tên bước", "Bộ phận thực hiện", "Số ngày"
 S_STAGE = "Giai đoạn"
 
@@ -91,8 +93,10 @@ PROCEDURE_COLUMNS = [
     C_ONLINE_DAYS, C_RESULT, C_LEGAL, C_REQ, C_COMPETENT, C_IMPLEMENTING, C_CONFIDENCE,
     C_SOURCES, C_NOTES, C_PUBLISHED,
 ]  # fmt: skip
-FEE_COLUMNS = [C_CODE, F_KIND, F_AMOUNT, F_CHANNEL, F_CONDITION, F_BASIS, F_FROM, F_TO]
-COMPONENT_COLUMNS = [C_CODE, K_ORDER, K_NAME, K_FORM, K_COUNT, K_NOTE, K_STATE, K_WAREHOUSE]
+FEE_COLUMNS = [C_CODE, F_KIND, F_AMOUNT, F_CHANNEL, F_CONDITION, F_BASIS, F_FROM, F_TO, F_CASE]
+COMPONENT_COLUMNS = [
+    C_CODE, K_ORDER, K_NAME, K_FORM, K_COUNT, K_NOTE, K_STATE, K_WAREHOUSE, K_CONDITION,
+]  # fmt: skip
 STEP_COLUMNS = [C_CODE, S_ORDER, S_NAME, S_DEPT, S_DAYS, S_STAGE]
 
 
@@ -316,6 +320,7 @@ def _fee_from_cells(v: dict) -> dict:
         "basis": v.get(F_BASIS),
         "valid_from": v.get(F_FROM),
         "valid_to": v.get(F_TO),
+        "case": v.get(F_CASE),
     }
 
 
@@ -328,6 +333,7 @@ def _component_from_cells(v: dict) -> dict:
         "note": v.get(K_NOTE),
         "from_state_data": v.get(K_STATE),
         "from_warehouse": v.get(K_WAREHOUSE),
+        "condition": v.get(K_CONDITION),
     }
 
 
@@ -549,6 +555,7 @@ def validate_record(row: RowInput) -> tuple[ProcedureData | None, list[RowError]
                     fee.get("channel"), f"{where} › {F_CHANNEL}", CHANNELS, "any"
                 ),
                 "condition": check.text(fee.get("condition"), f"{where} › {F_CONDITION}"),
+                "case": check.text(fee.get("case"), f"{where} › {F_CASE}", 120),
                 "legal_basis": check.text(fee.get("basis"), f"{where} › {F_BASIS}", 400),
                 "valid_from": check.date(fee.get("valid_from"), f"{where} › {F_FROM}"),
                 "valid_to": check.date(fee.get("valid_to"), f"{where} › {F_TO}"),
@@ -592,6 +599,7 @@ def validate_record(row: RowInput) -> tuple[ProcedureData | None, list[RowError]
                 "from_warehouse": bool(
                     check.boolean(comp.get("from_warehouse"), f"{where} › {K_WAREHOUSE}", False)
                 ),
+                "condition": check.text(comp.get("condition"), f"{where} › {K_CONDITION}", 200),
             }
         )
 

@@ -163,6 +163,11 @@ class Fee(models.Model):
 
     `amount_vnd` is integer VND; None means "set by the provincial council" (not known here).
     An online exemption is a row with channel=online, amount 0 and its own basis and dates.
+
+    `case` names the alternative this row belongs to ("Đúng hạn", "Không đúng hạn"): rows of
+    different cases are alternatives, one of which the applicant's dossier falls under, never
+    added up; a row without a case applies in every case. `condition` stays the free text of
+    the source (who, where, how much per page). See docs/decisions/0015.
     """
 
     class Kind(models.TextChoices):
@@ -183,6 +188,15 @@ class Fee(models.Model):
         _("hình thức nộp"), max_length=10, choices=Channel.choices, default=Channel.ANY
     )
     condition = models.TextField(_("trường hợp áp dụng"), blank=True)
+    case = models.CharField(
+        _("thuộc trường hợp"),
+        max_length=120,
+        blank=True,
+        help_text=_(
+            "Nhãn ngắn của trường hợp (vd: Đúng hạn, Không đúng hạn). Các dòng khác trường hợp "
+            "là phương án thay thế nhau, không cộng dồn; để trống nếu áp dụng cho mọi trường hợp."
+        ),
+    )
     valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
     valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
     legal_basis = models.CharField(_("căn cứ"), max_length=400, blank=True)
@@ -203,7 +217,11 @@ class Fee(models.Model):
 
 
 class Component(models.Model):
-    """Thành phần hồ sơ: one paper the applicant provides (or the state already has)."""
+    """Thành phần hồ sơ: one paper the applicant provides (or the state already has).
+
+    `condition` set means the paper is asked for only in that case ("Trẻ bị bỏ rơi", "Nộp qua
+    người được ủy quyền"); reception asks which cases hold and ticks only the papers that apply.
+    """
 
     class Form(models.TextChoices):
         ORIGINAL = "original", _("Bản chính")
@@ -229,6 +247,15 @@ class Component(models.Model):
         help_text=_("Có thể lấy từ kho quản lý dữ liệu điện tử của công dân."),
     )
     note = models.TextField(_("ghi chú"), blank=True)
+    condition = models.CharField(
+        _("chỉ nộp khi"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Trường hợp mà giấy tờ này mới phải nộp (vd: Trẻ bị bỏ rơi); "
+            "để trống nếu luôn phải nộp."
+        ),
+    )
 
     class Meta:
         verbose_name = _("thành phần hồ sơ")

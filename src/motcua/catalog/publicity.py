@@ -4,6 +4,10 @@
 a procedure published without its fees, papers, time, legal basis or result costs points and
 sends citizens back and forth. ND 224/2026 art. 14 also requires the reason to be published
 when a procedure is only partly online or not online.
+
+A fee row without a case next to rows of the same kind that have one ("Đúng hạn" / "Không
+đúng hạn") is reported too: reception would add it to every case, and nobody can tell
+whether the source meant one case or all (catalog/cases.py, decisions/0015).
 """
 
 from __future__ import annotations
@@ -25,6 +29,10 @@ PROBLEMS: dict[str, tuple] = {
         _("Chưa công bố mức độ trực tuyến"),
         Q(online_mode=Procedure.OnlineMode.UNKNOWN),
     ),
+    "fee_without_case": (
+        _("Có dòng phí, lệ phí chưa gắn trường hợp trong khi có các trường hợp thay thế nhau"),
+        Q(has_uncased_fee=True),
+    ),
     "no_online_reason": (
         _("Chưa nêu lý do chưa trực tuyến toàn trình"),
         Q(online_mode__in=[Procedure.OnlineMode.PARTIAL, Procedure.OnlineMode.NONE])
@@ -38,10 +46,19 @@ def problem_label(code: str) -> str:
 
 
 def annotate_problems(qs: QuerySet[Procedure]) -> QuerySet[Procedure]:
-    """Add `has_fee` and `has_components` so every problem is a plain filter (no N+1)."""
+    """Add `has_fee`, `has_components` and `has_uncased_fee` so every problem is a plain
+    filter (no N+1). An uncased row is one `cases.uncased_alternatives` would return."""
+    cased_same_kind = Fee.objects.filter(
+        procedure=OuterRef("procedure"), kind=OuterRef("kind")
+    ).exclude(case="")
+    uncased = Fee.objects.filter(procedure=OuterRef("pk"), case="").filter(
+        Q(Exists(cased_same_kind), channel=Fee.Channel.ANY)
+        | Q(Exists(cased_same_kind.filter(channel=OuterRef("channel"))))
+    )
     return qs.annotate(
         has_fee=Exists(Fee.objects.filter(procedure=OuterRef("pk"))),
         has_components=Exists(Component.objects.filter(procedure=OuterRef("pk"))),
+        has_uncased_fee=Exists(uncased),
     )
 
 
@@ -75,6 +92,8 @@ def problems_of(procedure: Procedure) -> list[str]:
         found.append("no_fee")
     if not procedure.has_components:
         found.append("no_components")
+    if procedure.has_uncased_fee:
+        found.append("fee_without_case")
     if procedure.processing_days is None:
         found.append("no_processing_time")
     if not procedure.legal_basis.strip():

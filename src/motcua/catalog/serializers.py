@@ -36,6 +36,7 @@ class FeeSerializer(serializers.ModelSerializer):
             "channel",
             "channel_display",
             "condition",
+            "case",
             "legal_basis",
             "valid_from",
             "valid_to",
@@ -56,6 +57,7 @@ class ComponentSerializer(serializers.ModelSerializer):
             "note",
             "from_state_data",
             "from_warehouse",
+            "condition",
         ]
 
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
-from . import selectors
+from . import cases, selectors
 
 PAGE_SIZE = 20
 
@@ -87,6 +87,7 @@ def procedure_detail(request, pk: int):
             "has_guide": guide is not None and guide.is_published,
             "public_url": public_url(request, procedure.pk),
             "fees": list(procedure.fees.all()),
+            "fee_cases": cases.cases_of(procedure.fees.all()),
             "components": list(procedure.components.all()),
             "steps": list(procedure.steps.all()),
             "forms": list(procedure.forms.all()),

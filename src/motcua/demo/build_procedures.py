@@ -8,6 +8,13 @@ It keeps the record shape of the shared file (the catalog importer reads exactly
 drops records without a national code, fills gaps only where a cited source gives the value
 (each fill adds the source to `sources` and says so in `notes`), adds routing steps for the
 civil-status procedures, and publishes the records whose processing time is known.
+
+Cases (docs/decisions/0015): a fee row gets a `case` only where its source text names the
+case (on time / late, exempt / not, electronic / paper copy), and a channel or start date only
+where the text says "nộp trực tiếp/bưu chính" or "nộp trực tuyến ... từ 08/8/2026"; a
+component gets a `condition` only where its note says when it is needed ("chỉ khi trẻ bị bỏ
+rơi", "khi ủy quyền"). Amounts and confidence flags are never changed; a row whose text does
+not say which case it belongs to keeps none, and the publicity check shows it.
 """
 
 import copy
@@ -286,6 +293,106 @@ TIME_FIXES = {
 }
 
 
+# (code, how the fee row's condition text starts) -> the case that text names.
+FEE_CASES: dict[tuple[str, str], str] = {
+    # birth registration: on time (or an exempt person) free; late 8.000 đ in Hải Phòng
+    ("1.001193", "đăng ký khai sinh đúng hạn"): "Đúng hạn hoặc được miễn lệ phí",
+    ("1.001193", "đăng ký khai sinh không đúng hạn"): "Không đúng hạn",
+    ("1.001193", "Hải Phòng, nộp trực tiếp/bưu chính tại UBND cấp xã: đăng ký khai sinh không"): (
+        "Không đúng hạn"
+    ),
+    # death registration: the national row does not say which case: it keeps none
+    ("1.000656", "khai tử đúng hạn"): "Đúng hạn",
+    ("1.000656", "Hải Phòng, nộp trực tiếp/bưu chính tại UBND cấp xã: đăng ký khai tử không"): (
+        "Không đúng hạn"
+    ),
+    # adoption: 400.000 đ per case unless the adopter is in an exempt group
+    ("2.001263", "mỗi trường hợp"): "Không thuộc diện miễn",
+    ("2.001263", "miễn:"): "Thuộc diện miễn lệ phí",
+    # certified copies: Hải Phòng pays the whole fee for electronic copies at the centre
+    ("2.000815", "mỗi trang"): "Bản sao giấy",
+    ("2.000815", "Hải Phòng: hỗ trợ 100% phí chứng thực bản sao điện tử"): "Bản sao điện tử",
+}
+# (code, condition start) -> validity the text states, as (valid_from, valid_to)
+FEE_DATES: dict[tuple[str, str], tuple[str | None, str | None]] = {
+    ("2.000815", "Hải Phòng: hỗ trợ 100% phí chứng thực bản sao điện tử"): (
+        "2026-01-01",
+        "2030-12-31",
+    ),
+}
+# condition starts that say the channel (Hải Phòng's wording, the same in every record)
+IN_PERSON_TEXT = ("Hải Phòng, nộp trực tiếp/bưu chính", "Hải Phòng, cá nhân, nộp trực tiếp")
+ONLINE_FROM_8_8_2026 = (
+    "Hải Phòng: nộp trực tuyến qua Cổng DVCQG hoặc VNeID, hồ sơ nộp từ 08/8/2026",
+    "Hải Phòng: nộp trực tuyến qua DVCQG/VNeID từ 08/8/2026",
+    "Hải Phòng: lệ phí cấp GCN và phí thẩm định hồ sơ = 0 đồng khi nộp trực tuyến qua "
+    "DVCQG/VNeID, từ 08/8/2026",
+)
+# how a component's note starts -> the condition it states (the label reception asks about)
+COMPONENT_CONDITIONS: dict[str, str] = {
+    "chỉ khi trẻ bị bỏ rơi": "Trẻ bị bỏ rơi",
+    "chỉ khi trẻ sinh ra do mang thai hộ": "Trẻ sinh ra do mang thai hộ",
+    "khi ủy quyền": "Nộp qua người được ủy quyền",
+    "chỉ khi cơ quan đăng ký hộ tịch không khai thác được thông tin cư trú": (
+        "Không khai thác được thông tin cư trú"
+    ),
+    "khi cơ quan đăng ký hộ tịch không khai thác được dữ liệu cư trú": (
+        "Không khai thác được thông tin cư trú"
+    ),
+    "chỉ khi đã từng kết hôn": "Đã từng kết hôn",
+    "khi xin cấp lại để dùng vào mục đích khác hoặc giấy đã hết hạn": (
+        "Xin cấp lại (mục đích khác hoặc giấy đã hết hạn)"
+    ),
+    "nếu trẻ ở cơ sở nuôi dưỡng": "Trẻ ở cơ sở nuôi dưỡng",
+    "trừ cha dượng, mẹ kế, cô, cậu, dì, chú, bác ruột": (
+        "Người nhận không phải cha dượng, mẹ kế, cô, cậu, dì, chú, bác ruột"
+    ),
+    "đối với trường hợp người khuyết tật": "Người khuyết tật",
+    "trường hợp là người khuyết tật": "Người khuyết tật",
+    "trường hợp bị nhiễm HIV": "Nhiễm HIV",
+    "trường hợp nhiễm HIV": "Nhiễm HIV",
+    "trường hợp xét trợ cấp cho trẻ em, người đơn thân nghèo hoặc người khuyết tật đang nuôi con": (
+        "Trẻ em, người đơn thân nghèo hoặc người khuyết tật đang nuôi con"
+    ),
+    "trợ cấp tuất hằng tháng khi thân nhân là con chưa đủ 18 tuổi": (
+        "Trợ cấp tuất hằng tháng cho con chưa đủ 18 tuổi"
+    ),
+}
+CASES_NOTE = (
+    "Trường hợp của phí, lệ phí và giấy tờ gắn theo đúng chữ của nguồn "
+    "(motcua.demo.build_procedures: FEE_CASES, COMPONENT_CONDITIONS)."
+)
+
+
+def map_cases(rec: dict) -> bool:
+    """Give fee rows and components the case their own text states; True if any was set."""
+    changed = False
+    for fee in rec.get("fees") or []:
+        text = fee.get("condition") or ""
+        for (code, start), case in FEE_CASES.items():
+            if code == rec["code"] and text.startswith(start):
+                fee["case"] = case
+                changed = True
+        for (code, start), (valid_from, valid_to) in FEE_DATES.items():
+            if code == rec["code"] and text.startswith(start):
+                fee["valid_from"], fee["valid_to"] = valid_from, valid_to
+                changed = True
+        if text.startswith(IN_PERSON_TEXT):
+            fee["channel"] = "in_person"
+            changed = True
+        elif text.startswith(ONLINE_FROM_8_8_2026):
+            fee["channel"], fee["valid_from"] = "online", "2026-08-08"
+            changed = True
+    for component in rec.get("components") or []:
+        note = component.get("note") or ""
+        for start, condition in COMPONENT_CONDITIONS.items():
+            if note.startswith(start):
+                component["condition"] = condition
+                changed = True
+                break
+    return changed
+
+
 def civil_status_steps(days: float) -> list[dict]:
     """Reception 0.5 day, examination, leader's signature, return: sums to the statutory time."""
     plan = [0.5, 0.25, 0.15, 0.1] if days <= 1 else [0.5, days - 1.25, 0.5, 0.25]
@@ -358,6 +465,8 @@ def build(records: list[dict]) -> list[dict]:
             rec["steps"] = civil_status_steps(float(pt["value"]))
         else:
             rec.setdefault("steps", [])
+        if map_cases(rec):
+            rec["notes"] = " ".join(x for x in [rec.get("notes", ""), CASES_NOTE] if x)
         rec.setdefault("requirements", "")
         rec.setdefault("online_mode_reason", "")
         rec["is_published"] = is_publishable(rec)

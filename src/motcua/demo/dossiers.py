@@ -47,6 +47,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from motcua.accounts.models import User
+from motcua.catalog import cases as catalog_cases
 from motcua.catalog.models import Procedure
 from motcua.core import audit, calendar
 from motcua.core.calendar import LOCAL_TZ
@@ -530,7 +531,11 @@ class _Planner:
         rng = self.rng
         online = channel == Channel.ONLINE
         submitted = self._submitted_at(day, channel)
-        fees = dossier_services.fees_in_force(procedure, online=online, day=day)
+        # a procedure with alternative fee cases: the first listed (on time, not exempt, the
+        # usual copy) is taken as the common one, four times out of five
+        options = catalog_cases.fee_choice(procedure.fees.all(), online=online, day=day).cases
+        case = rng.choices(options, [4] + [1] * (len(options) - 1))[0] if options else ""
+        fees = dossier_services.fees_in_force(procedure, online=online, day=day, case=case)
         fee_total = sum(x["amount_vnd"] or 0 for x in fees)
         if online:
             via = IdentityVia.VNEID
@@ -563,7 +568,7 @@ class _Planner:
             dossier.applicant_email = f"congdan{rng.randint(1000, 99999)}@example.vn"
         life = _Life(dossier, self.now)
         digitized_p = 1.0 if online else _ramp(COUNTER_DIGITIZED, f)
-        for c in procedure.components.all():
+        for c in catalog_cases.required(procedure.components.all(), case=case):
             scanned = rng.random() < digitized_p
             life.components.append(
                 DossierComponent(
@@ -1181,11 +1186,13 @@ def write_transfers(*, unit: Unit, spec: dict, now: dt.datetime) -> list[Dossier
         day = today
         for _ in range(days_back):
             day = calendar.previous_working_day(day, unit)
+        usual = catalog_cases.fee_choice(procedure.fees.all(), online=False, day=day).cases[:1]
         dossier = services.receive_at_counter(
             officer,
             procedure=procedure,
             receiving_unit=unit,
             competent_unit=competent,
+            case=usual[0] if usual else "",
             applicant=services.Applicant(name=name, id_number=id_number, address=address),
             identity_verified_via=IdentityVia.CHIP_CARD,
             idempotency_key=f"demo-lien-thong-{index + 1}",
@@ -1214,10 +1221,8 @@ def _transfer_actions(pk: int, stage: str, delivery: str, staff: tuple) -> list:
     processing = [
         *acknowledged,
         lambda at: services.start_processing(
-            their_officer, dossier_id=pk, assignee=their_officer, at=at
+            their_officer, dossier_id=pk, assignee=specialist, at=at
         ),
-        lambda at: services.finish_step(their_officer, dossier_id=pk, at=at),
-        lambda at: services.assign_step(leader, dossier_id=pk, assignee=specialist, at=at),
     ]
     tracking = f"EB{310_000_000 + pk:09d}VN" if delivery == Delivery.POST else ""
     returned = [
@@ -1230,13 +1235,11 @@ def _transfer_actions(pk: int, stage: str, delivery: str, staff: tuple) -> list:
             note="Dự thảo kết quả (dữ liệu minh họa)",
             at=at,
         ),
-        lambda at: services.finish_step(specialist, dossier_id=pk, at=at),
+        # the specialist's examination step closes with the submission, the leader's with
+        # the approval, the return step with the hand-over (decisions/0016)
         lambda at: services.submit_for_approval(specialist, dossier_id=pk, at=at),
         lambda at: services.approve(leader, dossier_id=pk, at=at),
-        lambda at: services.finish_step(leader, dossier_id=pk, at=at),
-        lambda at: services.assign_step(leader, dossier_id=pk, assignee=their_officer, at=at),
-        lambda at: services.finish_step(their_officer, dossier_id=pk, at=at),
-        lambda at: services.mark_result_ready(their_officer, dossier_id=pk, at=at),
+        lambda at: services.mark_result_ready(specialist, dossier_id=pk, at=at),
         lambda at: services.return_result(
             officer, dossier_id=pk, delivery=delivery, tracking_number=tracking, at=at
         ),

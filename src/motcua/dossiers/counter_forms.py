@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from motcua.catalog import cases
 from motcua.catalog.models import Component, Procedure
 
 from .models import ApplicantKind, Delivery, IdentityVia, validate_applicant_id
@@ -74,6 +75,9 @@ class ReceptionForm(forms.Form):
 
     One checklist row per component of the procedure: fields `c<id>_received`, `c<id>_form`,
     `c<id>_count`, `c<id>_file`. Components the state already holds are shown, not asked.
+    When the procedure has cases (catalog/cases.py): `fee_case` (one of the fee alternatives)
+    and `conditions` (which component conditions hold). Only papers without a condition are
+    ticked at first; whether a case must be chosen is the service's rule (`fees_in_force`).
     """
 
     key = forms.CharField(widget=forms.HiddenInput, max_length=64)
@@ -112,15 +116,39 @@ class ReceptionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, procedure: Procedure, **kwargs):
+    def __init__(
+        self,
+        *args,
+        procedure: Procedure,
+        fee_choice: cases.FeeChoice | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.procedure = procedure
+        self.fee_choice = fee_choice or cases.FeeChoice()
         self.components = list(procedure.components.all())
+        if self.fee_choice.options:
+            self.fields["fee_case"] = forms.ChoiceField(
+                label=gettext_lazy("Trường hợp thu phí, lệ phí"),
+                choices=[(c, c) for c in self.fee_choice.cases],
+                required=False,  # the service says, in Vietnamese, that one must be chosen
+                widget=forms.RadioSelect,
+            )
+        self.conditions = cases.conditions_of(self.components, fee_cases=self.fee_choice.cases)
+        if self.conditions:
+            self.fields["conditions"] = forms.MultipleChoiceField(
+                label=gettext_lazy("Trường hợp của hồ sơ (nếu có)"),
+                choices=[(c, c) for c in self.conditions],
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+            )
         for c in self.components:
             if c.from_state_data:
                 continue
             p = f"c{c.pk}_"
-            self.fields[p + "received"] = forms.BooleanField(required=False, initial=True)
+            self.fields[p + "received"] = forms.BooleanField(
+                required=False, initial=not c.condition.strip()
+            )
             self.fields[p + "form"] = forms.ChoiceField(
                 choices=Component.Form.choices, initial=c.form
             )
@@ -128,6 +156,19 @@ class ReceptionForm(forms.Form):
                 min_value=1, max_value=99, initial=c.count or 1
             )
             self.fields[p + "file"] = forms.FileField(required=False)
+
+    def fee_options(self) -> list[dict]:
+        """The fee alternatives with their radio button, for the template."""
+        if "fee_case" not in self.fields:
+            return []
+        radios = {str(r.data["value"]): r for r in self["fee_case"]}
+        return [{"option": o, "radio": radios[o.case]} for o in self.fee_choice.options]
+
+    def chosen_case(self) -> str:
+        return self.cleaned_data.get("fee_case") or ""
+
+    def chosen_conditions(self) -> list[str]:
+        return list(self.cleaned_data.get("conditions") or [])
 
     def rows(self) -> list[dict]:
         """What the checklist template iterates over."""

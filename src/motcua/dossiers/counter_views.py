@@ -19,6 +19,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -26,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from motcua.accounts.decorators import staff_required
 from motcua.accounts.models import Role, StaffAssignment
 from motcua.accounts.scoping import visible_unit_ids
+from motcua.catalog import cases
 from motcua.catalog.models import Procedure
 from motcua.catalog.selectors import published_procedures, search_procedures
 from motcua.core.calendar import LOCAL_TZ
@@ -141,6 +143,11 @@ def _reception_context(request, unit, procedure, form) -> dict:
     }
 
 
+def _fee_choice(procedure) -> cases.FeeChoice:
+    """The fee alternatives in force today for an in-person dossier (what the form offers)."""
+    return cases.fee_choice(procedure.fees.all(), online=False, day=timezone.localdate())
+
+
 def _components_in(form: ReceptionForm) -> list[services.ComponentIn]:
     return [
         services.ComponentIn(
@@ -163,20 +170,28 @@ def reception(request):
     raw = request.POST.get("procedure") or request.GET.get("thu_tuc")
     if raw:
         try:
-            procedure = _procedures_for(unit).prefetch_related("components").get(pk=int(raw))
+            procedure = (
+                _procedures_for(unit).prefetch_related("components", "fees").get(pk=int(raw))
+            )
         except (Procedure.DoesNotExist, ValueError, OverflowError) as exc:
             raise Http404 from exc
     if request.method == "GET" or procedure is None:
         form = None
         if procedure is not None:
-            form = ReceptionForm(procedure=procedure, initial={"key": secrets.token_urlsafe(24)})
+            form = ReceptionForm(
+                procedure=procedure,
+                fee_choice=_fee_choice(procedure),
+                initial={"key": secrets.token_urlsafe(24)},
+            )
         return render(
             request,
             "dossiers/counter/reception.html",
             _reception_context(request, unit, procedure, form),
         )
 
-    form = ReceptionForm(request.POST, request.FILES, procedure=procedure)
+    form = ReceptionForm(
+        request.POST, request.FILES, procedure=procedure, fee_choice=_fee_choice(procedure)
+    )
     refusing = request.POST.get("action") == "refuse"
     if form.is_valid() and refusing and not form.cleaned_data["refusal_reason"].strip():
         form.add_error("refusal_reason", _("Phải ghi rõ lý do từ chối tiếp nhận."))
@@ -208,6 +223,8 @@ def reception(request):
                 idempotency_key=data["key"],
                 result_delivery=data["delivery"],
                 note=DELIVERY_NOTE[data["delivery"]],
+                case=form.chosen_case(),
+                conditions=form.chosen_conditions(),
             )
             if refusing and dossier.status == Status.RECEIVED and dossier.version == 1:
                 dossier = services.refuse_with_letter(

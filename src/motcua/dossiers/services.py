@@ -24,7 +24,8 @@ from django.utils.translation import gettext_lazy
 
 from motcua.accounts.models import Role
 from motcua.accounts.scoping import has_role
-from motcua.catalog.models import Fee, Procedure, StepStage
+from motcua.catalog import cases
+from motcua.catalog.models import Procedure, StepStage
 from motcua.core import audit, calendar
 from motcua.core.calendar import LOCAL_TZ
 from motcua.core.models import Department, Unit
@@ -314,33 +315,49 @@ def transition(
 # --- reception ---------------------------------------------------------------------------------
 
 
-def fees_in_force(procedure: Procedure, *, online: bool, day: dt.date) -> list[dict]:
+def fees_in_force(
+    procedure: Procedure, *, online: bool, day: dt.date, case: str | None = None
+) -> list[dict]:
     """The fees a dossier of `procedure` owes if filed on `day` (local date) on that channel.
 
     What reception snapshots into `Dossier.fees` (and the demo history uses for the same
     rule): rows valid on `day` for the channel; a channel-specific row replaces the "any" row
-    of the same kind, so an online exemption is a row channel=online, amount 0. Plain dicts
-    (kind, amount_vnd, channel, condition, legal_basis), JSON-ready.
+    of the same kind (and case), so an online exemption is a row channel=online, amount 0.
+    Rows of different cases are alternatives: when the rows in force have cases, `case` must
+    name one of them, and only its rows (plus the rows without a case) are owed; they are
+    never added up across cases. Plain dicts (kind, amount_vnd, channel, condition, case,
+    legal_basis), JSON-ready.
     """
-    wanted = Fee.Channel.ONLINE if online else Fee.Channel.IN_PERSON
-    rows = [
-        f
-        for f in procedure.fees.all()
-        if f.channel in (Fee.Channel.ANY, wanted)
-        and (f.valid_from is None or f.valid_from <= day)
-        and (f.valid_to is None or day <= f.valid_to)
-    ]
-    specific_kinds = {f.kind for f in rows if f.channel == wanted}
-    chosen = [f for f in rows if f.channel == wanted or f.kind not in specific_kinds]
+    rows = cases.in_force(procedure.fees.all(), online=online, day=day)
+    options = cases.cases_of(rows)
+    case = (case or "").strip()
+    if options and not case:
+        raise ValidationError(
+            {
+                "fee_case": _(
+                    "Thủ tục có các trường hợp thu phí, lệ phí khác nhau (%(cases)s): vui lòng "
+                    "chọn trường hợp của hồ sơ này."
+                )
+                % {"cases": "; ".join(options)}
+            }
+        )
+    if options and case not in options:
+        raise ValidationError(
+            {
+                "fee_case": _("Trường hợp “%(case)s” không có trong phí, lệ phí của thủ tục.")
+                % {"case": case}
+            }
+        )
     return [
         {
             "kind": f.kind,
             "amount_vnd": f.amount_vnd,
             "channel": f.channel,
             "condition": f.condition,
+            "case": f.case,
             "legal_basis": f.legal_basis,
         }
-        for f in chosen
+        for f in cases.for_case(rows, case)
     ]
 
 
@@ -379,6 +396,7 @@ def _new_dossier(
     idempotency_key: str,
     result_delivery: str,
     at: dt.datetime,
+    case: str = "",
 ) -> Dossier:
     online = channel == Channel.ONLINE
     days = procedure.days_for(online)
@@ -386,7 +404,7 @@ def _new_dossier(
         raise ValidationError(
             {"procedure": _("Thủ tục chưa công bố thời hạn giải quyết: chưa thể tiếp nhận.")}
         )
-    fees = fees_in_force(procedure, online=online, day=at.astimezone(LOCAL_TZ).date())
+    fees = fees_in_force(procedure, online=online, day=at.astimezone(LOCAL_TZ).date(), case=case)
     return Dossier(
         code=next_dossier_code(receiving_unit, at),
         receiving_unit=receiving_unit,
@@ -416,9 +434,14 @@ def _new_dossier(
 
 
 def _add_components(
-    dossier: Dossier, procedure: Procedure, components: list[ComponentIn] | None
+    dossier: Dossier,
+    procedure: Procedure,
+    components: list[ComponentIn] | None,
+    *,
+    case: str = "",
+    conditions: Iterable[str] = (),
 ) -> None:
-    if components is None:  # the procedure's list, nothing scanned yet
+    if components is None:  # the papers that apply to this case, nothing scanned yet
         components = [
             ComponentIn(
                 name=c.name,
@@ -426,8 +449,17 @@ def _add_components(
                 count=c.count,
                 from_state_data=c.from_state_data,
             )
-            for c in procedure.components.all()
+            for c in cases.required(procedure.components.all(), case=case, conditions=conditions)
         ]
+    known = cases.conditions_of(procedure.components.all())
+    unknown = [c for c in conditions if c not in known]
+    if unknown:
+        raise ValidationError(
+            {
+                "conditions": _("Trường hợp “%(name)s” không có trong thành phần hồ sơ.")
+                % {"name": unknown[0]}
+            }
+        )
     for item in components:
         row = DossierComponent(
             dossier=dossier,
@@ -516,8 +548,11 @@ def _create(
     result_delivery: str,
     at: dt.datetime,
     note: str,
+    case: str = "",
+    conditions: Iterable[str] = (),
 ) -> Dossier:
     competent_unit = competent_unit or receiving_unit
+    case, conditions = (case or "").strip(), [c.strip() for c in conditions if c.strip()]
     idempotency_key = (idempotency_key or "").strip()[:64]
     if idempotency_key:
         existing = Dossier.objects.filter(
@@ -541,13 +576,14 @@ def _create(
                 idempotency_key=idempotency_key,
                 result_delivery=result_delivery,
                 at=at,
+                case=case,
             )
             status = workflow.CREATION_ACTIONS[action]
             if status == Status.RECEIVED and competent_unit.pk != receiving_unit.pk:
                 status = Status.TRANSFERRING  # received here, the competent unit acknowledges
             dossier.status = status
             dossier.save()
-            _add_components(dossier, procedure, components)
+            _add_components(dossier, procedure, components, case=case, conditions=conditions)
             if action == "receive":
                 _open_clock(dossier, at, actor)
             event = DossierEvent.objects.create(
@@ -562,6 +598,8 @@ def _create(
                     "channel": channel,
                     "code": dossier.code,
                     **({"delivery": result_delivery} if result_delivery else {}),
+                    **({"fee_case": case} if case else {}),
+                    **({"conditions": conditions} if conditions else {}),
                 },
             )
             dossier.current_event = event
@@ -608,6 +646,8 @@ def receive_at_counter(
     result_delivery: str = Delivery.COUNTER,
     at: dt.datetime | None = None,
     note: str = "",
+    case: str = "",
+    conditions: Iterable[str] = (),
 ) -> Dossier:
     """Tiếp nhận: a complete in-person, kiosk or postal dossier gets its code and appointment.
 
@@ -615,7 +655,9 @@ def receive_at_counter(
     dossier. `competent_unit` other than the receiving unit is boundary-free reception: the
     dossier waits in TRANSFERRING until the competent unit acknowledges it. `result_delivery`
     is how the applicant asked to get the result (counter or post): the receipt prints it and
-    the return screen proposes it.
+    the return screen proposes it. `case` is the applicant's case among the procedure's fee
+    alternatives (required when it has some) and `conditions` the component conditions that
+    hold: the fees snapshot and, when `components` is None, the papers follow them.
     """
     if channel == Channel.ONLINE:
         raise ValidationError({"channel": _("Hồ sơ trực tuyến được nộp qua cổng dịch vụ công.")})
@@ -634,6 +676,8 @@ def receive_at_counter(
         result_delivery=result_delivery,
         at=_now(at),
         note=note,
+        case=case,
+        conditions=conditions,
     )
 
 
@@ -649,6 +693,8 @@ def submit_online(
     idempotency_key: str = "",
     result_delivery: str = "",
     at: dt.datetime | None = None,
+    case: str = "",
+    conditions: Iterable[str] = (),
 ) -> Dossier:
     """Nộp trực tuyến: the dossier waits as "Mới đăng ký" until an officer accepts it."""
     return _create(
@@ -665,6 +711,8 @@ def submit_online(
         result_delivery=result_delivery,
         at=_now(at),
         note="",
+        case=case,
+        conditions=conditions,
     )
 
 

@@ -3,8 +3,27 @@
 // - Reception form: Enter moves to the next field instead of submitting; Alt+S submits.
 // - After reception: I prints the receipt, N starts a new reception (press the button
 //   carrying data-shortcut). Shortcuts are ignored while typing or with Ctrl/Meta held.
+// - Cases: ticking a condition ("Trẻ bị bỏ rơi") ticks the papers asked for in that case,
+//   unticking it unticks them; choosing a fee case does the same for papers of that case.
 (function () {
   "use strict";
+
+  function syncPapers(label, on) {
+    document.querySelectorAll("#reception-form input[data-when]").forEach(function (box) {
+      if (box.getAttribute("data-when") === label) { box.checked = on; }
+    });
+  }
+
+  document.addEventListener("change", function (event) {
+    var el = event.target;
+    if (!el || !el.closest || !el.closest("#reception-form")) { return; }
+    if (el.hasAttribute("data-condition")) { syncPapers(el.value, el.checked); }
+    if (el.type === "radio" && el.name === "fee_case") {
+      document.querySelectorAll('#reception-form input[name="fee_case"]').forEach(function (r) {
+        syncPapers(r.value, r.checked);
+      });
+    }
+  });
 
   function results() {
     return Array.prototype.slice.call(document.querySelectorAll("#proc-results .ctr-result"));
