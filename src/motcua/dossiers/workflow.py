@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from motcua.core import statemachine
+
 from .models import Status
 
 S = Status
@@ -108,8 +110,12 @@ ACTION_LABELS = {
 }
 
 
-class IllegalTransition(Exception):
-    """An action not allowed now; `reason` is the Vietnamese sentence shown (HTTP 409)."""
+class IllegalTransition(statemachine.IllegalTransition):
+    """An action not allowed now; `reason` is the Vietnamese sentence shown (HTTP 409).
+
+    A kind of the shared `core.statemachine.IllegalTransition`, so one handler answers refused
+    moves of dossiers, tickets and bookings alike.
+    """
 
     def __init__(self, reason: str, *, action: str = "", status: int | None = None):
         super().__init__(reason)
