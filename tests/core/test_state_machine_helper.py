@@ -280,3 +280,23 @@ def test_a_stale_version_is_refused_and_leaves_no_trace(dossier):
     assert DossierEvent.objects.filter(dossier=dossier).count() == events
     assert AuditEvent.objects.count() == audits
     assert Dossier.objects.get(pk=dossier.pk).version == dossier.version
+
+
+# --- the answer: 409 with the reason, for any view that lets it through ----------------------
+
+
+def _refusing_view(request):
+    raise workflow.IllegalTransition("Hồ sơ đã kết thúc (Đã trả kết quả).", action="withdraw")
+
+
+def test_a_refusal_no_view_caught_is_a_409_page_with_its_reason(client, settings, db):
+    from django.urls import path
+
+    from motcua import urls
+
+    settings.ROOT_URLCONF = type(
+        "Urls", (), {"urlpatterns": [path("tu-choi/", _refusing_view), *urls.urlpatterns]}
+    )
+    response = client.get("/tu-choi/")
+    assert response.status_code == 409
+    assert "Hồ sơ đã kết thúc (Đã trả kết quả)." in response.content.decode()
