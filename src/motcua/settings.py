@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "motcua.core.middleware.RequestContextMiddleware",
+    "motcua.core.middleware.IllegalTransitionMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

@@ -4,6 +4,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
+from motcua.core.statemachine import IllegalTransition
 from motcua.queueing import booking, services
 from motcua.queueing.models import Booking, BookingEvent, Ticket
 
@@ -71,9 +72,9 @@ def test_a_cancelled_or_unconfirmed_booking_cannot_check_in(hold, confirmed, clo
     cancelled = confirmed(9, 30)
     booking.cancel(booking=cancelled)
     clock.set(at(WEDNESDAY, 9, 0))
-    with pytest.raises(ValidationError, match="chưa được xác nhận"):
+    with pytest.raises(IllegalTransition, match="chưa được xác nhận"):
         booking.check_in(booking=held)
-    with pytest.raises(ValidationError, match="đã bị huỷ"):
+    with pytest.raises(IllegalTransition, match="đã bị huỷ"):
         booking.check_in(booking=cancelled)
 
 

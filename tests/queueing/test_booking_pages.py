@@ -109,7 +109,7 @@ def test_confirming_after_ten_minutes_asks_to_start_again(client, commune, svc, 
     )
     clock.advance(minutes=11)
     page = client.post(response["Location"])
-    assert page.status_code == 400
+    assert page.status_code == 409  # a refused move is a conflict (decisions/0018), was 400
     assert "hết thời gian giữ chỗ 10 phút" in page.content.decode()
     assert Booking.objects.get().status == "expired"
 

@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from motcua.core.audit import verify_chain
+from motcua.core.statemachine import IllegalTransition
 from motcua.queueing import booking
 from motcua.queueing.models import Booking, BookingEvent
 
@@ -75,7 +76,7 @@ def test_a_hold_expires_after_ten_minutes_and_frees_the_seat(svc, hold, clock):
     slot = next(s for s in booking.available_slots(svc["A"], WEDNESDAY) if s.start.hour == 9)
     assert (slot.start.minute, slot.remaining) == (0, 2)
     late = hold(9, 0)  # someone else takes the freed seat
-    with pytest.raises(ValidationError, match="hết thời gian giữ chỗ 10 phút"):
+    with pytest.raises(IllegalTransition, match="hết thời gian giữ chỗ 10 phút"):
         booking.confirm(booking=first)
     first.refresh_from_db()
     assert first.status == "expired"
@@ -167,7 +168,7 @@ def test_cancelling_gives_the_seat_back(svc, confirmed):
     booking.cancel(booking=first, reason="bận việc")
     slot = next(s for s in booking.available_slots(svc["A"], WEDNESDAY) if s.start.hour == 9)
     assert slot.remaining == 1
-    with pytest.raises(ValidationError, match="đã bị huỷ"):
+    with pytest.raises(IllegalTransition, match="đã bị huỷ"):
         booking.cancel(booking=first)
 
 

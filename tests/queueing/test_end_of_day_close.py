@@ -3,9 +3,9 @@
 import datetime as dt
 
 import pytest
-from django.core.exceptions import ValidationError
 
 from motcua.core.models import AuditEvent
+from motcua.core.statemachine import IllegalTransition
 from motcua.queueing import selectors, services, tasks
 from motcua.queueing.models import Ticket, TicketEvent
 
@@ -85,5 +85,5 @@ def test_a_closed_ticket_cannot_be_called_or_closed_again(open_counters, issue, 
     clock.set(dt.datetime(2026, 11, 18, 0, 30, tzinfo=clock.current.tzinfo))
     services.close_past_days()
     ticket.refresh_from_db()
-    with pytest.raises(ValidationError, match=r"Không thể đóng cuối ngày số A001.*Đã huỷ"):
+    with pytest.raises(IllegalTransition, match=r"Không thể đóng cuối ngày số A001.*Đã huỷ"):
         services.transition(ticket=ticket, action="close_day")

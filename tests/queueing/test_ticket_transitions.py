@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 
 from motcua.core.audit import verify_chain
 from motcua.core.models import AuditEvent
+from motcua.core.statemachine import IllegalTransition
 from motcua.queueing import services
 from motcua.queueing.models import Ticket, TicketEvent
 
@@ -18,9 +19,9 @@ def called(open_counters, officer, issue):
 def test_finishing_a_ticket_nobody_has_started_is_refused_in_vietnamese(
     called, open_counters, officer
 ):
-    with pytest.raises(ValidationError) as err:
+    with pytest.raises(IllegalTransition) as err:
         services.finish_service(ticket=called, counter=open_counters[1], officer=officer)
-    assert err.value.messages == ["Không thể kết thúc số A001: số đang ở trạng thái “Đã gọi”."]
+    assert err.value.reason == "Không thể kết thúc số A001: số đang ở trạng thái “Đã gọi”."
 
 
 def test_a_finished_ticket_stays_finished(called, open_counters, officer):
@@ -29,9 +30,9 @@ def test_a_finished_ticket_stays_finished(called, open_counters, officer):
     done = services.finish_service(ticket=called, counter=c1, officer=officer)
     assert done.status == "done"
     for move in (services.recall, services.start_service, services.skip):
-        with pytest.raises(ValidationError, match="Đã xong"):
+        with pytest.raises(IllegalTransition, match="Đã xong"):
             move(ticket=called, counter=c1, officer=officer)
-    with pytest.raises(ValidationError, match="Không thể huỷ số A001"):
+    with pytest.raises(IllegalTransition, match="Không thể huỷ số A001"):
         services.cancel_ticket(ticket=called)
 
 
@@ -100,7 +101,7 @@ def test_transfer_to_a_counter_that_does_not_serve_the_service_is_refused(
 
 def test_link_the_dossier_received_from_the_citizen(called, open_counters, officer):
     c1 = open_counters[1]
-    with pytest.raises(ValidationError, match="Không thể gắn hồ sơ"):
+    with pytest.raises(IllegalTransition, match="Không thể gắn hồ sơ"):
         services.link_dossier(
             ticket=called, dossier_code="000.00.12.H23-261117-0001", actor=officer
         )
@@ -146,6 +147,6 @@ def test_every_move_is_in_the_ticket_history_and_the_audit_chain(called, open_co
 
 def test_a_failed_move_leaves_no_trace(called, open_counters, officer):
     before = (TicketEvent.objects.count(), AuditEvent.objects.count())
-    with pytest.raises(ValidationError):
+    with pytest.raises(IllegalTransition):
         services.finish_service(ticket=called, counter=open_counters[1], officer=officer)
     assert (TicketEvent.objects.count(), AuditEvent.objects.count()) == before

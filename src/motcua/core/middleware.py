@@ -1,8 +1,9 @@
-"""Request context for audit events, and the language choice."""
+"""Request context for audit events, the language choice, and refused moves answered 409."""
 
 import contextvars
 
 from django.conf import settings
+from django.shortcuts import render
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
@@ -45,3 +46,22 @@ class LanguageMiddleware:
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class IllegalTransitionMiddleware:
+    """A refused state change that no view caught is a conflict (409) with its Vietnamese
+    reason, never a 500: the shared `core.statemachine.IllegalTransition` covers dossiers,
+    tickets and bookings. Views that show the reason inside their own page catch it first."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from .statemachine import IllegalTransition
+
+        if isinstance(exception, IllegalTransition):
+            return render(request, "errors/409.html", {"message": exception.reason}, status=409)
+        return None

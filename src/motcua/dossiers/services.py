@@ -756,7 +756,7 @@ def refuse(
 # --- steps ---------------------------------------------------------------------------------------
 # Reception and return steps close themselves (at reception and at the hand-over); the
 # approval step closes when the leader approves; only processing steps are assigned and
-# finished by hand. See docs/decisions/0015-steps-follow-the-lifecycle.md.
+# finished by hand. See docs/decisions/0016-who-may-do-what-and-steps-that-follow-the-lifecycle.md.
 
 _CLOSED_BY = {
     StepStage.RECEPTION: gettext_lazy("Bước “%(step)s” đã hoàn thành khi tiếp nhận hồ sơ."),

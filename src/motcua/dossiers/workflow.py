@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from motcua.accounts.models import Role, StaffAssignment
 from motcua.accounts.scoping import roles_of, visible_unit_ids
+from motcua.core import statemachine
 
 from .models import Dossier, DossierStep, Status, StepStage
 
@@ -247,8 +248,12 @@ def actions_for(user, dossier: Dossier) -> list[str]:
     return result
 
 
-class IllegalTransition(Exception):
-    """An action not allowed now; `reason` is the Vietnamese sentence shown (HTTP 409)."""
+class IllegalTransition(statemachine.IllegalTransition):
+    """An action not allowed now; `reason` is the Vietnamese sentence shown (HTTP 409).
+
+    A kind of the shared `core.statemachine.IllegalTransition`, so one handler answers refused
+    moves of dossiers, tickets and bookings alike.
+    """
 
     def __init__(self, reason: str, *, action: str = "", status: int | None = None):
         super().__init__(reason)

@@ -1,7 +1,10 @@
 """Appointment booking (đặt hẹn): slots, holds, confirm, cancel, reschedule, check-in, jobs.
 
-Every state change locks the booking row, checks the allowed-transitions table, writes a
-`BookingEvent` and an audit event in the same transaction (docs/decisions/0010-booking.md).
+Every state change goes through the shared state machine (`core.statemachine`, the `BOOKINGS`
+machine below): it locks the booking row, checks the allowed-transitions table, writes a
+`BookingEvent` and an audit event in the same transaction (docs/decisions/0010-booking.md,
+0018). A move the table refuses raises `core.statemachine.IllegalTransition` (views answer 409);
+the booking's own rules (slot passed, wrong day, too early, slot full) stay `ValidationError`.
 Capacity is guarded by the `BookingSlot` row of (service, slot start): `hold_slot` locks it
 before counting the seats taken, so the last seat goes to exactly one citizen. A hold lasts
 10 minutes; an expired hold stops counting at once (only unexpired holds are counted) and the
@@ -26,10 +29,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from motcua.core import calendar, counters
-from motcua.core.audit import record
 from motcua.core.models import Unit, Village
+from motcua.core.statemachine import NOOP, IllegalTransition, Machine, Outcome
 
 from . import services
 from .models import Booking, BookingEvent, BookingRule, BookingSlot, Service, Ticket
@@ -50,6 +54,7 @@ CODE_LENGTH = 8
 # Statuses that occupy a seat (held counts only while unexpired).
 SEAT_TAKING = (B.CONFIRMED, B.CHECKED_IN, B.NO_SHOW)
 
+# action -> (statuses it may start from, status it leads to); the machine is `BOOKINGS` below
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "confirm": (frozenset({B.HELD}), B.CONFIRMED),
     "cancel": (frozenset({B.HELD, B.CONFIRMED}), B.CANCELLED),
@@ -291,25 +296,10 @@ def _take_seat(rule: BookingRule, service: Service, slot_start: dt.datetime, now
         )
 
 
-def _event(booking: Booking, before: str, action: str, at: dt.datetime, note: str = "") -> None:
+def _remind_event(booking: Booking, action: str, at: dt.datetime) -> None:
+    """A reminder sent: an event row without a status change (no transition, no audit row)."""
     BookingEvent.objects.create(
-        booking=booking,
-        from_status=before,
-        to_status=booking.status,
-        action=action,
-        at=at,
-        note=note[:200],
-    )
-
-
-def _audit(booking: Booking, action: str, changes: dict, actor=None, ip=None) -> None:
-    record(
-        action=f"queue.booking_{action}",
-        obj=booking,
-        unit=booking.unit_id,
-        actor=actor,
-        ip=ip,
-        changes=changes,
+        booking=booking, from_status=booking.status, to_status=booking.status, action=action, at=at
     )
 
 
@@ -328,6 +318,7 @@ def _create_held(
     idempotency_key: str | None,
     now: dt.datetime,
     status: str = B.HELD,
+    rescheduled_from: Booking | None = None,
 ) -> Booking:
     """Inside a transaction that already locked the slot and checked the seat."""
     for _attempt in range(5):
@@ -349,6 +340,7 @@ def _create_held(
         idempotency_key=idempotency_key or None,
         created_at=now,
         confirmed_at=now if status == B.CONFIRMED else None,
+        rescheduled_from=rescheduled_from,
     )
 
 
@@ -409,12 +401,12 @@ def hold_slot(
                 idempotency_key=idempotency_key,
                 now=now,
             )
-            _event(booking, "", "hold", now)
-            _audit(
+            BOOKINGS.created(
                 booking,
-                "held",
-                {"service": service.code, "slot_start": slot_start.isoformat()},
+                action="hold",
+                at=now,
                 ip=ip,
+                changes={"service": service.code, "slot_start": slot_start.isoformat()},
             )
             return booking
     except IntegrityError:
@@ -428,7 +420,8 @@ def hold_slot(
         raise
 
 
-def _illegal(booking: Booking) -> ValidationError:
+def _refusal(machine: Machine, action: str, status: str, booking: Booking | None) -> str:
+    """What the citizen is told, worded by where the booking is now (whatever they tried)."""
     messages = {
         B.CANCELLED: _("Lịch hẹn %(code)s đã bị huỷ."),
         B.EXPIRED: _("Lịch hẹn %(code)s đã hết thời gian giữ chỗ %(m)s phút. Xin đặt lại từ đầu."),
@@ -437,53 +430,93 @@ def _illegal(booking: Booking) -> ValidationError:
         B.CONFIRMED: _("Lịch hẹn %(code)s đã được xác nhận."),
         B.HELD: _("Lịch hẹn %(code)s chưa được xác nhận."),
     }
-    return ValidationError(
-        messages[booking.status] % {"code": booking.code, "m": HOLD_MINUTES},
-        code="illegal_transition",
+    return messages[status] % {"code": booking.code if booking else "", "m": HOLD_MINUTES}
+
+
+def _booking_event(outcome: Outcome) -> BookingEvent:
+    return BookingEvent(
+        booking=outcome.obj,
+        from_status=outcome.move.from_status,
+        to_status=outcome.move.to_status,
+        action=outcome.move.action,
+        at=outcome.at,
+        note=outcome.data.get("note", "")[:200],
     )
 
 
-def _lock(booking: Booking) -> Booking:
-    return Booking.objects.select_for_update().select_related("service", "unit").get(pk=booking.pk)
+BOOKINGS = Machine(
+    name="booking",
+    model=Booking,
+    transitions=TRANSITIONS,
+    labels={
+        "confirm": gettext_lazy("Xác nhận lịch hẹn"),
+        "cancel": gettext_lazy("Huỷ lịch hẹn"),
+        "reschedule": gettext_lazy("Đổi lịch hẹn"),
+        "expire": gettext_lazy("Hết thời gian giữ chỗ"),
+        "check_in": gettext_lazy("Lấy số theo lịch hẹn"),
+        "no_show": gettext_lazy("Không đến theo lịch hẹn"),
+    },
+    terminal={B.CANCELLED, B.EXPIRED, B.CHECKED_IN},
+    statuses=B.values,
+    event=_booking_event,
+    audit_prefix="queue.booking_",
+    audit_names={
+        "hold": "held",
+        "confirm": "confirmed",
+        "cancel": "cancelled",
+        "reschedule": "rescheduled",
+        "expire": "expired",
+        "check_in": "checked_in",
+    },
+    refusal=_refusal,
+)
+# the booking's pages and the kiosk need these with the locked row
+_WITH_PLACE = Booking.objects.select_related("service", "unit")
 
 
-def _expire_locked(locked: Booking, now: dt.datetime) -> None:
-    before = locked.status
-    locked.status = B.EXPIRED
-    locked.save(update_fields=["status"])
-    _event(locked, before, "expire", now)
-    _audit(locked, "expired", {"status": [before, B.EXPIRED]})
+class _HoldLapsed(Exception):
+    """Inside `confirm`: the hold's 10 minutes are over; record it as expired instead."""
 
 
 def confirm(*, booking: Booking, now: dt.datetime | None = None) -> Booking:
     """Turn a hold into a confirmed booking; confirming twice returns the same booking.
 
     A hold past its 10 minutes is recorded as expired (its seat may already be someone else's)
-    and the citizen is asked to start again.
+    and the citizen is asked to start again: the expiry commits, the refusal follows it.
     """
     now = _now(now)
-    expired = False
-    with transaction.atomic():
-        locked = _lock(booking)
-        if locked.status == B.CONFIRMED:
-            return locked
-        if locked.status == B.HELD and locked.held_until <= now:
-            _expire_locked(locked, now)
-            expired = True
-        elif locked.status not in TRANSITIONS["confirm"][0]:
-            raise _illegal(locked)
-        else:
-            locked.status = B.CONFIRMED
-            locked.confirmed_at = now
-            locked.save(update_fields=["status", "confirmed_at"])
-            _event(locked, B.HELD, "confirm", now)
-            _audit(locked, "confirmed", {"status": [B.HELD, B.CONFIRMED]})
-            if locked.village_id is not None:
-                pk = locked.pk
-                transaction.on_commit(lambda: count_adoption_from_booking(pk))
-    if expired:
-        raise _illegal(locked)
-    return locked
+
+    def guard(b: Booking):
+        if b.status == B.CONFIRMED:
+            return NOOP  # a second tap
+        if b.status == B.HELD and b.held_until <= now:
+            raise _HoldLapsed
+        return None
+
+    def apply(b: Booking, move, at: dt.datetime) -> None:
+        b.confirmed_at = at
+
+    def count_adoption(outcome: Outcome) -> None:
+        if outcome.obj.village_id is not None:
+            count_adoption_from_booking(outcome.obj.pk)
+
+    try:
+        outcome = BOOKINGS.run(
+            booking.pk,
+            action="confirm",
+            at=now,
+            guard=guard,
+            apply=apply,
+            queryset=_WITH_PLACE,
+            after_commit=[count_adoption],
+        )
+    except _HoldLapsed:
+        try:
+            lapsed = BOOKINGS.run(booking.pk, action="expire", at=now, queryset=_WITH_PLACE).obj
+        except IllegalTransition:  # moved on meanwhile (the job recorded the expiry first)
+            lapsed = _WITH_PLACE.get(pk=booking.pk)
+        raise BOOKINGS.refuse("confirm", lapsed) from None
+    return outcome.obj
 
 
 def count_adoption_from_booking(booking_id: int) -> None:
@@ -537,24 +570,31 @@ def find_for_owner(unit: Unit, code: str, phone_last4: str) -> Booking | None:
 # --- cancel, reschedule --------------------------------------------------------------------------
 
 
+def _not_passed(b: Booking, now: dt.datetime) -> None:
+    if b.slot_start <= now:
+        raise ValidationError(
+            _("Đã qua giờ hẹn, không thể huỷ hoặc đổi lịch hẹn này."), code="slot_passed"
+        )
+
+
 def cancel(*, booking: Booking, reason: str = "", actor=None, now: dt.datetime | None = None):
     """The citizen (or an officer) gives the seat back; only before the appointment time."""
     now = _now(now)
-    with transaction.atomic():
-        locked = _lock(booking)
-        if locked.status not in TRANSITIONS["cancel"][0]:
-            raise _illegal(locked)
-        if locked.slot_start <= now:
-            raise ValidationError(
-                _("Đã qua giờ hẹn, không thể huỷ hoặc đổi lịch hẹn này."), code="slot_passed"
-            )
-        before = locked.status
-        locked.status = B.CANCELLED
-        locked.cancelled_at = now
-        locked.save(update_fields=["status", "cancelled_at"])
-        _event(locked, before, "cancel", now, reason)
-        _audit(locked, "cancelled", {"status": [before, B.CANCELLED]}, actor=actor)
-    return locked
+
+    def apply(b: Booking, move, at: dt.datetime) -> None:
+        _not_passed(b, at)
+        b.cancelled_at = at
+
+    outcome = BOOKINGS.run(
+        booking.pk,
+        action="cancel",
+        actor=actor,
+        at=now,
+        apply=apply,
+        data={"note": reason},
+        queryset=_WITH_PLACE,
+    )
+    return outcome.obj
 
 
 def reschedule(
@@ -565,52 +605,52 @@ def reschedule(
     now = _now(now)
     service = booking.service
     rule = _check_slot(service, slot_start, now)
+    changes: dict = {}
+    created: list[Booking] = []
+
+    def apply(old: Booking, move, at: dt.datetime) -> None:
+        _not_passed(old, at)
+        if old.slot_start == slot_start:
+            raise ValidationError(
+                _("Đây đã là giờ hẹn hiện tại. Xin chọn khung giờ khác."), code="same_slot"
+            )
+        _take_seat(rule, service, slot_start, at)
+        old.cancelled_at = at
+        new = _create_held(
+            service=service,
+            slot_start=slot_start,
+            citizen_name=old.citizen_name,
+            phone=old.phone,
+            citizen_id=old.citizen_id,
+            village=old.village,
+            age_group=old.age_group,
+            idempotency_key=None,
+            now=at,
+            status=B.CONFIRMED,
+            rescheduled_from=old,
+        )
+        # the old booking's audit row tells the whole move (below)
+        BOOKINGS.created(
+            new, action="reschedule", at=at, data={"note": f"<- {old.code}"}, audited=False
+        )
+        created.append(new)
+        changes["new_code"] = new.code
+        changes["slot_start"] = [old.slot_start.isoformat(), slot_start.isoformat()]
+
     with transaction.atomic():
         # Lock both slot rows in time order, so two reschedules across them cannot deadlock.
         for start in sorted({booking.slot_start, slot_start}):
             _lock_slot(service, start)
-        locked = _lock(booking)
-        if locked.status not in TRANSITIONS["reschedule"][0]:
-            raise _illegal(locked)
-        if locked.slot_start <= now:
-            raise ValidationError(
-                _("Đã qua giờ hẹn, không thể huỷ hoặc đổi lịch hẹn này."), code="slot_passed"
-            )
-        if locked.slot_start == slot_start:
-            raise ValidationError(
-                _("Đây đã là giờ hẹn hiện tại. Xin chọn khung giờ khác."), code="same_slot"
-            )
-        _take_seat(rule, service, slot_start, now)
-        before = locked.status
-        locked.status = B.CANCELLED
-        locked.cancelled_at = now
-        locked.save(update_fields=["status", "cancelled_at"])
-        _event(locked, before, "reschedule", now, f"-> {slot_start.isoformat()}")
-        new = _create_held(
-            service=service,
-            slot_start=slot_start,
-            citizen_name=locked.citizen_name,
-            phone=locked.phone,
-            citizen_id=locked.citizen_id,
-            village=locked.village,
-            age_group=locked.age_group,
-            idempotency_key=None,
-            now=now,
-            status=B.CONFIRMED,
+        BOOKINGS.run(
+            booking.pk,
+            action="reschedule",
+            at=now,
+            apply=apply,
+            data={"note": f"-> {slot_start.isoformat()}"},
+            changes=changes,
+            queryset=_WITH_PLACE,
         )
-        new.rescheduled_from = locked
-        new.save(update_fields=["rescheduled_from"])
-        _event(new, "", "reschedule", now, f"<- {locked.code}")
-        _audit(
-            locked,
-            "rescheduled",
-            {
-                "status": [before, B.CANCELLED],
-                "new_code": new.code,
-                "slot_start": [locked.slot_start.isoformat(), slot_start.isoformat()],
-            },
-        )
-    return new
+    return created[0]
 
 
 # --- check-in at the kiosk ---------------------------------------------------------------------
@@ -624,53 +664,54 @@ def check_in(*, booking: Booking, at: dt.datetime | None = None, actor=None) -> 
     returns the same ticket.
     """
     at = _now(at)
-    with transaction.atomic():
-        locked = _lock(booking)
-        if locked.status == B.CHECKED_IN and locked.ticket_id:
-            return locked.ticket
-        if locked.status not in TRANSITIONS["check_in"][0]:
-            raise _illegal(locked)
-        start = _local(locked.slot_start)
-        here = _local(at)
-        if here.date() != start.date():
+    changes: dict = {}
+
+    def guard(b: Booking):
+        return NOOP if b.status == B.CHECKED_IN and b.ticket_id else None
+
+    def apply(b: Booking, move, when: dt.datetime) -> dict:
+        start = _local(b.slot_start)
+        if _local(when).date() != start.date():
             raise ValidationError(
                 _("Lịch hẹn %(code)s là ngày %(day)s, không phải hôm nay.")
-                % {"code": locked.code, "day": f"{start:%d/%m/%Y}"},
+                % {"code": b.code, "day": f"{start:%d/%m/%Y}"},
                 code="wrong_day",
             )
-        earliest = locked.slot_start - dt.timedelta(minutes=EARLY_MINUTES)
-        if at < earliest:
+        earliest = b.slot_start - dt.timedelta(minutes=EARLY_MINUTES)
+        if when < earliest:
             raise ValidationError(
                 _("Bạn đến sớm. Xin quay lại lấy số từ %(time)s (giờ hẹn %(slot)s).")
                 % {"time": f"{_local(earliest):%H:%M}", "slot": f"{start:%H:%M}"},
                 code="too_early",
             )
-        on_time = at <= locked.slot_start + dt.timedelta(minutes=LATE_MINUTES)
-        ticket = services.issue_ticket(
-            unit=locked.unit,
-            service=locked.service,
+        on_time = when <= b.slot_start + dt.timedelta(minutes=LATE_MINUTES)
+        b.ticket = services.issue_ticket(
+            unit=b.unit,
+            service=b.service,
             source=Ticket.Source.APPOINTMENT,
             priority_reason=Ticket.Priority.APPOINTMENT if on_time else Ticket.Priority.NONE,
-            idempotency_key=f"booking-{locked.code}",
-            village=locked.village,
-            age_group=locked.age_group,
-            phone=locked.phone,
+            idempotency_key=f"booking-{b.code}",
+            village=b.village,
+            age_group=b.age_group,
+            phone=b.phone,
             actor=actor,
-            at=at,
+            at=when,
         )
-        before = locked.status
-        locked.status = B.CHECKED_IN
-        locked.checked_in_at = at
-        locked.ticket = ticket
-        locked.save(update_fields=["status", "checked_in_at", "ticket"])
-        _event(locked, before, "check_in", at, "on_time" if on_time else "late")
-        _audit(
-            locked,
-            "checked_in",
-            {"status": [before, B.CHECKED_IN], "ticket": ticket.code, "on_time": on_time},
-            actor=actor,
-        )
-    return ticket
+        b.checked_in_at = when
+        changes.update(ticket=b.ticket.code, on_time=on_time)
+        return {"note": "on_time" if on_time else "late"}
+
+    outcome = BOOKINGS.run(
+        booking.pk,
+        action="check_in",
+        actor=actor,
+        at=at,
+        guard=guard,
+        apply=apply,
+        changes=changes,
+        queryset=_WITH_PLACE,
+    )
+    return outcome.obj.ticket  # after NOOP: the ticket of the first check-in
 
 
 # --- periodic jobs -----------------------------------------------------------------------------
@@ -678,27 +719,18 @@ def check_in(*, booking: Booking, at: dt.datetime | None = None, actor=None) -> 
 
 def _job_transition(qs: QuerySet[Booking], action: str, now: dt.datetime, stamp: str = "") -> int:
     """Move each booking of `qs` by `action`, one locked transaction each; returns how many."""
-    allowed, to_status = TRANSITIONS[action]
     done = 0
+
+    def apply(b: Booking, move, at: dt.datetime) -> None:
+        if stamp:
+            setattr(b, stamp, at)
+
     for pk in list(qs.values_list("pk", flat=True)[:1000]):
-        with transaction.atomic():
-            locked = Booking.objects.select_for_update().filter(pk=pk, status__in=allowed).first()
-            if locked is None:
-                continue  # changed meanwhile (confirmed, checked in, or another worker)
-            before = locked.status
-            locked.status = to_status
-            fields = ["status"]
-            if stamp:
-                setattr(locked, stamp, now)
-                fields.append(stamp)
-            locked.save(update_fields=fields)
-            _event(locked, before, action, now)
-            _audit(
-                locked,
-                {"expire": "expired", "no_show": "no_show"}[action],
-                {"status": [before, to_status]},
-            )
-            done += 1
+        try:
+            BOOKINGS.run(pk, action=action, at=now, apply=apply)
+        except IllegalTransition:
+            continue  # changed meanwhile (confirmed, checked in, or another worker)
+        done += 1
     return done
 
 
@@ -787,7 +819,7 @@ def _remind(qs: QuerySet[Booking], field: str, kind: str, now: dt.datetime) -> i
             if not claimed:
                 continue
             booking = Booking.objects.select_related("service", "unit").get(pk=pk)
-            _event(booking, booking.status, f"remind_{kind}", now)
+            _remind_event(booking, f"remind_{kind}", now)
             deliver_reminder(booking, kind)
             sent += 1
     return sent

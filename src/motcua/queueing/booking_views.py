@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods
 
 from motcua.core import calendar, ratelimit
 from motcua.core.models import Unit
+from motcua.core.statemachine import IllegalTransition
 
 from . import booking, selectors
 from .booking_forms import BookingForm, CheckInForm, LookupForm
@@ -214,11 +215,15 @@ def held(request, unit_code: str, code: str):
     if found.status == Booking.Status.CONFIRMED and request.method == "GET":
         return redirect("queueing:booking_detail", unit_code=unit.code, code=found.code)
     error = ""
+    status = 400
     if request.method == "GET" and booking.hold_lapsed(found):
         error = _("Đã quá %(m)s phút giữ chỗ. Xin đặt lại từ đầu.") % {"m": booking.HOLD_MINUTES}
     if request.method == "POST":
         try:
             booking.confirm(booking=found)
+        except IllegalTransition as exc:  # lapsed, cancelled or used meanwhile
+            error, status = exc.reason, 409
+            found.refresh_from_db()
         except ValidationError as exc:
             error = exc.messages[0]
             found.refresh_from_db()
@@ -232,7 +237,7 @@ def held(request, unit_code: str, code: str):
         "hold_minutes": booking.HOLD_MINUTES,
         "error": error,
     }
-    return render(request, "queueing/booking_held.html", context, status=400 if error else 200)
+    return render(request, "queueing/booking_held.html", context, status=status if error else 200)
 
 
 def _qr(code: str) -> str:
@@ -292,7 +297,7 @@ def manage(request, unit_code: str, code: str):
     found = _booking_or_404(unit, code)
     if not _is_owner(request, found.code):
         return redirect(f"{reverse('queueing:booking_lookup', args=[unit.code])}?ma={found.code}")
-    error = ""
+    error, status = "", 400
     if request.method == "POST":
         try:
             if request.POST.get("action") == "huy":
@@ -302,6 +307,9 @@ def manage(request, unit_code: str, code: str):
             if slot_start is None:
                 raise ValidationError(_("Xin chọn khung giờ mới."))
             new = booking.reschedule(booking=found, slot_start=slot_start)
+        except IllegalTransition as exc:  # cancelled, used or no-show meanwhile
+            error, status = exc.reason, 409
+            found.refresh_from_db()
         except ValidationError as exc:
             error = exc.messages[0]
             found.refresh_from_db()
@@ -324,7 +332,7 @@ def manage(request, unit_code: str, code: str):
         ],
         "error": error,
     }
-    return render(request, "queueing/booking_manage.html", context, status=400 if error else 200)
+    return render(request, "queueing/booking_manage.html", context, status=status if error else 200)
 
 
 # --- kiosk check-in --------------------------------------------------------------------------
@@ -336,7 +344,7 @@ def check_in(request, unit_code: str):
     """Kiosk: "Tôi đã đặt hẹn" -> type the code -> the ticket prints (priority if on time)."""
     unit = _unit(unit_code)
     form = CheckInForm(request.POST or None)
-    error = ""
+    error, status = "", 400
     if request.method == "POST" and form.is_valid():
         found = booking.find_by_code(unit, form.cleaned_data["code"])
         if found is None:
@@ -346,6 +354,8 @@ def check_in(request, unit_code: str):
         else:
             try:
                 ticket = booking.check_in(booking=found)
+            except IllegalTransition as exc:  # cancelled, not confirmed, expired
+                error, status = exc.reason, 409
             except ValidationError as exc:
                 error = exc.messages[0]
             else:
@@ -357,5 +367,5 @@ def check_in(request, unit_code: str):
         request,
         "queueing/booking_check_in.html",
         {"unit": unit, "form": form, "error": error, "appointment": Ticket.Priority.APPOINTMENT},
-        status=400 if error else 200,
+        status=status if error else 200,
     )

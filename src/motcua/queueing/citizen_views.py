@@ -29,6 +29,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from motcua.core import calendar, ratelimit
 from motcua.core.models import Unit
+from motcua.core.statemachine import IllegalTransition
 
 from . import estimate, selectors, services
 from .citizen_forms import RemoteTicketForm
@@ -376,6 +377,8 @@ def cancel(request, token: str):
         )
     try:
         services.cancel_ticket(ticket=found)
+    except IllegalTransition as exc:  # already called or served: a conflict, not bad input
+        return _ticket_page(request, found, error=exc.reason, status=409)
     except ValidationError as exc:
         return _ticket_page(request, found, error=exc.messages[0], status=400)
     return redirect(ticket_url(found))

@@ -1,7 +1,11 @@
 """Queue use cases: issue a ticket, open and close a counter, call, recall, serve, transfer.
 
-Every ticket state change goes through `transition()`: it checks the allowed-transitions table,
-locks the ticket row, writes a `TicketEvent` and an audit event in the same transaction.
+Every ticket state change goes through `transition()`, a thin layer over the shared state
+machine (`core.statemachine`, the `TICKETS` machine below): it locks the ticket row, checks the
+allowed-transitions table, writes a `TicketEvent` and an audit event in the same transaction and
+publishes the display board after commit. A move the table refuses raises
+`core.statemachine.IllegalTransition` (views answer 409); the verbs' own rules (the right
+counter, enough calls) stay `ValidationError` (400).
 Numbers come from `TicketSequence` by one upsert statement that also locks the (service, day)
 row until commit, so numbers are gap-free and never duplicated (docs/decisions/0008).
 """
@@ -19,10 +23,12 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from motcua.core import calendar, counters
 from motcua.core.audit import record
 from motcua.core.models import Counter, Unit, Village
+from motcua.core.statemachine import KEEP, IllegalTransition, Machine, Outcome, actor_or_none
 
 from . import display, near_turn, priority
 from .models import (
@@ -188,24 +194,19 @@ def issue_ticket(
                 idempotency_key=idempotency_key or None,
                 access_token=new_access_token(),
             )
-            TicketEvent.objects.create(
-                ticket=ticket, from_status="", to_status=S.WAITING, action="issue", at=at
-            )
-            record(
-                action="queue.ticket_issued",
-                obj=ticket,
-                unit=unit,
+            TICKETS.created(
+                ticket,
+                action="issue",
                 actor=actor,
+                at=at,
                 changes={
                     "code": ticket.code,
                     "service": service.code,
                     "source": source,
                     "priority_reason": priority_reason,
                 },
+                after_commit=[_count_adoption] if village is not None and phone else (),
             )
-            transaction.on_commit(lambda: display.publish(unit.pk))
-            if village is not None and phone:
-                transaction.on_commit(lambda: count_adoption_from_ticket(ticket.pk))
             return ticket
     except IntegrityError:
         # The same key committed first in a parallel request: the numbering rolled back.
@@ -214,6 +215,10 @@ def issue_ticket(
             if existing is not None:
                 return existing
         raise
+
+
+def _count_adoption(outcome: Outcome) -> None:
+    count_adoption_from_ticket(outcome.obj.pk)
 
 
 def count_adoption_from_ticket(ticket_id: int) -> None:
@@ -240,19 +245,6 @@ def count_adoption_from_ticket(ticket_id: int) -> None:
 
 # --- the one transition function ---------------------------------------------------------------
 
-# action -> (statuses it may start from, status it leads to; None keeps the status)
-TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
-    "call": (frozenset({S.WAITING, S.TRANSFERRED}), S.CALLED),
-    "recall": (frozenset({S.CALLED}), S.CALLED),
-    "start": (frozenset({S.CALLED}), S.SERVING),
-    "finish": (frozenset({S.SERVING}), S.DONE),
-    "skip": (frozenset({S.CALLED}), S.NO_SHOW),
-    "transfer": (frozenset({S.CALLED, S.SERVING}), S.TRANSFERRED),
-    "cancel": (frozenset({S.WAITING, S.TRANSFERRED}), S.CANCELLED),
-    "link_dossier": (frozenset({S.SERVING, S.DONE}), None),
-    # the nightly job; the status it leads to depends on the one it starts from (CLOSED_AS)
-    "close_day": (frozenset({S.WAITING, S.TRANSFERRED, S.CALLED, S.SERVING}), None),
-}
 # End of day: never called -> cancelled, called but never came -> absent, at the desk -> done.
 CLOSED_AS = {
     S.WAITING: S.CANCELLED,
@@ -261,19 +253,87 @@ CLOSED_AS = {
     S.SERVING: S.DONE,
 }
 
+# action -> (statuses it may start from, status it leads to; KEEP keeps the status; a function
+# computes it from the locked ticket)
+TRANSITIONS: dict[str, tuple[frozenset[str], object]] = {
+    "call": (frozenset({S.WAITING, S.TRANSFERRED}), S.CALLED),
+    "recall": (frozenset({S.CALLED}), S.CALLED),
+    "start": (frozenset({S.CALLED}), S.SERVING),
+    "finish": (frozenset({S.SERVING}), S.DONE),
+    "skip": (frozenset({S.CALLED}), S.NO_SHOW),
+    "transfer": (frozenset({S.CALLED, S.SERVING}), S.TRANSFERRED),
+    "cancel": (frozenset({S.WAITING, S.TRANSFERRED}), S.CANCELLED),
+    "link_dossier": (frozenset({S.SERVING, S.DONE}), KEEP),
+    # the nightly job: the status it leads to depends on the one it starts from (CLOSED_AS)
+    "close_day": (frozenset(CLOSED_AS), lambda t: CLOSED_AS[t.status]),
+}
+# the verb of the refusal sentence ("Không thể gọi số A001 ..."), lower case on purpose
+VERBS = {
+    "call": gettext_lazy("gọi"),
+    "recall": gettext_lazy("gọi lại"),
+    "start": gettext_lazy("bắt đầu phục vụ"),
+    "finish": gettext_lazy("kết thúc"),
+    "skip": gettext_lazy("đánh vắng mặt"),
+    "transfer": gettext_lazy("chuyển"),
+    "cancel": gettext_lazy("huỷ"),
+    "link_dossier": gettext_lazy("gắn hồ sơ cho"),
+    "close_day": gettext_lazy("đóng cuối ngày"),
+}
+
 
 def _verb(action: str) -> str:
-    return {
-        "call": _("gọi"),
-        "recall": _("gọi lại"),
-        "start": _("bắt đầu phục vụ"),
-        "finish": _("kết thúc"),
-        "skip": _("đánh vắng mặt"),
-        "transfer": _("chuyển"),
-        "cancel": _("huỷ"),
-        "link_dossier": _("gắn hồ sơ cho"),
-        "close_day": _("đóng cuối ngày"),
-    }[action]
+    return str(VERBS[action])
+
+
+def _refusal(machine: Machine, action: str, status: str, ticket: Ticket | None) -> str:
+    """The sentence the counter and the citizen's phone have always shown for a refused move."""
+    return _("Không thể %(verb)s số %(code)s: số đang ở trạng thái “%(status)s”.") % {
+        "verb": _verb(action),
+        "code": ticket.code if ticket is not None else "",
+        "status": machine.status_label(status),
+    }
+
+
+def _ticket_event(outcome: Outcome) -> TicketEvent:
+    return TicketEvent(
+        ticket=outcome.obj,
+        from_status=outcome.move.from_status,
+        to_status=outcome.move.to_status,
+        action=outcome.move.action,
+        actor=actor_or_none(outcome.data.get("actor")),
+        at=outcome.at,
+        counter=outcome.data.get("counter"),
+    )
+
+
+def _publish(outcome: Outcome) -> None:
+    display.publish(outcome.obj.unit_id)
+
+
+def _near_turn(outcome: Outcome) -> None:
+    """After a move that lets the people behind move up: tell those whose turn is near."""
+    if outcome.move is None or outcome.move.action not in QUEUE_MOVES:
+        return
+    ticket = outcome.obj
+    left = outcome.changed.get("service_id", [ticket.service_id])[0]
+    near_turn.after_queue_change(
+        unit_id=ticket.unit_id, service_ids={left, ticket.service_id}, day=ticket.day
+    )
+
+
+TICKETS = Machine(
+    name="ticket",
+    model=Ticket,
+    transitions=TRANSITIONS,
+    labels=VERBS,
+    terminal={S.NO_SHOW, S.CANCELLED},
+    statuses=S.values,
+    event=_ticket_event,
+    audit_prefix="queue.ticket_",
+    audit_names={"issue": "issued"},
+    refusal=_refusal,
+    hooks=[_publish, _near_turn],
+)
 
 
 def transition(
@@ -286,56 +346,32 @@ def transition(
     check: Callable[[Ticket], None] | None = None,
     apply: Callable[[Ticket, dt.datetime], None] | None = None,
     changes: dict | None = None,
+    locked: bool = False,
 ) -> Ticket:
-    """Move `ticket` by `action`: lock, check, change, event row and audit row, one transaction."""
-    allowed, to_status = TRANSITIONS[action]
-    at = at or now()
-    with transaction.atomic():
-        locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
-        if locked.status not in allowed:
-            raise ValidationError(
-                _("Không thể %(verb)s số %(code)s: số đang ở trạng thái “%(status)s”.")
-                % {
-                    "verb": _verb(action),
-                    "code": locked.code,
-                    "status": locked.get_status_display(),
-                },
-                code="illegal_transition",
-            )
+    """Move `ticket` by `action` through `TICKETS.run`: lock, check, change, event and audit row.
+
+    `check` (the verb's rules, after the table's) and `apply` (its field changes) see the locked
+    row. `locked=True` says this transaction already holds `ticket` locked (call-next took it
+    with SKIP LOCKED), which spares the hot path a second SELECT ... FOR UPDATE.
+    """
+
+    def run_verb(t: Ticket, move, when: dt.datetime) -> None:
         if check is not None:
-            check(locked)
-        before = locked.status
-        before_service = locked.service_id
-        if to_status is not None:
-            locked.status = to_status
+            check(t)
         if apply is not None:
-            apply(locked, at)
-        locked.save()
-        TicketEvent.objects.create(
-            ticket=locked,
-            from_status=before,
-            to_status=locked.status,
-            action=action,
-            actor=actor if getattr(actor, "is_authenticated", False) else None,
-            at=at,
-            counter=counter,
-        )
-        record(
-            action=f"queue.ticket_{action}",
-            obj=locked,
-            unit=locked.unit_id,
-            actor=actor,
-            changes={"status": [before, locked.status], **(changes or {})},
-        )
-        transaction.on_commit(lambda: display.publish(locked.unit_id))
-        if action in QUEUE_MOVES:
-            moved = {before_service, locked.service_id}
-            transaction.on_commit(
-                lambda: near_turn.after_queue_change(
-                    unit_id=locked.unit_id, service_ids=moved, day=locked.day
-                )
-            )
-    return locked
+            apply(t, when)
+
+    outcome = TICKETS.run(
+        ticket.pk,
+        action=action,
+        actor=actor,
+        at=at or now(),
+        apply=run_verb,
+        data={"actor": actor, "counter": counter},
+        changes=dict(changes or {}),
+        locked=ticket if locked else None,
+    )
+    return outcome.obj
 
 
 def _at_counter(counter: Counter) -> Callable[[Ticket], None]:
@@ -503,6 +539,7 @@ def call_next(*, counter: Counter, officer, at: dt.datetime | None = None) -> Ti
             at=at,
             apply=apply,
             changes={"counter": counter.number, "priority_reason": picked.priority_reason},
+            locked=connection.features.has_select_for_update_skip_locked,
         )
 
 
@@ -698,9 +735,6 @@ def close_past_days(*, at: dt.datetime | None = None) -> dict[str, int]:
     today = local_day(at)
     closed: dict[str, int] = {}
 
-    def apply(t: Ticket, when: dt.datetime) -> None:
-        t.status = CLOSED_AS[t.status]
-
     while True:
         pks = list(
             Ticket.objects.filter(day__lt=today, status__in=TRANSITIONS["close_day"][0])
@@ -714,10 +748,9 @@ def close_past_days(*, at: dt.datetime | None = None) -> dict[str, int]:
                     ticket=Ticket(pk=pk),
                     action="close_day",
                     at=at,
-                    apply=apply,
                     changes={"reason": "end_of_day"},
                 )
-            except ValidationError:
+            except IllegalTransition:
                 continue  # closed by another worker since the list was read
             closed[ticket.status] = closed.get(ticket.status, 0) + 1
             progressed = True

@@ -15,6 +15,7 @@ from motcua.accounts.decorators import staff_required
 from motcua.accounts.models import Role
 from motcua.accounts.scoping import get_scoped_or_404
 from motcua.core.models import Counter
+from motcua.core.statemachine import IllegalTransition
 
 from . import selectors, services
 from .citizen_views import public_ticket_url
@@ -218,6 +219,8 @@ def console_action(request, pk: int, action: str):
         text = _run(action, counter, request)
     except QueueEmpty as empty:
         text, level = str(empty), messages.INFO
+    except IllegalTransition as exc:  # the number moved on meanwhile (another counter, a job)
+        text, level, status = exc.reason, messages.ERROR, 409
     except ValidationError as exc:
         text, level, status = exc.messages[0], messages.ERROR, 400
     if request.htmx:
