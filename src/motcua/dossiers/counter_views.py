@@ -32,7 +32,7 @@ from motcua.catalog.models import Procedure
 from motcua.catalog.selectors import published_procedures, search_procedures
 from motcua.core.calendar import LOCAL_TZ
 
-from . import selectors, services
+from . import file_links, selectors, services
 from .counter_forms import (
     COUNTER_DELIVERIES,
     ReasonForm,
@@ -286,7 +286,9 @@ def _dossier_context(request, dossier: Dossier, **forms) -> dict:
             if supplement
             else None
         ),
-        "components": list(dossier.components.all()),
+        "components": file_links.attach_links(
+            request.user, dossier.pk, file_links.COMPONENT, dossier.components.all()
+        ),
     }
 
 

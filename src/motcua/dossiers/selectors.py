@@ -18,7 +18,16 @@ from motcua.accounts.scoping import visible_unit_ids
 from motcua.core.text import fold
 
 from . import deadlines
-from .models import Dossier, DossierEvent, DossierFlag, DossierStep, Status, Violation
+from .models import (
+    Dossier,
+    DossierComponent,
+    DossierDocument,
+    DossierEvent,
+    DossierFlag,
+    DossierStep,
+    Status,
+    Violation,
+)
 from .workflow import ACTIVE
 
 MAX_QUERY_LENGTH = 100
@@ -41,6 +50,18 @@ def get_for_staff(user, pk) -> Dossier:
         return for_staff(user).select_related("procedure", "current_event").get(pk=pk)
     except (Dossier.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
         raise Http404 from exc
+
+
+def stored_file_for_staff(user, *, dossier_id: int, owner: str, owner_id: int, name: str):
+    """The component scan or dossier paper a signed link points at, if the user may see the
+    dossier now and the row still holds that very file; else 404 (missing and foreign alike).
+    `owner` is "c" (component) or "d" (document)."""
+    dossier = get_for_staff(user, dossier_id)
+    model = DossierComponent if owner == "c" else DossierDocument
+    row = model.objects.filter(dossier=dossier, pk=owner_id).first()
+    if row is None or not row.file or row.file.name != name:
+        raise Http404
+    return dossier, row
 
 
 def _open(qs: QuerySet[Dossier]) -> QuerySet[Dossier]:

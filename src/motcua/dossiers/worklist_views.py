@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from csp.decorators import csp_replace
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -23,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
 from motcua.accounts.decorators import staff_required
@@ -31,7 +33,7 @@ from motcua.accounts.scoping import has_role, roles_of, visible_unit_ids
 from motcua.core.calendar import LOCAL_TZ
 from motcua.core.models import Unit
 
-from . import deadlines, selectors, services, workflow
+from . import deadlines, file_links, selectors, services, workflow
 from . import worklist_forms as f
 from .models import (
     Dossier,
@@ -378,8 +380,12 @@ def _page_context(request, dossier: Dossier, **extra) -> dict:
         "supplements": dossier.supplements.all(),
         "extensions": dossier.extensions.select_related("created_by"),
         "violations": dossier.violations.all(),
-        "documents": dossier.documents.select_related("created_by"),
-        "components": dossier.components.all(),
+        "documents": file_links.attach_links(
+            user, dossier.pk, file_links.DOCUMENT, dossier.documents.select_related("created_by")
+        ),
+        "components": file_links.attach_links(
+            user, dossier.pk, file_links.COMPONENT, dossier.components.all()
+        ),
         "unsigned_result": _unsigned_result(dossier),
         "signed_documents": _signed_documents(dossier),
         "actions": actions,
@@ -451,6 +457,103 @@ def dossier_document(request, pk, doc_pk):
         raise Http404
     name = f"{dossier.code}-{document.kind}.pdf"
     return FileResponse(document.file.open("rb"), filename=name, content_type="application/pdf")
+
+
+_FILE_PAGE = "dossiers/worklist/file_unavailable.html"
+_NO_STORE = "no-store, private"
+
+
+def _file_refused(request, pk, *, status: int, title: str, text: str):
+    response = render(
+        request, _FILE_PAGE, {"title": title, "text": text, "dossier_pk": pk}, status=status
+    )
+    response["Cache-Control"] = _NO_STORE
+    return response
+
+
+@require_GET
+@staff_required(*ALL_STAFF)
+@xframe_options_sameorigin
+@csp_replace({"frame-ancestors": ["'self'"]})
+def dossier_file(request, pk, token):
+    """A component scan or dossier paper through its signed link (file_links): inline, never
+    cached, only for the person the link was made for and only while they may see the dossier.
+    """
+    try:
+        ref = file_links.read_token(token)
+    except file_links.LinkRefused as exc:
+        if exc.expired:
+            return _file_refused(
+                request,
+                pk,
+                status=403,
+                title=_("Liên kết xem tệp đã hết hạn"),
+                text=_(
+                    "Liên kết xem tệp chỉ dùng được trong %(minutes)s phút. "
+                    "Hãy mở lại trang hồ sơ để lấy liên kết mới."
+                )
+                % {"minutes": max(1, file_links.max_age() // 60)},
+            )
+        return _file_refused(
+            request,
+            pk,
+            status=403,
+            title=_("Liên kết xem tệp không hợp lệ"),
+            text=_("Liên kết đã bị sửa hoặc không đầy đủ. Hãy mở tệp từ trang hồ sơ."),
+        )
+    if ref.user_id != request.user.pk or ref.dossier_id != pk:
+        return _file_refused(
+            request,
+            pk,
+            status=403,
+            title=_("Liên kết này không dành cho bạn"),
+            text=_(
+                "Mỗi liên kết xem tệp chỉ dùng được cho người đã mở nó từ trang hồ sơ. "
+                "Nếu bạn được giao xử lý hồ sơ, hãy mở tệp từ trang hồ sơ của mình."
+            ),
+        )
+    try:
+        _dossier, row = selectors.stored_file_for_staff(
+            request.user, dossier_id=pk, owner=ref.owner, owner_id=ref.owner_id, name=ref.name
+        )
+    except Http404:
+        return _file_refused(
+            request,
+            pk,
+            status=404,
+            title=_("Không tìm thấy tệp"),
+            text=_(
+                "Hồ sơ hoặc tệp này không tồn tại, đã được thay, hoặc bạn không còn được xem "
+                "hồ sơ này."
+            ),
+        )
+    try:
+        handle = row.file.open("rb")
+    except (FileNotFoundError, OSError):
+        return _file_refused(
+            request,
+            pk,
+            status=404,
+            title=_("Tệp đã lưu không còn trên máy chủ"),
+            text=_(
+                "Hồ sơ ghi nhận có tệp này nhưng không đọc được tệp trong kho lưu trữ. "
+                "Hãy báo quản trị hệ thống để khôi phục từ bản sao lưu; bản giấy vẫn lưu "
+                "tại Bộ phận Một cửa."
+            ),
+        )
+    head = handle.read(16)
+    handle.seek(0)
+    content_type = file_links.sniff(head)
+    name = row.file.name.rsplit("/", 1)[-1]
+    response = FileResponse(
+        handle,
+        content_type=content_type or "application/octet-stream",
+        as_attachment=content_type is None,
+        filename=name,
+    )
+    response["Cache-Control"] = _NO_STORE
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @require_GET
