@@ -9,9 +9,17 @@ with the joins a worklist row needs.
 import datetime as dt
 import re
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.http import Http404
-from django.utils import timezone
 
 from motcua.accounts.models import Role
 from motcua.accounts.scoping import visible_unit_ids
@@ -23,7 +31,6 @@ from .models import (
     DossierComponent,
     DossierDocument,
     DossierEvent,
-    DossierFlag,
     DossierStep,
     Status,
     Violation,
@@ -79,9 +86,71 @@ def mine(user) -> QuerySet[Dossier]:
     return for_staff(user).filter(Exists(open_step)).exclude(status__in=_CLOSED)
 
 
-def due_soon(user, *, days: int = 1, now: dt.datetime | None = None) -> QuerySet[Dossier]:
-    """Open dossiers due within `days` working days (not yet overdue)."""
-    return deadlines.due_within(_open(for_staff(user)), days, now=now)
+def with_deadline_facts(qs: QuerySet[Dossier]) -> QuerySet[Dossier]:
+    """What `deadlines.assess_row` reads, in the same query: the open step's due date, start
+    and catalogue time, and the catalogue time of every unfinished step."""
+    open_steps = DossierStep.objects.filter(
+        dossier=OuterRef("pk"), finished_at__isnull=True
+    ).order_by("order")
+    unfinished_total = (
+        DossierStep.objects.filter(dossier=OuterRef("pk"), finished_at__isnull=True)
+        .order_by()
+        .values("dossier")
+        .annotate(total=Sum("days"))
+        .values("total")
+    )
+    decimal = DecimalField(max_digits=7, decimal_places=2)
+    return qs.annotate(
+        step_due_at=Subquery(open_steps.values("due_at")[:1]),
+        step_started_at=Subquery(open_steps.values("started_at")[:1]),
+        step_days=Subquery(open_steps.values("days")[:1], output_field=decimal),
+        open_steps_days=Subquery(unfinished_total, output_field=decimal),
+    )
+
+
+def warnings(qs: QuerySet[Dossier], *, now: dt.datetime) -> dict[int, deadlines.DeadlineWarning]:
+    """The deadline warning of each dossier in `qs` (one query), by primary key."""
+    rows = with_deadline_facts(qs.order_by().select_related(None)).only(
+        "id",
+        "status",
+        "due_at_current",
+        "received_at",
+        "competent_received_at",
+        "competent_unit_id",
+    )
+    return {row.pk: deadlines.assess_row(row, now) for row in rows}
+
+
+def _warned(user, now: dt.datetime | None, candidates, wanted) -> QuerySet[Dossier]:
+    now = now or deadlines.current_time()
+    found = warnings(candidates(_open(for_staff(user)), now), now=now)
+    return for_staff(user).filter(pk__in=[pk for pk, w in found.items() if wanted(w)])
+
+
+def _soon_candidates(qs: QuerySet[Dossier], now: dt.datetime) -> QuerySet[Dossier]:
+    # "at most one working day away" cannot reach beyond the end of the second working day
+    bound = deadlines.end_of_working_days_from(now, 2)
+    soon_step = DossierStep.objects.filter(
+        dossier=OuterRef("pk"), finished_at__isnull=True, due_at__lt=bound
+    )
+    return qs.filter(due_at_current__gte=now).filter(
+        Q(due_at_current__lt=bound) | Exists(soon_step)
+    )
+
+
+def _risk_candidates(qs: QuerySet[Dossier], now: dt.datetime) -> QuerySet[Dossier]:
+    return qs.filter(due_at_current__gte=now).exclude(status=Status.AWAITING_SUPPLEMENT)
+
+
+def due_soon(user, *, now: dt.datetime | None = None) -> QuerySet[Dossier]:
+    """Open dossiers whose deadline or open step's deadline is due soon (deadlines.assess)."""
+    return _warned(user, now, _soon_candidates, lambda w: w.due_soon)
+
+
+def at_risk(user, *, now: dt.datetime | None = None) -> QuerySet[Dossier]:
+    """Open dossiers projected to miss their deadline (deadlines.assess), evaluated now: the
+    same rule as the badge and the periodic job's flags."""
+    return _warned(user, now, _risk_candidates, lambda w: w.at_risk)
 
 
 def overdue(user, *, now: dt.datetime | None = None) -> QuerySet[Dossier]:
@@ -115,14 +184,6 @@ def awaiting_signature(user) -> QuerySet[Dossier]:
     )
 
 
-def at_risk(user) -> QuerySet[Dossier]:
-    """Dossiers the periodic job flagged as at risk (flag not cleared), still open."""
-    flagged = DossierFlag.objects.filter(
-        dossier=OuterRef("pk"), kind=DossierFlag.Kind.AT_RISK, cleared_at__isnull=True
-    )
-    return _open(for_staff(user)).filter(Exists(flagged))
-
-
 def search(qs: QuerySet[Dossier], query: str) -> QuerySet[Dossier]:
     """By code (or its tail), applicant name without diacritics, or the exact ID number."""
     query = " ".join((query or "").split())[:MAX_QUERY_LENGTH]
@@ -153,7 +214,7 @@ def violations(user) -> QuerySet[Violation]:
 
 def worklist_counts(user, *, now: dt.datetime | None = None) -> dict[str, int]:
     """The badge numbers of the worklist tabs."""
-    now = now or timezone.now()
+    now = now or deadlines.current_time()
     return {
         "mine": mine(user).count(),
         "due_soon": due_soon(user, now=now).count(),
@@ -161,6 +222,7 @@ def worklist_counts(user, *, now: dt.datetime | None = None) -> dict[str, int]:
         "awaiting_supplement": awaiting_supplement(user).count(),
         "awaiting_signature": awaiting_signature(user).count(),
         "awaiting_reception": awaiting_reception(user).count(),
+        "at_risk": at_risk(user, now=now).count(),
     }
 
 

@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import OuterRef, Subquery
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -38,7 +38,6 @@ from . import worklist_forms as f
 from .models import (
     Dossier,
     DossierDocument,
-    DossierFlag,
     DossierStep,
     Extension,
     Status,
@@ -80,6 +79,9 @@ EMPTY_TEXT = {
 }
 
 
+_CLOCKED_TABS = frozenset({"due_soon", "overdue", "at_risk"})  # selectors that take `now`
+
+
 def _visible_tabs(user) -> list[str]:
     roles = roles_of(user)
     return [k for k, (_l, allowed, _s) in TABS.items() if allowed is None or roles & allowed]
@@ -88,35 +90,38 @@ def _visible_tabs(user) -> list[str]:
 # --- deadline badge ------------------------------------------------------------------------------
 
 
-def deadline_badge(dossier: Dossier, now: dt.datetime, soon_before: dt.datetime) -> tuple[str, str]:
-    """(css class, Vietnamese label): early / on time / late once finished, else how it stands."""
+def deadline_badge(dossier: Dossier, now: dt.datetime) -> tuple[str, str]:
+    """(css class, Vietnamese label): early / on time / late once finished, else how it stands
+    by `deadlines.assess` (the rule of the "due soon" and "at risk" tabs and the job's flags);
+    `dossier` carries `selectors.with_deadline_facts`."""
     if dossier.timeliness:
         return dossier.timeliness, str(Timeliness(dossier.timeliness).label)
     if dossier.status in workflow.TERMINAL or dossier.due_at_current is None:
         return "none", ""
     if dossier.status == Status.AWAITING_SUPPLEMENT:
         return "paused", _("Tạm dừng chờ bổ sung")
-    if dossier.due_at_current < now:
+    warning = deadlines.assess_row(dossier, now)
+    if warning.overdue:
         return "late", _("Quá hạn")
-    if getattr(dossier, "flagged_at_risk", False):
+    if warning.at_risk:
+        if warning.about == "step":
+            return "risk", _("Có nguy cơ trễ: bước xử lý quá hạn")
         return "risk", _("Có nguy cơ trễ")
-    if dossier.due_at_current < soon_before:
+    if warning.due_soon:
+        if warning.about == "step":
+            return "soon", _("Bước xử lý sắp đến hạn")
         return "soon", _("Sắp đến hạn")
     return "on_time", _("Trong hạn")
 
 
 def _with_row_facts(qs):
-    """The current open step and its holder, and the at-risk flag, in the same query."""
+    """The current open step and its holder, and the deadline facts, in the same query."""
     open_steps = DossierStep.objects.filter(
         dossier=OuterRef("pk"), finished_at__isnull=True
     ).order_by("order")
-    flag = DossierFlag.objects.filter(
-        dossier=OuterRef("pk"), kind=DossierFlag.Kind.AT_RISK, cleared_at__isnull=True
-    )
-    return qs.annotate(
+    return selectors.with_deadline_facts(qs).annotate(
         step_name=Subquery(open_steps.values("name")[:1]),
         step_assignee=Subquery(open_steps.values("assignee__full_name")[:1]),
-        flagged_at_risk=Exists(flag),
     )
 
 
@@ -131,9 +136,8 @@ def worklist(request):
     tab = request.GET.get("tab") or "mine"
     if tab not in tabs:
         raise Http404
-    now = timezone.now()
+    now = deadlines.current_time()
     counts = selectors.worklist_counts(user, now=now)
-    counts["at_risk"] = selectors.at_risk(user).count()
     if "violations" in tabs:
         counts["violations"] = selectors.violations(user).count()
     tab_links = [
@@ -154,7 +158,7 @@ def worklist(request):
         request.GET if _filtering(request) else None, procedures=list(procedures)
     )
     selector = TABS[tab][2]
-    qs = selector(user)
+    qs = selector(user, now=now) if tab in _CLOCKED_TABS else selector(user)
     sort = "due"
     if form.is_bound:
         if form.is_valid():
@@ -164,9 +168,8 @@ def worklist(request):
     order = ("due_at_current", "id") if sort == "due" else ("-due_at_current", "-id")
     qs = _with_row_facts(qs).order_by(*order)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    soon_before = deadlines.end_of_working_days_from(now, 1)
     for d in page.object_list:
-        d.badge_class, d.badge_label = deadline_badge(d, now, soon_before)
+        d.badge_class, d.badge_label = deadline_badge(d, now)
     can_assign = has_role(user, *ASSIGNERS)
     bulk_form = None
     if can_assign:
@@ -362,13 +365,10 @@ def _forms_for(dossier: Dossier, actions: list[str], user, bound: dict | None = 
 
 def _page_context(request, dossier: Dossier, **extra) -> dict:
     user = request.user
-    now = timezone.now()
     dossier = _with_row_facts(Dossier.objects.filter(pk=dossier.pk)).select_related(
         "procedure", "receiving_unit", "competent_unit"
     )[0]
-    dossier.badge_class, dossier.badge_label = deadline_badge(
-        dossier, now, deadlines.end_of_working_days_from(now, 1)
-    )
+    dossier.badge_class, dossier.badge_label = deadline_badge(dossier, deadlines.current_time())
     actions = available_actions(user, dossier)
     steps = list(selectors.steps(dossier))
     current = next((s for s in steps if s.finished_at is None), None)
