@@ -8,6 +8,7 @@ with the joins a worklist row needs.
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 
 from django.db.models import (
     Count,
@@ -20,6 +21,7 @@ from django.db.models import (
     Sum,
 )
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from motcua.accounts.models import Role
 from motcua.accounts.scoping import visible_unit_ids
@@ -245,4 +247,53 @@ def index_facts(unit_ids, start: dt.datetime, end: dt.datetime) -> dict[str, int
         digitized=Count("id", filter=Q(has_digitized_components=True)),
         result_signed=Count("id", filter=Q(result_signed=True)),
         paid_online=Count("id", filter=Q(paid_online=True)),
+    )
+
+
+@dataclass(frozen=True)
+class FeeStatus:
+    """What the return screen shows about money: "owed", "paid" or "exempt", and the amount."""
+
+    state: str
+    amount_vnd: int
+    label: str
+    detail: str = ""
+
+
+def fee_status(dossier: Dossier) -> FeeStatus:
+    """Fees and charges of the dossier as recorded: the fees snapshotted at reception plus any
+    financial obligation asked during processing; paid when paid online or a payment was
+    confirmed after the last request; exempt when nothing is due (a zero-amount fee row is an
+    exemption, as online fee waivers are published)."""
+    obligations = list(
+        dossier.events.filter(action__in=("request_financial_obligation", "confirm_payment"))
+        .order_by("at", "id")
+        .values_list("action", "data")
+    )
+    requested = 0
+    confirmed = None
+    for action, data in obligations:
+        if action == "request_financial_obligation":
+            requested += int((data or {}).get("amount_vnd") or 0)
+            confirmed = None
+        else:
+            confirmed = data or {}
+    total = int(dossier.fee_total_vnd or 0) + requested
+    if total == 0:
+        has_rows = bool(dossier.fees)
+        return FeeStatus(
+            "exempt",
+            0,
+            _("Miễn phí, lệ phí") if has_rows else _("Không thu phí, lệ phí"),
+        )
+    if dossier.paid_online:
+        return FeeStatus("paid", total, _("Đã thanh toán trực tuyến"))
+    if confirmed is not None:
+        reference = str(confirmed.get("reference") or "")
+        return FeeStatus("paid", total, _("Đã nộp"), reference)
+    return FeeStatus(
+        "owed",
+        total,
+        _("Chưa ghi nhận đã nộp"),
+        _("Thu đủ trước khi trao kết quả."),
     )
