@@ -107,9 +107,12 @@ def sniff(head: bytes) -> str | None:
 
 
 def attach_links(user, dossier_id: int, owner: str, rows) -> list:
-    """The rows with `file_url` (a signed link, "" without a file) and `preview` set."""
+    """The rows with `file_url` (a signed link, "" without a file), `preview` and
+    `link_minutes` (how long the link works) set."""
     rows = list(rows)
+    minutes = max(1, max_age() // 60)
     for row in rows:
+        row.link_minutes = minutes
         has_file = bool(row.file)
         row.file_url = url_for(user, dossier_id, owner, row) if has_file else ""
         row.preview = preview_kind(row.file.name) if has_file else ""

@@ -169,15 +169,27 @@ class Dossier(models.Model):
         _("hình thức nhận kết quả"), max_length=10, choices=Delivery.choices, blank=True
     )
     postal_tracking_number = models.CharField(_("số vận đơn bưu chính"), max_length=40, blank=True)
+    # default and db_default: rows written by raw SQL (bulk loaders, benchmarks) get "" too
     collected_by_kind = models.CharField(
-        _("người nhận kết quả là"), max_length=12, choices=CollectedBy.choices, blank=True
+        _("người nhận kết quả là"),
+        max_length=12,
+        choices=CollectedBy.choices,
+        blank=True,
+        default="",
+        db_default="",
     )
-    collector_name = models.CharField(_("họ tên người nhận kết quả"), max_length=200, blank=True)
+    collector_name = models.CharField(
+        _("họ tên người nhận kết quả"), max_length=200, blank=True, default="", db_default=""
+    )
     collector_id_number = models.CharField(
-        _("số định danh người nhận kết quả"), max_length=20, blank=True
+        _("số định danh người nhận kết quả"),
+        max_length=20,
+        blank=True,
+        default="",
+        db_default="",
     )
     collector_authorisation = models.CharField(
-        _("giấy ủy quyền nhận kết quả"), max_length=300, blank=True
+        _("giấy ủy quyền nhận kết quả"), max_length=300, blank=True, default="", db_default=""
     )
     result_signed = models.BooleanField(_("kết quả đã ký số"), default=False)
     paid_online = models.BooleanField(_("đã thanh toán trực tuyến"), default=False)
