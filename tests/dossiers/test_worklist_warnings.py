@@ -1,5 +1,5 @@
 """ "Sắp đến hạn" and "Có nguy cơ trễ" tell an officer the truth: one rule
-(`deadlines.assess`, docs/decisions/0015) for the tabs, the badge and the periodic job, in
+(`deadlines.assess`, docs/decisions/0017) for the tabs, the badge and the periodic job, in
 working time (office hours, weekends and holidays skipped), on a frozen clock.
 
 The world's procedure: 5 working days, steps 0.5 (reception) + 3.5 (examination) + 1 (leader).

@@ -45,7 +45,7 @@ def search_procedures(qs: QuerySet[Procedure], query: str) -> QuerySet[Procedure
     """Accent-insensitive search: every word of the query must appear in code or name.
 
     "dang ky ket hon" finds "Đăng ký kết hôn"; "1.001193" finds the procedure by its code.
-    The best match comes first (docs/decisions/0015-worklist-warnings-and-search.md), names
+    The best match comes first (docs/decisions/0017-worklist-warnings-and-search.md), names
     compared without accents, case and a leading "Thủ tục":
     0. the name is the query ("khai sinh" -> "Khai sinh");
     1. the name starts with the query's words;

@@ -133,7 +133,7 @@ def is_overdue(dossier, now: dt.datetime | None = None) -> bool:
     )
 
 
-# --- warnings: "due soon" and "at risk" (docs/decisions/0015-worklist-warnings-and-search.md) --
+# --- warnings: "due soon" and "at risk" (docs/decisions/0017-worklist-warnings-and-search.md) --
 
 
 def current_time() -> dt.datetime:
