@@ -275,10 +275,12 @@ MOTCUA_PUBLIC_BASE_URL = os.environ.get("MOTCUA_PUBLIC_BASE_URL", "http://127.0.
 MOTCUA_RECEPTION_CUTOFF = os.environ.get("MOTCUA_RECEPTION_CUTOFF", "15:00")
 MOTCUA_OFFICE_HOURS = (("07:30", "11:30"), ("13:30", "17:00"))
 # Dossiers: the rule version stamped on each dossier at reception (the law changed three times
-# in 14 months), how many apology/extensions one dossier may get, when a quiet dossier is at risk.
+# in 14 months), how many apology/extensions one dossier may get. "Due soon" and "at risk" follow
+# one rule in dossiers.deadlines.assess (docs/decisions/0017), with nothing to set.
 MOTCUA_RULE_VERSION = os.environ.get("MOTCUA_RULE_VERSION", "ND118/2025+ND367/2025+ND309/2026")
 MOTCUA_MAX_EXTENSIONS = int(os.environ.get("MOTCUA_MAX_EXTENSIONS", "1"))
-MOTCUA_AT_RISK_IDLE_HOURS = int(os.environ.get("MOTCUA_AT_RISK_IDLE_HOURS", "24"))
+# Links to a dossier's stored scans and papers are signed for one user and one file and expire.
+MOTCUA_FILE_LINK_SECONDS = int(os.environ.get("MOTCUA_FILE_LINK_SECONDS", "600"))
 # `make run` loads six months of illustrative dossiers; MOTCUA_DEMO_DOSSIER_HISTORY=0 skips them.
 MOTCUA_DEMO_DOSSIER_HISTORY = os.environ.get("MOTCUA_DEMO_DOSSIER_HISTORY", "1") != "0"
 # Adoption tracking counts people by a keyed hash of their ID/phone; keep this key stable

@@ -264,7 +264,7 @@ def test_demo_specialist_sees_due_soon_and_overdue_dossiers_in_the_worklists(loa
     assert 1 <= selectors.overdue(specialist, now=NOW).count() <= 15
     assert selectors.awaiting_supplement(specialist).exists()
     assert selectors.awaiting_signature(leader).exists()
-    assert selectors.at_risk(specialist).exists()  # flagged by the deadline job at load time
+    assert selectors.at_risk(specialist, now=NOW).exists()
     # another commune's history stays out of sight
     other = User.objects.get(username="vt.tuphap")
     assert not selectors.for_staff(other).filter(competent_unit__code=DEMO_COMMUNE).exists()

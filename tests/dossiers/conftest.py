@@ -1,11 +1,14 @@
 """Dossier tests: files go to a temporary media folder; the shipped calendar is loaded."""
 
+import datetime as dt
 from io import StringIO
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
 
 from motcua.core import calendar
+from motcua.dossiers import deadlines
 
 
 @pytest.fixture(autouse=True)
@@ -27,3 +30,29 @@ def world(db, shipped_calendar):
     from .factories import make_world
 
     return make_world()
+
+
+class Clock:
+    """The deadline warnings' clock (`deadlines.current_time`), moved by tests."""
+
+    def __init__(self, start: dt.datetime) -> None:
+        self.current = start
+
+    def __call__(self) -> dt.datetime:
+        return self.current
+
+    def advance(self, **delta) -> dt.datetime:
+        self.current += dt.timedelta(**delta)
+        return self.current
+
+    def set(self, value: dt.datetime) -> dt.datetime:
+        self.current = value
+        return value
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Tuesday 17/11/2026 09:00 in the commune, unless the test sets another moment."""
+    c = Clock(dt.datetime(2026, 11, 17, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")))
+    monkeypatch.setattr(deadlines, "current_time", c)
+    return c

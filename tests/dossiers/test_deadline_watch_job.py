@@ -12,34 +12,38 @@ from .factories import at, receive
 pytestmark = pytest.mark.django_db
 
 
-def test_dossier_due_within_two_working_days_without_progress_is_flagged_once(world):
-    quiet = receive(world, at(2026, 11, 2, 9))  # due Mon 9/11, nothing done since Monday
+def test_dossier_whose_open_step_is_late_is_flagged_once(world):
+    quiet = receive(world, at(2026, 11, 2, 9))  # reception step due Tue 3/11 11:30, not done
     busy = receive(world, at(2026, 11, 2, 9))
-    services.start_processing(world.officer, dossier_id=busy.pk, at=at(2026, 11, 5, 14))
-    relaxed = receive(world, at(2026, 11, 5, 9))  # due Thu 12/11
-    now = at(2026, 11, 5, 16)  # Thursday: Fri and Mon are the next 2 working days
+    services.start_processing(world.officer, dossier_id=busy.pk, at=at(2026, 11, 2, 10))
+    services.finish_step(world.specialist, dossier_id=busy.pk, at=at(2026, 11, 2, 14))
+    relaxed = receive(world, at(2026, 11, 5, 9))  # its reception step is due Fri 6/11 11:30
+    now = at(2026, 11, 5, 16)  # Thursday
     assert watch_deadlines(now=now)["flagged"] == 1
     assert watch_deadlines(now=now)["flagged"] == 0
     flag = DossierFlag.objects.get()
     assert flag.dossier_id == quiet.pk
-    assert {d.pk for d in selectors.at_risk(world.leader)} == {quiet.pk}
-    assert relaxed.pk not in {d.pk for d in selectors.at_risk(world.leader)}
+    assert {d.pk for d in selectors.at_risk(world.leader, now=now)} == {quiet.pk}
+    assert relaxed.pk not in {d.pk for d in selectors.at_risk(world.leader, now=now)}
 
 
-def test_a_flag_clears_when_the_deadline_moves(world):
+def test_a_flag_clears_when_the_risk_is_gone(world):
     dossier = receive(world, at(2026, 11, 2, 9))
     services.start_processing(world.officer, dossier_id=dossier.pk, at=at(2026, 11, 2, 10))
-    watch_deadlines(now=at(2026, 11, 5, 16))
+    services.finish_step(world.specialist, dossier_id=dossier.pk, at=at(2026, 11, 2, 14))
+    # examination was due Fri 6/11 17:00 and is still open on Monday: at risk
+    assert watch_deadlines(now=at(2026, 11, 9, 9))["flagged"] == 1
     services.extend_with_apology(
         world.specialist,
         dossier_id=dossier.pk,
         reason="Chờ kết quả xác minh",
         new_due_at=at(2026, 11, 16, 17),
-        at=at(2026, 11, 5, 16, 30),
+        at=at(2026, 11, 9, 9, 30),
     )
-    result = watch_deadlines(now=at(2026, 11, 5, 17))
-    assert result["cleared"] == 1
-    assert not selectors.at_risk(world.leader).exists()
+    services.finish_step(world.specialist, dossier_id=dossier.pk, at=at(2026, 11, 9, 9, 45))
+    result = watch_deadlines(now=at(2026, 11, 9, 10))
+    assert result["cleared"] == 1 and result["flagged"] == 0
+    assert not selectors.at_risk(world.leader, now=at(2026, 11, 9, 10)).exists()
 
 
 def test_overdue_dossier_without_apology_is_a_violation_recorded_once(world):

@@ -324,3 +324,35 @@ def test_paper_pngs_for_review(pdfs, artifacts_dir, tmp_path):
             ["pdftoppm", "-png", "-r", "80", "-singlefile", str(path), str(target)], check=True
         )
         assert Image.open(f"{target}.png").width > 600
+
+
+@pytest.mark.parametrize(
+    "count,extra", [(4, " (bản chụp có chứng thực của cơ quan cấp)"), (12, "")]
+)
+def test_receipt_signatures_never_sit_alone_on_a_page(count, extra, tmp_path, artifacts_dir):
+    """The signatures stay with the last rows of the list and the summary lines: a page
+    holding only the signature block would be a paper nobody can tell belongs to the rest."""
+    names = [f"Giấy tờ kèm theo số {n}{extra}" for n in range(1, count + 1)]
+    lines = tuple(ComponentLine(name, "Bản sao", 1) for name in names)
+    pdf = render.render_receipt(dataclasses.replace(samples.receipt(), components=lines))
+    pages = page_count(pdf, tmp_path)
+    assert pages == 2  # both lists are too long for one page (before the fix: alone on 2)
+    signed = pdf_text(pdf, tmp_path, page=pages)
+    assert "NGƯỜI NỘP HỒ SƠ" in signed and "NGƯỜI TIẾP NHẬN HỒ SƠ" in signed
+    before = signed.split("NGƯỜI NỘP HỒ SƠ")[0]
+    assert names[-1] in before and names[-2] in before  # the last two rows came along
+    assert "2. Số lượng hồ sơ" in before and "Vào Sổ theo dõi hồ sơ" in before
+    assert names[-3] in pdf_text(pdf, tmp_path, page=1)
+    path = tmp_path / "many.pdf"
+    path.write_bytes(pdf)
+    target = artifacts_dir / f"paper-receipt-{count}-components"
+    subprocess.run(["pdftoppm", "-png", "-r", "60", str(path), str(target)], check=True)
+
+
+def test_receipt_with_few_documents_stays_one_page(tmp_path):
+    for count in (1, 2, 3):
+        lines = tuple(ComponentLine(f"Giấy tờ số {n}", "Bản chính", 1) for n in range(count))
+        pdf = render.render_receipt(dataclasses.replace(samples.receipt(), components=lines))
+        assert page_count(pdf, tmp_path) == 1
+        text = pdf_text(pdf, tmp_path)
+        assert text.count("STT") == 1 and f"Giấy tờ số {count - 1}" in text

@@ -6,11 +6,10 @@ import re
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from motcua.accounts.models import Role
 from motcua.dossiers import services
-from motcua.dossiers.models import Dossier, DossierFlag, Status, Violation
+from motcua.dossiers.models import Dossier, Status, Violation
 
 from .factories import applicant, at, drive_to, make_procedure, make_staff, receive
 
@@ -40,13 +39,13 @@ def test_mine_shows_dossiers_whose_open_step_i_hold(client, world):
     assert 'data-testid="tab-mine"' in r.content.decode()
 
 
-def test_overdue_and_due_soon_tabs_by_the_stored_due_date(client, world):
-    now = timezone.now()
-    late = receive(world, at(2026, 1, 5, 9))  # due long ago
-    soon = receive(world, now)
-    far = receive(world, now)
+def test_overdue_and_due_soon_tabs_by_the_stored_due_date(client, world, clock):
+    now = clock()
+    quick = make_procedure(world.province, steps=False)
+    late = receive(world, at(2026, 1, 5, 9), procedure=quick)  # due long ago
+    soon = receive(world, at(2026, 11, 10, 9), procedure=quick)
+    receive(world, at(2026, 11, 16, 9), procedure=quick)  # due next week: not listed
     Dossier.objects.filter(pk=soon.pk).update(due_at_current=now + dt.timedelta(hours=2))
-    Dossier.objects.filter(pk=far.pk).update(due_at_current=now + dt.timedelta(days=20))
     client = logged_in(client, world.manager)
     overdue = client.get(URL, {"tab": "overdue"})
     assert codes(overdue) == [late.code]
@@ -76,14 +75,9 @@ def test_specialist_has_no_signature_or_violation_tab(client, world):
     assert client.get(URL, {"tab": "awaiting_signature"}).status_code == 404
 
 
-def test_at_risk_and_violations_tabs_for_managers(client, world):
-    flagged = receive(world)
-    DossierFlag.objects.create(
-        dossier=flagged,
-        kind=DossierFlag.Kind.AT_RISK,
-        due_at_ref=flagged.due_at_current,
-        raised_at=at(2026, 11, 5, 9),
-    )
+def test_at_risk_and_violations_tabs_for_managers(client, world, clock):
+    flagged = receive(world, at(2026, 11, 12, 9))  # reception step due Fri 13/11, still open
+    calm = receive(world, at(2026, 11, 17, 8))
     Violation.objects.create(
         dossier=flagged,
         kind=Violation.Kind.LATE_APOLOGY,
@@ -91,7 +85,8 @@ def test_at_risk_and_violations_tabs_for_managers(client, world):
         detected_at=at(2026, 11, 5, 9),
     )
     client = logged_in(client, world.manager)
-    assert codes(client.get(URL, {"tab": "at_risk"})) == [flagged.code]
+    at_risk = client.get(URL, {"tab": "at_risk"})
+    assert codes(at_risk) == [flagged.code] and calm.code not in codes(at_risk)
     text = client.get(URL, {"tab": "violations"}).content.decode()
     assert flagged.code in text and "Xin lỗi muộn" in text
 

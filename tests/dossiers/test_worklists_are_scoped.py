@@ -58,8 +58,9 @@ def test_assigning_a_step_to_staff_of_another_unit_is_refused(world):
 def test_due_soon_and_overdue_tabs(world):
     due_monday = receive(world, at(2026, 11, 2, 9))
     due_later = receive(world, at(2026, 11, 5, 9))
-    friday = at(2026, 11, 6, 9)
-    assert pks(selectors.due_soon(world.officer, now=friday)) == {due_monday.pk}
+    monday = at(2026, 11, 9, 9)  # 6 office hours left of the first one's five days
+    assert pks(selectors.due_soon(world.officer, now=monday)) == {due_monday.pk}
+    assert pks(selectors.due_soon(world.other_officer, now=monday)) == set()
     assert pks(selectors.overdue(world.officer, now=at(2026, 11, 10, 9))) == {due_monday.pk}
     assert due_later.pk not in pks(selectors.overdue(world.officer, now=at(2026, 11, 10, 9)))
 

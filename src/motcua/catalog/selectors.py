@@ -2,7 +2,19 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    When,
+)
+from django.db.models import Value as V
+from django.db.models.functions import Length, Substr
 
 from motcua.core.models import Unit
 from motcua.core.text import fold
@@ -17,14 +29,60 @@ def published_procedures() -> QuerySet[Procedure]:
     return Procedure.objects.filter(is_published=True).select_related("field", "unit")
 
 
+LEADING_WORDS = "thu tuc "  # "Thủ tục đăng ký khai sinh" is found as "đăng ký khai sinh"
+SEARCH_ORDER = ("search_rank", "search_length", "search_name", "pk")
+
+
+def search_words(query: str) -> str:
+    """The query as it is compared: folded, spaces collapsed, a leading "Thủ tục" dropped."""
+    folded = fold(query)[:MAX_QUERY_LENGTH]
+    if folded.startswith(LEADING_WORDS) and folded != LEADING_WORDS.strip():
+        folded = folded[len(LEADING_WORDS) :]
+    return folded
+
+
 def search_procedures(qs: QuerySet[Procedure], query: str) -> QuerySet[Procedure]:
     """Accent-insensitive search: every word of the query must appear in code or name.
 
     "dang ky ket hon" finds "Đăng ký kết hôn"; "1.001193" finds the procedure by its code.
+    The best match comes first (docs/decisions/0017-worklist-warnings-and-search.md), names
+    compared without accents, case and a leading "Thủ tục":
+    0. the name is the query ("khai sinh" -> "Khai sinh");
+    1. the name starts with the query's words;
+    2. the name contains them as a phrase;
+    3. the rest (every word somewhere, or the code).
+    Ties: the shorter name first (the fewest words besides the query: "Đăng ký khai sinh"
+    before "Cấp bản sao Trích lục hộ tịch, bản sao Giấy khai sinh"), then by name.
+    Callers that need another order (a list grouped by field) apply their own `order_by`.
     """
-    for word in fold(query).split()[:10]:
+    words = search_words(query)
+    for word in words.split()[:10]:
         qs = qs.filter(search_text__contains=word)
-    return qs
+    if not words:
+        return qs
+    # search_text is fold(f"{code} {name}"): the folded name starts after the code and a space
+    full_name = Substr("search_text", Length("code") + 2)
+    qs = qs.annotate(search_full_name=full_name)
+    qs = qs.annotate(
+        search_name=Case(
+            When(
+                search_full_name__startswith=LEADING_WORDS,
+                then=Substr("search_full_name", len(LEADING_WORDS) + 1),
+            ),
+            default=F("search_full_name"),
+        )
+    )
+    qs = qs.annotate(
+        search_rank=Case(
+            When(search_name=V(words), then=V(0)),
+            When(search_name__startswith=words, then=V(1)),
+            When(search_name__contains=words, then=V(2)),
+            default=V(3),
+            output_field=IntegerField(),
+        ),
+        search_length=Length("search_name"),
+    )
+    return qs.order_by(*SEARCH_ORDER)
 
 
 @dataclass(frozen=True)
@@ -66,8 +124,10 @@ def public_catalog(filters: PublicFilters, *, with_field: bool = True) -> QueryS
         qs = qs.filter(unit__code=filters.unit_code)
     if with_field and filters.field_code:
         qs = qs.filter(field__code=filters.field_code)
+    # a search lists the best match first, as at the counter; a plain list goes by field
+    order = SEARCH_ORDER if search_words(filters.query) else ("field__name", "name", "pk")
     return qs.prefetch_related(Prefetch("fees", queryset=Fee.objects.order_by("id"))).order_by(
-        "field__name", "name", "pk"
+        *order
     )
 
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from motcua.catalog import cases
 from motcua.catalog.models import Component, Procedure
 
-from .models import ApplicantKind, Delivery, IdentityVia, validate_applicant_id
+from .models import ApplicantKind, CollectedBy, Delivery, IdentityVia, validate_applicant_id
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_LINES = 30
@@ -303,7 +303,8 @@ class ResubmitForm(forms.Form):
 
 
 class ReturnForm(forms.Form):
-    """Trả kết quả: at the counter, or by public post with its tracking number."""
+    """Trả kết quả: at the counter (to the applicant or a person they authorised), or by public
+    post with its tracking number. The collector's details are checked by the service."""
 
     delivery = forms.ChoiceField(
         label=gettext_lazy("Hình thức trả"),
@@ -314,11 +315,36 @@ class ReturnForm(forms.Form):
     tracking_number = forms.CharField(
         label=gettext_lazy("Số vận đơn bưu chính"), max_length=40, required=False
     )
+    collected_by_kind = forms.ChoiceField(
+        label=gettext_lazy("Người nhận kết quả"),
+        choices=CollectedBy.choices,
+        initial=CollectedBy.APPLICANT,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    collector_name = forms.CharField(
+        label=gettext_lazy("Họ tên người nhận"), max_length=200, required=False
+    )
+    collector_id_number = forms.CharField(
+        label=gettext_lazy("Số định danh cá nhân người nhận"), max_length=20, required=False
+    )
+    authorisation_note = forms.CharField(
+        label=gettext_lazy("Giấy ủy quyền (số, ngày, người ủy quyền)"),
+        max_length=300,
+        required=False,
+    )
 
     def clean(self):
         data = super().clean()
         if data.get("delivery") == Delivery.POST and not (data.get("tracking_number") or ""):
             self.add_error("tracking_number", _("Trả kết quả qua bưu chính phải có số vận đơn."))
+        if data.get("delivery") == Delivery.COUNTER:
+            # the quick form of the list hands the result to the applicant in person
+            data["collected_by_kind"] = data.get("collected_by_kind") or CollectedBy.APPLICANT
+        else:
+            data["collected_by_kind"] = ""
+            data["collector_name"] = data["collector_id_number"] = ""
+            data["authorisation_note"] = ""
         return data
 
 

@@ -32,7 +32,7 @@ from motcua.catalog.models import Procedure
 from motcua.catalog.selectors import published_procedures, search_procedures
 from motcua.core.calendar import LOCAL_TZ
 
-from . import selectors, services, workflow
+from . import file_links, selectors, services, workflow
 from .counter_forms import (
     COUNTER_DELIVERIES,
     ReasonForm,
@@ -274,7 +274,9 @@ def _dossier_context(request, dossier: Dossier, **forms) -> dict:
             if supplement
             else None
         ),
-        "components": list(dossier.components.all()),
+        "components": file_links.attach_links(
+            request.user, dossier.pk, file_links.COMPONENT, dossier.components.all()
+        ),
     }
 
 
@@ -493,38 +495,48 @@ def returns(request):
     )
 
 
+def _return_page(request, dossier: Dossier, form, status: int = 200):
+    return render(
+        request,
+        "dossiers/counter/return_one.html",
+        {"dossier": dossier, "form": form, "fee": selectors.fee_status(dossier)},
+        status=status,
+    )
+
+
 @staff_required(*COUNTER)
 @require_http_methods(["GET", "POST"])
 def return_result(request, pk: int):
-    """Hand the result over (counter or post); 409 with the reason when it cannot be done."""
+    """Hand the result over (counter or post) and record who took it; the fee status is on
+    the screen. 400 with the field's message on bad input, 409 when it cannot be done."""
     found = selectors.get_for_staff(request.user, pk)
     if request.method == "GET":
         initial = {"delivery": default_delivery(found)}
-        return render(
-            request,
-            "dossiers/counter/return_one.html",
-            {"dossier": found, "form": ReturnForm(initial=initial)},
-        )
+        return _return_page(request, found, ReturnForm(initial=initial))
     form = ReturnForm(request.POST)
     if not form.is_valid():
-        return render(
-            request,
-            "dossiers/counter/return_one.html",
-            {"dossier": found, "form": form},
-            status=400,
-        )
+        return _return_page(request, found, form, status=400)
     if found.status == Status.RETURNED:
         messages.info(request, _("Hồ sơ %(code)s đã được trả kết quả.") % {"code": found.code})
         return redirect("dossiers:counter_returns")
+    data = form.cleaned_data
     try:
         services.return_result(
             request.user,
             dossier_id=found.pk,
-            delivery=form.cleaned_data["delivery"],
-            tracking_number=form.cleaned_data["tracking_number"],
+            delivery=data["delivery"],
+            tracking_number=data["tracking_number"],
+            collected_by_kind=data["collected_by_kind"],
+            collector_name=data["collector_name"],
+            collector_id_number=data["collector_id_number"],
+            authorisation_note=data["authorisation_note"],
         )
     except IllegalTransition as exc:
         return _conflict(request, found, exc.reason)
+    except ValidationError as exc:
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+        return _return_page(request, found, form, status=400)
     messages.success(request, _("Đã trả kết quả hồ sơ %(code)s.") % {"code": found.code})
     return redirect("dossiers:counter_returns")
 

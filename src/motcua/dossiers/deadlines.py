@@ -13,10 +13,10 @@ due date -> on time, after -> late.
 """
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 
-from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from motcua.core import calendar
@@ -26,7 +26,6 @@ from motcua.core.models import Unit
 from .models import Timeliness
 
 HALF = Decimal("0.5")
-AT_RISK_WORKING_DAYS = 2
 
 
 def _local_date(value: dt.datetime) -> dt.date:
@@ -116,12 +115,12 @@ def end_of_working_days_from(
 
 def due_within(qs: QuerySet, n: int, *, now: dt.datetime | None = None) -> QuerySet:
     """Open dossiers not yet overdue whose current due date falls within n working days."""
-    now = now or timezone.now()
+    now = now or current_time()
     return qs.filter(due_at_current__gte=now, due_at_current__lt=end_of_working_days_from(now, n))
 
 
 def overdue(qs: QuerySet, *, now: dt.datetime | None = None) -> QuerySet:
-    return qs.filter(due_at_current__lt=now or timezone.now())
+    return qs.filter(due_at_current__lt=now or current_time())
 
 
 def is_overdue(dossier, now: dt.datetime | None = None) -> bool:
@@ -130,15 +129,161 @@ def is_overdue(dossier, now: dt.datetime | None = None) -> bool:
     return (
         dossier.status in ACTIVE
         and dossier.due_at_current is not None
-        and dossier.due_at_current < (now or timezone.now())
+        and dossier.due_at_current < (now or current_time())
     )
 
 
-def at_risk(qs: QuerySet, *, now: dt.datetime | None = None, idle_hours: int | None = None):
-    """Due within 2 working days (not yet overdue) and no progress for `idle_hours` hours."""
-    now = now or timezone.now()
-    idle_hours = idle_hours or getattr(settings, "MOTCUA_AT_RISK_IDLE_HOURS", 24)
-    quiet_since = now - dt.timedelta(hours=idle_hours)
-    return due_within(qs, AT_RISK_WORKING_DAYS, now=now).filter(
-        Q(last_activity_at__lt=quiet_since) | Q(last_activity_at=None)
+# --- warnings: "due soon" and "at risk" (docs/decisions/0017-worklist-warnings-and-search.md) --
+
+
+def current_time() -> dt.datetime:
+    """The clock the deadline warnings read (dossier tests pin it with the `clock` fixture)."""
+    return timezone.now()
+
+
+def working_time_between(
+    start: dt.datetime, end: dt.datetime, unit: Unit | int | None = None
+) -> Decimal:
+    """Office time between two instants in working days (one day = a day's office hours,
+    `MOTCUA_OFFICE_HOURS`: 07:30-11:30 and 13:30-17:00 = 7.5 h); 0 when end <= start.
+
+    Friday 16:00 -> Monday 11:30 is 1 h + 4 h = 5 h = 0.67 working day: the weekend and the
+    lunch break do not count; holidays and make-up Saturdays as `core.calendar` says.
+    """
+    if end <= start:
+        return Decimal(0)
+    periods = calendar.office_hours()
+    day_seconds = sum(_seconds(close) - _seconds(open_) for open_, close in periods)
+    a, b = start.astimezone(LOCAL_TZ), end.astimezone(LOCAL_TZ)
+
+    def office_seconds(day: dt.date, lo: dt.time | None, hi: dt.time | None) -> int:
+        if not calendar.is_working_day(day, unit):
+            return 0
+        total = 0
+        for open_, close in periods:
+            first = max(_seconds(open_), _seconds(lo) if lo else 0)
+            last = min(_seconds(close), _seconds(hi) if hi else 86_400)
+            total += max(0, last - first)
+        return total
+
+    if a.date() == b.date():
+        seconds = office_seconds(a.date(), a.timetz(), b.timetz())
+    else:
+        between = calendar.working_days_between(a.date(), b.date(), unit)
+        if calendar.is_working_day(b.date(), unit):
+            between -= 1  # working days strictly between the two dates
+        seconds = (
+            office_seconds(a.date(), a.timetz(), None)
+            + between * day_seconds
+            + office_seconds(b.date(), None, b.timetz())
+        )
+    return Decimal(seconds) / Decimal(day_seconds)
+
+
+def _seconds(value: dt.time) -> int:
+    return value.hour * 3600 + value.minute * 60 + value.second
+
+
+SOON_WITHIN_DAYS = Decimal(1)
+
+
+@dataclass(frozen=True)
+class DeadlineWarning:
+    """How a dossier stands against its deadlines now; one rule for lists, badges and job.
+
+    `overdue`: its current due date has passed. Otherwise:
+    `at_risk`: projected to miss it: the open step is past its own due date, or the working
+      time left is less than the catalogue time of the steps still to come after it;
+    `due_soon`: the dossier's or the open step's due date is at most one working day away
+      AND less than half of the time it was given is left (a dossier received a minute ago is
+      never "due soon", even a one-day procedure);
+    `about`: "dossier" or "step", which deadline made it due soon / at risk.
+    """
+
+    overdue: bool = False
+    at_risk: bool = False
+    due_soon: bool = False
+    about: str = ""
+    left_days: Decimal | None = None
+
+
+CALM = DeadlineWarning()
+
+
+def assess(
+    *,
+    now: dt.datetime,
+    status: int,
+    due_at: dt.datetime | None,
+    received_at: dt.datetime | None,
+    unit: Unit | int | None,
+    step_due_at: dt.datetime | None = None,
+    step_started_at: dt.datetime | None = None,
+    later_steps_days: Decimal | None = None,
+) -> DeadlineWarning:
+    """The warning for one open dossier (see `DeadlineWarning`); none when paused or closed."""
+    from .models import Status
+    from .workflow import ACTIVE
+
+    if status not in ACTIVE or status == Status.AWAITING_SUPPLEMENT or due_at is None:
+        return CALM
+    if due_at < now:
+        return DeadlineWarning(overdue=True, about="dossier", left_days=Decimal(0))
+    left = working_time_between(now, due_at, unit)
+    step_late = step_due_at is not None and step_due_at < now
+    steps_do_not_fit = left < Decimal(later_steps_days or 0)
+    soon_about = ""
+    if _soon(now, left, received_at, due_at, unit):
+        soon_about = "dossier"
+    elif (
+        step_due_at is not None
+        and not step_late
+        and _soon(
+            now,
+            working_time_between(now, step_due_at, unit),
+            step_started_at or received_at,
+            step_due_at,
+            unit,
+        )
+    ):
+        soon_about = "step"
+    if step_late or steps_do_not_fit:
+        return DeadlineWarning(
+            at_risk=True,
+            due_soon=bool(soon_about),
+            about="step" if step_late else "dossier",
+            left_days=left,
+        )
+    return DeadlineWarning(due_soon=bool(soon_about), about=soon_about, left_days=left)
+
+
+def _soon(
+    now: dt.datetime,
+    left: Decimal,
+    start: dt.datetime | None,
+    due: dt.datetime,
+    unit: Unit | int | None,
+) -> bool:
+    if left > SOON_WITHIN_DAYS:
+        return False
+    if start is None:
+        return True
+    allowed = working_time_between(start, due, unit)
+    return left * 2 < allowed
+
+
+def assess_row(row, now: dt.datetime) -> DeadlineWarning:
+    """`assess` for a dossier annotated by `selectors.with_deadline_facts`."""
+    open_days = getattr(row, "open_steps_days", None)
+    step_days = getattr(row, "step_days", None)
+    later = (Decimal(open_days) - Decimal(step_days or 0)) if open_days is not None else None
+    return assess(
+        now=now,
+        status=row.status,
+        due_at=row.due_at_current,
+        received_at=row.competent_received_at or row.received_at,
+        unit=row.competent_unit_id,
+        step_due_at=getattr(row, "step_due_at", None),
+        step_started_at=getattr(row, "step_started_at", None),
+        later_steps_days=later,
     )

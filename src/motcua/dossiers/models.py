@@ -72,6 +72,13 @@ class Delivery(models.TextChoices):
     ONLINE = "online", _("Nhận trực tuyến")
 
 
+class CollectedBy(models.TextChoices):
+    """Who took the result at the counter."""
+
+    APPLICANT = "applicant", _("Người nộp hồ sơ")
+    AUTHORISED = "authorised", _("Người được ủy quyền")
+
+
 class IdentityVia(models.TextChoices):
     NONE = "none", _("Chưa xác thực")
     VNEID = "vneid", _("Tài khoản định danh điện tử VNeID")
@@ -163,6 +170,28 @@ class Dossier(models.Model):
         _("hình thức nhận kết quả"), max_length=10, choices=Delivery.choices, blank=True
     )
     postal_tracking_number = models.CharField(_("số vận đơn bưu chính"), max_length=40, blank=True)
+    # default and db_default: rows written by raw SQL (bulk loaders, benchmarks) get "" too
+    collected_by_kind = models.CharField(
+        _("người nhận kết quả là"),
+        max_length=12,
+        choices=CollectedBy.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
+    collector_name = models.CharField(
+        _("họ tên người nhận kết quả"), max_length=200, blank=True, default="", db_default=""
+    )
+    collector_id_number = models.CharField(
+        _("số định danh người nhận kết quả"),
+        max_length=20,
+        blank=True,
+        default="",
+        db_default="",
+    )
+    collector_authorisation = models.CharField(
+        _("giấy ủy quyền nhận kết quả"), max_length=300, blank=True, default="", db_default=""
+    )
     result_signed = models.BooleanField(_("kết quả đã ký số"), default=False)
     paid_online = models.BooleanField(_("đã thanh toán trực tuyến"), default=False)
     has_digitized_components = models.BooleanField(_("có thành phần được số hóa"), default=False)

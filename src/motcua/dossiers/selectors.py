@@ -8,17 +8,35 @@ with the joins a worklist row needs.
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.http import Http404
-from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from motcua.accounts.models import Role
 from motcua.accounts.scoping import visible_unit_ids
 from motcua.core.text import fold
 
 from . import deadlines
-from .models import Dossier, DossierEvent, DossierFlag, DossierStep, Status, Violation
+from .models import (
+    Dossier,
+    DossierComponent,
+    DossierDocument,
+    DossierEvent,
+    DossierStep,
+    Status,
+    Violation,
+)
 from .workflow import ACTIVE
 
 MAX_QUERY_LENGTH = 100
@@ -43,6 +61,18 @@ def get_for_staff(user, pk) -> Dossier:
         raise Http404 from exc
 
 
+def stored_file_for_staff(user, *, dossier_id: int, owner: str, owner_id: int, name: str):
+    """The component scan or dossier paper a signed link points at, if the user may see the
+    dossier now and the row still holds that very file; else 404 (missing and foreign alike).
+    `owner` is "c" (component) or "d" (document)."""
+    dossier = get_for_staff(user, dossier_id)
+    model = DossierComponent if owner == "c" else DossierDocument
+    row = model.objects.filter(dossier=dossier, pk=owner_id).first()
+    if row is None or not row.file or row.file.name != name:
+        raise Http404
+    return dossier, row
+
+
 def _open(qs: QuerySet[Dossier]) -> QuerySet[Dossier]:
     return qs.filter(status__in=ACTIVE)
 
@@ -58,9 +88,71 @@ def mine(user) -> QuerySet[Dossier]:
     return for_staff(user).filter(Exists(open_step)).exclude(status__in=_CLOSED)
 
 
-def due_soon(user, *, days: int = 1, now: dt.datetime | None = None) -> QuerySet[Dossier]:
-    """Open dossiers due within `days` working days (not yet overdue)."""
-    return deadlines.due_within(_open(for_staff(user)), days, now=now)
+def with_deadline_facts(qs: QuerySet[Dossier]) -> QuerySet[Dossier]:
+    """What `deadlines.assess_row` reads, in the same query: the open step's due date, start
+    and catalogue time, and the catalogue time of every unfinished step."""
+    open_steps = DossierStep.objects.filter(
+        dossier=OuterRef("pk"), finished_at__isnull=True
+    ).order_by("order")
+    unfinished_total = (
+        DossierStep.objects.filter(dossier=OuterRef("pk"), finished_at__isnull=True)
+        .order_by()
+        .values("dossier")
+        .annotate(total=Sum("days"))
+        .values("total")
+    )
+    decimal = DecimalField(max_digits=7, decimal_places=2)
+    return qs.annotate(
+        step_due_at=Subquery(open_steps.values("due_at")[:1]),
+        step_started_at=Subquery(open_steps.values("started_at")[:1]),
+        step_days=Subquery(open_steps.values("days")[:1], output_field=decimal),
+        open_steps_days=Subquery(unfinished_total, output_field=decimal),
+    )
+
+
+def warnings(qs: QuerySet[Dossier], *, now: dt.datetime) -> dict[int, deadlines.DeadlineWarning]:
+    """The deadline warning of each dossier in `qs` (one query), by primary key."""
+    rows = with_deadline_facts(qs.order_by().select_related(None)).only(
+        "id",
+        "status",
+        "due_at_current",
+        "received_at",
+        "competent_received_at",
+        "competent_unit_id",
+    )
+    return {row.pk: deadlines.assess_row(row, now) for row in rows}
+
+
+def _warned(user, now: dt.datetime | None, candidates, wanted) -> QuerySet[Dossier]:
+    now = now or deadlines.current_time()
+    found = warnings(candidates(_open(for_staff(user)), now), now=now)
+    return for_staff(user).filter(pk__in=[pk for pk, w in found.items() if wanted(w)])
+
+
+def _soon_candidates(qs: QuerySet[Dossier], now: dt.datetime) -> QuerySet[Dossier]:
+    # "at most one working day away" cannot reach beyond the end of the second working day
+    bound = deadlines.end_of_working_days_from(now, 2)
+    soon_step = DossierStep.objects.filter(
+        dossier=OuterRef("pk"), finished_at__isnull=True, due_at__lt=bound
+    )
+    return qs.filter(due_at_current__gte=now).filter(
+        Q(due_at_current__lt=bound) | Exists(soon_step)
+    )
+
+
+def _risk_candidates(qs: QuerySet[Dossier], now: dt.datetime) -> QuerySet[Dossier]:
+    return qs.filter(due_at_current__gte=now).exclude(status=Status.AWAITING_SUPPLEMENT)
+
+
+def due_soon(user, *, now: dt.datetime | None = None) -> QuerySet[Dossier]:
+    """Open dossiers whose deadline or open step's deadline is due soon (deadlines.assess)."""
+    return _warned(user, now, _soon_candidates, lambda w: w.due_soon)
+
+
+def at_risk(user, *, now: dt.datetime | None = None) -> QuerySet[Dossier]:
+    """Open dossiers projected to miss their deadline (deadlines.assess), evaluated now: the
+    same rule as the badge and the periodic job's flags."""
+    return _warned(user, now, _risk_candidates, lambda w: w.at_risk)
 
 
 def overdue(user, *, now: dt.datetime | None = None) -> QuerySet[Dossier]:
@@ -94,14 +186,6 @@ def awaiting_signature(user) -> QuerySet[Dossier]:
     )
 
 
-def at_risk(user) -> QuerySet[Dossier]:
-    """Dossiers the periodic job flagged as at risk (flag not cleared), still open."""
-    flagged = DossierFlag.objects.filter(
-        dossier=OuterRef("pk"), kind=DossierFlag.Kind.AT_RISK, cleared_at__isnull=True
-    )
-    return _open(for_staff(user)).filter(Exists(flagged))
-
-
 def search(qs: QuerySet[Dossier], query: str) -> QuerySet[Dossier]:
     """By code (or its tail), applicant name without diacritics, or the exact ID number."""
     query = " ".join((query or "").split())[:MAX_QUERY_LENGTH]
@@ -132,7 +216,7 @@ def violations(user) -> QuerySet[Violation]:
 
 def worklist_counts(user, *, now: dt.datetime | None = None) -> dict[str, int]:
     """The badge numbers of the worklist tabs."""
-    now = now or timezone.now()
+    now = now or deadlines.current_time()
     return {
         "mine": mine(user).count(),
         "due_soon": due_soon(user, now=now).count(),
@@ -140,6 +224,7 @@ def worklist_counts(user, *, now: dt.datetime | None = None) -> dict[str, int]:
         "awaiting_supplement": awaiting_supplement(user).count(),
         "awaiting_signature": awaiting_signature(user).count(),
         "awaiting_reception": awaiting_reception(user).count(),
+        "at_risk": at_risk(user, now=now).count(),
     }
 
 
@@ -162,4 +247,53 @@ def index_facts(unit_ids, start: dt.datetime, end: dt.datetime) -> dict[str, int
         digitized=Count("id", filter=Q(has_digitized_components=True)),
         result_signed=Count("id", filter=Q(result_signed=True)),
         paid_online=Count("id", filter=Q(paid_online=True)),
+    )
+
+
+@dataclass(frozen=True)
+class FeeStatus:
+    """What the return screen shows about money: "owed", "paid" or "exempt", and the amount."""
+
+    state: str
+    amount_vnd: int
+    label: str
+    detail: str = ""
+
+
+def fee_status(dossier: Dossier) -> FeeStatus:
+    """Fees and charges of the dossier as recorded: the fees snapshotted at reception plus any
+    financial obligation asked during processing; paid when paid online or a payment was
+    confirmed after the last request; exempt when nothing is due (a zero-amount fee row is an
+    exemption, as online fee waivers are published)."""
+    obligations = list(
+        dossier.events.filter(action__in=("request_financial_obligation", "confirm_payment"))
+        .order_by("at", "id")
+        .values_list("action", "data")
+    )
+    requested = 0
+    confirmed = None
+    for action, data in obligations:
+        if action == "request_financial_obligation":
+            requested += int((data or {}).get("amount_vnd") or 0)
+            confirmed = None
+        else:
+            confirmed = data or {}
+    total = int(dossier.fee_total_vnd or 0) + requested
+    if total == 0:
+        has_rows = bool(dossier.fees)
+        return FeeStatus(
+            "exempt",
+            0,
+            _("Miễn phí, lệ phí") if has_rows else _("Không thu phí, lệ phí"),
+        )
+    if dossier.paid_online:
+        return FeeStatus("paid", total, _("Đã thanh toán trực tuyến"))
+    if confirmed is not None:
+        reference = str(confirmed.get("reference") or "")
+        return FeeStatus("paid", total, _("Đã nộp"), reference)
+    return FeeStatus(
+        "owed",
+        total,
+        _("Chưa ghi nhận đã nộp"),
+        _("Thu đủ trước khi trao kết quả."),
     )

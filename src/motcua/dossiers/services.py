@@ -35,6 +35,7 @@ from .codes import next_dossier_code
 from .models import (
     ApplicantKind,
     Channel,
+    CollectedBy,
     Delivery,
     Dossier,
     DossierComponent,
@@ -1259,10 +1260,20 @@ def return_result(
     dossier_id: int,
     delivery: str,
     tracking_number: str = "",
+    collected_by_kind: str = "",
+    collector_name: str = "",
+    collector_id_number: str = "",
+    authorisation_note: str = "",
     at: dt.datetime | None = None,
     expected_version: int | None = None,
 ) -> Dossier:
-    """Trả kết quả at the counter, by public post (tracking number required) or online."""
+    """Trả kết quả at the counter, by public post (tracking number required) or online.
+
+    At the counter the officer may record who took the result (`collected_by_kind`): the
+    applicant (name and ID default to the dossier's) or a person they authorised, who needs a
+    name, a valid 12-digit personal ID number and a note of the authorisation paper. Any
+    refusal is raised before anything changes.
+    """
     if delivery not in Delivery.values:
         raise ValidationError({"delivery": _("Hình thức trả kết quả không hợp lệ.")})
     tracking_number = (tracking_number or "").strip()
@@ -1270,6 +1281,13 @@ def return_result(
         raise ValidationError(
             {"tracking_number": _("Trả kết quả qua bưu chính phải có số vận đơn.")}
         )
+    collector = _result_collector(
+        delivery=delivery,
+        kind=collected_by_kind,
+        name=collector_name,
+        id_number=collector_id_number,
+        authorisation=authorisation_note,
+    )
 
     def apply(dossier, move, at):
         for step in _open_steps(dossier, StepStage.RETURN):
@@ -1277,7 +1295,23 @@ def return_result(
         dossier.returned_at = at
         dossier.result_delivery = delivery
         dossier.postal_tracking_number = tracking_number
-        return {"delivery": delivery, "tracking_number": tracking_number}
+        data = {"delivery": delivery, "tracking_number": tracking_number}
+        if collector:
+            is_applicant = collector["kind"] == CollectedBy.APPLICANT
+            dossier.collected_by_kind = collector["kind"]
+            dossier.collector_name = collector["name"] or (
+                dossier.applicant_name if is_applicant else ""
+            )
+            dossier.collector_id_number = collector["id_number"] or (
+                dossier.applicant_id_number if is_applicant else ""
+            )
+            dossier.collector_authorisation = collector["authorisation"]
+            data.update(
+                collected_by_kind=dossier.collected_by_kind,
+                collector_name=dossier.collector_name,
+                collector_authorisation=dossier.collector_authorisation,
+            )
+        return data
 
     return transition(
         dossier_id,
@@ -1287,6 +1321,48 @@ def return_result(
         apply=apply,
         expected_version=expected_version,
     )
+
+
+def _result_collector(
+    *, delivery: str, kind: str, name: str, id_number: str, authorisation: str
+) -> dict | None:
+    """Who took the result, checked: None when not recorded; ValidationError when wrong."""
+    kind = (kind or "").strip()
+    name = " ".join((name or "").split())
+    id_number = "".join((id_number or "").split())
+    authorisation = " ".join((authorisation or "").split())
+    if not kind:
+        if name or id_number or authorisation:
+            raise ValidationError({"collected_by_kind": _("Hãy chọn người nhận kết quả là ai.")})
+        return None
+    if kind not in CollectedBy.values:
+        raise ValidationError({"collected_by_kind": _("Người nhận kết quả không hợp lệ.")})
+    if delivery != Delivery.COUNTER:
+        raise ValidationError(
+            {"collected_by_kind": _("Chỉ ghi người nhận khi trả kết quả trực tiếp tại quầy.")}
+        )
+    errors = {}
+    if kind == CollectedBy.AUTHORISED:
+        if not name:
+            errors["collector_name"] = _("Phải ghi họ tên người được ủy quyền nhận kết quả.")
+        if not id_number:
+            errors["collector_id_number"] = _(
+                "Phải ghi số định danh cá nhân của người được ủy quyền."
+            )
+        if not authorisation:
+            errors["authorisation_note"] = _(
+                "Phải ghi giấy ủy quyền (số, ngày, người ủy quyền) của người nhận thay."
+            )
+    if id_number and "collector_id_number" not in errors:
+        try:
+            validate_applicant_id(ApplicantKind.CITIZEN, id_number)
+        except ValidationError as exc:
+            errors["collector_id_number"] = exc.messages
+    if len(name) > 200 or len(authorisation) > 300:
+        errors.setdefault("collector_name", _("Thông tin người nhận quá dài."))
+    if errors:
+        raise ValidationError(errors)
+    return {"kind": kind, "name": name, "id_number": id_number, "authorisation": authorisation}
 
 
 def withdraw(actor, *, dossier_id: int, reason: str = "", at: dt.datetime | None = None) -> Dossier:

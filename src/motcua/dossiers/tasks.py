@@ -2,22 +2,21 @@
 
 Idempotent: a flag or violation is unique per (dossier, kind, due date it refers to), so
 running the job twice, or on two workers at once, records each fact once. A flag is cleared
-when the dossier's current due date moves (extension, pause) or the dossier leaves the
-active states.
+when the dossier is no longer at risk (`deadlines.assess`), its current due date moves
+(extension, pause) or it leaves the active states.
 """
 
 import datetime as dt
 
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef
-from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
 from motcua.core import audit
 
-from . import deadlines
-from .models import Dossier, DossierFlag, Extension, Violation
+from . import deadlines, selectors
+from .models import Dossier, DossierFlag, Extension, Status, Violation
 from .workflow import ACTIVE
 
 
@@ -37,12 +36,23 @@ def _insert_once(model, **fields) -> bool:
 
 
 def watch_deadlines(*, now: dt.datetime | None = None) -> dict[str, int]:
-    """One pass: raise at-risk flags, clear stale ones, record missing apologies."""
-    now = now or timezone.now()
+    """One pass: raise at-risk flags, clear stale ones, record missing apologies.
+
+    "At risk" is `deadlines.assess`, the rule the worklist's tab and badge use: a flag is
+    raised when it holds and cleared when it no longer does (the step got done, the deadline
+    moved, the dossier paused or closed), so a flag never outlives the risk by more than one
+    pass. A dossier that is at risk again for the same due date gets its flag back.
+    """
+    now = now or deadlines.current_time()
     counts = {"flagged": 0, "cleared": 0, "missing_apology": 0}
     active = Dossier.objects.filter(status__in=ACTIVE)
 
-    for dossier_id, due in deadlines.at_risk(active, now=now).values_list("id", "due_at_current"):
+    found = selectors.warnings(
+        active.filter(due_at_current__gte=now).exclude(status=Status.AWAITING_SUPPLEMENT),
+        now=now,
+    )
+    risky = [pk for pk, warning in found.items() if warning.at_risk]
+    for dossier_id, due in active.filter(pk__in=risky).values_list("id", "due_at_current"):
         if _insert_once(
             DossierFlag,
             dossier_id=dossier_id,
@@ -51,9 +61,16 @@ def watch_deadlines(*, now: dt.datetime | None = None) -> dict[str, int]:
             defaults={"raised_at": now},
         ):
             counts["flagged"] += 1
+        else:
+            counts["flagged"] += DossierFlag.objects.filter(
+                dossier_id=dossier_id,
+                kind=DossierFlag.Kind.AT_RISK,
+                due_at_ref=due,
+                cleared_at__isnull=False,
+            ).update(cleared_at=None, raised_at=now)
 
     stale = DossierFlag.objects.filter(cleared_at__isnull=True).exclude(
-        dossier__status__in=ACTIVE, dossier__due_at_current=F("due_at_ref")
+        dossier__status__in=ACTIVE, dossier__due_at_current=F("due_at_ref"), dossier_id__in=risky
     )
     counts["cleared"] = stale.update(cleared_at=now)
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/ky-so/", views.dossier_sign_confirm, name="dossier_sign_confirm"),
     path("<int:pk>/thao-tac/<slug:action>/", views.dossier_action, name="dossier_action"),
     path("<int:pk>/van-ban/<int:doc_pk>/", views.dossier_document, name="dossier_document"),
+    path("<int:pk>/tep/<str:token>/", views.dossier_file, name="dossier_file"),
     path(
         "<int:pk>/xin-loi/<int:ext_pk>/",
         views.dossier_apology_letter,

@@ -11,17 +11,19 @@ from __future__ import annotations
 
 import datetime as dt
 
+from csp.decorators import csp_replace
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import OuterRef, Subquery
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
 from motcua.accounts.decorators import staff_required
@@ -30,11 +32,10 @@ from motcua.accounts.scoping import has_role, roles_of, visible_unit_ids
 from motcua.core.calendar import LOCAL_TZ
 from motcua.core.models import Unit
 
-from . import deadlines, selectors, services, workflow
+from . import deadlines, file_links, selectors, services, workflow
 from . import worklist_forms as f
 from .models import (
     Dossier,
-    DossierFlag,
     DossierStep,
     Extension,
     Status,
@@ -76,6 +77,9 @@ EMPTY_TEXT = {
 }
 
 
+_CLOCKED_TABS = frozenset({"due_soon", "overdue", "at_risk"})  # selectors that take `now`
+
+
 def _visible_tabs(user) -> list[str]:
     roles = roles_of(user)
     return [k for k, (_l, allowed, _s) in TABS.items() if allowed is None or roles & allowed]
@@ -84,35 +88,38 @@ def _visible_tabs(user) -> list[str]:
 # --- deadline badge ------------------------------------------------------------------------------
 
 
-def deadline_badge(dossier: Dossier, now: dt.datetime, soon_before: dt.datetime) -> tuple[str, str]:
-    """(css class, Vietnamese label): early / on time / late once finished, else how it stands."""
+def deadline_badge(dossier: Dossier, now: dt.datetime) -> tuple[str, str]:
+    """(css class, Vietnamese label): early / on time / late once finished, else how it stands
+    by `deadlines.assess` (the rule of the "due soon" and "at risk" tabs and the job's flags);
+    `dossier` carries `selectors.with_deadline_facts`."""
     if dossier.timeliness:
         return dossier.timeliness, str(Timeliness(dossier.timeliness).label)
     if dossier.status in workflow.TERMINAL or dossier.due_at_current is None:
         return "none", ""
     if dossier.status == Status.AWAITING_SUPPLEMENT:
         return "paused", _("Tạm dừng chờ bổ sung")
-    if dossier.due_at_current < now:
+    warning = deadlines.assess_row(dossier, now)
+    if warning.overdue:
         return "late", _("Quá hạn")
-    if getattr(dossier, "flagged_at_risk", False):
+    if warning.at_risk:
+        if warning.about == "step":
+            return "risk", _("Có nguy cơ trễ: bước xử lý quá hạn")
         return "risk", _("Có nguy cơ trễ")
-    if dossier.due_at_current < soon_before:
+    if warning.due_soon:
+        if warning.about == "step":
+            return "soon", _("Bước xử lý sắp đến hạn")
         return "soon", _("Sắp đến hạn")
     return "on_time", _("Trong hạn")
 
 
 def _with_row_facts(qs):
-    """The current open step and its holder, and the at-risk flag, in the same query."""
+    """The current open step and its holder, and the deadline facts, in the same query."""
     open_steps = DossierStep.objects.filter(
         dossier=OuterRef("pk"), finished_at__isnull=True
     ).order_by("order")
-    flag = DossierFlag.objects.filter(
-        dossier=OuterRef("pk"), kind=DossierFlag.Kind.AT_RISK, cleared_at__isnull=True
-    )
-    return qs.annotate(
+    return selectors.with_deadline_facts(qs).annotate(
         step_name=Subquery(open_steps.values("name")[:1]),
         step_assignee=Subquery(open_steps.values("assignee__full_name")[:1]),
-        flagged_at_risk=Exists(flag),
     )
 
 
@@ -127,9 +134,8 @@ def worklist(request):
     tab = request.GET.get("tab") or "mine"
     if tab not in tabs:
         raise Http404
-    now = timezone.now()
+    now = deadlines.current_time()
     counts = selectors.worklist_counts(user, now=now)
-    counts["at_risk"] = selectors.at_risk(user).count()
     if "violations" in tabs:
         counts["violations"] = selectors.violations(user).count()
     tab_links = [
@@ -150,7 +156,7 @@ def worklist(request):
         request.GET if _filtering(request) else None, procedures=list(procedures)
     )
     selector = TABS[tab][2]
-    qs = selector(user)
+    qs = selector(user, now=now) if tab in _CLOCKED_TABS else selector(user)
     sort = "due"
     if form.is_bound:
         if form.is_valid():
@@ -160,9 +166,8 @@ def worklist(request):
     order = ("due_at_current", "id") if sort == "due" else ("-due_at_current", "-id")
     qs = _with_row_facts(qs).order_by(*order)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    soon_before = deadlines.end_of_working_days_from(now, 1)
     for d in page.object_list:
-        d.badge_class, d.badge_label = deadline_badge(d, now, soon_before)
+        d.badge_class, d.badge_label = deadline_badge(d, now)
     can_assign = has_role(user, *ASSIGNERS)
     bulk_form = None
     if can_assign:
@@ -315,13 +320,10 @@ def _forms_for(dossier: Dossier, actions: list[str], user, bound: dict | None = 
 
 def _page_context(request, dossier: Dossier, **extra) -> dict:
     user = request.user
-    now = timezone.now()
     dossier = _with_row_facts(Dossier.objects.filter(pk=dossier.pk)).select_related(
         "procedure", "receiving_unit", "competent_unit"
     )[0]
-    dossier.badge_class, dossier.badge_label = deadline_badge(
-        dossier, now, deadlines.end_of_working_days_from(now, 1)
-    )
+    dossier.badge_class, dossier.badge_label = deadline_badge(dossier, deadlines.current_time())
     actions = available_actions(user, dossier)
     steps = list(selectors.steps(dossier))
     current = next((s for s in steps if s.finished_at is None), None)
@@ -333,8 +335,12 @@ def _page_context(request, dossier: Dossier, **extra) -> dict:
         "supplements": dossier.supplements.all(),
         "extensions": dossier.extensions.select_related("created_by"),
         "violations": dossier.violations.all(),
-        "documents": dossier.documents.select_related("created_by"),
-        "components": dossier.components.all(),
+        "documents": file_links.attach_links(
+            user, dossier.pk, file_links.DOCUMENT, dossier.documents.select_related("created_by")
+        ),
+        "components": file_links.attach_links(
+            user, dossier.pk, file_links.COMPONENT, dossier.components.all()
+        ),
         "unsigned_result": services.unsigned_result(dossier),
         "signed_documents": _signed_documents(dossier),
         "actions": actions,
@@ -406,6 +412,103 @@ def dossier_document(request, pk, doc_pk):
         raise Http404
     name = f"{dossier.code}-{document.kind}.pdf"
     return FileResponse(document.file.open("rb"), filename=name, content_type="application/pdf")
+
+
+_FILE_PAGE = "dossiers/worklist/file_unavailable.html"
+_NO_STORE = "no-store, private"
+
+
+def _file_refused(request, pk, *, status: int, title: str, text: str):
+    response = render(
+        request, _FILE_PAGE, {"title": title, "text": text, "dossier_pk": pk}, status=status
+    )
+    response["Cache-Control"] = _NO_STORE
+    return response
+
+
+@require_GET
+@staff_required(*ALL_STAFF)
+@xframe_options_sameorigin
+@csp_replace({"frame-ancestors": ["'self'"]})
+def dossier_file(request, pk, token):
+    """A component scan or dossier paper through its signed link (file_links): inline, never
+    cached, only for the person the link was made for and only while they may see the dossier.
+    """
+    try:
+        ref = file_links.read_token(token)
+    except file_links.LinkRefused as exc:
+        if exc.expired:
+            return _file_refused(
+                request,
+                pk,
+                status=403,
+                title=_("Liên kết xem tệp đã hết hạn"),
+                text=_(
+                    "Liên kết xem tệp chỉ dùng được trong %(minutes)s phút. "
+                    "Hãy mở lại trang hồ sơ để lấy liên kết mới."
+                )
+                % {"minutes": max(1, file_links.max_age() // 60)},
+            )
+        return _file_refused(
+            request,
+            pk,
+            status=403,
+            title=_("Liên kết xem tệp không hợp lệ"),
+            text=_("Liên kết đã bị sửa hoặc không đầy đủ. Hãy mở tệp từ trang hồ sơ."),
+        )
+    if ref.user_id != request.user.pk or ref.dossier_id != pk:
+        return _file_refused(
+            request,
+            pk,
+            status=403,
+            title=_("Liên kết này không dành cho bạn"),
+            text=_(
+                "Mỗi liên kết xem tệp chỉ dùng được cho người đã mở nó từ trang hồ sơ. "
+                "Nếu bạn được giao xử lý hồ sơ, hãy mở tệp từ trang hồ sơ của mình."
+            ),
+        )
+    try:
+        _dossier, row = selectors.stored_file_for_staff(
+            request.user, dossier_id=pk, owner=ref.owner, owner_id=ref.owner_id, name=ref.name
+        )
+    except Http404:
+        return _file_refused(
+            request,
+            pk,
+            status=404,
+            title=_("Không tìm thấy tệp"),
+            text=_(
+                "Hồ sơ hoặc tệp này không tồn tại, đã được thay, hoặc bạn không còn được xem "
+                "hồ sơ này."
+            ),
+        )
+    try:
+        handle = row.file.open("rb")
+    except (FileNotFoundError, OSError):
+        return _file_refused(
+            request,
+            pk,
+            status=404,
+            title=_("Tệp đã lưu không còn trên máy chủ"),
+            text=_(
+                "Hồ sơ ghi nhận có tệp này nhưng không đọc được tệp trong kho lưu trữ. "
+                "Hãy báo quản trị hệ thống để khôi phục từ bản sao lưu; bản giấy vẫn lưu "
+                "tại Bộ phận Một cửa."
+            ),
+        )
+    head = handle.read(16)
+    handle.seek(0)
+    content_type = file_links.sniff(head)
+    name = row.file.name.rsplit("/", 1)[-1]
+    response = FileResponse(
+        handle,
+        content_type=content_type or "application/octet-stream",
+        as_attachment=content_type is None,
+        filename=name,
+    )
+    response["Cache-Control"] = _NO_STORE
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @require_GET

@@ -11,10 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from django.utils.translation import gettext as _
+
 from motcua.catalog.models import Component
 from motcua.core.models import Unit
 
-from ..models import ApplicantKind, Delivery, Dossier, DossierEvent, Status
+from ..models import ApplicantKind, CollectedBy, Delivery, Dossier, DossierEvent, Status
 from . import data
 from .render import local, processing_time_text
 
@@ -247,6 +249,17 @@ def control_sheet(dossier: Dossier) -> data.ControlSheetData | None:
     )
 
 
+def _book_note(d: Dossier) -> str:
+    """The status, and who took the result when it was handed over at the counter."""
+    note = str(Status(d.status).label)
+    if d.collected_by_kind and d.collector_name:
+        who = d.collector_name
+        if d.collected_by_kind == CollectedBy.AUTHORISED:
+            who = _("%(name)s (được ủy quyền)") % {"name": who}
+        note = _("%(status)s; người nhận: %(who)s") % {"status": note, "who": who}
+    return note
+
+
 def tracking_book(
     unit: Unit, dossiers: Iterable[Dossier], *, start: dt.date, end: dt.date
 ) -> data.TrackingBookData:
@@ -265,7 +278,7 @@ def tracking_book(
                 address=d.applicant_address,
                 phone=d.applicant_phone,
                 returned_at=d.returned_at,
-                note=str(Status(d.status).label),
+                note=_book_note(d),
             )
         )
     return data.TrackingBookData(
