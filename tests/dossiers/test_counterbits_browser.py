@@ -100,9 +100,9 @@ def test_scans_are_previewed_on_both_dossier_screens(
 def test_worklist_badges_and_their_explanation(browser: Browser, live_server, world, artifacts_dir):
     soon = receive(world, at(2026, 11, 2, 9))
     services.start_processing(world.officer, dossier_id=soon.pk, at=at(2026, 11, 2, 9, 30))
-    services.finish_step(world.specialist, dossier_id=soon.pk, at=at(2026, 11, 2, 14))
-    services.finish_step(world.specialist, dossier_id=soon.pk, at=at(2026, 11, 6, 10))
-    risky = receive(world, at(2026, 11, 4, 9))  # its reception step was due Thursday 11:30
+    services.submit_for_approval(world.specialist, dossier_id=soon.pk, at=at(2026, 11, 6, 10))
+    # ten working days; its examination step was due Friday 17:00
+    risky = receive(world, at(2026, 11, 2, 9), procedure=make_procedure(world.province, days="10"))
     fresh = receive(world, at(2026, 11, 9, 8, 55))
     late = receive(world, at(2026, 10, 1, 9))
     expected = {

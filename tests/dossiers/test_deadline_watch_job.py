@@ -7,18 +7,19 @@ from motcua.dossiers import selectors, services
 from motcua.dossiers.models import DossierFlag, Violation
 from motcua.dossiers.tasks import watch_deadlines
 
-from .factories import at, receive
+from .factories import at, make_procedure, receive
 
 pytestmark = pytest.mark.django_db
 
 
 def test_dossier_whose_open_step_is_late_is_flagged_once(world):
-    quiet = receive(world, at(2026, 11, 2, 9))  # reception step due Tue 3/11 11:30, not done
-    busy = receive(world, at(2026, 11, 2, 9))
+    ten_days = make_procedure(world.province, days="10")  # due Mon 16/11 when received 2/11
+    quiet = receive(world, at(2026, 11, 2, 9), procedure=ten_days)  # examination due Fri 6/11
+    busy = receive(world, at(2026, 11, 2, 9), procedure=ten_days)
     services.start_processing(world.officer, dossier_id=busy.pk, at=at(2026, 11, 2, 10))
-    services.finish_step(world.specialist, dossier_id=busy.pk, at=at(2026, 11, 2, 14))
-    relaxed = receive(world, at(2026, 11, 5, 9))  # its reception step is due Fri 6/11 11:30
-    now = at(2026, 11, 5, 16)  # Thursday
+    services.submit_for_approval(world.specialist, dossier_id=busy.pk, at=at(2026, 11, 2, 14))
+    relaxed = receive(world, at(2026, 11, 5, 9), procedure=ten_days)  # examination due 11/11
+    now = at(2026, 11, 9, 10)  # Monday
     assert watch_deadlines(now=now)["flagged"] == 1
     assert watch_deadlines(now=now)["flagged"] == 0
     flag = DossierFlag.objects.get()
@@ -30,7 +31,6 @@ def test_dossier_whose_open_step_is_late_is_flagged_once(world):
 def test_a_flag_clears_when_the_risk_is_gone(world):
     dossier = receive(world, at(2026, 11, 2, 9))
     services.start_processing(world.officer, dossier_id=dossier.pk, at=at(2026, 11, 2, 10))
-    services.finish_step(world.specialist, dossier_id=dossier.pk, at=at(2026, 11, 2, 14))
     # examination was due Fri 6/11 17:00 and is still open on Monday: at risk
     assert watch_deadlines(now=at(2026, 11, 9, 9))["flagged"] == 1
     services.extend_with_apology(

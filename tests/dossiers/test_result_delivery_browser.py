@@ -15,7 +15,7 @@ POST_LABEL = "Qua bưu chính công ích"
 
 @pytest.fixture
 def ready_by_post(live_server, shipped_calendar):
-    from .factories import applicant, attach, finish_all_steps, make_world, receive
+    from .factories import applicant, attach, complete_processing, make_world, receive
 
     w = make_world()
     d = receive(
@@ -24,7 +24,7 @@ def ready_by_post(live_server, shipped_calendar):
         applicant=applicant(address="Thôn Đồng Bụt, xã An Hưng, thành phố Hải Phòng"),
     )
     services.start_processing(w.officer, dossier_id=d.pk, assignee=w.specialist)
-    finish_all_steps(w, d)
+    complete_processing(w, d)
     attach(w, d, "result")
     services.mark_result_ready(w.specialist, dossier_id=d.pk)
     return w, Dossier.objects.get(pk=d.pk)

@@ -37,7 +37,6 @@ def signed_in(browser, live_server, user, width):
 
 def test_specialist_submits_and_leader_signs(browser, live_server, world, artifacts_dir, tmp_path):
     d = receive(world, timezone.now())
-    services.finish_step(world.officer, dossier_id=d.pk)
     services.start_processing(world.officer, dossier_id=d.pk, assignee=world.specialist)
     pdf = tmp_path / "ket-qua.pdf"
     pdf.write_bytes(HTML(string=RESULT_HTML).write_pdf())
@@ -53,10 +52,7 @@ def test_specialist_submits_and_leader_signs(browser, live_server, world, artifa
     with page.expect_navigation():
         page.click("[data-testid=submit-attach_result]")
     assert "Đã đính kèm văn bản kết quả." in page.inner_text(".messages")
-    page.fill("[data-testid=action-finish_step] textarea", "Hồ sơ đủ điều kiện")
-    with page.expect_navigation():
-        page.click("[data-testid=submit-finish_step]")
-    assert "Đã hoàn thành bước xử lý." in page.inner_text(".messages")
+    page.fill("[data-testid=action-submit_for_approval] textarea", "Hồ sơ đủ điều kiện")
     with page.expect_navigation():
         page.click("[data-testid=submit-submit_for_approval]")
     assert "Đã trình lãnh đạo phê duyệt." in page.inner_text(".messages")
@@ -73,6 +69,10 @@ def test_specialist_submits_and_leader_signs(browser, live_server, world, artifa
         page.click(f"text={d.code}")
     with page.expect_navigation():
         page.click("[data-testid=submit-approve_sign]")
+    page.screenshot(path=str(artifacts_dir / "dossier-sign-confirm-1280.png"), full_page=True)
+    page.check("input[name=confirm]")
+    with page.expect_navigation():
+        page.click("[data-testid=confirm-sign]")
     assert "Đã phê duyệt và ký số" in page.inner_text(".messages")
     assert page.locator("[data-testid=signed-badge]").count() == 1
     link = page.locator("[data-testid=verification] a").first.get_attribute("href")

@@ -76,7 +76,7 @@ def test_specialist_has_no_signature_or_violation_tab(client, world):
 
 
 def test_at_risk_and_violations_tabs_for_managers(client, world, clock):
-    flagged = receive(world, at(2026, 11, 12, 9))  # reception step due Fri 13/11, still open
+    flagged = receive(world, at(2026, 11, 10, 9))  # examination step due Mon 16/11, still open
     calm = receive(world, at(2026, 11, 17, 8))
     Violation.objects.create(
         dossier=flagged,

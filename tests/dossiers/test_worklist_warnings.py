@@ -34,15 +34,14 @@ def badge(client, dossier) -> str:
 
 
 def on_plan(world, received=None):
-    """Received Monday 2/11 09:00 (due Monday 9/11 17:00); reception step done Monday 14:00,
-    examination done Friday 6/11 10:00 (its own due: Friday 17:00): only the leader's 1-day
-    step is left, due Monday 17:00."""
+    """Received Monday 2/11 09:00 (due Monday 9/11 17:00; the reception step closes then);
+    examination done and submitted Friday 6/11 10:00 (its own due: Friday 17:00): only the
+    leader's 1-day step is left, due Monday 17:00."""
     d = receive(world, received or at(2026, 11, 2, 9))
     services.start_processing(
         world.officer, dossier_id=d.pk, assignee=world.specialist, at=at(2026, 11, 2, 9, 30)
     )
-    services.finish_step(world.specialist, dossier_id=d.pk, at=at(2026, 11, 2, 14))
-    services.finish_step(world.specialist, dossier_id=d.pk, at=at(2026, 11, 6, 10))
+    services.submit_for_approval(world.specialist, dossier_id=d.pk, at=at(2026, 11, 6, 10))
     return d
 
 
@@ -106,8 +105,10 @@ def test_one_working_day_left_with_work_remaining_is_due_soon(client, world, clo
 
 
 def test_open_step_past_its_own_due_date_is_at_risk(client, world, clock):
-    d = receive(world, at(2026, 11, 2, 9))  # reception step due Tuesday 3/11 11:30, never done
-    clock.set(at(2026, 11, 4, 9, 0))  # Wednesday: the dossier itself is due Monday 9/11
+    # ten working days; the examination step is due Friday 6/11 17:00 and is not done
+    ten_days = make_procedure(world.province, days="10")
+    d = receive(world, at(2026, 11, 2, 9), procedure=ten_days)
+    clock.set(at(2026, 11, 9, 9, 0))  # Monday: the dossier itself is due Monday 16/11
     w = warning(d, clock())
     assert w.at_risk and w.about == "step" and not w.overdue and not w.due_soon
     assert pks(selectors.at_risk(world.leader)) == {d.pk}
@@ -116,9 +117,9 @@ def test_open_step_past_its_own_due_date_is_at_risk(client, world, clock):
     assert watch_deadlines(now=clock())["flagged"] == 1
     assert DossierFlag.objects.get(cleared_at=None).dossier_id == d.pk
     # the step gets done: the job clears the flag, the tab and the badge agree
-    services.start_processing(world.officer, dossier_id=d.pk, at=at(2026, 11, 4, 9, 5))
-    services.finish_step(world.specialist, dossier_id=d.pk, at=at(2026, 11, 4, 9, 10))
-    clock.set(at(2026, 11, 4, 9, 30))
+    services.start_processing(world.officer, dossier_id=d.pk, at=at(2026, 11, 9, 9, 5))
+    services.submit_for_approval(world.specialist, dossier_id=d.pk, at=at(2026, 11, 9, 9, 10))
+    clock.set(at(2026, 11, 9, 9, 30))
     assert not pks(selectors.at_risk(world.leader))
     assert watch_deadlines(now=clock())["cleared"] == 1
     assert badge(client, d) == "Trong hạn"

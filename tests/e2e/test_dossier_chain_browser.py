@@ -5,6 +5,7 @@ citizen follows it on a phone without signing in. Screenshots e2e-chain-*.png ar
 
 import re
 import subprocess
+from decimal import Decimal
 from io import StringIO
 from pathlib import Path
 
@@ -14,10 +15,11 @@ from django.core.management import call_command
 from playwright.sync_api import Browser, Page, expect
 from weasyprint import HTML
 
+from motcua.catalog.models import ProcessStep
 from motcua.core import calendar
 from motcua.dossiers.models import Dossier, Status
 
-from ..dossiers.factories import make_world
+from ..dossiers.factories import ON_TIME, make_birth_registration, make_world
 from .conftest import _page, assert_clean_console, assert_fits_the_screen
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -52,6 +54,25 @@ def world(live_server):
     calendar.clear_cache()
     call_command("load_calendar", stdout=StringIO())
     w = make_world()
+    # the real neighbour of the birth registration in a search for "khai sinh"
+    w.procedure.name = "Cấp bản sao Trích lục hộ tịch, bản sao Giấy khai sinh"
+    w.procedure.save()
+    w.procedure = make_birth_registration(w.province)  # with its cases and conditional papers
+    routing = [
+        ("Tiếp nhận, kiểm tra hồ sơ tại Bộ phận Một cửa", "service_centre", "0.5", "reception"),
+        ("Thẩm định hồ sơ, dự thảo kết quả", "culture_society", "3", "processing"),
+        ("Lãnh đạo UBND xã xem xét, ký duyệt", "", "1", "approval"),
+        ("Trả kết quả, lưu hồ sơ", "service_centre", "0.5", "return"),
+    ]
+    for order, (name, kind, days, stage) in enumerate(routing, start=1):
+        ProcessStep.objects.create(
+            procedure=w.procedure,
+            order=order,
+            name=name,
+            department_kind=kind,
+            days=Decimal(days),
+            stage=stage,
+        )
     for user in (w.officer, w.specialist, w.leader):
         user.set_password(PASSWORD)
         user.save(update_fields=["password"])
@@ -78,16 +99,17 @@ def _open(page: Page, action: str) -> None:
 
 
 def _pdf_text(content: bytes, stem: Path) -> str:
-    """The PDF's text (pdftotext), its first page kept as PNG beside the screenshots."""
+    """The PDF's text in reading order (pdftotext), its first page kept as PNG beside the
+    screenshots."""
     stem.with_suffix(".pdf").write_bytes(content)
     subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile",
                     str(stem.with_suffix(".pdf")), str(stem)], check=True)  # fmt: skip
     out = subprocess.run(
-        ["pdftotext", "-layout", str(stem.with_suffix(".pdf")), "-"],
+        ["pdftotext", "-raw", str(stem.with_suffix(".pdf")), "-"],
         check=True,
         capture_output=True,
     )
-    return out.stdout.decode()
+    return " ".join(out.stdout.decode().split())  # a name wrapped in its cell reads whole
 
 
 def _offered(page: Page) -> set[str]:
@@ -115,9 +137,12 @@ def test_dossier_goes_from_counter_to_signature_to_return_and_the_citizen_tracks
     officer_ctx, officer = _sign_in(browser, live_server, w.officer, 1280)
     officer.goto(f"{url}/can-bo/mot-cua/tiep-nhan/")
     expect(officer.get_by_test_id("procedure-search")).to_be_focused()
-    officer.keyboard.type("dang ky khai sinh")
-    expect(officer.get_by_test_id("procedure-result").first).to_contain_text("Đăng ký khai sinh")
+    officer.keyboard.type("khai sinh")
+    expect(officer.get_by_test_id("procedure-result").first).to_contain_text(
+        "Thủ tục đăng ký khai sinh"
+    )
     officer.keyboard.press("Enter")
+    expect(officer.get_by_test_id("procedure-name")).to_have_text("Thủ tục đăng ký khai sinh")
     expect(officer.get_by_label("Họ tên / tên tổ chức")).to_be_focused()
     officer.keyboard.type(APPLICANT)
     officer.keyboard.press("Enter")
@@ -125,6 +150,16 @@ def test_dossier_goes_from_counter_to_signature_to_return_and_the_citizen_tracks
     officer.keyboard.press("Enter")
     expect(officer.get_by_label("Điện thoại")).to_be_focused()
     officer.keyboard.type("0912345678")
+    # on time: no fee; only the papers every case needs are ticked, the birth certificate scanned
+    officer.get_by_text(ON_TIME, exact=True).click()
+    received = officer.get_by_test_id("component-received")
+    expect(received).to_have_count(5)
+    for i in range(5):  # the declaration and the birth certificate; not the three cases
+        checked = expect(received.nth(i))
+        checked.to_be_checked() if i < 2 else checked.not_to_be_checked()
+    scan = tmp_path / "giay-chung-sinh.pdf"
+    scan.write_bytes(HTML(string="<h1>GIẤY CHỨNG SINH</h1><p>Nguyễn Hồng Ngọc</p>").write_pdf())
+    officer.get_by_test_id("component-file").nth(1).set_input_files(str(scan))
     shoot(officer, "chain-1-reception")
     officer.keyboard.press("Alt+s")
     expect(officer.get_by_test_id("reception-done")).to_be_visible()
@@ -132,6 +167,11 @@ def test_dossier_goes_from_counter_to_signature_to_return_and_the_citizen_tracks
     assert re.fullmatch(r"[\d.]+H23-\d{6}-\d{4}", code)
     dossier = Dossier.objects.get(code=code)
     assert dossier.status == Status.RECEIVED and dossier.applicant_name == APPLICANT
+    assert dossier.fee_total_vnd == 0
+    assert list(dossier.components.values_list("name", "digitized")) == [
+        ("Tờ khai đăng ký khai sinh", False),
+        ("Giấy chứng sinh", True),
+    ]
     shoot(officer, "chain-1-received")
     receipt = officer_ctx.request.get(
         url + officer.get_by_test_id("print-receipt").get_attribute("href")
@@ -161,6 +201,14 @@ def test_dossier_goes_from_counter_to_signature_to_return_and_the_citizen_tracks
     shoot(specialist, "chain-2-worklist")
     with specialist.expect_navigation():
         specialist.click(f"text={code}")
+    # the birth certificate scanned at the counter opens here, through its signed link
+    specialist.evaluate(
+        "document.querySelectorAll('[data-testid=file-preview]').forEach(d => { d.open = true; })"
+    )
+    expect(specialist.get_by_test_id("file-frame")).to_be_visible()
+    link = specialist.get_by_test_id("file-link").first.get_attribute("href")
+    scan_response = specialist_ctx.request.get(url + link)
+    assert scan_response.status == 200 and scan_response.body() == scan.read_bytes()
     _open(specialist, "attach_result")
     specialist.set_input_files(
         "[data-testid=action-attach_result] input[type=file]", str(result_pdf)
@@ -217,7 +265,7 @@ def test_dossier_goes_from_counter_to_signature_to_return_and_the_citizen_tracks
     text = _pdf_text(sheet.body(), artifacts_dir / "e2e-chain-4-control-sheet")
     for person in (APPLICANT, w.officer.full_name, w.specialist.full_name, w.leader.full_name):
         assert person in text, person
-    assert text.count("Xong:") == 3  # reception, examination, signature: each closed once
+    assert text.count("Xong:") == 4  # reception, examination, signature, return: each once
     assert_clean_console(officer)
     officer_ctx.close()
 

@@ -822,6 +822,12 @@ def dossier_sign_confirm(request, pk):
     return _sign_confirm_page(request, dossier, form)
 
 
+def _with_links(user, dossier) -> list:
+    """The draft result to sign, with its signed link and preview (none if there is none)."""
+    draft = services.unsigned_result(dossier)
+    return file_links.attach_links(user, dossier.pk, file_links.DOCUMENT, [draft] if draft else [])
+
+
 def _sign_confirm_page(request, dossier, form, *, error: str = "", status: int = 200):
     return render(
         request,
@@ -829,7 +835,7 @@ def _sign_confirm_page(request, dossier, form, *, error: str = "", status: int =
         {
             "d": dossier,
             "form": form,
-            "draft": services.unsigned_result(dossier),
+            "draft": next(iter(_with_links(request.user, dossier)), None),
             "error": error,
         },
         status=status,
