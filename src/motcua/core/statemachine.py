@@ -9,12 +9,18 @@ statuses, how its event row looks, which audit names it uses) and changes a stat
    that end the call with `NOOP`);
 3. the version check against `expected_version` (a stale or double-submitted form);
 4. the table check (`Machine.check`): an action not allowed from this status raises
-   `IllegalTransition` with the Vietnamese reason the app words for it;
-5. `apply(row, move, at)`: the caller's rules and field changes (it may raise to refuse: the
+   `IllegalTransition` (or the app's subclass, `error=`) with the Vietnamese reason the app
+   words for it;
+5. `permit(row, move)`: the caller's checks that come after the table's (who may run a move
+   the status allows: a dossier's roles, so a move the status forbids is a 409 for anyone and
+   a role refusal a 403);
+6. `apply(row, move, at)`: the caller's rules and field changes (it may raise to refuse: the
    transaction rolls back and nothing is written);
-6. the new status, `version + 1` when the model has one, the event row (the app's factory), the
+7. the new status, `version + 1` when the model has one, the event row (the app's factory), the
    row saved (only the columns that changed), one `core.audit.record()` row;
-7. the hooks, only after commit (`transaction.on_commit`): a failing hook is logged, it never
+8. the `in_transaction` hooks the caller passes (rows that must commit with the change or not
+   at all, e.g. a notification outbox; they see the saved event, an error undoes everything);
+9. the hooks, only after commit (`transaction.on_commit`): a failing hook is logged, it never
    undoes or hides a committed change.
 
 Creation is not a transition (there is no row to lock or status to leave): `Machine.created()`
@@ -81,6 +87,7 @@ class Outcome:
 
     `changed` is {attribute: [old, new]} for every column the transition changed (the hooks use
     it, e.g. the service a transferred ticket left); `move` and `event` are None after `NOOP`.
+    `actor` and `note` are what the caller passed to `run`/`created`, for the event factory.
     """
 
     obj: Any
@@ -89,6 +96,8 @@ class Outcome:
     at: dt.datetime | None = None
     data: dict = field(default_factory=dict)
     changed: dict = field(default_factory=dict)
+    actor: Any = None
+    note: str = ""
 
 
 Hook = Callable[[Outcome], None]
@@ -112,8 +121,11 @@ class Machine:
     `event(outcome_so_far)` returns the unsaved event row (the helper inserts it); `unit(row)`
     names the audit chain; `audit_names` maps an action to the audit verb where the app's log
     uses another word (`confirm` -> `confirmed`); `refusal(machine, action, status, row)` words
-    the Vietnamese reason of a refused move; `hooks` run after the commit of every transition
-    and creation of this machine.
+    the Vietnamese reason of a refused move; `error` is the IllegalTransition class raised (an
+    app's subclass); `hooks` run after the commit of every transition and creation of this
+    machine. `audit_kept_status=False` leaves the status pair out of the audit row of a move
+    that keeps the status (a dossier's audit row lists only what changed; a ticket's records
+    the pair always).
     """
 
     def __init__(
@@ -131,8 +143,10 @@ class Machine:
         unit: Callable[[Any], Any] = lambda row: row.unit_id,
         refusal: Callable[[Machine, str, Any, Any], str] = _default_refusal,
         stale_reason: Callable[[], str] = _stale_reason,
+        error: type[IllegalTransition] = IllegalTransition,
         status_field: str = "status",
         current_event_field: str | None = None,
+        audit_kept_status: bool = True,
         hooks: Iterable[Hook] = (),
     ):
         self.name = name
@@ -147,8 +161,10 @@ class Machine:
         self.unit = unit
         self.refusal = refusal
         self.stale_reason = stale_reason
+        self.error = error
         self.status_field = status_field
         self.current_event_field = current_event_field
+        self.audit_kept_status = audit_kept_status
         self.hooks: list[Hook] = list(hooks)
         names = {f.name for f in model._meta.concrete_fields}
         self.versioned = "version" in names
@@ -189,14 +205,12 @@ class Machine:
         dossier's resume); `KEEP` keeps the status.
         """
         if action not in self.transitions:
-            raise IllegalTransition(
+            raise self.error(
                 _("Thao tác không tồn tại: %(action)s.") % {"action": action}, action=action
             )
         sources, target = self.transitions[action]
         if status not in sources:
-            raise IllegalTransition(
-                self.refusal(self, action, status, obj), action=action, status=status
-            )
+            raise self.error(self.refusal(self, action, status, obj), action=action, status=status)
         if target is KEEP:
             target = status
         elif callable(target):
@@ -207,9 +221,7 @@ class Machine:
         """The error the table gives for `action` on `obj` as it is now (for a caller that found
         out itself, e.g. a hold that lapsed while the citizen read the page)."""
         status = getattr(obj, self.status_field)
-        return IllegalTransition(
-            self.refusal(self, action, status, obj), action=action, status=status
-        )
+        return self.error(self.refusal(self, action, status, obj), action=action, status=status)
 
     # --- writing -----------------------------------------------------------------------------
 
@@ -220,6 +232,11 @@ class Machine:
             for name in self._fields
             for v in (getattr(obj, name),)
         }
+
+    @staticmethod
+    def _in_transaction(outcome: Outcome, hooks: Iterable[Hook]) -> None:
+        for hook in hooks:  # not caught: an error here must undo the transition
+            hook(outcome)
 
     def _after_commit(self, outcome: Outcome, hooks: Iterable[Hook]) -> None:
         todo = [*self.hooks, *hooks]
@@ -236,12 +253,18 @@ class Machine:
         transaction.on_commit(run_hooks)
 
     def _audit(
-        self, outcome: Outcome, action: str, changes: dict, actor: Any, ip: str | None
+        self,
+        outcome: Outcome,
+        action: str,
+        changes: dict,
+        actor: Any,
+        ip: str | None,
+        unit: Any = None,
     ) -> None:
         audit.record(
             action=f"{self.audit_prefix}{self.audit_names.get(action, action)}",
             obj=outcome.obj,
-            unit=self.unit(outcome.obj),
+            unit=self.unit(outcome.obj) if unit is None else unit,
             actor=actor,
             ip=ip,
             changes=changes,
@@ -256,22 +279,28 @@ class Machine:
         at: dt.datetime | None = None,
         apply: Callable[[Any, Move, dt.datetime], dict | None] | None = None,
         guard: Callable[[Any], Any] | None = None,
+        permit: Callable[[Any, Move], None] | None = None,
         expected_version: int | None = None,
         data: dict | None = None,
+        note: str = "",
         changes: dict | None = None,
         audit_fields: Iterable[str] = (),
         queryset: models.QuerySet | None = None,
         locked: Any = None,
+        in_transaction: Iterable[Hook] = (),
         after_commit: Iterable[Hook] = (),
         ip: str | None = None,
     ) -> Outcome:
         """Run `action` on row `pk` (or on `locked`, a row this transaction already locked).
 
         `data` goes to the event factory (a note, the counter); what `apply` returns is added to
-        it. The audit row's changes are the status pair, the changed `audit_fields`, and
-        `changes` (read after `apply`, so `apply` may add to it). Raises IllegalTransition for a
-        refused move or a stale `expected_version`; whatever `guard` or `apply` raise rolls the
-        whole transition back.
+        it; `note` is handed to the factory as `outcome.note`. `guard` runs before the version
+        and table checks, `permit` after them (both before `apply`). The audit row's changes are
+        the status pair, the changed `audit_fields`, and `changes` (read after `apply`, so
+        `apply` may add to it). `in_transaction` hooks run after the audit row, inside the
+        transaction; `after_commit` hooks (with the machine's) after the commit. Raises
+        IllegalTransition for a refused move or a stale `expected_version`; whatever `guard`,
+        `permit`, `apply` or an `in_transaction` hook raise rolls the whole transition back.
         """
         at = at or timezone.now()
         if timezone.is_naive(at):
@@ -288,15 +317,17 @@ class Machine:
                 return Outcome(obj=obj, move=None, at=at)
             status = getattr(obj, self.status_field)
             if expected_version is not None and expected_version != getattr(obj, "version", None):
-                raise IllegalTransition(self.stale_reason(), action=action, status=status)
+                raise self.error(self.stale_reason(), action=action, status=status)
             move = self.check(action, status, obj)
+            if permit is not None:
+                permit(obj, move)
             before = self._values(obj)
             if apply is not None:
                 data.update(apply(obj, move, at) or {})
             setattr(obj, self.status_field, move.to_status)
             if self.versioned:
                 obj.version += 1
-            outcome = Outcome(obj=obj, move=move, at=at, data=data)
+            outcome = Outcome(obj=obj, move=move, at=at, data=data, actor=actor, note=note)
             event = self.event(outcome)
             event.save(force_insert=True)
             outcome.event = event
@@ -307,17 +338,23 @@ class Machine:
             if outcome.changed:
                 obj.save(update_fields=list(outcome.changed))
             status_field = self.model._meta.get_field(self.status_field).attname
+            kept = move.from_status == move.to_status
             self._audit(
                 outcome,
                 action,
                 {
-                    status_field: [move.from_status, move.to_status],
+                    **(
+                        {status_field: [move.from_status, move.to_status]}
+                        if self.audit_kept_status or not kept
+                        else {}
+                    ),
                     **{k: outcome.changed[k] for k in audit_fields if k in outcome.changed},
                     **changes,
                 },
                 actor,
                 ip,
             )
+            self._in_transaction(outcome, in_transaction)
             self._after_commit(outcome, after_commit)
         return outcome
 
@@ -329,28 +366,39 @@ class Machine:
         actor: Any = None,
         at: dt.datetime | None = None,
         data: dict | None = None,
+        note: str = "",
         changes: dict | None = None,
         audited: bool = True,
+        unit: Any = None,
+        in_transaction: Iterable[Hook] = (),
         after_commit: Iterable[Hook] = (),
         ip: str | None = None,
     ) -> Outcome:
         """The first event of a row the caller has just inserted in its open transaction.
 
         The event goes from "" to the row's status; the audit row carries `changes` as given
-        (creation has no old values); `audited=False` when the caller's audit row of another
-        transition already tells it (a rescheduled booking). Adds no query beyond the event
-        and audit inserts: it is on the queue's issuance path.
+        (creation has no old values), in the chain of `unit` when given (a dossier is created by
+        its receiving unit, then audited under its competent one); `audited=False` when the
+        caller's audit row of another transition already tells it (a rescheduled booking).
+        With a `current_event_field` the row is pointed at its event and saved (whole: the
+        caller's unsaved changes go with it; the one UPDATE the caller would have made), before
+        the audit row and the `in_transaction` hooks. Adds no query beyond the event and audit
+        inserts (and that UPDATE): it is on the queue's issuance path.
         """
         if not transaction.get_connection().in_atomic_block:
             raise RuntimeError(f"{self.name}: created() must run inside the creating transaction")
         at = at or timezone.now()
         move = Move(action=action, from_status="", to_status=getattr(obj, self.status_field))
-        outcome = Outcome(obj=obj, move=move, at=at, data=dict(data or {}))
+        outcome = Outcome(obj=obj, move=move, at=at, data=dict(data or {}), actor=actor, note=note)
         event = self.event(outcome)
         event.save(force_insert=True)
         outcome.event = event
+        if self.current_event_field is not None:
+            setattr(obj, self.current_event_field, event)
+            obj.save()
         if audited:
-            self._audit(outcome, action, dict(changes or {}), actor, ip)
+            self._audit(outcome, action, dict(changes or {}), actor, ip, unit)
+        self._in_transaction(outcome, in_transaction)
         self._after_commit(outcome, after_commit)
         return outcome
 

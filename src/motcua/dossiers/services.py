@@ -1,10 +1,11 @@
 """Every state change of a dossier: reception, then verbs built on one `transition` function.
 
-`transition` locks the row, checks the action against `workflow.TRANSITIONS`, lets the verb
-apply its change, checks the invariants, writes one `DossierEvent` and one audit event in the
-same transaction, and runs the `on_transition` hooks only after commit. Every verb takes the
-acting user first and keyword-only arguments; `at` (default now) lets the demo history and
-tests act at a chosen moment.
+`transition` runs the shared state machine `workflow.DOSSIERS` (core.statemachine): it locks the
+row, checks the version, the action against `workflow.TRANSITIONS` and who may run it, lets the
+verb apply its change, checks the invariants, writes one `DossierEvent` and one audit event in
+the same transaction, and runs the `on_transition` hooks (in the transaction, or after commit).
+Every verb takes the acting user first and keyword-only arguments; `at` (default now) lets the
+demo history and tests act at a chosen moment.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from motcua.catalog.models import Procedure, StepStage
 from motcua.core import audit, calendar
 from motcua.core.calendar import LOCAL_TZ
 from motcua.core.models import Department, Unit
+from motcua.core.statemachine import Outcome
 
 from . import deadlines, workflow
 from .codes import next_dossier_code
@@ -40,7 +42,6 @@ from .models import (
     Dossier,
     DossierComponent,
     DossierDocument,
-    DossierEvent,
     DossierStep,
     Extension,
     IdentityVia,
@@ -56,9 +57,8 @@ logger = logging.getLogger(__name__)
 DEFAULT_RULE_VERSION = "ND118/2025+ND367/2025+ND309/2026"
 
 
-def stale_form_message() -> str:
-    """What a stale or double-submitted form is told (translated at call time)."""
-    return _("Hồ sơ vừa được cập nhật bởi thao tác khác; vui lòng tải lại trang.")
+# What a stale or double-submitted form is told (translated at call time).
+stale_form_message = workflow.stale_form_message
 
 
 STAFF_ROLES = (Role.COUNTER_OFFICER, Role.SPECIALIST, Role.LEADER, Role.MANAGER)
@@ -172,6 +172,30 @@ def _run_hooks(info: TransitionInfo) -> None:
             logger.exception("dossier transition hook %r failed", hook)
 
 
+def _info(outcome: Outcome) -> TransitionInfo:
+    event = outcome.event
+    return TransitionInfo(
+        dossier_id=outcome.obj.pk,
+        action=event.action,
+        from_status=event.from_status,
+        to_status=event.to_status,
+        event_id=event.pk,
+        data=event.data,
+    )
+
+
+def _in_transaction_hooks(outcome: Outcome) -> None:
+    """`workflow.DOSSIERS`' in-transaction step: the `on_transition(in_transaction=True)` hooks."""
+    info = _info(outcome)
+    for hook in _IN_TRANSACTION_HOOKS:
+        hook(info)
+
+
+def _after_commit_hooks(outcome: Outcome) -> None:
+    """`workflow.DOSSIERS`' after-commit step: the `on_transition` hooks, each failure logged."""
+    _run_hooks(_info(outcome))
+
+
 # --- helpers -----------------------------------------------------------------------------------
 
 
@@ -245,8 +269,10 @@ def transition(
 ) -> Dossier:
     """Run one action on one dossier: the only path by which a dossier's status changes.
 
-    Who may run it is `workflow.PERMITS[action]`, checked here under the row lock whatever
-    screen or API called (after the status: a move the status forbids is a 409 for anyone).
+    It runs through `workflow.DOSSIERS.run` (core.statemachine): under the row lock, the
+    version, the table, then who may run it (`workflow.PERMITS[action]`, the machine's
+    `permit` step, whatever screen or API called: a move the status forbids is a 409 for
+    anyone), the verb (`apply`), the invariants, the event, the audit row, the hooks.
     Raises PermissionDenied (with the Vietnamese reason; views answer
     403), IllegalTransition (views answer 409), InvariantBroken (a subclass), or
     ValidationError for bad input of the verb. `expected_version` (the version the user's
@@ -254,63 +280,36 @@ def transition(
     of a second change.
     """
     at = _now(at)
-    data = dict(data or {})
-    with transaction.atomic():
-        dossier = Dossier.objects.select_for_update().get(pk=dossier_id)
-        resume_to = None
-        if workflow.TRANSITIONS.get(action, (None, None))[1] == workflow.RESUME:
-            resume_to = (
-                dossier.supplements.filter(resubmitted_at__isnull=True)
-                .values_list("paused_status", flat=True)
-                .last()
-            )
-        if expected_version is not None and expected_version != dossier.version:
-            raise IllegalTransition(stale_form_message(), action=action, status=dossier.status)
-        move = workflow.check(action, dossier.status, resume_to=resume_to)
+
+    def permit(dossier: Dossier, move: workflow.Move) -> None:
         refused = workflow.refusal(actor, action, dossier)
         if refused:
             raise PermissionDenied(refused)
         if apply is None and action in _NEEDS_VERB:
             # a programming error, not a user's: the verb sets dates, steps and records
             raise TypeError(f"use the services verb for {action!r}, not a bare transition")
-        before = _snapshot(dossier)
-        if apply is not None:
-            data.update(apply(dossier, move, at) or {})
+
+    def run_verb(dossier: Dossier, move: workflow.Move, when: dt.datetime) -> dict | None:
+        added = apply(dossier, move, when) if apply is not None else None
         _check_invariants(dossier, move)
-        dossier.status = move.to_status
-        dossier.version += 1
-        dossier.last_activity_at = at
-        event = DossierEvent.objects.create(
-            dossier=dossier,
-            from_status=move.from_status,
-            to_status=move.to_status,
-            action=action,
-            actor=actor if getattr(actor, "is_authenticated", False) else None,
-            at=at,
-            note=note,
-            data=audit._normalise(data),
-        )
-        dossier.current_event = event
-        dossier.save()
-        audit.record(
-            action=f"dossier.{action}",
-            obj=dossier,
-            changes={**audit.diff(before, _snapshot(dossier)), **({"note": note} if note else {})},
-            actor=actor,
-            unit=dossier.competent_unit_id,
-        )
-        info = TransitionInfo(
-            dossier_id=dossier.pk,
-            action=action,
-            from_status=move.from_status,
-            to_status=move.to_status,
-            event_id=event.pk,
-            data=event.data,
-        )
-        for hook in _IN_TRANSACTION_HOOKS:
-            hook(info)
-        transaction.on_commit(lambda: _run_hooks(info))
-    return dossier
+        dossier.last_activity_at = when
+        return added
+
+    return workflow.DOSSIERS.run(
+        dossier_id,
+        action=action,
+        actor=actor,
+        at=at,
+        permit=permit,
+        apply=run_verb,
+        expected_version=expected_version,
+        data=data,
+        note=note,
+        changes={"note": note} if note else {},
+        audit_fields=_AUDITED_FIELDS,
+        in_transaction=(_in_transaction_hooks,),
+        after_commit=(_after_commit_hooks,),
+    ).obj
 
 
 # --- reception ---------------------------------------------------------------------------------
@@ -583,16 +582,16 @@ def _create(
             if status == Status.RECEIVED and competent_unit.pk != receiving_unit.pk:
                 status = Status.TRANSFERRING  # received here, the competent unit acknowledges
             dossier.status = status
+            dossier.version = 1
             dossier.save()
             _add_components(dossier, procedure, components, case=case, conditions=conditions)
             if action == "receive":
                 _open_clock(dossier, at, actor)
-            event = DossierEvent.objects.create(
-                dossier=dossier,
-                from_status=None,
-                to_status=status,
+            # the first event; the dossier (due dates of `_open_clock` too) saved pointing at it
+            workflow.DOSSIERS.created(
+                dossier,
                 action=action,
-                actor=actor if getattr(actor, "is_authenticated", False) else None,
+                actor=actor,
                 at=at,
                 note=note,
                 data={
@@ -602,26 +601,16 @@ def _create(
                     **({"fee_case": case} if case else {}),
                     **({"conditions": conditions} if conditions else {}),
                 },
-            )
-            dossier.current_event = event
-            dossier.version = 1
-            dossier.save()
-            audit.record(
-                action=f"dossier.{action}",
-                obj=dossier,
                 changes={
                     "status": [None, status],
                     "code": dossier.code,
                     "channel": channel,
                     "result_delivery": result_delivery,
                 },
-                actor=actor,
                 unit=receiving_unit.pk,
+                in_transaction=(_in_transaction_hooks,),
+                after_commit=(_after_commit_hooks,),
             )
-            info = TransitionInfo(dossier.pk, action, None, status, event.pk, event.data)
-            for hook in _IN_TRANSACTION_HOOKS:
-                hook(info)
-            transaction.on_commit(lambda: _run_hooks(info))
     except IntegrityError:
         if idempotency_key:  # the same form submitted twice at once: the other one won
             existing = Dossier.objects.filter(

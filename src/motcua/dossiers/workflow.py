@@ -7,6 +7,9 @@ buttons from `actions_for`, which reads the same tables, so a button never offer
 service would refuse and a hand-made POST is refused exactly like a click.
 Terminal statuses have no way out. A target of `None` means "the status stays" (steps,
 extensions); `RESUME` means "back to the status the dossier was paused from".
+
+`DOSSIERS` is the table as a shared `core.statemachine.Machine` (decisions/0018): `check` and
+`allowed_actions` read it, and `services.transition` runs every move through `DOSSIERS.run`.
 """
 
 from __future__ import annotations
@@ -18,9 +21,9 @@ from django.utils.translation import gettext_lazy
 
 from motcua.accounts.models import Role, StaffAssignment
 from motcua.accounts.scoping import roles_of, visible_unit_ids
-from motcua.core import statemachine
+from motcua.core import audit, statemachine
 
-from .models import Dossier, DossierStep, Status, StepStage
+from .models import Dossier, DossierEvent, DossierStep, Status, StepStage
 
 S = Status
 RESUME = -1  # sentinel target: the status held before the supplement pause
@@ -266,59 +269,100 @@ class InvariantBroken(IllegalTransition):
     """The action is allowed from this status, but a rule of the dossier forbids it now."""
 
 
-@dataclass(frozen=True)
-class Move:
-    action: str
-    from_status: int
-    to_status: int
+Move = statemachine.Move  # action, from_status, to_status
+
+
+def stale_form_message() -> str:
+    """What a stale or double-submitted form is told (translated at call time)."""
+    return _("Hồ sơ vừa được cập nhật bởi thao tác khác; vui lòng tải lại trang.")
+
+
+def _refusal(machine, action: str, status: int, row) -> str:
+    """Why the table refuses `action` from `status`: a dossier that ended says so."""
+    label = str(Status(status).label)
+    if status in TERMINAL:
+        return _("Hồ sơ đã kết thúc (%(status)s): không thể thực hiện thêm thao tác.") % {
+            "status": label
+        }
+    return _("Không thể “%(action)s” khi hồ sơ đang ở trạng thái “%(status)s”.") % {
+        "action": ACTION_LABELS[action],
+        "status": label,
+    }
+
+
+def _resume_target(row: Dossier | int | None) -> int:
+    """RESUME's status: the one the open supplement request paused, else processing.
+
+    `DOSSIERS.run` passes the locked dossier (one query, only for a resume the table allows);
+    `check` passes the paused status itself (the demo generator, which has no row).
+    """
+    paused = row
+    if isinstance(row, Dossier):
+        paused = (
+            row.supplements.filter(resubmitted_at__isnull=True)
+            .values_list("paused_status", flat=True)
+            .last()
+        )
+    return int(paused) if paused is not None else int(S.PROCESSING)
+
+
+def _event(outcome: statemachine.Outcome) -> DossierEvent:
+    move = outcome.move
+    return DossierEvent(
+        dossier=outcome.obj,
+        from_status=None if move.from_status == "" else move.from_status,  # "": creation
+        to_status=move.to_status,
+        action=move.action,
+        actor=statemachine.actor_or_none(outcome.actor),
+        at=outcome.at,
+        note=outcome.note,
+        data=audit._normalise(outcome.data),
+    )
+
+
+def _machine_target(target):
+    if target is None:
+        return statemachine.KEEP
+    if target == RESUME:
+        return _resume_target
+    return int(target)
+
+
+DOSSIERS = statemachine.Machine(
+    name="dossier",
+    model=Dossier,
+    transitions={a: (src, _machine_target(t)) for a, (src, t) in TRANSITIONS.items()},
+    labels=ACTION_LABELS,
+    terminal=TERMINAL,
+    statuses=Status.values,
+    event=_event,
+    audit_prefix="dossier.",
+    unit=lambda dossier: dossier.competent_unit_id,
+    refusal=_refusal,
+    stale_reason=stale_form_message,
+    error=IllegalTransition,
+    current_event_field="current_event",
+    audit_kept_status=False,
+)
 
 
 def check(action: str, status: int, *, resume_to: int | None = None) -> Move:
-    """The move `action` makes from `status`, or IllegalTransition saying why not."""
-    if action not in TRANSITIONS:
-        raise IllegalTransition(
-            _("Thao tác không tồn tại: %(action)s.") % {"action": action}, action=action
-        )
-    label = str(Status(status).label)
-    if status in TERMINAL:
-        raise IllegalTransition(
-            _("Hồ sơ đã kết thúc (%(status)s): không thể thực hiện thêm thao tác.")
-            % {"status": label},
-            action=action,
-            status=status,
-        )
-    sources, target = TRANSITIONS[action]
-    if status not in sources:
-        raise IllegalTransition(
-            _("Không thể “%(action)s” khi hồ sơ đang ở trạng thái “%(status)s”.")
-            % {"action": ACTION_LABELS[action], "status": label},
-            action=action,
-            status=status,
-        )
-    if target is None:
-        target = status
-    elif target == RESUME:
-        target = resume_to if resume_to is not None else S.PROCESSING
-    return Move(action=action, from_status=status, to_status=int(target))
+    """The move `action` makes from `status`, or IllegalTransition saying why not.
+
+    `resume_to`: where a resume goes (the paused status), processing when None.
+    """
+    return DOSSIERS.check(action, status, resume_to)
 
 
 def allowed_actions(status: int) -> list[str]:
     """Actions a screen may offer for a dossier in `status` (invariants are checked later)."""
-    if status in TERMINAL:
-        return []
-    return [a for a, (sources, _t) in TRANSITIONS.items() if status in sources]
+    return DOSSIERS.allowed(status)
 
 
 def _validate_table() -> None:
-    """Refuse to import a table that lets a terminal status out or names unknown statuses."""
-    known = {s.value for s in Status}
-    for action, (sources, target) in TRANSITIONS.items():
-        if sources & TERMINAL:
-            raise AssertionError(f"{action}: a terminal status cannot be a source")
-        if not sources <= known or (target not in (None, RESUME) and target not in known):
-            raise AssertionError(f"{action}: unknown status")
-        if action not in ACTION_LABELS:
-            raise AssertionError(f"{action}: no label")
+    """Refuse to import a table with an action nobody may run (`DOSSIERS` checked the rest:
+    no way out of a terminal status, known statuses, a label for each action)."""
+    for action in TRANSITIONS:
         if action not in PERMITS:
             raise AssertionError(f"{action}: no permit (who may do it)")
 
