@@ -18,8 +18,8 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.test import override_settings
 
-from motcua.accounts.models import User
-from motcua.catalog.models import Procedure
+from motcua.accounts.models import Role, StaffAssignment, User
+from motcua.catalog.models import Procedure, StepStage
 from motcua.core import calendar
 from motcua.core.models import AuditEvent, Unit
 from motcua.demo import dossiers as demo_dossiers
@@ -31,6 +31,7 @@ from motcua.dossiers.models import (
     Dossier,
     DossierDocument,
     DossierEvent,
+    DossierStep,
     Extension,
     Status,
     SupplementRequest,
@@ -163,11 +164,57 @@ def test_finished_dossiers_keep_the_rules_of_the_core(history):
         assert not without.exists(), status
     done = history.filter(status__in=[Status.RESULT_READY, Status.RETURNED])
     assert not done.exclude(documents__kind=DossierDocument.Kind.RESULT).exists()
-    assert not done.filter(steps__finished_at__isnull=True).exists()
+    # with the result at the one-stop only its return step is open; none once returned
+    assert not history.filter(status=Status.RETURNED, steps__finished_at__isnull=True).exists()
+    ready = history.filter(status=Status.RESULT_READY)
+    open_steps = DossierStep.objects.filter(dossier__in=ready, finished_at__isnull=True)
+    assert not open_steps.exclude(stage=StepStage.RETURN).exists()
     returned = history.filter(status=Status.RETURNED)
     for d in returned.only("finished_at", "returned_at", "result_delivery"):
         assert d.returned_at >= d.finished_at and d.result_delivery
     assert not history.filter(status__in=workflow.ACTIVE, timeliness__gt="").exists()
+
+
+def test_steps_are_closed_as_the_services_close_them(loaded):
+    """decisions/0016 in the whole demo history (simulated and liên thông alike): reception
+    closes at reception, held by a counter officer; the approval step by the leader who
+    approved; the return step by the officer who returned; "finish step" only ever closes a
+    processing step."""
+    held = set(
+        StaffAssignment.objects.filter(is_active=True).values_list("user_id", "unit_id", "role")
+    )
+    one_stop = {StepStage.RECEPTION: Role.COUNTER_OFFICER, StepStage.RETURN: Role.COUNTER_OFFICER}
+    by_stage = {**one_stop, StepStage.APPROVAL: Role.LEADER}
+    steps = defaultdict(list)
+    for step in DossierStep.objects.order_by("dossier_id", "order").iterator():
+        steps[step.dossier_id].append(step)
+    seen = Counter()
+    for pk, status, received_at in Dossier.objects.values_list("id", "status", "received_at"):
+        rows = steps[pk]
+        for step in rows:
+            if step.stage == StepStage.RECEPTION:
+                assert step.started_at == step.finished_at == received_at, pk
+                assert (step.assignee_id, step.unit_id, Role.COUNTER_OFFICER) in held, pk
+        reception = [s for s in rows if s.stage == StepStage.RECEPTION]
+        if status in workflow.ACTIVE and reception:  # received: its reception step is closed
+            assert reception[0].finished_at, pk
+            seen["open"] += 1
+        if status == Status.RESULT_READY:
+            assert all(s.finished_at for s in rows if s.stage != StepStage.RETURN), pk
+            assert all(s.started_at for s in rows), pk
+            seen["ready"] += 1
+        if status == Status.RETURNED:
+            assert rows and all(s.finished_at and s.assignee_id for s in rows), pk
+            for step in rows:
+                role = by_stage.get(step.stage)
+                assert role is None or (step.assignee_id, step.unit_id, role) in held, (pk, step)
+            seen["returned"] += 1
+            seen["approved by the leader"] += any(s.stage == StepStage.APPROVAL for s in rows)
+    assert seen["open"] >= 20 and seen["ready"] >= 1 and seen["returned"] >= 2000
+    assert seen["approved by the leader"] >= 300
+    for event in DossierEvent.objects.filter(action="finish_step"):
+        step = next(s for s in steps[event.dossier_id] if s.order == event.data["step"])
+        assert step.stage == StepStage.PROCESSING, event.dossier_id
 
 
 def test_timeliness_matches_the_due_dates_mostly_on_time_some_late(history):
@@ -337,12 +384,23 @@ def test_history_is_deterministic(history):
     for offset in range(14):
         planned += planner.plan_day(start + dt.timedelta(days=offset), spec["per_day"])
     planned.sort(key=lambda life: life.d.submitted_at)
-    stored = history.filter(
-        submitted_at__lt=dt.datetime.combine(start + dt.timedelta(days=14), dt.time(0), HCM)
-    ).order_by("submitted_at", "id")
+    stored = (
+        history.filter(
+            submitted_at__lt=dt.datetime.combine(start + dt.timedelta(days=14), dt.time(0), HCM)
+        )
+        .order_by("submitted_at", "id")
+        .prefetch_related("steps")
+    )
     assert [(d.submitted_at, d.procedure_code, d.applicant_name, d.status) for d in stored] == [
         (p.d.submitted_at, p.d.procedure_code, p.d.applicant_name, p.status) for p in planned
     ]
+
+    def steps(rows):
+        return [
+            (s.order, s.stage, s.assignee_id, s.started_at, s.finished_at, s.result) for s in rows
+        ]
+
+    assert [steps(d.steps.all()) for d in stored] == [steps(p.steps) for p in planned]
 
 
 def test_no_invented_history_in_secure_mode(loaded):

@@ -6,7 +6,10 @@ disk), i.e. ~30,000 audited transactions and minutes on SQLite; and the audit lo
 claim that named officers did things nobody did (the few liên thông dossiers below are the
 deliberate exception). So the past is SIMULATED here with the same
 rules (the `workflow.check` table for every move, `deadlines` / `core.calendar` for every due
-date, the supplement pause, the apology rule, the step deadlines) and bulk-written with explicit
+date, the supplement pause, the apology rule, the step deadlines, and the step changes of each
+verb as decisions/0016 has them: reception closed at reception by the officer, the processing
+step closed by the submission, the approval step by the approving leader, the return step
+opened by "có kết quả" and closed by the officer who returns) and bulk-written with explicit
 timestamps: Dossier, DossierComponent, DossierStep, DossierEvent, SupplementRequest, Extension,
 Violation, DossierDocument and the DailySequence rows of those days. No AuditEvent per dossier
 is written (audit rows are never forged); one summary event `demo.dossiers_loaded` per commune
@@ -48,7 +51,7 @@ from django.utils import timezone
 
 from motcua.accounts.models import User
 from motcua.catalog import cases as catalog_cases
-from motcua.catalog.models import Procedure
+from motcua.catalog.models import Procedure, StepStage
 from motcua.core import audit, calendar
 from motcua.core.calendar import LOCAL_TZ
 from motcua.core.models import Department, Unit, Village
@@ -414,8 +417,45 @@ class _Life:
                 )
             )
 
+    @property
+    def at(self) -> dt.datetime:
+        """When the last recorded move happened (`act` may have nudged it after the one before)."""
+        return self.events[-1].at
+
+    def open_steps(self, stage: str | None = None) -> list[DossierStep]:
+        return [
+            s for s in self.steps if s.finished_at is None and (stage is None or s.stage == stage)
+        ]
+
     def open_step(self) -> DossierStep | None:
-        return next((s for s in self.steps if s.finished_at is None), None)
+        return next(iter(self.open_steps()), None)
+
+    # The step changes of the dossier services' verbs (decisions/0016), on the rows in memory.
+
+    def close_step(self, step: DossierStep, at: dt.datetime, holder=None) -> None:
+        """`services._close_step`: judged against the step's own deadline; `holder` (who did
+        it) replaces the assignee, else the assignee stays."""
+        step.started_at = step.started_at or at
+        step.finished_at = at
+        step.result = deadlines.classify(at, step.due_at) if step.due_at else ""
+        if holder is not None:
+            step.assignee = holder
+
+    def start_steps(self, stage: str, at: dt.datetime) -> None:
+        for step in self.open_steps(stage):
+            step.started_at = step.started_at or at
+
+    def check_steps(self) -> None:
+        """`services._check_invariants`: with the result at the one-stop only its return step
+        may still be open, and none once it is returned (a planner bug otherwise)."""
+        if self.status in (S.RESULT_READY, S.RETURNED):
+            still = [
+                s.name
+                for s in self.open_steps()
+                if self.status == S.RETURNED or s.stage != StepStage.RETURN
+            ]
+            if still:
+                raise RuntimeError(f"{self.d.procedure_code}: open steps {still} at {self.status}")
 
 
 def _applicant(rng: random.Random, villages: list[Village], commune_name: str) -> dict:
@@ -457,7 +497,7 @@ class _Planner:
         )
         procedures = list(
             Procedure.objects.filter(unit=unit, is_published=True)
-            .select_related("field")
+            .select_related("field", "department")
             .prefetch_related("fees", "components", "steps")
             .order_by("code")
         )
@@ -594,7 +634,9 @@ class _Planner:
 
     # -- the life --------------------------------------------------------------------------------
 
-    def _open_clock(self, life: _Life, procedure: Procedure, at: dt.datetime) -> None:
+    def _open_clock(self, life: _Life, procedure: Procedure, at: dt.datetime, officer) -> None:
+        """`services._open_clock`: due dates set, the reception step closed by the officer who
+        received, the first step after it started."""
         d = life.d
         d.received_at = d.competent_received_at = at
         due = deadlines.statutory_due(at, d.processing_days, d.time_unit, self.uid)
@@ -603,50 +645,56 @@ class _Planner:
         days = [t.days if t else d.processing_days for t in templates]
         dues = deadlines.step_due_dates(at, days, self.uid)
         specialist = self._specialist(procedure)
+        own = procedure.department if procedure.department_id else None
+        if own is not None and own.unit_id != self.uid:
+            own = None
+        opening = True  # the first step that is not reception starts now
         for i, (t, n, step_due) in enumerate(zip(templates, days, dues, strict=True)):
             kind = t.department_kind if t else ""
-            life.steps.append(
-                DossierStep(
-                    order=i + 1,
-                    name=t.name if t else "Giải quyết hồ sơ",
-                    unit=self.unit,
-                    department=self.staff.departments.get(kind),
-                    days=n,
-                    started_at=at if i == 0 else None,
-                    due_at=min(step_due, due) if d.time_unit == "working_day" else step_due,
-                )
+            stage = t.stage if t else StepStage.PROCESSING
+            step = DossierStep(
+                order=i + 1,
+                name=t.name if t else "Giải quyết hồ sơ",
+                stage=stage,
+                unit=self.unit,
+                department=self.staff.departments.get(kind) if kind else own,
+                days=n,
+                due_at=min(step_due, due) if d.time_unit == "working_day" else step_due,
             )
-            # who will hold the step once it is assigned (the third of four is the signature)
-            life.holder[i + 1] = (
-                self.staff.leader
-                if t and i == 2 and kind == "office"
-                else (self._officer() if kind == "service_centre" else specialist)
-            )
+            if stage == StepStage.RECEPTION:
+                life.close_step(step, at, holder=officer)
+            elif opening:
+                step.started_at = at
+                opening = False
+            life.steps.append(step)
+            if stage == StepStage.PROCESSING:  # who will hold it once it is assigned
+                life.holder[i + 1] = specialist
 
     def _finish_step(self, life: _Life, at: dt.datetime) -> bool:
+        """`services.finish_step`: the processing step in hand closes and the next processing
+        step opens, which the leader then assigns. Reception, approval and return steps close
+        with their own verbs, never here."""
         step = life.open_step()
-        if step is None:
-            return True
-        actor = life.holder.get(step.order)
-        result = deadlines.classify(at, step.due_at) if step.due_at else ""
-        if not life.act("finish_step", at, actor, data={"step": step.order, "result": result}):
+        if step is None or step.stage != StepStage.PROCESSING:
+            raise RuntimeError(f"{life.d.procedure_code}: no processing step to finish")
+        actor = step.assignee or life.holder.get(step.order)
+        if not life.act("finish_step", at, actor):
             return False
-        step.started_at = step.started_at or at
-        step.finished_at = at
-        step.result = result
+        life.close_step(step, life.at, holder=None if step.assignee else actor)
+        life.events[-1].data = {"step": step.order, "result": step.result}
         following = life.open_step()
-        if following is not None:
-            following.started_at = at
-            following.assignee = life.holder.get(following.order)
-            assign_at = at + dt.timedelta(minutes=self.rng.randint(1, 20))
+        if following is not None and following.stage == StepStage.PROCESSING:
+            following.started_at = life.at
+            holder = life.holder.get(following.order)
+            assign_at = life.at + dt.timedelta(minutes=self.rng.randint(1, 20))
             if not life.act(
                 "assign_step",
                 assign_at,
-                self.staff.leader if following.order == 2 else actor,
-                data={"step": following.order, "assignee": following.assignee.pk},
+                self.staff.leader,
+                data={"step": following.order, "assignee": holder.pk},
             ):
-                following.assignee = None
                 return False
+            following.assignee = holder
         return True
 
     def _play(self, life: _Life, procedure: Procedure, f: float) -> None:
@@ -723,13 +771,13 @@ class _Planner:
                 return None
             if not life.act("accept", accept_at, officer):
                 return None
-            self._open_clock(life, procedure, accept_at)
+            self._open_clock(life, procedure, accept_at, officer)
             life.events[-1].data = {"due_at": d.due_at.isoformat()}
             received = accept_at
         else:
             received = d.submitted_at
             life.act("receive", received, officer, data={"channel": d.channel})
-            self._open_clock(life, procedure, received)
+            self._open_clock(life, procedure, received, officer)
             if rng.random() < COUNTER_REFUSAL:
                 at = received + dt.timedelta(minutes=rng.randint(5, 40))
                 life.document(Doc.REFUSAL_LETTER, at - dt.timedelta(minutes=2), officer)
@@ -739,25 +787,24 @@ class _Planner:
         return received
 
     def _forward(self, life: _Life, received: dt.datetime, who: _Who) -> dt.datetime | None:
-        """The one-stop hands the dossier to the department; the first step is done."""
+        """The one-stop hands the dossier to the department: its first processing step opens, held
+        by the specialist."""
         rng, uid = self.rng, self.uid
         officer = who.officer
         if rng.random() < 0.9:
             start = received + dt.timedelta(minutes=rng.randint(5, 60))
         else:  # forwarded at the next sorting round, sometimes the next morning
             start = _next_office_moment(rng, received + dt.timedelta(hours=2), uid, hours=3)
-        first = life.steps[0]
-        first.assignee = life.holder.get(first.order)
-        if not life.act("start_processing", start, officer, data={"assignee": first.assignee.pk}):
-            first.assignee = None
+        # `services.start_processing`: the first open processing step, to its specialist
+        first = next(iter(life.open_steps(StepStage.PROCESSING)), None)
+        holder = life.holder.get(first.order) if first else None
+        data = {"assignee": getattr(holder, "pk", None), "step": getattr(first, "order", None)}
+        if not life.act("start_processing", start, officer, data=data):
             return None
-        cursor = start
-        if len(life.steps) > 1:
-            cursor = _next_office_moment(rng, start, uid, hours=2)
-            if not self._finish_step(life, cursor):
-                return None
-
-        return cursor
+        if first is not None:
+            first.assignee = holder
+            first.started_at = first.started_at or life.at
+        return life.at
 
     def _withdrawn_or_stopped(self, life: _Life, cursor: dt.datetime, who: _Who) -> bool:
         """Rarely the applicant withdraws or the commune stops the case (with its letter)."""
@@ -883,22 +930,18 @@ class _Planner:
         """Examination, approval, financial obligation and the apology, each at its moment."""
         rng, d, uid = self.rng, life.d, self.uid
         officer, specialist, leader = who.officer, who.specialist, who.leader
-        approval = procedure.field.name not in NO_APPROVAL_FIELDS
+        approval = self._approval(life, procedure)
         plan: list[str] = []
         if procedure.code in FINANCIAL_OBLIGATION:
             plan += ["request_financial_obligation", "confirm_payment"]
+        # every processing step but the last is finished by hand; the last one closes with the
+        # submission to the leader, or with the result where nobody approves (decisions/0016)
+        plan += ["finish_step"] * max(0, len(life.open_steps(StepStage.PROCESSING)) - 1)
         if approval:
-            if len(life.steps) > 1:
-                plan.append("finish_step")  # examination
             plan.append("submit_for_approval")
             if rng.random() < SEND_BACK:
                 plan += ["send_back", "submit_for_approval"]
             plan.append("approve")
-        plan += ["finish_step"] * (
-            len(life.steps) - plan.count("finish_step") - (1 if len(life.steps) > 1 else 0)
-        )
-        if plan and plan[-1] == "finish_step":
-            plan.pop()  # the last step closes with the result, just before it is marked ready
         result_at = max(finish - dt.timedelta(minutes=rng.randint(3, 40)), cursor)
         result_at += dt.timedelta(seconds=1)
         moments = _spread(rng, cursor, result_at, len(plan), uid)
@@ -964,34 +1007,85 @@ class _Planner:
             elif action == "confirm_payment":
                 if not life.act(action, at, officer, data={"paid_online": d.paid_online}):
                     return None
-            else:
-                actor = leader if action in ("approve", "send_back") else specialist
-                note = (
-                    "Đề nghị kiểm tra lại nội dung (dữ liệu minh họa)"
-                    if action == ("send_back")
-                    else ""
-                )
-                if not life.act(action, at, actor, note=note):
+            elif action == "submit_for_approval":
+                if not life.act(action, at, specialist):
                     return None
+                self._submitted(life, specialist)
+            elif action == "send_back":
+                note = "Đề nghị kiểm tra lại nội dung (dữ liệu minh họa)"
+                if not life.act(action, at, leader, note=note):
+                    return None
+                self._sent_back(life)
+            elif action == "approve":
+                if not life.act(action, at, leader):
+                    return None
+                steps = life.open_steps(StepStage.APPROVAL)
+                for step in steps:
+                    life.close_step(step, life.at, holder=leader)
+                life.events[-1].data = {"steps": [s.order for s in steps]}
+            else:
+                raise RuntimeError(f"unplanned action {action}")
         if life.cut:
             return None
 
         return result_at
+
+    @staticmethod
+    def _approval(life: _Life, procedure: Procedure) -> bool:
+        """A leader approves, unless the field signs on the spot and no approval step exists."""
+        return procedure.field.name not in NO_APPROVAL_FIELDS or bool(
+            life.open_steps(StepStage.APPROVAL)
+        )
+
+    @staticmethod
+    def _submitted(life: _Life, specialist: User) -> None:
+        """`services.submit_for_approval`: the processing step in hand closes (the draft is its
+        output, its holder kept) and the approval step opens."""
+        in_hand = life.open_steps(StepStage.PROCESSING)
+        if len(in_hand) > 1:
+            raise RuntimeError(f"{life.d.procedure_code}: submitted with steps still open")
+        for step in in_hand:
+            life.close_step(step, life.at, holder=None if step.assignee else specialist)
+        life.start_steps(StepStage.APPROVAL, life.at)
+        life.events[-1].data = {"step": in_hand[0].order if in_hand else None}
+
+    @staticmethod
+    def _sent_back(life: _Life) -> None:
+        """`services.send_back`: the last processing step opens again (same holder), the
+        approval step waits for the next submission."""
+        done = [s for s in life.steps if s.stage == StepStage.PROCESSING and s.finished_at]
+        if done:
+            done[-1].finished_at, done[-1].result = None, ""
+        for step in life.open_steps(StepStage.APPROVAL):
+            step.started_at = None
+        life.events[-1].data = {"step": done[-1].order if done else None}
+
+    @staticmethod
+    def _result_ready(life: _Life, specialist: User) -> None:
+        """`services.mark_result_ready`: the one processing step still open (no approval)
+        closes with it, the return step opens."""
+        if life.open_steps(StepStage.APPROVAL):
+            raise RuntimeError(f"{life.d.procedure_code}: result ready before approval")
+        in_hand = life.open_steps(StepStage.PROCESSING)
+        if len(in_hand) == 1:
+            step = in_hand[0]
+            life.close_step(step, life.at, holder=None if step.assignee else specialist)
+        life.start_steps(StepStage.RETURN, life.at)
+        life.check_steps()
 
     def _conclude(self, life, procedure, f, finish, result_at, who) -> None:
         """The signed result, "processed", then returned at the counter, by post or online."""
         rng, d, uid = self.rng, life.d, self.uid
         officer, specialist, leader = who.officer, who.specialist, who.leader
         online = d.channel == Channel.ONLINE
-        approval = procedure.field.name not in NO_APPROVAL_FIELDS
+        approval = self._approval(life, procedure)
         signed = rng.random() < _ramp(RESULT_SIGNED, f)
         life.document(Doc.RESULT, result_at, leader if approval else specialist, signed=signed)
-        if not self._finish_step(life, result_at + dt.timedelta(seconds=30)):
-            return
         finished = max(finish, result_at + dt.timedelta(minutes=1))
         timeliness = deadlines.classify(finished, d.due_at_legal)
         if not life.act("mark_result_ready", finished, specialist, data={"timeliness": timeliness}):
             return
+        self._result_ready(life, specialist)
         d.result_signed = signed
         d.finished_at = finished
         d.timeliness = timeliness
@@ -1018,13 +1112,19 @@ class _Planner:
         tracking = (
             f"EB{rng.randint(100_000_000, 999_999_999)}VN" if delivery == Delivery.POST else ""
         )
+        # `services.return_result`: the return step closes, held by whoever returned (for an
+        # online result, the officer who accepted the dossier sends it)
+        returner = self._officer() if delivery != Delivery.ONLINE else officer
         if not life.act(
             "return_result",
             returned,
-            self._officer() if delivery != Delivery.ONLINE else officer,
+            returner,
             data={"delivery": delivery, "tracking_number": tracking},
         ):
             return
+        for step in life.open_steps(StepStage.RETURN):
+            life.close_step(step, life.at, holder=returner)
+        life.check_steps()
         d.returned_at = returned
         d.result_delivery = delivery
         d.postal_tracking_number = tracking
