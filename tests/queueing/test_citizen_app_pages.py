@@ -75,7 +75,10 @@ def test_the_home_lists_services_with_people_waiting_and_the_remote_form(
     assert len(page.encode()) < 12_000  # one small page on 3G: no framework, no inline data
 
 
-def test_the_home_offers_the_villages_of_this_commune_only(client, commune, other_commune, svc):
+def test_the_home_offers_the_villages_of_this_commune_only(
+    client, commune, other_commune, svc, clock
+):
+    # the villages are asked on the remote-ticket form, shown in office hours only
     Village.objects.create(unit=commune, name="Thôn Đông")
     Village.objects.create(unit=other_commune, name="Thôn Tây")
     page = client.get(home_url(commune)).content.decode()
