@@ -8,7 +8,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test bench lint format system-deps system-deps-run deps migrate demo clean
+.PHONY: run test test-offhours bench lint format system-deps system-deps-run deps migrate demo clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "motcua needs Python 3.11+"'
@@ -24,7 +24,8 @@ $(STAMP): $(BIN)/python requirements.lock pyproject.toml
 
 deps: $(STAMP)
 
-# System packages: chromium (browser tests), tesseract-ocr-vie (OCR), pango + fonts (PDFs).
+# System packages: chromium (browser tests), faketime (test-offhours), tesseract-ocr-vie (OCR),
+# pango + fonts (PDFs).
 system-deps:
 	@bash scripts/system-deps.sh test
 
@@ -45,6 +46,16 @@ run: deps system-deps-run demo
 test: deps system-deps
 	MOTCUA_VAR_DIR=$$(mktemp -d /tmp/motcua-test.XXXXXX) \
 	  $(BIN)/python -m pytest -n $${PYTEST_WORKERS:-auto} --dist loadfile $(PYTEST_ARGS)
+
+# The same suite at 22:00 on a Sunday in Vietnam (15:00 UTC): a test that reads the wall clock
+# instead of freezing it fails here whatever the hour of the real run. libfaketime starts the
+# clock at that moment and lets it tick (`@`), one clock for every process (DONT_RESET); `@` is
+# read in the zone of TZ, hence TZ=UTC (Django sets Asia/Ho_Chi_Minh again inside Python).
+# Monotonic clocks stay real: Python's timed waits hang under a faked one.
+OFFHOURS_AT ?= 2026-12-06 15:00:00
+test-offhours: deps system-deps
+	TZ=UTC FAKETIME_DONT_FAKE_MONOTONIC=1 FAKETIME_DONT_RESET=1 \
+	  faketime -m -f "@$(OFFHOURS_AT)" $(MAKE) --no-print-directory test
 
 bench: deps
 	$(BIN)/python bench/run.py
