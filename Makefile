@@ -51,11 +51,15 @@ test: deps system-deps
 # instead of freezing it fails here whatever the hour of the real run. libfaketime starts the
 # clock at that moment and lets it tick (`@`), one clock for every process (DONT_RESET); `@` is
 # read in the zone of TZ, hence TZ=UTC (Django sets Asia/Ho_Chi_Minh again inside Python).
-# Monotonic clocks stay real: Python's timed waits hang under a faked one.
+# Monotonic clocks stay real: Python's timed waits hang under a faked one. Known limits of
+# libfaketime 0.9.10 here: time.sleep() then fails with EINVAL (tests that sleep or wait on a
+# subprocess fail: espeak-ng, bench smoke, deploy check, DB-cache timeout) and every Playwright
+# page load times out, so browser tests are left out. Read failures with that in mind.
 OFFHOURS_AT ?= 2026-12-06 15:00:00
 test-offhours: deps system-deps
 	TZ=UTC FAKETIME_DONT_FAKE_MONOTONIC=1 FAKETIME_DONT_RESET=1 \
-	  faketime -m -f "@$(OFFHOURS_AT)" $(MAKE) --no-print-directory test
+	  faketime -m -f "@$(OFFHOURS_AT)" \
+	  $(MAKE) --no-print-directory test PYTEST_ARGS='-m "not browser" $(PYTEST_ARGS)'
 
 bench: deps
 	$(BIN)/python bench/run.py
