@@ -24,8 +24,7 @@ $(STAMP): $(BIN)/python requirements.lock pyproject.toml
 
 deps: $(STAMP)
 
-# System packages: chromium (browser tests), faketime (test-offhours), tesseract-ocr-vie (OCR),
-# pango + fonts (PDFs).
+# System packages: chromium (browser tests), tesseract-ocr-vie (OCR), pango + fonts (PDFs).
 system-deps:
 	@bash scripts/system-deps.sh test
 
@@ -47,19 +46,16 @@ test: deps system-deps
 	MOTCUA_VAR_DIR=$$(mktemp -d /tmp/motcua-test.XXXXXX) \
 	  $(BIN)/python -m pytest -n $${PYTEST_WORKERS:-auto} --dist loadfile $(PYTEST_ARGS)
 
-# The same suite at 22:00 on a Sunday in Vietnam (15:00 UTC): a test that reads the wall clock
-# instead of freezing it fails here whatever the hour of the real run. libfaketime starts the
-# clock at that moment and lets it tick (`@`), one clock for every process (DONT_RESET); `@` is
-# read in the zone of TZ, hence TZ=UTC (Django sets Asia/Ho_Chi_Minh again inside Python).
-# Monotonic clocks stay real: Python's timed waits hang under a faked one. Known limits of
-# libfaketime 0.9.10 here: time.sleep() then fails with EINVAL (tests that sleep or wait on a
-# subprocess fail: espeak-ng, bench smoke, deploy check, DB-cache timeout) and every Playwright
-# page load times out, so browser tests are left out. Read failures with that in mind.
-OFFHOURS_AT ?= 2026-12-06 15:00:00
-test-offhours: deps system-deps
-	TZ=UTC FAKETIME_DONT_FAKE_MONOTONIC=1 FAKETIME_DONT_RESET=1 \
-	  faketime -m -f "@$(OFFHOURS_AT)" \
-	  $(MAKE) --no-print-directory test PYTEST_ARGS='-m "not browser" $(PYTEST_ARGS)'
+# The same suite with the app's clock started at 22:00 on a Sunday in Vietnam and ticking from
+# there (MOTCUA_TEST_NOW, read by tests/conftest.py: django.utils.timezone.now is shifted inside
+# each test process; time.time, the monotonic clocks and the browser stay real, so nothing
+# outside the app is disturbed). A test that reads the wall clock instead of freezing it fails
+# here whatever the hour of the real run. OFFHOURS_AT (ISO 8601 with its offset) picks another
+# moment, e.g. 2026-12-11T15:01:00+07:00 (a Friday just past the 15:00 reception cut-off) or
+# 2027-02-08T09:00:00+07:00 (Tết 2027).
+OFFHOURS_AT ?= 2026-12-06T22:00:00+07:00
+test-offhours:
+	MOTCUA_TEST_NOW=$(OFFHOURS_AT) $(MAKE) --no-print-directory test
 
 bench: deps
 	$(BIN)/python bench/run.py
