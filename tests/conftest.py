@@ -37,9 +37,10 @@ def _shift_clock() -> None:
     and `localdate()`, `auto_now` fields). It returns the given moment plus the real time elapsed
     since this process started, so order and durations still hold. Also replaced: model field
     defaults that captured the function (`User.date_joined`) and any `now` a motcua module
-    imported by name. Left real, on purpose: time.time, time.monotonic, datetime.now (libraries
-    and the database cache pair them with each other) and the browser's own clock. Tests that
-    take the `clock` fixture or pass `now=` / `at=` keep their frozen moments.
+    imported by name; pages in the browser start there too (the `browser` fixture below). Left
+    real, on purpose: time.time, time.monotonic, datetime.now (libraries and the database cache
+    pair them with each other). Tests that take the `clock` fixture or pass `now=` / `at=` keep
+    their frozen moments.
     """
     from django.apps import apps
     from django.utils import timezone
@@ -160,6 +161,26 @@ def browser_type_launch_args(browser_type_launch_args):
             "--disable-quic",
         ],
     }
+
+
+@pytest.fixture(scope="session")
+def browser(browser):
+    """Under MOTCUA_TEST_NOW a page's clock (Date in the browser) starts at the app's clock too,
+    through Playwright's clock emulation, and ticks from there: pages stamp what they send with
+    their own clock (offline outreach records), which runs beside the server's, not real time."""
+    if not TEST_NOW:
+        return browser
+    from django.utils import timezone
+
+    new_context = browser.new_context
+
+    def new_context_on_the_app_clock(*args, **kwargs):
+        context = new_context(*args, **kwargs)
+        context.clock.set_system_time(timezone.now())
+        return context
+
+    browser.new_context = new_context_on_the_app_clock
+    return browser
 
 
 @pytest.fixture
