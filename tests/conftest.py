@@ -36,8 +36,8 @@ def _shift_clock() -> None:
     (`queueing.services.now`, `feedback.services.now`, booking and estimate, `timezone.localtime()`
     and `localdate()`, `auto_now` fields). It returns the given moment plus the real time elapsed
     since this process started, so order and durations still hold. Also replaced: model field
-    defaults that captured the function (`User.date_joined`) and any `now` a motcua module
-    imported by name; pages in the browser start there too (the `browser` fixture below). Left
+    defaults that captured the function (`User.date_joined`) and any `now` a module imported by
+    name (axes); pages in the browser start there too (the `browser` fixture below). Left
     real, on purpose: time.time, time.monotonic, datetime.now (libraries and the database cache
     pair them with each other). Tests that take the `clock` fixture or pass `now=` / `at=` keep
     their frozen moments.
@@ -54,16 +54,20 @@ def _shift_clock() -> None:
     def shifted_now() -> dt.datetime:
         return start + dt.timedelta(seconds=time.monotonic() - _PROCESS_START)
 
-    timezone.now = shifted_now
     # The database cache stamps expiry with time.time() and compares it with the `now` it
-    # imported by name: that pair must stay real, or every entry looks expired under a clock
-    # shifted forward (a module imported after this point would otherwise bind shifted_now).
+    # imported by name: that pair stays real, or every entry looks expired under a clock
+    # shifted forward. Imported first, so it binds the real function and is skipped below.
     from django.core.cache.backends import db as db_cache
 
-    db_cache.tz_now = real_now
-    for name, module in list(sys.modules.items()):
-        if name.split(".")[0] == "motcua" and getattr(module, "now", None) is real_now:
-            module.now = shifted_now
+    timezone.now = shifted_now
+    # Modules that imported `now` by name (axes counts failed sign-ins since now() - cool-off
+    # against rows stamped by auto_now_add); modules imported from here on bind shifted_now.
+    for module in list(sys.modules.values()):
+        if module is db_cache or module is None:
+            continue
+        for name, value in list(getattr(module, "__dict__", {}).items()):
+            if value is real_now:
+                setattr(module, name, shifted_now)
     for model in apps.get_models():
         for field in model._meta.get_fields():
             if getattr(field, "default", None) is real_now:
@@ -163,11 +167,27 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+# Date in the page runs `shift` ms ahead of the machine; timers and `performance` stay real.
+_SHIFTED_DATE = """(() => {
+  const shift = %d, RealDate = Date;
+  function ShiftedDate(...args) {
+    if (!new.target) return new RealDate(RealDate.now() + shift).toString();
+    return args.length ? new RealDate(...args) : new RealDate(RealDate.now() + shift);
+  }
+  ShiftedDate.prototype = RealDate.prototype;
+  ShiftedDate.now = () => RealDate.now() + shift;
+  ShiftedDate.parse = RealDate.parse;
+  ShiftedDate.UTC = RealDate.UTC;
+  globalThis.Date = ShiftedDate;
+})();"""
+
+
 @pytest.fixture(scope="session")
 def browser(browser):
-    """Under MOTCUA_TEST_NOW a page's clock (Date in the browser) starts at the app's clock too,
-    through Playwright's clock emulation, and ticks from there: pages stamp what they send with
-    their own clock (offline outreach records), which runs beside the server's, not real time."""
+    """Under MOTCUA_TEST_NOW a page's Date follows the app's clock too: pages stamp what they
+    send with their own clock (offline outreach records), which runs beside the server's, not
+    real time. Only Date is shifted (an init script): Playwright's clock emulation also fakes
+    timers and `performance`, which tests read."""
     if not TEST_NOW:
         return browser
     from django.utils import timezone
@@ -176,7 +196,8 @@ def browser(browser):
 
     def new_context_on_the_app_clock(*args, **kwargs):
         context = new_context(*args, **kwargs)
-        context.clock.set_system_time(timezone.now())
+        shift = timezone.now() - dt.datetime.now(dt.UTC)
+        context.add_init_script(_SHIFTED_DATE % round(shift.total_seconds() * 1000))
         return context
 
     browser.new_context = new_context_on_the_app_clock
