@@ -8,7 +8,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test bench lint format system-deps system-deps-run deps migrate demo clean
+.PHONY: run test test-offhours bench lint format system-deps system-deps-run deps migrate demo clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "motcua needs Python 3.11+"'
@@ -45,6 +45,17 @@ run: deps system-deps-run demo
 test: deps system-deps
 	MOTCUA_VAR_DIR=$$(mktemp -d /tmp/motcua-test.XXXXXX) \
 	  $(BIN)/python -m pytest -n $${PYTEST_WORKERS:-auto} --dist loadfile $(PYTEST_ARGS)
+
+# The same suite with the app's clock started at 22:00 on a Sunday in Vietnam and ticking from
+# there (MOTCUA_TEST_NOW, read by tests/conftest.py: django.utils.timezone.now is shifted inside
+# each test process and pages in the browser start at the same moment; time.time and the
+# monotonic clocks stay real, so libraries are not disturbed). A test that reads the wall clock
+# instead of freezing it fails here whatever the hour of the real run. OFFHOURS_AT (ISO 8601
+# with its offset) picks another moment, e.g. 2026-12-11T15:01:00+07:00 (a Friday just past the
+# 15:00 reception cut-off) or 2027-02-08T09:00:00+07:00 (Tết 2027).
+OFFHOURS_AT ?= 2026-12-06T22:00:00+07:00
+test-offhours:
+	MOTCUA_TEST_NOW=$(OFFHOURS_AT) $(MAKE) --no-print-directory test
 
 bench: deps
 	$(BIN)/python bench/run.py

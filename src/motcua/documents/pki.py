@@ -30,6 +30,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from django.conf import settings
+from django.utils import timezone
 from pyhanko.keys import load_cert_from_pemder
 from pyhanko.sign import signers
 from pyhanko_certvalidator import ValidationContext
@@ -103,7 +104,7 @@ def _issue(
     years: int,
     path_length: int | None = None,
 ) -> x509.Certificate:
-    now = dt.datetime.now(dt.UTC)
+    now = timezone.now()  # the app's clock: validation_context() checks at the same clock
     builder = (
         x509.CertificateBuilder()
         .subject_name(subject)
@@ -316,7 +317,11 @@ def trust_roots() -> list[asn1_x509.Certificate]:
 
 
 def validation_context() -> ValidationContext:
-    """Offline validation: trust only our roots; no OCSP/CRL fetching from a public page."""
+    """Offline validation: trust only our roots; no OCSP/CRL fetching from a public page.
+    Certificates are checked at the app's clock, the one they were issued by."""
     return ValidationContext(
-        trust_roots=trust_roots(), allow_fetching=False, revocation_mode="soft-fail"
+        trust_roots=trust_roots(),
+        moment=timezone.now(),
+        allow_fetching=False,
+        revocation_mode="soft-fail",
     )

@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import logging
 import unicodedata
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit
@@ -23,6 +22,7 @@ from urllib.parse import urlsplit
 import requests
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.utils import timezone
 from django.utils.module_loading import import_string
 from pywebpush import WebPushException, webpush
 
@@ -132,7 +132,7 @@ class FileSmsSender:
     def send(self, notification: Notification) -> None:
         path = Path(settings.VAR_DIR) / self.filename
         line = {
-            "at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "at": timezone.now().isoformat(timespec="seconds"),
             "id": notification.pk,
             "to": notification.to_address,
             "message": sms_text(notification),
