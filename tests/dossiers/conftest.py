@@ -9,6 +9,7 @@ from django.core.management import call_command
 
 from motcua.core import calendar
 from motcua.dossiers import deadlines
+from tests.clock import Clock
 
 
 @pytest.fixture(autouse=True)
@@ -30,24 +31,6 @@ def world(db, shipped_calendar):
     from .factories import make_world
 
     return make_world()
-
-
-class Clock:
-    """The deadline warnings' clock (`deadlines.current_time`), moved by tests."""
-
-    def __init__(self, start: dt.datetime) -> None:
-        self.current = start
-
-    def __call__(self) -> dt.datetime:
-        return self.current
-
-    def advance(self, **delta) -> dt.datetime:
-        self.current += dt.timedelta(**delta)
-        return self.current
-
-    def set(self, value: dt.datetime) -> dt.datetime:
-        self.current = value
-        return value
 
 
 @pytest.fixture

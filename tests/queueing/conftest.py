@@ -9,29 +9,12 @@ from motcua.accounts.models import Role, StaffAssignment, User
 from motcua.core.models import Counter, Unit
 from motcua.queueing import services
 from motcua.queueing.models import CounterAssignment, Service
+from tests.clock import Clock
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 # Tuesday 17/11/2026, a plain working day; 09:00 in the commune.
 TUESDAY_9AM = dt.datetime(2026, 11, 17, 9, 0, tzinfo=HCM)
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
-
-
-class Clock:
-    """The queue's clock, moved by tests (services.now is the only clock the app reads)."""
-
-    def __init__(self, start: dt.datetime) -> None:
-        self.current = start
-
-    def __call__(self) -> dt.datetime:
-        return self.current
-
-    def advance(self, **delta) -> dt.datetime:
-        self.current += dt.timedelta(**delta)
-        return self.current
-
-    def set(self, value: dt.datetime) -> dt.datetime:
-        self.current = value
-        return value
 
 
 @pytest.fixture
