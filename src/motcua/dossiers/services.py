@@ -30,7 +30,7 @@ from motcua.catalog.models import Procedure, StepStage
 from motcua.core import audit, calendar
 from motcua.core.calendar import LOCAL_TZ
 from motcua.core.models import Department, Unit
-from motcua.core.statemachine import Outcome
+from motcua.core.statemachine import Outcome, actor_or_none
 
 from . import deadlines, workflow
 from .codes import next_dossier_code
@@ -206,10 +206,6 @@ def _now(at: dt.datetime | None) -> dt.datetime:
     return at
 
 
-def _is_citizen_or_anonymous(actor) -> bool:
-    return actor is None or getattr(actor, "kind", None) == "citizen"
-
-
 def _require_role(actor, roles: Iterable[str], units: Iterable[int | None]) -> None:
     units = [u for u in units if u is not None]
     if actor is None or not any(has_role(actor, *roles, unit=u) for u in units):
@@ -282,9 +278,7 @@ def transition(
     at = _now(at)
 
     def permit(dossier: Dossier, move: workflow.Move) -> None:
-        refused = workflow.refusal(actor, action, dossier)
-        if refused:
-            raise PermissionDenied(refused)
+        workflow.require(actor, action, dossier)
         if apply is None and action in _NEEDS_VERB:
             # a programming error, not a user's: the verb sets dates, steps and records
             raise TypeError(f"use the services verb for {action!r}, not a bare transition")
@@ -504,7 +498,7 @@ def _open_clock(dossier: Dossier, at: dt.datetime, actor) -> None:
         templates = [None]
     step_days = [t.days if t else dossier.processing_days for t in templates]
     dues = deadlines.step_due_dates(at, step_days, unit)
-    officer = actor if getattr(actor, "is_authenticated", False) else None
+    officer = actor_or_none(actor)
     opening = True  # the first step that is not reception starts now
     for index, (template, days, step_due) in enumerate(
         zip(templates, step_days, dues, strict=True)
@@ -768,10 +762,6 @@ def _current_step(dossier: Dossier) -> DossierStep | None:
     return _open_steps(dossier).first()
 
 
-def _staff_or_none(actor):
-    return actor if getattr(actor, "is_authenticated", False) else None
-
-
 def _close_step(step: DossierStep, at: dt.datetime, *, holder=None, note: str = "") -> None:
     """Close `step` now, judged early/on time/late against its own deadline; `holder` (the
     officer or leader who did it) replaces the assignee, else the assignee stays."""
@@ -900,7 +890,7 @@ def finish_step(
                 action=move.action,
                 status=move.from_status,
             )
-        holder = None if step.assignee_id else _staff_or_none(actor)
+        holder = None if step.assignee_id else actor_or_none(actor)
         _close_step(step, at, holder=holder, note=note)
         following = _current_step(dossier)
         if following is not None and following.stage == StepStage.PROCESSING:
@@ -981,7 +971,7 @@ def _pause_for_supplement(
         request = SupplementRequest.objects.create(
             dossier=dossier,
             requested_at=at,
-            requested_by=actor if getattr(actor, "is_authenticated", False) else None,
+            requested_by=actor_or_none(actor),
             items=items,
             reason=reason,
             stage=(
@@ -1127,7 +1117,7 @@ def submit_for_approval(
         closed = None
         if open_processing:
             closed = open_processing[0]
-            holder = None if closed.assignee_id else _staff_or_none(actor)
+            holder = None if closed.assignee_id else actor_or_none(actor)
             _close_step(closed, at, holder=holder, note=note)
         _start_steps(dossier, StepStage.APPROVAL, at)
         return {"step": getattr(closed, "order", None)}
@@ -1192,7 +1182,7 @@ def approve(
     def apply(dossier, move, at):
         steps = list(_open_steps(dossier, StepStage.APPROVAL))
         for step in steps:
-            _close_step(step, at, holder=_staff_or_none(actor), note=note)
+            _close_step(step, at, holder=actor_or_none(actor), note=note)
         return {"steps": [s.order for s in steps]}
 
     return transition(
@@ -1226,7 +1216,7 @@ def mark_result_ready(
         open_processing = list(_open_steps(dossier, StepStage.PROCESSING))
         if len(open_processing) == 1:
             step = open_processing[0]
-            holder = None if step.assignee_id else _staff_or_none(actor)
+            holder = None if step.assignee_id else actor_or_none(actor)
             _close_step(step, at, holder=holder)
         _start_steps(dossier, StepStage.RETURN, at)
         dossier.finished_at = at
@@ -1280,7 +1270,7 @@ def return_result(
 
     def apply(dossier, move, at):
         for step in _open_steps(dossier, StepStage.RETURN):
-            _close_step(step, at, holder=_staff_or_none(actor))
+            _close_step(step, at, holder=actor_or_none(actor))
         dossier.returned_at = at
         dossier.result_delivery = delivery
         dossier.postal_tracking_number = tracking_number
@@ -1429,7 +1419,7 @@ def extend_with_apology(
             old_due_at=dossier.due_at_current,
             new_due_at=new_due_at,
             created_at=at,
-            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            created_by=actor_or_none(actor),
             approved_by=approved_by,
             sent_at=sent,
             is_timely=timely,
@@ -1556,7 +1546,7 @@ def attach_document(
     at = _now(at)
     with transaction.atomic():
         dossier = Dossier.objects.select_for_update().get(pk=dossier_id)
-        if not (citizen_may and _is_citizen_or_anonymous(actor)):
+        if not (citizen_may and workflow.is_citizen_or_anonymous(actor)):
             _require_role(
                 actor, STAFF_ROLES, [dossier.competent_unit_id, dossier.receiving_unit_id]
             )
@@ -1574,7 +1564,7 @@ def attach_document(
             dossier=dossier,
             kind=kind,
             created_at=at,
-            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            created_by=actor_or_none(actor),
             signed=signed,
             note=note[:300],
         )
@@ -1654,9 +1644,7 @@ def refuse_with_letter(
     reason = _required_text(reason, "reason", _("Phải ghi rõ lý do từ chối tiếp nhận."))
     at = _now(at)
     dossier = Dossier.objects.select_related("receiving_unit").get(pk=dossier_id)
-    refused = workflow.refusal(actor, "refuse", dossier)
-    if refused:  # before rendering: nothing to draw for someone who may not refuse
-        raise PermissionDenied(refused)
+    workflow.require(actor, "refuse", dossier)  # before drawing the letter
     paper = from_dossier.refusal(dossier, reason=reason, signer=actor, issued_at=at)
     with transaction.atomic():
         attach_document(
@@ -1692,9 +1680,7 @@ def stop_with_letter(
     reason = _required_text(reason, "reason", _("Phải ghi rõ lý do dừng giải quyết."))
     at = _now(at)
     dossier = Dossier.objects.select_related("competent_unit").get(pk=dossier_id)
-    refused = workflow.refusal(actor, "stop", dossier)
-    if refused:
-        raise PermissionDenied(refused)
+    workflow.require(actor, "stop", dossier)
     if letter is None:
         notice = from_dossier.stop_notice(dossier, reason=reason, signer=actor, issued_at=at)
         letter = papers.render_stop_notice(notice)
@@ -1745,9 +1731,7 @@ def approve_and_sign(
     from motcua.documents.signing import SigningError
 
     dossier = Dossier.objects.select_related("competent_unit").get(pk=dossier_id)
-    refused = workflow.refusal(actor, "approve", dossier)
-    if refused:
-        raise PermissionDenied(refused)
+    workflow.require(actor, "approve", dossier)
     if expected_version != dossier.version:  # fast refusal; approve() checks under the lock
         raise IllegalTransition(stale_form_message(), action="approve", status=dossier.status)
     workflow.check("approve", dossier.status)
@@ -1824,9 +1808,7 @@ def attach_draft_result(
 ) -> DossierDocument:
     """Đính kèm dự thảo kết quả (PDF, to be signed by the leader)."""
     dossier = Dossier.objects.get(pk=dossier_id)
-    refused = workflow.refusal(actor, "mark_result_ready", dossier)
-    if refused:
-        raise PermissionDenied(refused)
+    workflow.require(actor, "mark_result_ready", dossier)
     if dossier.status not in _DRAFTING:
         raise IllegalTransition(
             _("Chỉ đính kèm dự thảo kết quả khi hồ sơ đang xử lý hoặc chờ ký."),

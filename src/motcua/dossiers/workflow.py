@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -175,7 +176,7 @@ PERMITS: dict[str, Permit] = {
 NEEDS_OPEN_PROCESSING_STEP = frozenset({"assign_step", "finish_step"})
 
 
-def _is_citizen_or_anonymous(actor) -> bool:
+def is_citizen_or_anonymous(actor) -> bool:
     return actor is None or getattr(actor, "kind", None) == "citizen"
 
 
@@ -211,7 +212,7 @@ def refusal(actor, action: str, dossier: Dossier) -> str | None:
     permit = PERMITS.get(action)
     if permit is None:
         return _("Thao tác không tồn tại: %(action)s.") % {"action": action}
-    if permit.citizen and _is_citizen_or_anonymous(actor):
+    if permit.citizen and is_citizen_or_anonymous(actor):
         return None
     if not getattr(actor, "is_authenticated", False):
         return _("Bạn không có quyền thực hiện thao tác này với hồ sơ.")
@@ -232,6 +233,13 @@ def refusal(actor, action: str, dossier: Dossier) -> str | None:
             "action": ACTION_LABELS[action]
         }
     return None
+
+
+def require(actor, action: str, dossier: Dossier) -> None:
+    """Raise PermissionDenied with `refusal`'s reason unless `actor` may run `action`."""
+    refused = refusal(actor, action, dossier)
+    if refused:
+        raise PermissionDenied(refused)
 
 
 def actions_for(user, dossier: Dossier) -> list[str]:
