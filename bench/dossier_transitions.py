@@ -5,10 +5,12 @@ connection each) run submit_for_approval / send_back cycles through `dossiers.se
 their own dossiers (a specialist submits, the commune's leader sends back with a reason): the
 only pair the state machine allows to repeat without new papers. Each call locks the row,
 checks the role and the move, writes the DossierEvent, saves the dossier and appends the
-hash-chained audit row in one transaction. The baseline does the same by hand in one
-transaction: SELECT ... FOR UPDATE, UPDATE status, INSERT event, UPDATE current_event, audit
-row (advisory lock, last hash, INSERT), on other dossiers of the same database, same
-concurrency, rounds alternating with the ORM ones.
+hash-chained audit row in one transaction, and moves the process steps (the specialist's step
+closes and the leader's approval step opens on submission; both undo on send-back). The
+baseline does the same by hand in one transaction: SELECT ... FOR UPDATE, read the steps,
+UPDATE the processing step, UPDATE the approval step, INSERT event, UPDATE status and
+current_event, audit row (advisory lock, last hash, INSERT), on other dossiers of the same
+database, same concurrency, rounds alternating with the ORM ones.
 
 Two rows: all workers in one commune (the contended case: one audit chain and one leader, so
 appends are serialised until commit) and each worker in its own commune (what a province sees:
@@ -125,6 +127,13 @@ def _raw_op(prep: dict):
             c.execute(
                 "UPDATE dossiers_dossierstep SET finished_at = %s, result = %s WHERE id = %s",
                 [now if submit else None, "early" if submit else "", step_id],
+            )
+            # the leader's approval step opens with the submission and waits again when the
+            # draft is sent back
+            c.execute(
+                "UPDATE dossiers_dossierstep SET started_at = %s WHERE dossier_id = %s "
+                "AND stage = 'approval' AND finished_at IS NULL",
+                [now if submit else None, dossier_id],
             )
             c.execute(
                 "INSERT INTO dossiers_dossierevent (dossier_id, from_status, to_status, action, "

@@ -237,11 +237,18 @@ class Dossier(models.Model):
     def __str__(self) -> str:
         return self.code
 
+    SEARCHED_FIELDS = frozenset({"code", "applicant_name", "procedure_name"})
+
     def save(self, *args, **kwargs):
-        self.search_text = fold(f"{self.code} {self.applicant_name} {self.procedure_name}")[:400]
         update_fields = kwargs.get("update_fields")
+        searched = update_fields is None or not self.SEARCHED_FIELDS.isdisjoint(update_fields)
+        if searched:
+            self.search_text = fold(f"{self.code} {self.applicant_name} {self.procedure_name}")
+            self.search_text = self.search_text[:400]
         if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "search_text", "updated"}
+            # a status change leaves the searched words alone: no need to rewrite them
+            extra = {"search_text", "updated"} if searched else {"updated"}
+            kwargs["update_fields"] = {*update_fields, *extra}
         super().save(*args, **kwargs)
 
     @property

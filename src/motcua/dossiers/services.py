@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile, File
 from django.db import IntegrityError, transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -289,7 +290,7 @@ def transition(
         dossier.last_activity_at = when
         return added
 
-    return workflow.DOSSIERS.run(
+    dossier = workflow.DOSSIERS.run(
         dossier_id,
         action=action,
         actor=actor,
@@ -304,6 +305,9 @@ def transition(
         in_transaction=(_in_transaction_hooks,),
         after_commit=(_after_commit_hooks,),
     ).obj
+    # the steps read for this transition stay behind: a caller reads them afresh
+    getattr(dossier, "_prefetched_objects_cache", {}).pop("steps", None)
+    return dossier
 
 
 # --- reception ---------------------------------------------------------------------------------
@@ -758,6 +762,25 @@ def _open_steps(dossier: Dossier, stage: str | None = None):
     return (qs.filter(stage=stage) if stage else qs).order_by("order")
 
 
+def _steps(dossier: Dossier, stage: str) -> list[DossierStep]:
+    """The dossier's steps of `stage` in order, read once per transition: the role check
+    (`workflow.step_in_hand`) and the verb share one read, taken under the dossier's lock, and
+    `_write_step` keeps the objects true to the rows."""
+    prefetch_related_objects([dossier], "steps")  # a no-op once read
+    return sorted((s for s in dossier.steps.all() if s.stage == stage), key=lambda s: s.order)
+
+
+def _write_step(steps: Iterable[DossierStep], **fields) -> None:
+    """One UPDATE for `steps` (none when empty), mirrored on the objects already read."""
+    steps = list(steps)
+    if not steps:
+        return
+    DossierStep.objects.filter(pk__in=[s.pk for s in steps]).update(**fields)
+    for step in steps:
+        for name, value in fields.items():
+            setattr(step, name, value)
+
+
 def _current_step(dossier: Dossier) -> DossierStep | None:
     return _open_steps(dossier).first()
 
@@ -765,18 +788,22 @@ def _current_step(dossier: Dossier) -> DossierStep | None:
 def _close_step(step: DossierStep, at: dt.datetime, *, holder=None, note: str = "") -> None:
     """Close `step` now, judged early/on time/late against its own deadline; `holder` (the
     officer or leader who did it) replaces the assignee, else the assignee stays."""
-    step.started_at = step.started_at or at
-    step.finished_at = at
-    step.result = deadlines.classify(at, step.due_at) if step.due_at else ""
+    fields = {
+        "started_at": step.started_at or at,
+        "finished_at": at,
+        "result": deadlines.classify(at, step.due_at) if step.due_at else "",
+    }
     if holder is not None:
-        step.assignee = holder
+        fields["assignee"] = holder
     if note:
-        step.note = note
-    step.save(update_fields=["started_at", "finished_at", "result", "assignee", "note"])
+        fields["note"] = note
+    _write_step([step], **fields)
 
 
 def _start_steps(dossier: Dossier, stage: str, at: dt.datetime) -> None:
-    _open_steps(dossier, stage).filter(started_at__isnull=True).update(started_at=at)
+    """Open the waiting steps of `stage` (the clock of each starts now)."""
+    steps = _steps(dossier, stage)
+    _write_step((s for s in steps if s.finished_at is None and s.started_at is None), started_at=at)
 
 
 def _processing_step_to_assign(dossier: Dossier, step_order: int | None) -> DossierStep:
@@ -1106,7 +1133,8 @@ def submit_for_approval(
     """
 
     def apply(dossier, move, at):
-        open_processing = list(_open_steps(dossier, StepStage.PROCESSING))
+        processing = _steps(dossier, StepStage.PROCESSING)
+        open_processing = [s for s in processing if s.finished_at is None]
         if len(open_processing) > 1:
             raise InvariantBroken(
                 _("Hồ sơ còn bước xử lý chưa hoàn thành (%(steps)s): chưa thể trình ký.")
@@ -1146,15 +1174,12 @@ def send_back(
     reason = _required_text(reason, "reason", _("Phải ghi rõ lý do trả lại."))
 
     def apply(dossier, move, at):
-        last = (
-            dossier.steps.filter(stage=StepStage.PROCESSING, finished_at__isnull=False)
-            .order_by("-order")
-            .first()
-        )
+        finished = [s for s in _steps(dossier, StepStage.PROCESSING) if s.finished_at]
+        last = finished[-1] if finished else None
         if last is not None:
-            last.finished_at, last.result = None, ""
-            last.save(update_fields=["finished_at", "result"])
-        _open_steps(dossier, StepStage.APPROVAL).update(started_at=None)
+            _write_step([last], finished_at=None, result="")
+        approval = _steps(dossier, StepStage.APPROVAL)
+        _write_step((s for s in approval if s.finished_at is None), started_at=None)
         return {"step": getattr(last, "order", None)}
 
     return transition(

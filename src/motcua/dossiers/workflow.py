@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -183,6 +184,7 @@ def is_citizen_or_anonymous(actor) -> bool:
 def step_in_hand(dossier: Dossier) -> DossierStep | None:
     """The processing step the department works on now: the first open one, else the last
     one (after it closed, its holder still answers for the dossier until the result)."""
+    prefetch_related_objects([dossier], "steps")  # read once; the verb that follows shares it
     steps = [s for s in dossier.steps.all() if s.stage == StepStage.PROCESSING]
     steps.sort(key=lambda s: s.order)
     open_steps = [s for s in steps if s.finished_at is None]
