@@ -88,6 +88,10 @@ def _check_length(name: str, value: str) -> str:
     return value
 
 
+_HEAD_SQL = "SELECT hash FROM core_auditevent WHERE chain = %s ORDER BY id DESC LIMIT 1"
+assert AuditEvent._meta.db_table == "core_auditevent"
+
+
 def record(
     *,
     action: str,
@@ -122,16 +126,14 @@ def record(
     # No savepoint: the row commits or rolls back with the caller's change anyway, and the two
     # round trips a savepoint costs are spent while the chain's lock is held.
     with transaction.atomic(savepoint=False):
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
+        # Plain SQL for the chain's head: every state change passes here, and building the
+        # same one-column query through the ORM cost more than running it.
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
                 cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_LOCK_CLASS, chain])
-        prev = (
-            AuditEvent.objects.filter(chain=chain)
-            .order_by("-id")
-            .values_list("hash", flat=True)
-            .first()
-        )
-        prev = prev or GENESIS
+            cursor.execute(_HEAD_SQL, [chain])
+            head = cursor.fetchone()
+        prev = head[0] if head else GENESIS
         event = AuditEvent(
             # Microsecond precision is what both SQLite and PostgreSQL keep.
             created_at=_utc(timezone.now()),

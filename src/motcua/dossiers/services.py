@@ -19,7 +19,6 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile, File
 from django.db import IntegrityError, transaction
-from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -306,7 +305,7 @@ def transition(
         after_commit=(_after_commit_hooks,),
     ).obj
     # the steps read for this transition stay behind: a caller reads them afresh
-    getattr(dossier, "_prefetched_objects_cache", {}).pop("steps", None)
+    workflow.forget_steps(dossier)
     return dossier
 
 
@@ -766,8 +765,7 @@ def _steps(dossier: Dossier, stage: str) -> list[DossierStep]:
     """The dossier's steps of `stage` in order, read once per transition: the role check
     (`workflow.step_in_hand`) and the verb share one read, taken under the dossier's lock, and
     `_write_step` keeps the objects true to the rows."""
-    prefetch_related_objects([dossier], "steps")  # a no-op once read
-    return sorted((s for s in dossier.steps.all() if s.stage == stage), key=lambda s: s.order)
+    return [s for s in workflow.steps_of(dossier) if s.stage == stage]
 
 
 def _write_step(steps: Iterable[DossierStep], **fields) -> None:

@@ -17,7 +17,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -181,12 +180,28 @@ def is_citizen_or_anonymous(actor) -> bool:
     return actor is None or getattr(actor, "kind", None) == "citizen"
 
 
+def steps_of(dossier: Dossier) -> list[DossierStep]:
+    """The dossier's steps in order, read once per object: the role check and the verb of one
+    transition share the read taken under the row lock (services keep the objects true to the
+    rows they update; `forget_steps` drops the read). A screen's prefetch serves too."""
+    prefetched = getattr(dossier, "_prefetched_objects_cache", {}).get("steps")
+    if prefetched is not None:
+        return sorted(prefetched, key=lambda s: s.order)
+    if "_steps_read" not in dossier.__dict__:
+        dossier._steps_read = list(
+            DossierStep.objects.filter(dossier_id=dossier.pk).order_by("order")
+        )
+    return dossier._steps_read
+
+
+def forget_steps(dossier: Dossier) -> None:
+    dossier.__dict__.pop("_steps_read", None)
+
+
 def step_in_hand(dossier: Dossier) -> DossierStep | None:
     """The processing step the department works on now: the first open one, else the last
     one (after it closed, its holder still answers for the dossier until the result)."""
-    prefetch_related_objects([dossier], "steps")  # read once; the verb that follows shares it
-    steps = [s for s in dossier.steps.all() if s.stage == StepStage.PROCESSING]
-    steps.sort(key=lambda s: s.order)
+    steps = [s for s in steps_of(dossier) if s.stage == StepStage.PROCESSING]
     open_steps = [s for s in steps if s.finished_at is None]
     if open_steps:
         return open_steps[0]
