@@ -100,7 +100,11 @@ def test_delivering_twice_sends_one_email():
     ("channel", "recipient", "message"),
     [
         ("email", "khong-phai-email", "Địa chỉ thư điện tử không hợp lệ."),
-        ("sms", "12345", "Số điện thoại không hợp lệ."),
+        (
+            "sms",
+            "12345",
+            "Số điện thoại không hợp lệ: cần số di động 10 chữ số (ví dụ 0912 345 678).",
+        ),
         ("push", "0912345678", "Thông báo đẩy cần một đăng ký nhận thông báo."),
     ],
 )

@@ -128,8 +128,8 @@ def test_one_citizen_id_holds_at_most_two_active_bookings(hold):
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("phone", "0212345678", "Số điện thoại di động không hợp lệ"),
-        ("phone", "09123", "Số điện thoại di động không hợp lệ"),
+        ("phone", "0212345678", "Số điện thoại không hợp lệ: cần số di động"),
+        ("phone", "09123", "Số điện thoại không hợp lệ: cần số di động"),
         ("citizen_id", "04209000123", "gồm đúng 12 chữ số"),
         ("citizen_name", "   ", "Xin nhập họ và tên"),
     ],

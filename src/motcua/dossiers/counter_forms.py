@@ -8,7 +8,6 @@ the dossier never holds a file no one can open.
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -18,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from motcua.catalog import cases
 from motcua.catalog.models import Component, Procedure
+from motcua.core import identifiers
 
 from .models import ApplicantKind, CollectedBy, Delivery, IdentityVia, validate_applicant_id
 
@@ -29,7 +29,6 @@ _SIGNATURES = (
     (b"\x89PNG", "png", "PNG"),
 )
 _EXTENSIONS = {"pdf": "pdf", "jpg": "jpeg", "jpeg": "jpeg", "png": "png"}
-PHONE_RE = re.compile(r"^\+?[0-9 .-]{8,20}$")
 COUNTER_DELIVERIES = [
     (Delivery.COUNTER.value, Delivery.COUNTER.label),
     (Delivery.POST.value, Delivery.POST.label),
@@ -198,9 +197,7 @@ class ReceptionForm(forms.Form):
 
     def clean_applicant_phone(self) -> str:
         phone = self.cleaned_data["applicant_phone"].strip()
-        if phone and not PHONE_RE.match(phone):
-            raise ValidationError(_("Số điện thoại không hợp lệ."))
-        return phone
+        return identifiers.phone(phone, mobile=False) if phone else ""
 
     def clean(self):
         data = super().clean()

@@ -12,10 +12,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import StepStage
+from motcua.core import identifiers
 from motcua.core.models import Department, Unit
 from motcua.core.text import fold
 
-CITIZEN_ID_RE = re.compile(r"^\d{12}$")
 TAX_CODE_RE = re.compile(r"^\d{10}(-\d{3})?$")
 
 
@@ -90,10 +90,10 @@ def validate_applicant_id(kind: int, number: str) -> None:
     """12-digit citizen ID for persons; a 10- or 13-digit tax code for organisations."""
     number = (number or "").strip()
     if kind == ApplicantKind.CITIZEN:
-        if not CITIZEN_ID_RE.match(number):
-            raise ValidationError(
-                {"applicant_id_number": _("Số định danh cá nhân phải gồm đúng 12 chữ số.")}
-            )
+        try:
+            identifiers.citizen_id(number)
+        except ValidationError as exc:
+            raise ValidationError({"applicant_id_number": exc.messages}) from None
     elif (kind == ApplicantKind.BUSINESS or number) and not TAX_CODE_RE.match(number):
         raise ValidationError(
             {

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -22,7 +21,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from motcua.core import audit
+from motcua.core import audit, identifiers
 from motcua.core.models import Unit
 
 from . import push_keys
@@ -39,21 +38,11 @@ RETRY_BATCH = 200
 
 Channel = Notification.Channel
 Status = Notification.Status
-_PHONE = re.compile(r"^(?:\+?84|0)(\d{9,10})$")
 
 
 def backoff(attempts: int) -> dt.timedelta:
     """Delay before the next try after `attempts` failed ones: 1, 2, 4, 8, 16 minutes."""
     return BACKOFF_BASE * (2 ** max(0, attempts - 1))
-
-
-def normalise_phone(raw: str) -> str:
-    """ "0912 345 678", "84912345678", "+84 912.345.678" -> "+84912345678" (E.164)."""
-    digits = re.sub(r"[\s.()-]", "", raw or "")
-    match = _PHONE.match(digits)
-    if not match:
-        raise ValidationError(_("Số điện thoại không hợp lệ."), code="phone")
-    return f"+84{match.group(1)}"
 
 
 def _recipient_fields(channel: str, recipient) -> dict:
@@ -72,7 +61,7 @@ def _recipient_fields(channel: str, recipient) -> dict:
         except ValidationError:
             raise ValidationError(_("Địa chỉ thư điện tử không hợp lệ."), code="email") from None
         return {"to_address": address}
-    return {"to_address": normalise_phone(recipient)}
+    return {"to_address": identifiers.e164(recipient)}
 
 
 def _absolute(url: str | None) -> str:

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from motcua.core import audit
+from motcua.core import audit, identifiers
 from motcua.core.models import Village
 
 from . import identity, selectors
@@ -64,10 +64,10 @@ def _identity(citizen_id: str | None, phone: str | None) -> tuple[str | None, st
     id_hash = phone_hash = None
     last3 = ""
     if citizen_id:
-        cid = identity.normalise_citizen_id(citizen_id)
+        cid = identifiers.citizen_id(citizen_id)
         id_hash, last3 = identity.keyed_hash("cccd", cid), cid[-3:]
     if phone:
-        number = identity.normalise_phone(phone)
+        number = identifiers.phone(phone)
         phone_hash = identity.keyed_hash("phone", number)
         last3 = last3 or number[-3:]
     return id_hash, phone_hash, last3

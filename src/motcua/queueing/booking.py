@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from motcua.core import calendar, counters
+from motcua.core import calendar, counters, identifiers
 from motcua.core.models import Unit, Village
 from motcua.core.statemachine import NOOP, IllegalTransition, Machine, Outcome
 
@@ -45,8 +45,6 @@ HOLD_MINUTES = 10
 EARLY_MINUTES = 30
 LATE_MINUTES = 15
 # Vietnamese mobile numbers: 10 digits, prefixes 03, 05, 07, 08, 09 (after the 2018 renumbering).
-_MOBILE = re.compile(r"^0[35789]\d{8}$")
-_CITIZEN_ID = re.compile(r"^\d{12}$")
 _KEY = re.compile(r"^[0-9A-Za-z_\-]{8,64}$")
 # No 0/O, 1/I/L: the code is read aloud and typed on a kiosk.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -93,16 +91,6 @@ def new_code() -> str:
 def normalise_code(code: str) -> str:
     """What a citizen types -> the stored form: upper case, no spaces or dashes."""
     return re.sub(r"[\s\-]", "", code or "").upper()
-
-
-def normalise_phone(phone: str) -> str:
-    """ "+84 912 345 678", "0912.345.678" -> "0912345678" (unchanged if not a number)."""
-    digits = re.sub(r"[\s.\-()]", "", phone or "")
-    if digits.startswith("+84"):
-        digits = "0" + digits[3:]
-    elif digits.startswith("84") and len(digits) == 11:
-        digits = "0" + digits[2:]
-    return digits
 
 
 # --- slots --------------------------------------------------------------------------------------
@@ -199,21 +187,9 @@ def available_slots(
 # --- checks ---------------------------------------------------------------------------------------
 
 
-def _check_person(*, unit: Unit, citizen_name: str, phone: str, citizen_id: str, village) -> None:
+def _check_person(*, unit: Unit, citizen_name: str, village) -> None:
     if not citizen_name or len(citizen_name) > 150:
         raise ValidationError(_("Xin nhập họ và tên (tối đa 150 ký tự)."), code="bad_name")
-    if not _MOBILE.match(phone):
-        raise ValidationError(
-            _(
-                "Số điện thoại di động không hợp lệ: 10 chữ số, bắt đầu bằng "
-                "03, 05, 07, 08 hoặc 09."
-            ),
-            code="bad_phone",
-        )
-    if citizen_id and not _CITIZEN_ID.match(citizen_id):
-        raise ValidationError(
-            _("Số định danh cá nhân (số CCCD) gồm đúng 12 chữ số."), code="bad_citizen_id"
-        )
     if village is not None and village.unit_id != unit.pk:
         raise ValidationError(_("Thôn/tổ dân phố không thuộc đơn vị."), code="wrong_village")
 
@@ -365,8 +341,8 @@ def hold_slot(
     """
     now = _now(now)
     citizen_name = " ".join((citizen_name or "").split())
-    phone = normalise_phone(phone)
-    citizen_id = (citizen_id or "").strip()
+    phone = identifiers.phone(phone)
+    citizen_id = identifiers.citizen_id(citizen_id) if (citizen_id or "").strip() else ""
     if idempotency_key is not None and not _KEY.match(idempotency_key):
         raise ValidationError(_("Phiên đặt hẹn không hợp lệ, xin đặt lại."), code="bad_key")
     if idempotency_key:
@@ -380,8 +356,6 @@ def hold_slot(
     _check_person(
         unit=service.unit,
         citizen_name=citizen_name,
-        phone=phone,
-        citizen_id=citizen_id,
         village=village,
     )
     rule = _check_slot(service, slot_start, now)

@@ -1,15 +1,12 @@
 """Form of the citizen app's "Lấy số từ xa": parsing only, the queue rules live in services."""
 
-import re
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from motcua.core import identifiers
 from motcua.core.models import Village
 
 from .models import Service, Ticket
-
-_SPACES = re.compile(r"[\s.\-]")
 
 
 class RemoteTicketForm(forms.Form):
@@ -58,5 +55,7 @@ class RemoteTicketForm(forms.Form):
         self.fields["village"].queryset = Village.objects.filter(unit=unit).order_by("name")
 
     def clean_phone(self) -> str:
-        """Spaces, dots and dashes people type between digit groups are dropped."""
-        return _SPACES.sub("", self.cleaned_data.get("phone") or "")
+        """One form of the number ("0912345678"), whatever the citizen typed: the limits per
+        phone count the same person once."""
+        phone = (self.cleaned_data.get("phone") or "").strip()
+        return identifiers.phone(phone) if phone else ""

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from motcua.core import calendar, counters
+from motcua.core import calendar, counters, identifiers
 from motcua.core.audit import record
 from motcua.core.models import Counter, Unit, Village
 from motcua.core.statemachine import KEEP, IllegalTransition, Machine, Outcome, actor_or_none
@@ -44,7 +44,6 @@ from .models import (
 S = Ticket.Status
 NONE = Ticket.Priority.NONE
 QUEUE_ORDER = ("issued_at", "number", "id")
-_PHONE = re.compile(r"^0\d{8,10}$")
 _DOSSIER_CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.\-/]{0,39}$")
 _KEY = re.compile(r"^[0-9A-Za-z_\-]{8,64}$")
 # actions after which the people behind move up: "your turn is near" is checked on commit
@@ -106,7 +105,6 @@ def _check_issue(
     priority_reason: str,
     village: Village | None,
     age_group: str,
-    phone: str,
     at: dt.datetime,
 ) -> None:
     if service.unit_id != unit.pk:
@@ -119,10 +117,6 @@ def _check_issue(
         raise ValidationError(_("Nhóm tuổi không hợp lệ."), code="bad_age_group")
     if village is not None and village.unit_id != unit.pk:
         raise ValidationError(_("Thôn/tổ dân phố không thuộc đơn vị."), code="wrong_village")
-    if phone and not _PHONE.match(phone):
-        raise ValidationError(
-            _("Số điện thoại không hợp lệ (10-11 chữ số, bắt đầu bằng 0)."), code="bad_phone"
-        )
     if not service.is_active:
         raise ValidationError(
             _("Nhóm dịch vụ “%(name)s” hiện không nhận số.") % {"name": service.name},
@@ -164,6 +158,7 @@ def issue_ticket(
         existing = Ticket.objects.filter(unit=unit, idempotency_key=idempotency_key).first()
         if existing is not None:
             return existing
+    phone = identifiers.phone(phone) if phone else ""
     _check_issue(
         unit=unit,
         service=service,
@@ -171,7 +166,6 @@ def issue_ticket(
         priority_reason=priority_reason,
         village=village,
         age_group=age_group,
-        phone=phone,
         at=at,
     )
     day = local_day(at)
