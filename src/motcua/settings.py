@@ -313,5 +313,11 @@ MOTCUA_QUEUE_NEAR_TURN = int(os.environ.get("MOTCUA_QUEUE_NEAR_TURN", "3"))
 MOTCUA_REMOTE_TICKETS_PER_PHONE = int(os.environ.get("MOTCUA_REMOTE_TICKETS_PER_PHONE", "3"))
 MOTCUA_REMOTE_TRIES_PER_PHONE_HOUR = int(os.environ.get("MOTCUA_REMOTE_TRIES_PER_PHONE_HOUR", "6"))
 MOTCUA_REMOTE_TICKETS_PER_IP = int(os.environ.get("MOTCUA_REMOTE_TICKETS_PER_IP", "20"))
+# Public tracking (dossiers.tracking_limits): wrong tries per code before it is locked, and for
+# how long; distinct codes one address may fail on per window (its lookups are not counted).
+MOTCUA_TRACKING_CODE_FAILURES = int(os.environ.get("MOTCUA_TRACKING_CODE_FAILURES", "5"))
+MOTCUA_TRACKING_CODE_LOCK = int(os.environ.get("MOTCUA_TRACKING_CODE_LOCK", "900"))
+MOTCUA_TRACKING_IP_CODES = int(os.environ.get("MOTCUA_TRACKING_IP_CODES", "20"))
+MOTCUA_TRACKING_IP_WINDOW = int(os.environ.get("MOTCUA_TRACKING_IP_WINDOW", "3600"))
 if "MOTCUA_PUSH_ALLOWED_HOSTS" in os.environ:  # unset = the known browser push services
     MOTCUA_PUSH_ALLOWED_HOSTS = env_list("MOTCUA_PUSH_ALLOWED_HOSTS")

@@ -66,8 +66,9 @@ def test_looking_does_not_count(locmem):
 
 
 def test_the_database_cache_keeps_counting_past_its_default_timeout(db, settings):
-    """A one-commune install has the database cache, whose generic incr() re-stores the count
-    with the default timeout (5 minutes): a 15-minute login ceiling would quietly restart."""
+    """A one-commune install has the database cache, whose entries expire after its default
+    timeout (5 minutes): counted there, a 15-minute login ceiling would quietly restart. The
+    counts live in their own table, kept for their window (decisions/0019)."""
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",

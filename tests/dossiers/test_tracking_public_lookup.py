@@ -1,6 +1,7 @@
 """A citizen tracks a dossier with its code and the last 4 digits of their ID (or phone):
 the status, the timeline and the appointment, and never a piece of personal data. Wrong code
-and wrong digits look exactly alike; guessing is stopped per IP and per code."""
+and wrong digits look exactly alike; guessing is stopped per code and, for many distinct codes,
+per address (bursts: tests/core/test_ratelimit_bursts.py)."""
 
 import re
 
@@ -144,15 +145,60 @@ def test_digits_must_be_exactly_four_ascii_digits(client, world, digits):
     assert "4 chữ số" in text(response) or "4 số cuối" in text(response)
 
 
-def test_too_many_lookups_from_one_ip_get_a_vietnamese_429(client, world):
+def test_a_hall_sharing_one_address_is_not_locked_by_its_own_lookups(client, world):
+    """Everyone in the commune hall is behind one Wi-Fi address: looking up one's own dossier
+    again and again, and one mistyped code among them, never locks the hall out."""
     dossier = receive(world)
-    for _ in range(10):
+    typo = dossier.code[:-1] + ("1" if dossier.code[-1] != "1" else "2")
+    for i in range(50):
+        if i == 10:
+            assert lookup(client, typo, "4567", ip="203.0.113.50").status_code == 404
         assert lookup(client, dossier.code, "4567", ip="203.0.113.50").status_code == 200
-    blocked = lookup(client, dossier.code, "4567", ip="203.0.113.50")
+
+
+def test_an_address_failing_on_many_distinct_codes_is_refused(client, world, settings):
+    settings.MOTCUA_TRACKING_IP_CODES = 3
+    dossier = receive(world)
+    prefix, day, number = dossier.code.rsplit("-", 2)
+    codes = [f"{prefix}-{day}-{int(number) + i:04d}" for i in range(1, 5)]
+    for code in codes[:3]:
+        assert lookup(client, code, "0000", ip="203.0.113.60").status_code == 404
+    blocked = lookup(client, codes[3], "0000", ip="203.0.113.60")
     assert blocked.status_code == 429
-    assert "quá nhiều lần" in text(blocked) and blocked["Retry-After"] == "600"
-    # another address is not affected
-    assert lookup(client, dossier.code, "4567", ip="203.0.113.51").status_code == 200
+    assert "quá nhiều lần" in text(blocked) and "tạm khóa" not in text(blocked)
+    assert blocked["Retry-After"] == "3600"  # the address's hour, from the start of its window
+    # even the right digits of a fresh code: this address walks codes, it gets no more answers
+    assert lookup(client, dossier.code, "4567", ip="203.0.113.60").status_code == 429
+    # a code it already failed on is still judged (its own 5 tries guard it)...
+    assert lookup(client, codes[0], "0000", ip="203.0.113.60").status_code == 404
+    # ...and another address is not affected
+    assert lookup(client, dossier.code, "4567", ip="203.0.113.61").status_code == 200
+
+
+def test_a_right_answer_costs_the_code_nothing(client, world):
+    dossier = receive(world)
+    for _ in range(3):
+        assert lookup(client, dossier.code, "4567").status_code == 200
+    for i in range(4):  # four wrong tries, the right ones between them did not count
+        assert lookup(client, dossier.code, f"{i:04d}", ip=f"198.51.100.{i}").status_code == 404
+    assert lookup(client, dossier.code, "4567").status_code == 200
+
+
+def test_the_lock_ends_after_its_fifteen_minutes(client, world, monkeypatch):
+    from types import SimpleNamespace
+
+    from motcua.core import ratelimit
+
+    now = [ratelimit.clock() + 300]  # five minutes into a quarter-hour window
+    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: now[0]))
+    dossier = receive(world)
+    for i in range(5):
+        assert lookup(client, dossier.code, f"{i:04d}", ip=f"198.51.100.{i}").status_code == 404
+    now[0] += 899  # the window of the five tries has ended, the lock has one second left
+    locked = lookup(client, dossier.code, "4567", ip="198.51.100.77")
+    assert locked.status_code == 429 and locked["Retry-After"] == "1"
+    now[0] += 1
+    assert lookup(client, dossier.code, "4567", ip="198.51.100.77").status_code == 200
 
 
 def test_five_wrong_digits_lock_that_code_for_fifteen_minutes(client, world):

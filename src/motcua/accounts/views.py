@@ -51,14 +51,21 @@ class StaffLoginView(LoginView):
     redirect_authenticated_user = True
 
     def post(self, request, *args, **kwargs):
-        if throttle.ip_blocked(request):
-            services.record_login_failure(
-                username=request.POST.get("username", "").strip(), reason="ip_blocked"
+        username = request.POST.get("username", "").strip()
+        self.attempt = throttle.admit(request, username)
+        if self.attempt.refused:
+            services.record_login_failure(username=username, reason=self.attempt.refused)
+            return _locked_response(
+                request, "" if self.attempt.refused == "ip_blocked" else username
             )
-            return _locked_response(request)
-        return super().post(request, *args, **kwargs)
+        try:
+            return super().post(request, *args, **kwargs)
+        except BaseException:
+            self.attempt.cancel()  # not judged: an error of ours is no failure of theirs
+            raise
 
     def form_valid(self, form):
+        self.attempt.succeeded()
         user = form.get_user()
         next_url = self.get_success_url()
         if otp.has_confirmed_device(user):
@@ -70,8 +77,9 @@ class StaffLoginView(LoginView):
 
     def form_invalid(self, form):
         username = form.data.get("username", "").strip()
-        if username and form.data.get("password"):
-            throttle.count_ip_failure(self.request)
+        if not (username and form.data.get("password")):
+            self.attempt.cancel()  # nothing was checked
+        else:
             locked = bool(getattr(self.request, "axes_locked_out", False))
             services.record_login_failure(
                 username=username, reason="locked_out" if locked else "invalid"

@@ -249,3 +249,25 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.action} {self.object_type}:{self.object_id}"
+
+
+class RateCounter(models.Model):
+    """One rate-limit window's count, for installs whose cache is the database.
+
+    Django's database cache has no atomic increment (it reads, then writes), so a burst of
+    requests would all read the same count. `motcua.core.ratelimit` counts here instead with one
+    INSERT ... ON CONFLICT DO UPDATE ... RETURNING statement (decisions/0019). `name` is the
+    window's HMAC'd key: no phone number or address in clear. Rows of past windows are purged by
+    `core.tasks.purge_rate_counters`.
+    """
+
+    name = models.CharField(max_length=200, primary_key=True)
+    hits = models.IntegerField(default=0)
+    expires = models.FloatField(db_index=True)  # epoch seconds: the end of the window
+
+    class Meta:
+        verbose_name = _("bộ đếm giới hạn truy cập")
+        verbose_name_plural = _("bộ đếm giới hạn truy cập")
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.hits}"

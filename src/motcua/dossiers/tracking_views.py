@@ -2,21 +2,20 @@
 
 The applicant proves they hold the receipt with the code plus the last 4 digits of their ID
 number (or phone). An unknown code and wrong digits get the very same 404 answer, so nobody can
-learn which codes exist. Two ceilings stop guessing: lookups per IP address, and wrong tries
-per code (5 wrong tries lock that code for a while, whether or not it exists). The page shows
+learn which codes exist. Guessing is stopped before the digits are compared
+(`tracking_limits`): 5 wrong tries lock a code for a while, whatever the addresses and whether
+or not it exists, and an address that fails on many distinct codes is refused. The page shows
 only what the receiving counter would say aloud: procedure, unit, status, dates, what to bring.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import hmac
+import math
 import re
 from dataclasses import dataclass, field
 
-from django.conf import settings
-from django.core.cache import cache
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -26,6 +25,7 @@ from django.views.decorators.http import require_http_methods
 
 from motcua.core import ratelimit
 
+from . import tracking_limits
 from .models import Delivery, Dossier, Status
 from .notifications import format_moment
 from .tracking_forms import LookupForm, normalise_code
@@ -108,39 +108,6 @@ PUBLIC_EVENTS = {
     "stop": _L("Dừng giải quyết"),
 }
 NOT_PROCESSING = frozenset({S.SUBMITTED, S.REFUSED, S.WITHDRAWN, S.STOPPED})
-
-
-# --- rate limits ------------------------------------------------------------------------------
-
-
-def _setting(name: str, default: int) -> int:
-    return int(getattr(settings, name, default))
-
-
-def _ip_over_limit(request) -> bool:
-    """Count this lookup against the IP's budget (default 10 per 10 minutes)."""
-    window = _setting("MOTCUA_TRACKING_IP_WINDOW", 600)
-    count = ratelimit.hit("track-ip", ratelimit.client_ip(request), window=window)
-    return count > _setting("MOTCUA_TRACKING_IP_LIMIT", 10)
-
-
-def _lock_key(code: str) -> str:
-    return "motcua:track:lock:" + hashlib.sha256(code.encode()).hexdigest()[:32]
-
-
-def _code_locked(code: str) -> bool:
-    return bool(cache.get(_lock_key(code)))
-
-
-def _count_wrong_try(code: str) -> None:
-    """A wrong code/digits pair; the 5th within a window locks the code (default 15 min).
-
-    A locked code is refused before it is counted, and the lock outlasts the window it was set
-    in, so the count starts afresh once the lock ends."""
-    lock_seconds = _setting("MOTCUA_TRACKING_CODE_LOCK", 900)
-    failures = ratelimit.hit("track-code-fail", code, window=lock_seconds)
-    if failures >= _setting("MOTCUA_TRACKING_CODE_FAILURES", 5):
-        cache.set(_lock_key(code), 1, timeout=lock_seconds)
 
 
 # --- the lookup -------------------------------------------------------------------------------
@@ -323,14 +290,9 @@ def _form_page(request, form, *, status=200, not_found=False):
     )
 
 
-def _too_many(request, *, code_locked: bool):
-    seconds = (
-        _setting("MOTCUA_TRACKING_CODE_LOCK", 900)
-        if code_locked
-        else _setting("MOTCUA_TRACKING_IP_WINDOW", 600)
-    )
-    minutes = max(1, seconds // 60)
-    if code_locked:
+def _too_many(request, refused: tracking_limits.Refused):
+    minutes = max(1, math.ceil(refused.retry_after / 60))
+    if refused.code_locked:
         message = _(
             "Mã hồ sơ này đã được tra cứu sai nhiều lần nên tạm khóa. "
             "Vui lòng thử lại sau %(minutes)s phút."
@@ -342,7 +304,7 @@ def _too_many(request, *, code_locked: bool):
         )
     back_url = reverse("dossiers:tracking_lookup")
     return ratelimit.too_many(
-        request, message % {"minutes": minutes}, retry_after=minutes * 60, back_url=back_url
+        request, message % {"minutes": minutes}, retry_after=refused.retry_after, back_url=back_url
     )
 
 
@@ -357,17 +319,20 @@ def lookup(request):
             initial["ma"] = normalise_code(request.GET["ma"])[:60]
         return _form_page(request, LookupForm(initial=initial))
 
-    if _ip_over_limit(request):
-        return _too_many(request, code_locked=False)
     form = LookupForm(request.POST)
     if not form.is_valid():
         return _form_page(request, form, status=400)
     code, digits = form.cleaned_data["ma"], form.cleaned_data["so"]
-    if _code_locked(code):
-        return _too_many(request, code_locked=True)
-    dossier = find_dossier(code, digits)
+    attempt = tracking_limits.admit(code, ratelimit.client_ip(request))
+    if isinstance(attempt, tracking_limits.Refused):
+        return _too_many(request, attempt)
+    try:
+        dossier = find_dossier(code, digits)
+    except BaseException:
+        attempt.cancel()  # not judged: a failure of ours is no wrong try of theirs
+        raise
+    attempt.judged(found=dossier is not None)
     if dossier is None:
-        _count_wrong_try(code)
         # the digits are not echoed back; the code is what the user typed, found or not
         return _form_page(request, LookupForm(initial={"ma": code}), status=404, not_found=True)
     response = render(
