@@ -494,6 +494,12 @@ def _scoped(label, model, model_admin, world, as_admin):
     assert url(model, "change", ours.pk) in page
     assert url(model, "change", theirs.pk) not in page
     assert b_unit.name not in page
+    # (the operator, a superuser, sees both)
+    root = Client()
+    root.force_login(world["root"], backend=MODEL_BACKEND)
+    everything = root.get(url(model, "changelist")).content.decode()
+    assert url(model, "change", ours.pk) in everything
+    assert url(model, "change", theirs.pk) in everything
     # B's pages are not there
     for view in ("change", "history", "delete"):
         assert as_admin.get(url(model, view, theirs.pk)).status_code in {302, 403, 404}, view
@@ -536,7 +542,9 @@ def _scoped(label, model, model_admin, world, as_admin):
                 continue
             forged = pointed_at(data, posted, field, row_in(target, b_unit))
             response = as_admin.post(url(model, "change", ours.pk), forged)
-            assert refused_for(response, posted), f"{label}: change with {posted} of B was saved"
+            assert refused_for(response, posted), (
+                f"{label}: a change pointing {posted} at B was not refused as outside the commune"
+            )
             assert _state(ours) == before, f"{label}: {posted}"
         # the administrator's own work goes through, audited
         assert label in CHANGES, f"{label}: say in CHANGES which change an administrator makes"
@@ -561,7 +569,9 @@ def _scoped(label, model, model_admin, world, as_admin):
                 continue
             forged = pointed_at(data, posted, field, row_in(target, b_unit))
             response = as_admin.post(url(model, "add"), forged)
-            assert refused_for(response, posted), f"{label}: add with {posted} of B was saved"
+            assert refused_for(response, posted), (
+                f"{label}: an add pointing {posted} at B was not refused as outside the commune"
+            )
             assert model._default_manager.count() == count, f"{label}: {posted}"
         if label in MAKE_ROOM:
             MAKE_ROOM[label](world["A"])
