@@ -90,6 +90,21 @@ def test_typed_digits_are_limited_per_booking_but_the_booking_device_still_confi
     assert booking.confirm(booking=held, proof=by_owner(held)).status == "confirmed"
 
 
+def test_a_day_of_slow_guessing_is_capped_too(hold, clock, settings):
+    """Five tries every quarter hour would be 480 a day; a booking taken 14 days ahead would
+    then fall to patience. The day's budget stops that."""
+    settings.MOTCUA_BOOKING_PROOF_ATTEMPTS_PER_DAY = 3
+    held = hold(9, 0, phone="0912345678")
+    for wrong in ("0000", "1111", "2222"):
+        with pytest.raises(ValidationError):
+            booking.confirm(booking=held, proof=booking.Proof(phone_last4=wrong))
+    with pytest.raises(ValidationError) as refused:
+        booking.confirm(booking=held, proof=booking.Proof(phone_last4="5678"))
+    assert refused.value.code == "proof_locked"
+    assert refused.value.params["retry_after"] == booking.PROOF_DAY
+    assert "hôm nay" in refused.value.messages[0]
+
+
 def test_lookup_tries_share_the_same_budget(hold, clock, settings):
     settings.MOTCUA_BOOKING_PROOF_ATTEMPTS = 2
     held = hold(9, 0, phone="0912345678")

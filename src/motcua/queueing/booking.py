@@ -8,7 +8,9 @@ the booking's own rules (slot passed, wrong day, too early, slot full) stay `Val
 Capacity is guarded by the `BookingSlot` row of (service, slot start): `hold_slot` locks it
 before counting the seats taken, so the last seat goes to exactly one citizen. A hold lasts
 10 minutes; an expired hold stops counting at once (only unexpired holds are counted) and the
-periodic job merely records it as expired.
+periodic job merely records it as expired. The code alone is not a key: `confirm` (and the
+pages that cancel or move) need a `Proof` that the booking is the citizen's (`check_owner`:
+the browser that booked, or the phone's last 4 digits, a few tries per booking; 0021).
 
 The clock is `services.now()` (the queue's), and every function takes an optional `now` so
 tests and jobs can pass the moment explicitly.
@@ -477,12 +479,17 @@ _WITH_PLACE = Booking.objects.select_related("service", "unit")
 
 # --- who may act on a booking: the code alone is not enough ------------------------------------
 
-# Typed phone digits: at most this many tries per booking in PROOF_WINDOW seconds.
+# Typed phone digits: at most so many tries per booking in 15 minutes, and in a day.
 PROOF_WINDOW = 15 * 60
+PROOF_DAY = 24 * 60 * 60
 
 
 def proof_attempts() -> int:
     return _setting("MOTCUA_BOOKING_PROOF_ATTEMPTS", 5)
+
+
+def proof_attempts_per_day() -> int:
+    return _setting("MOTCUA_BOOKING_PROOF_ATTEMPTS_PER_DAY", 20)
 
 
 @dataclass(frozen=True)
@@ -517,9 +524,10 @@ def owned_by_device(booking: Booking, proof: Proof) -> bool:
 def check_owner(booking: Booking, proof: Proof) -> str:
     """How `proof` shows the booking is the citizen's ("device" or "phone"), or a refusal.
 
-    Typed digits are counted per booking (every try, right or wrong, so the count is one atomic
-    increment): past `proof_attempts()` in 15 minutes the booking refuses digits, whoever types
-    them, while the browser that booked still may act. Compared in constant time.
+    Typed digits are counted per booking (every try, right or wrong, so each count is one atomic
+    increment): past `proof_attempts()` in 15 minutes or `proof_attempts_per_day()` in a day
+    the booking refuses digits, whoever types them (`params["retry_after"]` says for how long),
+    while the browser that booked still may act. Compared in constant time.
     """
     if owned_by_device(booking, proof):
         return "device"
@@ -533,14 +541,25 @@ def check_owner(booking: Booking, proof: Proof) -> str:
             code="proof_missing",
         )
     key = f"{booking.unit_id}:{booking.code}"
-    if ratelimit.hit("booking-proof", key, window=PROOF_WINDOW) > proof_attempts():
+    in_window = ratelimit.hit("booking-proof", key, window=PROOF_WINDOW)
+    in_day = ratelimit.hit("booking-proof-day", key, window=PROOF_DAY)
+    if in_day > proof_attempts_per_day():
+        raise ValidationError(
+            _(
+                "Đã nhập 4 số cuối điện thoại quá nhiều lần hôm nay. Xin mở lịch hẹn trên chính "
+                "điện thoại đã đặt, hoặc thử lại vào ngày mai."
+            ),
+            code="proof_locked",
+            params={"retry_after": PROOF_DAY},
+        )
+    if in_window > proof_attempts():
         raise ValidationError(
             _(
                 "Đã nhập 4 số cuối điện thoại quá nhiều lần. Xin thử lại sau %(m)s phút, hoặc "
                 "mở lịch hẹn trên chính điện thoại đã đặt."
-            )
-            % {"m": PROOF_WINDOW // 60},
+            ),
             code="proof_locked",
+            params={"m": PROOF_WINDOW // 60, "retry_after": PROOF_WINDOW},
         )
     if not re.fullmatch(r"\d{4}", digits) or not hmac.compare_digest(booking.phone[-4:], digits):
         raise ValidationError(_("4 số cuối điện thoại không đúng."), code="proof_wrong")

@@ -137,8 +137,9 @@ def _remember_owner(request, response, b: Booking):
 
 
 def _too_many_tries(request, exc: ValidationError):
+    retry_after = (exc.params or {}).get("retry_after", booking.PROOF_WINDOW)
     return ratelimit.too_many(
-        request, exc.messages[0], retry_after=booking.PROOF_WINDOW, back_url=request.path
+        request, exc.messages[0], retry_after=retry_after, back_url=request.path
     )
 
 
