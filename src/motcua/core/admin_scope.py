@@ -68,8 +68,8 @@ def _lookup(model, depth: int) -> str | None:
         if f.concrete and f.is_relation and (f.many_to_one or f.one_to_one) and f.related_model
     ]
     to_unit = [f for f in forward if f.related_model is Unit]
-    for field in sorted(to_unit, key=lambda f: (f.name != "unit", f.null)):
-        return field.name
+    if to_unit:
+        return min(to_unit, key=lambda f: (f.name != "unit", f.null)).name
     for field in sorted(forward, key=lambda f: f.null):
         if field.related_model is model:
             continue
