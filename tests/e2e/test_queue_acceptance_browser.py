@@ -217,7 +217,8 @@ def test_a_villager_books_checks_in_is_told_near_is_called_and_rates(
                 slot_start=at(WEDNESDAY, 9),
                 citizen_name=name,
                 phone=phone,
-            )
+            ),
+            proof=booking.Proof(phone_last4=phone[-4:]),  # read out on the phone call
         )
         for name, phone in (("Lê Văn Hùng", "0987000111"), ("Phạm Thị Lan", "0987000222"))
     ]

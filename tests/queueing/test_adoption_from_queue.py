@@ -8,7 +8,7 @@ from motcua.outreach import selectors as outreach
 from motcua.outreach.models import AssistedAction
 from motcua.queueing import booking
 
-from .test_booking_fixtures import at, hold, rule  # noqa: F401
+from .test_booking_fixtures import at, by_owner, hold, rule  # noqa: F401
 
 
 @pytest.fixture
@@ -65,8 +65,8 @@ def test_confirmed_booking_counts_once_and_its_check_in_ticket_does_not_count_ag
 ):
     with django_capture_on_commit_callbacks(execute=True):
         held = hold(9, 0, village=thon, phone="0912345678", citizen_id="001204012345")
-        confirmed = booking.confirm(booking=held)
-        booking.confirm(booking=confirmed)  # a double tap on "Xác nhận"
+        confirmed = booking.confirm(booking=held, proof=by_owner(held))
+        booking.confirm(booking=confirmed, proof=by_owner(confirmed))  # a double tap on "Xác nhận"
     assert adopted(thon, clock) == 1
     assert AssistedAction.objects.get().source == AssistedAction.Source.FIRST_BOOKING
 

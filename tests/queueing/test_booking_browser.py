@@ -79,3 +79,41 @@ def test_a_villager_books_on_a_phone_and_checks_in_at_the_kiosk(
     ticket = Ticket.objects.get()
     assert (ticket.priority_reason, ticket.village.name) == ("appointment", "Thôn Trung Tiến")
     context.close()
+
+
+def test_a_hold_opened_on_another_phone_asks_for_the_last_four_digits(
+    browser, live_server, commune, svc, rule, clock, artifacts_dir
+):
+    """A grandson books for his grandmother, then sends her the link: her phone did not book,
+    so it shows the number masked and asks for its last 4 digits before confirming."""
+    context, page = new_page(browser, 360, 780)
+    page.goto(f"{live_server.url}/hang-doi/dat-hen/{commune.code}/")
+    page.get_by_test_id("book-service-A").click()
+    page.get_by_test_id("day-2026-11-18").click()
+    page.get_by_test_id("slot-09:00").click()
+    page.get_by_label("Họ và tên").fill("Nguyễn Thị Hoa")
+    page.get_by_label("Số điện thoại di động").fill("0912 345 678")
+    page.get_by_test_id("hold").click()
+    link = page.url
+    context.close()
+
+    context, page = new_page(browser, 360, 780)
+    errors = watch_errors(page)
+    page.goto(link)
+    assert page.get_by_test_id("phone-masked").inner_text() == "091• ••• •••"
+    assert "0912345678" not in page.content() and "5678" not in page.inner_text("body")
+    page.get_by_test_id("confirm").click()
+    assert "được đặt trên thiết bị khác" in page.get_by_test_id("booking-error").inner_text()
+    page.get_by_label("4 số cuối số điện thoại đã dùng khi đặt").fill("1234")
+    page.get_by_test_id("confirm").click()
+    assert "không đúng" in page.get_by_test_id("booking-error").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.screenshot(path=artifacts_dir / "booking-5b-held-other-phone-360.png", full_page=True)
+    page.get_by_label("4 số cuối số điện thoại đã dùng khi đặt").fill("5678")
+    page.get_by_test_id("confirm").click()
+    assert page.get_by_test_id("booking-code").is_visible()
+    page.screenshot(path=artifacts_dir / "booking-6b-confirmed-other-phone-360.png", full_page=True)
+    assert Booking.objects.get().status == "confirmed"
+    refusals = [e for e in real(errors) if e.startswith("400 ") and e.endswith("/xac-nhan/")]
+    assert len(refusals) == 2 and not set(real(errors)) - set(refusals), errors  # only ours
+    context.close()

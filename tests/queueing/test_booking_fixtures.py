@@ -20,6 +20,11 @@ def at(day: dt.date, hh: int, mm: int = 0) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hh, mm), tzinfo=HCM)
 
 
+def by_owner(b) -> booking.Proof:
+    """The proof the browser that booked `b` shows: its owner token."""
+    return booking.Proof(device_tokens=(booking.owner_token(b),))
+
+
 @pytest.fixture
 def rule(svc):
     """Hộ tịch (A): 30-minute slots, two citizens each."""
@@ -43,6 +48,7 @@ def hold(svc, rule, clock):
 @pytest.fixture
 def confirmed(hold):
     def make(hh=9, mm=0, **extra):
-        return booking.confirm(booking=hold(hh, mm, **extra))
+        held = hold(hh, mm, **extra)
+        return booking.confirm(booking=held, proof=by_owner(held))
 
     return make

@@ -11,7 +11,7 @@ from motcua.core.statemachine import IllegalTransition
 from motcua.queueing import booking
 from motcua.queueing.models import Booking, BookingEvent
 
-from .test_booking_fixtures import WEDNESDAY, at, confirmed, hold, rule  # noqa: F401
+from .test_booking_fixtures import WEDNESDAY, at, by_owner, confirmed, hold, rule  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -77,10 +77,10 @@ def test_a_hold_expires_after_ten_minutes_and_frees_the_seat(svc, hold, clock):
     assert (slot.start.minute, slot.remaining) == (0, 2)
     late = hold(9, 0)  # someone else takes the freed seat
     with pytest.raises(IllegalTransition, match="hết thời gian giữ chỗ 10 phút"):
-        booking.confirm(booking=first)
+        booking.confirm(booking=first, proof=by_owner(first))
     first.refresh_from_db()
     assert first.status == "expired"
-    assert booking.confirm(booking=late).status == "confirmed"
+    assert booking.confirm(booking=late, proof=by_owner(late)).status == "confirmed"
 
 
 def test_the_expiry_job_records_old_holds_once(hold, clock):
@@ -98,13 +98,14 @@ def test_a_double_tap_holds_one_seat(svc, hold):
     again = hold(9, 0, idempotency_key="tap-tap-key-001")
     assert first.pk == again.pk
     assert Booking.objects.count() == 1
-    assert booking.confirm(booking=first).pk == booking.confirm(booking=again).pk
+    one = booking.confirm(booking=first, proof=by_owner(first))
+    assert one.pk == booking.confirm(booking=again, proof=by_owner(again)).pk
 
 
 def test_confirming_twice_is_harmless(hold):
     held = hold(9, 0)
-    one = booking.confirm(booking=held)
-    two = booking.confirm(booking=held)
+    one = booking.confirm(booking=held, proof=by_owner(held))
+    two = booking.confirm(booking=held, proof=by_owner(held))
     assert one.status == two.status == "confirmed"
     assert BookingEvent.objects.filter(action="confirm").count() == 1
 

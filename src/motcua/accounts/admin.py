@@ -1,19 +1,24 @@
 """Admin for accounts: superusers and unit administrators only, every save audited.
 
 Non-superuser administrators see and edit only people with an assignment in a unit their
-administrator role reaches, and can only assign roles in those units.
+administrator role reaches, only those assignments, and can only assign roles in those units
+(`core.admin_scope.UnitScopedAdmin`). The screens other packages register here (groups,
+second-factor devices, sign-in records) are the operator's: superusers only.
 """
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from motcua.core.admin_scope import SuperuserOnlyAdmin, UnitScopedAdmin
 from motcua.core.audit import record
 
-from .admin_site import AdministratorOnlyMixin as BaseAdministratorOnlyMixin
-from .admin_site import administered_unit_ids
 from .models import StaffAssignment, User
 from .services import home_unit_id
 
@@ -29,7 +34,7 @@ _AUDITED_FIELDS = (
 )
 
 
-class AdministratorOnlyMixin(BaseAdministratorOnlyMixin):
+class AdministratorOnlyMixin(UnitScopedAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # accounts are deactivated, never deleted: audit rows point at them
 
@@ -49,13 +54,23 @@ class StaffAssignmentInline(AdministratorOnlyMixin, admin.TabularInline):
     autocomplete_fields = ()
     can_delete = False
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if not request.user.is_superuser and db_field.name in {"unit", "department", "village"}:
-            units = administered_unit_ids(request)
-            lookup = "pk__in" if db_field.name == "unit" else "unit_id__in"
-            field.queryset = field.queryset.filter(**{lookup: units})
-        return field
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        if self.administered_units(request) is None:
+            return formset
+
+        class InYourUnits(formset):
+            """An administrator's person must keep a role in a unit they administer, or they
+            would create (or push out) a person no administrator can see."""
+
+            def clean(self):
+                super().clean()
+                if not any(f.cleaned_data for f in self.forms if f.is_valid()):
+                    raise ValidationError(
+                        _("Cần phân công ít nhất một vai trò tại đơn vị bạn quản trị.")
+                    )
+
+        return InYourUnits
 
 
 @admin.register(User)
@@ -85,12 +100,6 @@ class StaffUserAdmin(AdministratorOnlyMixin, UserAdmin):
         ),
     )
     readonly_fields = ("last_login", "date_joined")
-
-    def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        if request.user.is_superuser:
-            return qs
-        return qs.filter(assignments__unit_id__in=administered_unit_ids(request)).distinct()
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
@@ -139,3 +148,13 @@ class StaffUserAdmin(AdministratorOnlyMixin, UserAdmin):
                     },
                 )
             formset.save_m2m()
+
+
+# Screens other packages register: the operator's tools, whatever permissions a unit
+# administrator was given (people of every unit, their second-factor devices, sign-in records).
+for _model in (Group, TOTPDevice, AccessAttempt, AccessLog, AccessFailureLog):
+    _their_admin = type(admin.site.get_model_admin(_model))
+    admin.site.unregister(_model)
+    admin.site.register(
+        _model, type(f"Operator{_their_admin.__name__}", (SuperuserOnlyAdmin, _their_admin), {})
+    )

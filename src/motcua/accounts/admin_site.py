@@ -3,12 +3,18 @@
 Enabled by listing `motcua.accounts.apps.StaffAdminConfig` instead of `django.contrib.admin`
 in INSTALLED_APPS. Without it the stock admin login page would be a second door that skips
 the TOTP step.
+
+The site also tells every screen who administers which units (`may_administer`,
+`administered_unit_ids`): `core.admin_scope.UnitScopedAdmin` asks it, since `core` cannot
+import the roles kept here.
 """
 
 from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import resolve_url
+
+from motcua.core.admin_scope import UnitScopedAdmin
 
 from .models import Role
 from .otp import has_confirmed_device, session_is_verified
@@ -34,6 +40,13 @@ class StaffAdminSite(admin.AdminSite):
             raise PermissionDenied  # signed in, but not an admin user: no redirect loop
         return redirect_to_login(next_url, resolve_url("accounts:login"))
 
+    # What `core.admin_scope.UnitScopedAdmin` asks of its site.
+    def may_administer(self, request) -> bool:
+        return may_administer(request)
+
+    def administered_unit_ids(self, request) -> set[int]:
+        return administered_unit_ids(request)
+
 
 def may_administer(request) -> bool:
     """Superusers, and staff holding the administrator role somewhere."""
@@ -48,20 +61,6 @@ def administered_unit_ids(request) -> set[int]:
     return visible_unit_ids(request.user, [Role.ADMINISTRATOR])
 
 
-class AdministratorOnlyMixin:
-    """Admin screens of reference data: only for `may_administer` users."""
-
-    def has_module_permission(self, request):
-        return may_administer(request)
-
-    def has_view_permission(self, request, obj=None):
-        return may_administer(request)
-
-    def has_add_permission(self, request, *args):
-        return may_administer(request)
-
-    def has_change_permission(self, request, obj=None):
-        return may_administer(request)
-
-    def has_delete_permission(self, request, obj=None):
-        return may_administer(request)
+# The name the apps' admin modules used before the rule moved to core: the same mixin, which
+# scopes lists, choices and saves as well as opening the screen to administrators only.
+AdministratorOnlyMixin = UnitScopedAdmin

@@ -24,6 +24,9 @@ class Role(models.TextChoices):
 class User(AbstractUser):
     """Tài khoản: staff log in with a password (+ optional TOTP); citizens through identity."""
 
+    # A person belongs to the units of their assignments (what admin screens scope people by).
+    unit_scope_field = "assignments__unit"
+
     class Kind(models.TextChoices):
         STAFF = "staff", _("Cán bộ")
         CITIZEN = "citizen", _("Công dân")

@@ -1,21 +1,17 @@
 """Admin of the catalog (quản trị danh mục): fields, procedures with their parts, guides.
 
 Superusers and unit administrators only; a non-superuser administrator sees and edits only the
-procedures of units their administrator role reaches. Saving or deleting a procedure goes
+procedures of units their administrator role reaches (`core.admin_scope.UnitScopedAdmin`), and
+reads, but does not edit, the national list of fields. Saving or deleting a procedure goes
 through `services.save_procedure` / `services.delete_procedure`, which write the audit event
 (with a diff of the whole record, fees and papers included) in the same transaction.
 """
 
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from motcua.accounts.admin_site import (
-    AdministratorOnlyMixin,
-    administered_unit_ids,
-)
 from motcua.core import audit
-from motcua.core.models import Unit
+from motcua.core.admin_scope import UnitScopedAdmin
 
 from . import services
 from .models import (
@@ -31,15 +27,11 @@ from .models import (
 
 
 @admin.register(Field)
-class FieldAdmin(AdministratorOnlyMixin, admin.ModelAdmin):
+class FieldAdmin(UnitScopedAdmin, admin.ModelAdmin):
     list_display = ("name", "code")
     search_fields = ("name", "code")
     prepopulated_fields = {"code": ("name",)}
-
-    def has_change_permission(self, request, obj=None):
-        return request.user.is_superuser  # fields are shared by every unit
-
-    has_delete_permission = has_change_permission
+    global_rows = True  # fields are shared by every unit: only superusers add or change them
 
     def save_model(self, request, obj, form, change):
         with transaction.atomic():
@@ -52,7 +44,7 @@ class FieldAdmin(AdministratorOnlyMixin, admin.ModelAdmin):
             )
 
 
-class FeeInline(AdministratorOnlyMixin, admin.TabularInline):
+class FeeInline(UnitScopedAdmin, admin.TabularInline):
     model = Fee
     extra = 0
     fields = (
@@ -67,7 +59,7 @@ class FeeInline(AdministratorOnlyMixin, admin.TabularInline):
     )
 
 
-class ComponentInline(AdministratorOnlyMixin, admin.TabularInline):
+class ComponentInline(UnitScopedAdmin, admin.TabularInline):
     model = Component
     extra = 0
     fields = (
@@ -82,19 +74,19 @@ class ComponentInline(AdministratorOnlyMixin, admin.TabularInline):
     )
 
 
-class ProcessStepInline(AdministratorOnlyMixin, admin.TabularInline):
+class ProcessStepInline(UnitScopedAdmin, admin.TabularInline):
     model = ProcessStep
     extra = 0
     fields = ("order", "name", "department_kind", "days")
 
 
-class FormTemplateInline(AdministratorOnlyMixin, admin.TabularInline):
+class FormTemplateInline(UnitScopedAdmin, admin.TabularInline):
     model = FormTemplate
     extra = 0
 
 
 @admin.register(Procedure)
-class ProcedureAdmin(AdministratorOnlyMixin, admin.ModelAdmin):
+class ProcedureAdmin(UnitScopedAdmin, admin.ModelAdmin):
     list_display = ("code", "name", "field", "unit", "online_mode", "is_published", "confidence")
     list_filter = ("unit", "field", "online_mode", "is_published", "confidence")
     search_fields = ("code", "name", "search_text")
@@ -125,19 +117,6 @@ class ProcedureAdmin(AdministratorOnlyMixin, admin.ModelAdmin):
         ),
     )
 
-    def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        if request.user.is_superuser:
-            return qs
-        return qs.filter(unit_id__in=administered_unit_ids(request))
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if not request.user.is_superuser and db_field.name in {"unit", "department"}:
-            lookup = "pk__in" if db_field.name == "unit" else "unit_id__in"
-            field.queryset = field.queryset.filter(**{lookup: administered_unit_ids(request)})
-        return field
-
     def save_model(self, request, obj, form, change):
         # Saved in save_related, together with the inlines, so one audit event covers both.
         pass
@@ -160,13 +139,13 @@ class ProcedureAdmin(AdministratorOnlyMixin, admin.ModelAdmin):
                 services.delete_procedure(procedure=procedure, actor=request.user)
 
 
-class GuideStepInline(AdministratorOnlyMixin, admin.TabularInline):
+class GuideStepInline(UnitScopedAdmin, admin.TabularInline):
     model = GuideStep
     extra = 0
 
 
 @admin.register(HowToGuide)
-class HowToGuideAdmin(AdministratorOnlyMixin, admin.ModelAdmin):
+class HowToGuideAdmin(UnitScopedAdmin, admin.ModelAdmin):
     list_display = ("procedure", "is_published", "updated_at")
     list_filter = ("is_published", "procedure__unit")
     search_fields = ("procedure__code", "procedure__name")
@@ -174,20 +153,7 @@ class HowToGuideAdmin(AdministratorOnlyMixin, admin.ModelAdmin):
     raw_id_fields = ("procedure",)
     inlines = [GuideStepInline]
 
-    def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        if request.user.is_superuser:
-            return qs
-        return qs.filter(procedure__unit_id__in=administered_unit_ids(request))
-
     def save_model(self, request, obj, form, change):
-        if (
-            not request.user.is_superuser
-            and not Unit.objects.filter(
-                pk=obj.procedure.unit_id, pk__in=administered_unit_ids(request)
-            ).exists()
-        ):
-            raise PermissionDenied
         with transaction.atomic():
             super().save_model(request, obj, form, change)
             audit.record(

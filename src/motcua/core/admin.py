@@ -4,64 +4,37 @@ Edits made here are audited like any other state change; the audit log itself is
 """
 
 from django.contrib import admin
-from django.db import transaction
-from django.forms.models import model_to_dict
 
-from . import audit
+from .admin_scope import AuditedAdmin, UnitScopedAdmin
 from .models import AuditEvent, CalendarException, Counter, Department, Unit, Village
 
 
-def _unit_of(obj) -> int | None:
-    if isinstance(obj, Unit):
-        return obj.pk
-    return getattr(obj, "unit_id", None)
-
-
-class AuditedAdmin(admin.ModelAdmin):
-    """Writes an audit event for every admin create, change and delete, in the same transaction."""
-
-    def save_model(self, request, obj, form, change):
-        # The form already changed `obj` in memory; the row in the database is the "before".
-        before = model_to_dict(type(obj).objects.get(pk=obj.pk)) if change and obj.pk else {}
-        with transaction.atomic():
-            super().save_model(request, obj, form, change)
-            after = model_to_dict(obj)
-            audit.record(
-                action="admin.change" if change else "admin.create",
-                obj=obj,
-                changes=audit.diff(before, after),
-                actor=request.user,
-                unit=_unit_of(obj),
-            )
-
-    def delete_model(self, request, obj):
-        with transaction.atomic():
-            audit.record(
-                action="admin.delete",
-                obj=obj,
-                changes=audit.diff(model_to_dict(obj), {}) or {"deleted": str(obj)},
-                actor=request.user,
-                unit=_unit_of(obj),
-            )
-            super().delete_model(request, obj)
-
-    def delete_queryset(self, request, queryset):
-        with transaction.atomic():
-            for obj in queryset:
-                self.delete_model(request, obj)
-
-
 @admin.register(Unit)
-class UnitAdmin(AuditedAdmin):
+class UnitAdmin(AuditedAdmin, UnitScopedAdmin, admin.ModelAdmin):
+    """Units come from the national list (`load_units`): only superusers add, delete or move
+    them; an administrator keeps their own unit's address, phone and opening up to date."""
+
     list_display = ("code", "name", "kind", "parent", "agency_code", "is_active")
     list_filter = ("kind", "is_active")
     search_fields = ("code", "name", "agency_code")
     autocomplete_fields = ("parent",)
     list_select_related = ("parent",)
 
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += ["code", "kind", "parent", "agency_code", "is_active"]
+        return fields
+
+    def has_add_permission(self, request, *args):
+        return request.user.is_superuser and super().has_add_permission(request, *args)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
+
 
 @admin.register(Village)
-class VillageAdmin(AuditedAdmin):
+class VillageAdmin(AuditedAdmin, UnitScopedAdmin, admin.ModelAdmin):
     list_display = ("name", "kind", "unit", "population", "working_age_population")
     list_filter = ("kind", "unit")
     search_fields = ("name", "unit__name")
@@ -70,7 +43,7 @@ class VillageAdmin(AuditedAdmin):
 
 
 @admin.register(Department)
-class DepartmentAdmin(AuditedAdmin):
+class DepartmentAdmin(AuditedAdmin, UnitScopedAdmin, admin.ModelAdmin):
     list_display = ("name", "code", "kind", "unit")
     list_filter = ("kind", "unit")
     search_fields = ("name", "code")
@@ -79,7 +52,7 @@ class DepartmentAdmin(AuditedAdmin):
 
 
 @admin.register(Counter)
-class CounterAdmin(AuditedAdmin):
+class CounterAdmin(AuditedAdmin, UnitScopedAdmin, admin.ModelAdmin):
     list_display = ("number", "name", "unit", "is_active")
     list_filter = ("is_active", "unit")
     search_fields = ("name",)
@@ -88,7 +61,7 @@ class CounterAdmin(AuditedAdmin):
 
 
 @admin.register(CalendarException)
-class CalendarExceptionAdmin(AuditedAdmin):
+class CalendarExceptionAdmin(AuditedAdmin, UnitScopedAdmin, admin.ModelAdmin):
     list_display = ("date", "kind", "name", "legal_basis", "unit")
     list_filter = ("kind", "unit")
     date_hierarchy = "date"
@@ -98,8 +71,11 @@ class CalendarExceptionAdmin(AuditedAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    """Read-only: nobody adds, edits or deletes audit events, not even a superuser."""
+class AuditEventAdmin(UnitScopedAdmin, admin.ModelAdmin):
+    """Read-only: nobody adds, edits or deletes audit events, not even a superuser.
+
+    An administrator reads their units' events; events without a unit (failed sign-ins with an
+    unknown name) are for superusers only, as on the staff audit page (decisions/0004)."""
 
     list_display = ("id", "created_at", "actor_label", "action", "object_type", "object_id")
     # No filter or date hierarchy on unindexed columns: each would scan the whole log per page.

@@ -1,6 +1,13 @@
-"""Read-only admin for dossiers and their history: status changes go through services only."""
+"""Read-only admin for dossiers and their history: status changes go through services only.
+
+The operator's (superusers') evidence browser: who reads a dossier is the dossier rules'
+business (the staff worklists, `dossiers.workflow`), and a unit administrator holds no dossier
+role, so these screens stay closed to them whatever Django permissions they were given.
+"""
 
 from django.contrib import admin
+
+from motcua.core.admin_scope import SuperuserOnlyAdmin
 
 from .models import (
     Dossier,
@@ -49,7 +56,7 @@ class DocumentInline(ReadOnlyInline):
     readonly_fields = fields
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(SuperuserOnlyAdmin, admin.ModelAdmin):
     """Everything visible, nothing editable: the history is evidence."""
 
     def has_add_permission(self, request):

@@ -3,13 +3,13 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from motcua.accounts.admin_site import AdministratorOnlyMixin, administered_unit_ids
+from motcua.core.admin_scope import UnitScopedAdmin
 
 from .models import Rating
 
 
 @admin.register(Rating)
-class RatingAdmin(AdministratorOnlyMixin, admin.ModelAdmin):
+class RatingAdmin(UnitScopedAdmin, admin.ModelAdmin):
     list_display = (
         "created_at",
         "subject_label",
@@ -42,12 +42,6 @@ class RatingAdmin(AdministratorOnlyMixin, admin.ModelAdmin):
         "created_at",
     )
     readonly_fields = fields
-
-    def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        if request.user.is_superuser:
-            return qs
-        return qs.filter(unit_id__in=administered_unit_ids(request))
 
     def has_add_permission(self, request, *args):
         return False

@@ -8,13 +8,13 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from motcua.accounts.admin_site import AdministratorOnlyMixin, administered_unit_ids
+from motcua.core.admin_scope import UnitScopedAdmin
 
 from . import services
 from .models import Notification, PushSubscription, mask_recipient
 
 
-class ReadOnlyMixin(AdministratorOnlyMixin):
+class ReadOnlyMixin(UnitScopedAdmin):
     def has_add_permission(self, request, *args):
         return False
 
@@ -47,12 +47,6 @@ class NotificationAdmin(ReadOnlyMixin, admin.ModelAdmin):
     exclude = ("to_address", "subscription", "body")  # personal data stays off the screen
     actions = ["resend_selected"]
 
-    def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        if request.user.is_superuser:
-            return qs
-        return qs.filter(unit_id__in=administered_unit_ids(request))
-
     @admin.display(description=_("người nhận"))
     def recipient(self, obj):
         return mask_recipient(obj)
@@ -76,9 +70,5 @@ class PushSubscriptionAdmin(ReadOnlyMixin, admin.ModelAdmin):
     search_fields = ("=ticket_ref", "=booking_ref")
     exclude = ("endpoint", "p256dh", "auth")
 
-    # Subscriptions belong to no unit: only the operator (superuser) sees them.
-    def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_superuser
+    # Subscriptions belong to a browser, not to a unit: `UnitScopedAdmin` finds no unit for
+    # them and shows them to the operator (superuser) only.

@@ -4,24 +4,14 @@
 from django.contrib import admin
 from django.db import transaction
 
-from motcua.accounts.admin_site import AdministratorOnlyMixin, administered_unit_ids
 from motcua.core import audit
+from motcua.core.admin_scope import UnitScopedAdmin as BaseUnitScopedAdmin
 
 from .models import AssistedAction, Campaign, GuidanceSession, Resident
 
 
-class UnitScopedAdmin(AdministratorOnlyMixin, admin.ModelAdmin):
-    def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        if request.user.is_superuser:
-            return qs
-        return qs.filter(unit__in=administered_unit_ids(request))
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if db_field.name == "unit" and not request.user.is_superuser:
-            field.queryset = field.queryset.filter(pk__in=administered_unit_ids(request))
-        return field
+class UnitScopedAdmin(BaseUnitScopedAdmin, admin.ModelAdmin):
+    """Scoped to the administrator's units (lists, choices, saves): core.admin_scope."""
 
 
 class ReadOnlyMixin:

@@ -1,11 +1,14 @@
 """Queue set-up for administrators: services, what each counter serves, the unit's rules.
 
-Tickets and their events are shown read-only: they change only through the services.
+Each administrator works in their own units only (`core.admin_scope.UnitScopedAdmin`: lists,
+choices of units, counters, services and procedures, and saves), and every change is audited
+(`AuditedAdmin`). Tickets, their events and bookings are shown read-only: they change only
+through the services.
 """
 
 from django.contrib import admin
 
-from motcua.accounts.admin_site import AdministratorOnlyMixin, administered_unit_ids
+from motcua.core.admin_scope import AuditedAdmin, UnitScopedAdmin
 
 from .models import (
     Booking,
@@ -18,23 +21,17 @@ from .models import (
 )
 
 
-class UnitScopedAdmin(AdministratorOnlyMixin, admin.ModelAdmin):
-    unit_lookup = "unit"
-
-    def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        if request.user.is_superuser:
-            return qs
-        return qs.filter(**{f"{self.unit_lookup}__in": administered_unit_ids(request)})
+class SetUpAdmin(AuditedAdmin, UnitScopedAdmin, admin.ModelAdmin):
+    """A unit's queue set-up: scoped to the administrator's units and audited."""
 
 
 @admin.register(QueuePolicy)
-class QueuePolicyAdmin(UnitScopedAdmin):
+class QueuePolicyAdmin(SetUpAdmin):
     list_display = ("unit", "priority_streak_limit", "calls_before_no_show")
 
 
 @admin.register(Service)
-class ServiceAdmin(UnitScopedAdmin):
+class ServiceAdmin(SetUpAdmin):
     list_display = ("code", "name", "unit", "is_active", "order")
     list_filter = ("unit", "is_active")
     search_fields = ("code", "name")
@@ -42,8 +39,7 @@ class ServiceAdmin(UnitScopedAdmin):
 
 
 @admin.register(CounterAssignment)
-class CounterAssignmentAdmin(UnitScopedAdmin):
-    unit_lookup = "counter__unit"
+class CounterAssignmentAdmin(SetUpAdmin):
     list_display = ("counter", "is_open", "officer", "opened_at")
     list_select_related = ("counter", "officer")
     filter_horizontal = ("services",)
@@ -62,7 +58,7 @@ class ReadOnlyMixin:
 
 
 @admin.register(Ticket)
-class TicketAdmin(ReadOnlyMixin, UnitScopedAdmin):
+class TicketAdmin(ReadOnlyMixin, UnitScopedAdmin, admin.ModelAdmin):
     list_display = ("code", "day", "service", "status", "priority_reason", "counter", "issued_at")
     list_filter = ("day", "status", "priority_reason", "source")
     list_select_related = ("service", "counter")
@@ -70,21 +66,18 @@ class TicketAdmin(ReadOnlyMixin, UnitScopedAdmin):
 
 
 @admin.register(TicketEvent)
-class TicketEventAdmin(ReadOnlyMixin, UnitScopedAdmin):
-    unit_lookup = "ticket__unit"
+class TicketEventAdmin(ReadOnlyMixin, UnitScopedAdmin, admin.ModelAdmin):
     list_display = ("ticket", "action", "from_status", "to_status", "counter", "actor", "at")
     list_select_related = ("ticket", "counter", "actor")
 
 
 @admin.register(BookingRule)
-class BookingRuleAdmin(UnitScopedAdmin):
-    unit_lookup = "service__unit"
+class BookingRuleAdmin(SetUpAdmin):
     list_display = ("service", "slot_minutes", "capacity", "days_ahead", "is_active")
 
 
 @admin.register(Booking)
-class BookingAdmin(ReadOnlyMixin, UnitScopedAdmin):
-    unit_lookup = "service__unit"
+class BookingAdmin(ReadOnlyMixin, UnitScopedAdmin, admin.ModelAdmin):
     list_display = ("code", "service", "slot_start", "status", "citizen_name")
     list_filter = ("status",)
     search_fields = ("=code", "=phone")

@@ -8,7 +8,9 @@ the booking's own rules (slot passed, wrong day, too early, slot full) stay `Val
 Capacity is guarded by the `BookingSlot` row of (service, slot start): `hold_slot` locks it
 before counting the seats taken, so the last seat goes to exactly one citizen. A hold lasts
 10 minutes; an expired hold stops counting at once (only unexpired holds are counted) and the
-periodic job merely records it as expired.
+periodic job merely records it as expired. The code alone is not a key: `confirm` (and the
+pages that cancel or move) need a `Proof` that the booking is the citizen's (`check_owner`:
+the browser that booked, or the phone's last 4 digits, a few tries per booking; 0021).
 
 The clock is `services.now()` (the queue's), and every function takes an optional `now` so
 tests and jobs can pass the moment explicitly.
@@ -28,10 +30,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from motcua.core import calendar, counters, identifiers
+from motcua.core import calendar, counters, identifiers, ratelimit
 from motcua.core.models import Unit, Village
 from motcua.core.statemachine import NOOP, IllegalTransition, Machine, Outcome
 
@@ -448,17 +451,109 @@ BOOKINGS = Machine(
 _WITH_PLACE = Booking.objects.select_related("service", "unit")
 
 
+# --- who may act on a booking: the code alone is not enough ------------------------------------
+
+# Typed phone digits: at most so many tries per booking in 15 minutes, and in a day.
+PROOF_WINDOW = 15 * 60
+PROOF_DAY = 24 * 60 * 60
+
+
+def proof_attempts() -> int:
+    return _setting("MOTCUA_BOOKING_PROOF_ATTEMPTS", 5)
+
+
+def proof_attempts_per_day() -> int:
+    return _setting("MOTCUA_BOOKING_PROOF_ATTEMPTS_PER_DAY", 20)
+
+
+@dataclass(frozen=True)
+class Proof:
+    """What a citizen shows, besides the code, that a booking is theirs (decisions/0021).
+
+    `device_tokens`: the owner tokens the browser holds (the booking pages keep them in a signed
+    cookie, set on the browser that booked or that proved the phone's digits once);
+    `phone_last4`: the last 4 digits of the booking's phone, typed.
+    """
+
+    device_tokens: tuple[str, ...] = ()
+    phone_last4: str = ""
+
+
+def owner_token(booking: Booking) -> str:
+    """The secret a browser keeps to show it made (or has proved) `booking`; never stored."""
+    return salted_hmac(
+        "motcua.queueing.booking.owner", f"{booking.pk}:{booking.code}", algorithm="sha256"
+    ).hexdigest()[:32]
+
+
+def owned_by_device(booking: Booking, proof: Proof) -> bool:
+    """The browser holds this booking's owner token."""
+    expected = owner_token(booking)
+    return any(
+        isinstance(token, str) and hmac.compare_digest(expected, token)
+        for token in proof.device_tokens
+    )
+
+
+def check_owner(booking: Booking, proof: Proof) -> str:
+    """How `proof` shows the booking is the citizen's ("device" or "phone"), or a refusal.
+
+    Typed digits are counted per booking (every try, right or wrong, so each count is one atomic
+    increment): past `proof_attempts()` in 15 minutes or `proof_attempts_per_day()` in a day
+    the booking refuses digits, whoever types them (`params["retry_after"]` says for how long),
+    while the browser that booked still may act. Compared in constant time.
+    """
+    if owned_by_device(booking, proof):
+        return "device"
+    digits = (proof.phone_last4 or "").strip()
+    if not digits:
+        raise ValidationError(
+            _(
+                "Lịch hẹn này được đặt trên thiết bị khác. Xin nhập 4 số cuối của số điện thoại "
+                "đã dùng khi đặt."
+            ),
+            code="proof_missing",
+        )
+    key = f"{booking.unit_id}:{booking.code}"
+    in_window = ratelimit.hit("booking-proof", key, window=PROOF_WINDOW)
+    in_day = ratelimit.hit("booking-proof-day", key, window=PROOF_DAY)
+    if in_day > proof_attempts_per_day():
+        raise ValidationError(
+            _(
+                "Đã nhập 4 số cuối điện thoại quá nhiều lần hôm nay. Xin mở lịch hẹn trên chính "
+                "điện thoại đã đặt, hoặc thử lại vào ngày mai."
+            ),
+            code="proof_locked",
+            params={"retry_after": PROOF_DAY},
+        )
+    if in_window > proof_attempts():
+        raise ValidationError(
+            _(
+                "Đã nhập 4 số cuối điện thoại quá nhiều lần. Xin thử lại sau %(m)s phút, hoặc "
+                "mở lịch hẹn trên chính điện thoại đã đặt."
+            ),
+            code="proof_locked",
+            params={"m": PROOF_WINDOW // 60, "retry_after": PROOF_WINDOW},
+        )
+    if not re.fullmatch(r"\d{4}", digits) or not hmac.compare_digest(booking.phone[-4:], digits):
+        raise ValidationError(_("4 số cuối điện thoại không đúng."), code="proof_wrong")
+    return "phone"
+
+
 class _HoldLapsed(Exception):
     """Inside `confirm`: the hold's 10 minutes are over; record it as expired instead."""
 
 
-def confirm(*, booking: Booking, now: dt.datetime | None = None) -> Booking:
+def confirm(*, booking: Booking, proof: Proof, now: dt.datetime | None = None) -> Booking:
     """Turn a hold into a confirmed booking; confirming twice returns the same booking.
 
+    Only the citizen who booked may confirm: the code plus `proof` (the browser that booked, or
+    the phone's last 4 digits), else ValidationError with the reason (`check_owner`).
     A hold past its 10 minutes is recorded as expired (its seat may already be someone else's)
     and the citizen is asked to start again: the expiry commits, the refusal follows it.
     """
     now = _now(now)
+    shown_by = check_owner(booking, proof)
 
     def guard(b: Booking):
         if b.status == B.CONFIRMED:
@@ -483,6 +578,7 @@ def confirm(*, booking: Booking, now: dt.datetime | None = None) -> Booking:
             apply=apply,
             queryset=_WITH_PLACE,
             after_commit=[count_adoption],
+            changes={"proof": shown_by},
         )
     except _HoldLapsed:
         try:
@@ -531,12 +627,19 @@ def find_by_code(unit: Unit, code: str) -> Booking | None:
 
 
 def find_for_owner(unit: Unit, code: str, phone_last4: str) -> Booking | None:
-    """The booking only when the last 4 digits of its phone match: nobody else may change it."""
+    """The booking only when the last 4 digits of its phone match: nobody else may change it.
+
+    Tries count against the booking's budget (`check_owner`); once it is spent this raises
+    ValidationError(code="proof_locked") instead of answering.
+    """
     booking = find_by_code(unit, code)
-    digits = (phone_last4 or "").strip()
-    if booking is None or not re.fullmatch(r"\d{4}", digits):
+    if booking is None or not (phone_last4 or "").strip():
         return None
-    if not hmac.compare_digest(booking.phone[-4:], digits):
+    try:
+        check_owner(booking, Proof(phone_last4=phone_last4))
+    except ValidationError as exc:
+        if exc.code == "proof_locked":
+            raise
         return None
     return booking
 

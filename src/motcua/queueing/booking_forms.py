@@ -21,7 +21,10 @@ class BookingForm(forms.Form):
         label=_("Số điện thoại di động"),
         max_length=20,
         error_messages={"required": _("Xin nhập số điện thoại di động.")},
-        help_text=_("Để nhận tin nhắn nhắc lịch; 4 số cuối dùng để huỷ hoặc đổi lịch."),
+        help_text=_(
+            "Để nhận tin nhắn nhắc lịch; 4 số cuối dùng để xác nhận, huỷ hoặc đổi lịch "
+            "trên điện thoại khác."
+        ),
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
     citizen_id = forms.CharField(

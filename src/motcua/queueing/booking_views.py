@@ -1,9 +1,11 @@
 """Public booking pages (no login, mobile first) and the kiosk check-in. Thin views.
 
 Flow: service -> day -> slot -> name and phone (the seat is held 10 minutes) -> confirm ->
-confirmation with the code and a QR. Changing a booking needs the code and the last 4 digits
-of its phone (or the browser that made it). Every POST counts against a per-IP budget; past it
-the answer is a Vietnamese 429 page.
+confirmation with the code and a QR. Confirming, cancelling or changing a booking needs the code
+and a proof (`booking.Proof`): the browser that made it (an owner token in a signed cookie) or
+the last 4 digits of its phone; the rule is `booking.check_owner`. Pages reachable by the code
+alone show the phone masked (`core.text.mask_phone`). Every POST counts against a per-IP budget;
+past it the answer is a Vietnamese 429 page.
 """
 
 from __future__ import annotations
@@ -23,12 +25,17 @@ from django.views.decorators.http import require_http_methods
 from motcua.core import calendar, ratelimit
 from motcua.core.models import Unit
 from motcua.core.statemachine import IllegalTransition
+from motcua.core.text import mask_phone
 
 from . import booking, selectors
 from .booking_forms import BookingForm, CheckInForm, LookupForm
 from .models import Booking, Service, Ticket
 
-OWNER_SESSION_KEY = "motcua_booking_codes"
+# The browser's owner tokens (booking.owner_token) of its last bookings: signed, HTTP-only.
+OWNER_COOKIE = "motcua_dat_hen"
+OWNER_COOKIE_SALT = "motcua.queueing.booking.owner-cookie"
+OWNER_COOKIE_AGE = 60 * 60 * 24 * 30  # bookings are taken up to 14 days ahead
+OWNER_COOKIE_KEEP = 10
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -101,13 +108,39 @@ def _booking_or_404(unit: Unit, code: str) -> Booking:
     return found
 
 
-def _remember_owner(request, code: str) -> None:
-    codes = [c for c in request.session.get(OWNER_SESSION_KEY, []) if c != code][-9:]
-    request.session[OWNER_SESSION_KEY] = [*codes, code]
+def _device_tokens(request) -> tuple[str, ...]:
+    raw = request.get_signed_cookie(
+        OWNER_COOKIE, default="", salt=OWNER_COOKIE_SALT, max_age=OWNER_COOKIE_AGE
+    )
+    return tuple(t for t in raw.split(",") if t)[-OWNER_COOKIE_KEEP:]
 
 
-def _is_owner(request, code: str) -> bool:
-    return code in request.session.get(OWNER_SESSION_KEY, [])
+def _proof(request, phone_last4: str = "") -> booking.Proof:
+    return booking.Proof(device_tokens=_device_tokens(request), phone_last4=phone_last4)
+
+
+def _remember_owner(request, response, b: Booking):
+    """This browser made (or proved) `b`: keep its owner token, so it may confirm and change."""
+    token = booking.owner_token(b)
+    tokens = [t for t in _device_tokens(request) if t != token][-(OWNER_COOKIE_KEEP - 1) :]
+    response.set_signed_cookie(
+        OWNER_COOKIE,
+        ",".join([*tokens, token]),
+        salt=OWNER_COOKIE_SALT,
+        max_age=OWNER_COOKIE_AGE,
+        path=reverse("queueing:booking_start", args=[b.unit.code]),
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
+
+
+def _too_many_tries(request, exc: ValidationError):
+    retry_after = (exc.params or {}).get("retry_after", booking.PROOF_WINDOW)
+    return ratelimit.too_many(
+        request, exc.messages[0], retry_after=retry_after, back_url=request.path
+    )
 
 
 def _slot_param(start: dt.datetime) -> str:
@@ -185,8 +218,8 @@ def book(request, unit_code: str):
                 else:
                     error = exc.messages[0]
             else:
-                _remember_owner(request, held.code)
-                return redirect("queueing:booking_held", unit_code=unit.code, code=held.code)
+                response = redirect("queueing:booking_held", unit_code=unit.code, code=held.code)
+                return _remember_owner(request, response, held)
         elif "key" in form.errors:
             error = _("Phiên đặt hẹn đã hết hạn, xin gửi lại.")
         status = 400
@@ -209,7 +242,8 @@ def book(request, unit_code: str):
 @rate_limited
 @require_http_methods(["GET", "POST"])
 def held(request, unit_code: str, code: str):
-    """The seat is held: check the details and confirm within 10 minutes."""
+    """The seat is held: check the details and confirm within 10 minutes. A browser other than
+    the one that booked confirms with the last 4 digits of the phone."""
     unit = _unit(unit_code)
     found = _booking_or_404(unit, code)
     if found.status == Booking.Status.CONFIRMED and request.method == "GET":
@@ -219,22 +253,29 @@ def held(request, unit_code: str, code: str):
     if request.method == "GET" and booking.hold_lapsed(found):
         error = _("Đã quá %(m)s phút giữ chỗ. Xin đặt lại từ đầu.") % {"m": booking.HOLD_MINUTES}
     if request.method == "POST":
+        proof = _proof(request, request.POST.get("phone_last4", ""))
         try:
-            booking.confirm(booking=found)
+            booking.confirm(booking=found, proof=proof)
         except IllegalTransition as exc:  # lapsed, cancelled or used meanwhile
             error, status = exc.reason, 409
             found.refresh_from_db()
         except ValidationError as exc:
+            if exc.code == "proof_locked":
+                return _too_many_tries(request, exc)
             error = exc.messages[0]
             found.refresh_from_db()
         else:
-            return redirect("queueing:booking_detail", unit_code=unit.code, code=found.code)
+            response = redirect("queueing:booking_detail", unit_code=unit.code, code=found.code)
+            return _remember_owner(request, response, found)
     context = {
         "unit": unit,
         "b": found,
         "slot": booking._local(found.slot_start),
         "held_until": booking._local(found.held_until),
         "hold_minutes": booking.HOLD_MINUTES,
+        "open": found.status == Booking.Status.HELD and not booking.hold_lapsed(found),
+        "from_this_device": booking.owned_by_device(found, _proof(request)),
+        "phone_masked": mask_phone(found.phone),
         "error": error,
     }
     return render(request, "queueing/booking_held.html", context, status=status if error else 200)
@@ -256,7 +297,7 @@ def detail(request, unit_code: str, code: str):
         "b": found,
         "slot": booking._local(found.slot_start),
         "qr": _qr(found.code),
-        "phone_masked": "•" * 6 + found.phone[-4:],
+        "phone_masked": mask_phone(found.phone),
         "replacement": getattr(found, "rescheduled_to", None)
         if found.status == Booking.Status.CANCELLED
         else None,
@@ -272,12 +313,15 @@ def lookup(request, unit_code: str):
     form = LookupForm(request.POST or None, initial={"code": request.GET.get("ma", "")})
     error = ""
     if request.method == "POST" and form.is_valid():
-        found = booking.find_for_owner(
-            unit, form.cleaned_data["code"], form.cleaned_data["phone_last4"]
-        )
+        try:
+            found = booking.find_for_owner(
+                unit, form.cleaned_data["code"], form.cleaned_data["phone_last4"]
+            )
+        except ValidationError as exc:  # too many tries on this booking
+            return _too_many_tries(request, exc)
         if found is not None:
-            _remember_owner(request, found.code)
-            return redirect("queueing:booking_manage", unit_code=unit.code, code=found.code)
+            response = redirect("queueing:booking_manage", unit_code=unit.code, code=found.code)
+            return _remember_owner(request, response, found)
         error = _("Mã đặt hẹn hoặc 4 số cuối điện thoại không đúng.")
     status = 400 if request.method == "POST" else 200
     return render(
@@ -295,7 +339,7 @@ def manage(request, unit_code: str, code: str):
     the new one is taken)."""
     unit = _unit(unit_code)
     found = _booking_or_404(unit, code)
-    if not _is_owner(request, found.code):
+    if not booking.owned_by_device(found, _proof(request)):
         return redirect(f"{reverse('queueing:booking_lookup', args=[unit.code])}?ma={found.code}")
     error, status = "", 400
     if request.method == "POST":
@@ -314,8 +358,8 @@ def manage(request, unit_code: str, code: str):
             error = exc.messages[0]
             found.refresh_from_db()
         else:
-            _remember_owner(request, new.code)
-            return redirect("queueing:booking_detail", unit_code=unit.code, code=new.code)
+            response = redirect("queueing:booking_detail", unit_code=unit.code, code=new.code)
+            return _remember_owner(request, response, new)
     day = _day(request.GET.get("ngay"))
     changeable = found.status in (Booking.Status.HELD, Booking.Status.CONFIRMED)
     context = {

@@ -30,6 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from motcua.core import calendar, ratelimit
 from motcua.core.models import Unit
 from motcua.core.statemachine import IllegalTransition
+from motcua.core.text import mask_phone
 
 from . import estimate, selectors, services
 from .citizen_forms import RemoteTicketForm
@@ -120,10 +121,6 @@ def ahead_text(ahead: int) -> str:
     if ahead <= 0:
         return _("Bạn là người tiếp theo")
     return ngettext("Còn %(n)s người trước bạn", "Còn %(n)s người trước bạn", ahead) % {"n": ahead}
-
-
-def _masked_phone(phone: str) -> str:
-    return f"{phone[:3]}{'•' * max(len(phone) - 6, 0)}{phone[-3:]}" if len(phone) > 6 else ""
 
 
 def ticket_url(ticket: Ticket) -> str:
@@ -332,7 +329,7 @@ def _ticket_page(request, ticket: Ticket, *, error: str = "", status: int = 200)
         "state": state,
         "error": error,
         "token": ticket.access_token,
-        "masked_phone": _masked_phone(ticket.phone),
+        "masked_phone": mask_phone(ticket.phone),
         "poll_seconds": POLL_SECONDS,
         "today": services.local_day(services.now()).isoformat(),
         "state_url": reverse("queueing:citizen_ticket_state", args=[ticket.access_token]),
