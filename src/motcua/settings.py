@@ -25,6 +25,14 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [v.strip() for v in os.environ.get(name, default).split(",") if v.strip()]
 
 
+def env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, str(default)))
+
+
+def env_float(name: str, default: float) -> float:
+    return float(os.environ.get(name, str(default)))
+
+
 DEBUG = env_bool("DJANGO_DEBUG", False)
 SECURE = env_bool("DJANGO_SECURE", False)  # production: HTTPS-only cookies, HSTS, redirects
 
@@ -271,7 +279,8 @@ LOGGING = {
 MOTCUA_SITE_NAME = os.environ.get("MOTCUA_SITE_NAME", _("Một cửa điện tử"))
 MOTCUA_PUBLIC_BASE_URL = os.environ.get("MOTCUA_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 # Deadline arithmetic (motcua.core.calendar): receptions at or after the cut-off count from the
-# next working day; office hours give the time of day a deadline falls due.
+# next working day (ND 118/2025 art. 18(2) as amended by ND 309/2026: 15:00); office hours give
+# the time of day a deadline falls due (QĐ 188/1999/QĐ-TTg: 40 hours, Mon-Fri).
 MOTCUA_RECEPTION_CUTOFF = os.environ.get("MOTCUA_RECEPTION_CUTOFF", "15:00")
 MOTCUA_OFFICE_HOURS = (("07:30", "11:30"), ("13:30", "17:00"))
 # Dossiers: the rule version stamped on each dossier at reception (the law changed three times
@@ -319,5 +328,42 @@ MOTCUA_TRACKING_CODE_FAILURES = int(os.environ.get("MOTCUA_TRACKING_CODE_FAILURE
 MOTCUA_TRACKING_CODE_LOCK = int(os.environ.get("MOTCUA_TRACKING_CODE_LOCK", "900"))
 MOTCUA_TRACKING_IP_CODES = int(os.environ.get("MOTCUA_TRACKING_IP_CODES", "20"))
 MOTCUA_TRACKING_IP_WINDOW = int(os.environ.get("MOTCUA_TRACKING_IP_WINDOW", "3600"))
-if "MOTCUA_PUSH_ALLOWED_HOSTS" in os.environ:  # unset = the known browser push services
-    MOTCUA_PUSH_ALLOWED_HOSTS = env_list("MOTCUA_PUSH_ALLOWED_HOSTS")
+# Push services a browser subscription may point at (a subscription is a URL we POST to): the
+# ones browsers use (Chrome/Edge/Opera, Firefox, Windows, Safari);
+# ".host" allows its subdomains; set empty to allow any public https host.
+MOTCUA_PUSH_ALLOWED_HOSTS: list[str] = env_list(
+    "MOTCUA_PUSH_ALLOWED_HOSTS",
+    "fcm.googleapis.com,android.googleapis.com,updates.push.services.mozilla.com,"
+    ".push.services.mozilla.com,.notify.windows.com,.push.apple.com",
+)
+# Per channel, the sender class to use instead of the mode's default (tests, a second gateway).
+MOTCUA_NOTIFY_SENDERS: dict[str, str] = {}
+# Booking (queueing.booking): active bookings per phone or citizen ID, minutes after the slot
+# a booking that did not check in becomes a no-show, proof attempts per booking (15 minutes,
+# day), booking requests per address per minute.
+MOTCUA_BOOKING_MAX_ACTIVE_PER_PERSON = env_int("MOTCUA_BOOKING_MAX_ACTIVE_PER_PERSON", 2)
+MOTCUA_BOOKING_NO_SHOW_AFTER_MINUTES = env_int("MOTCUA_BOOKING_NO_SHOW_AFTER_MINUTES", 60)
+MOTCUA_BOOKING_RATE_PER_MINUTE = env_int("MOTCUA_BOOKING_RATE_PER_MINUTE", 20)
+MOTCUA_BOOKING_PROOF_ATTEMPTS = env_int("MOTCUA_BOOKING_PROOF_ATTEMPTS", 5)
+MOTCUA_BOOKING_PROOF_ATTEMPTS_PER_DAY = env_int("MOTCUA_BOOKING_PROOF_ATTEMPTS_PER_DAY", 20)
+# Public result verification requests per address per minute.
+MOTCUA_VERIFY_RATE_PER_MINUTE = env_int("MOTCUA_VERIFY_RATE_PER_MINUTE", 30)
+# The working-day calendar's cache (core.calendar): how often a process checks for a newer
+# calendar, and the age after which it reloads whatever it is told.
+MOTCUA_CALENDAR_RECHECK_SECONDS = env_float("MOTCUA_CALENDAR_RECHECK_SECONDS", 30)
+MOTCUA_CALENDAR_MAX_AGE_SECONDS = env_float("MOTCUA_CALENDAR_MAX_AGE_SECONDS", 600)
+# Hall display streams (queueing.display): heartbeat, how long one stream lasts before the
+# browser reconnects, how often a stream without Redis re-reads the state.
+MOTCUA_DISPLAY_HEARTBEAT_SECONDS = env_float("MOTCUA_DISPLAY_HEARTBEAT_SECONDS", 15)
+MOTCUA_DISPLAY_STREAM_SECONDS = env_float("MOTCUA_DISPLAY_STREAM_SECONDS", 300)
+MOTCUA_DISPLAY_RECHECK_SECONDS = env_float("MOTCUA_DISPLAY_RECHECK_SECONDS", 5.0)
+# The speech synthesiser the hall's announcements are made with.
+MOTCUA_ESPEAK_BINARY = os.environ.get("MOTCUA_ESPEAK_BINARY", "espeak-ng")
+# Signing (motcua.documents.pki, docs/decisions/0007): the unit's PKCS#12 from a CA and its
+# password (unset: the leader types it as a PIN when signing), the PEM bundle of roots a
+# signature is verified against; without a PKCS#12 a development PKI is made under
+# MOTCUA_PKI_DIR (unset: VAR_DIR/pki).
+MOTCUA_SIGNING_P12_PATH = os.environ.get("MOTCUA_SIGNING_P12_PATH", "")
+MOTCUA_SIGNING_P12_PASSWORD = os.environ.get("MOTCUA_SIGNING_P12_PASSWORD", "")
+MOTCUA_TRUST_ROOTS = os.environ.get("MOTCUA_TRUST_ROOTS", "")
+MOTCUA_PKI_DIR: str | None = os.environ.get("MOTCUA_PKI_DIR") or None

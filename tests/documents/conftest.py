@@ -32,11 +32,11 @@ def pki_dir(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
-def isolated(pki_dir, settings, tmp_path, monkeypatch):
+def isolated(pki_dir, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.MOTCUA_PUBLIC_BASE_URL = "https://motcua.example.vn"
     for name in ("MOTCUA_SIGNING_P12_PATH", "MOTCUA_SIGNING_P12_PASSWORD", "MOTCUA_TRUST_ROOTS"):
-        monkeypatch.delenv(name, raising=False)
+        setattr(settings, name, "")
 
 
 @pytest.fixture(scope="session")

@@ -33,11 +33,11 @@ def provider_p12(pki_dir, commune, tmp_path):
     return p12, roots
 
 
-def test_signing_uses_the_configured_pkcs12(provider_p12, commune, result_pdf, monkeypatch):
+def test_signing_uses_the_configured_pkcs12(provider_p12, commune, result_pdf, settings):
     p12, roots = provider_p12
-    monkeypatch.setenv("MOTCUA_SIGNING_P12_PATH", str(p12))
-    monkeypatch.setenv("MOTCUA_SIGNING_P12_PASSWORD", "mat-khau")
-    monkeypatch.setenv("MOTCUA_TRUST_ROOTS", str(roots))
+    settings.MOTCUA_SIGNING_P12_PATH = str(p12)
+    settings.MOTCUA_SIGNING_P12_PASSWORD = "mat-khau"
+    settings.MOTCUA_TRUST_ROOTS = str(roots)
     doc = sign_and_store(
         actor=None, unit=commune, pdf_bytes=result_pdf, title="KQ", signer_name="Lê Văn Hùng"
     )
@@ -47,11 +47,11 @@ def test_signing_uses_the_configured_pkcs12(provider_p12, commune, result_pdf, m
 
 
 def test_without_configured_roots_a_production_signature_is_not_trusted(
-    provider_p12, commune, result_pdf, monkeypatch
+    provider_p12, commune, result_pdf, settings
 ):
     p12, _ = provider_p12
-    monkeypatch.setenv("MOTCUA_SIGNING_P12_PATH", str(p12))
-    monkeypatch.setenv("MOTCUA_SIGNING_P12_PASSWORD", "mat-khau")
+    settings.MOTCUA_SIGNING_P12_PATH = str(p12)
+    settings.MOTCUA_SIGNING_P12_PASSWORD = "mat-khau"
     doc = sign_and_store(
         actor=None, unit=commune, pdf_bytes=result_pdf, title="KQ", signer_name="A"
     )
@@ -60,9 +60,9 @@ def test_without_configured_roots_a_production_signature_is_not_trusted(
     assert any("tin cậy" in p for p in result.problems)
 
 
-def test_wrong_pkcs12_password_is_a_clear_configuration_error(provider_p12, commune, monkeypatch):
+def test_wrong_pkcs12_password_is_a_clear_configuration_error(provider_p12, commune, settings):
     p12, _ = provider_p12
-    monkeypatch.setenv("MOTCUA_SIGNING_P12_PATH", str(p12))
-    monkeypatch.setenv("MOTCUA_SIGNING_P12_PASSWORD", "sai")
+    settings.MOTCUA_SIGNING_P12_PATH = str(p12)
+    settings.MOTCUA_SIGNING_P12_PASSWORD = "sai"
     with pytest.raises(pki.PKIError):
         pki.get_signer(commune)

@@ -31,12 +31,12 @@ def _pki_dir(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
-def dev_pki(_pki_dir, settings, monkeypatch):
+def dev_pki(_pki_dir, settings):
     """A throw-away development PKI; never a configured production certificate."""
     settings.MOTCUA_PKI_DIR = str(_pki_dir)
     settings.MOTCUA_PUBLIC_BASE_URL = "https://motcua.example.vn"
     for name in ("MOTCUA_SIGNING_P12_PATH", "MOTCUA_SIGNING_P12_PASSWORD", "MOTCUA_TRUST_ROOTS"):
-        monkeypatch.delenv(name, raising=False)
+        setattr(settings, name, "")
 
 
 def act(pk, action) -> str:
@@ -263,9 +263,9 @@ def _pin_protected_key(world, tmp_path, pin: bytes) -> Path:
 
 
 def test_a_key_protected_by_a_pin_signs_only_with_the_right_pin(
-    client, world, result_pdf, tmp_path, monkeypatch
+    client, world, result_pdf, tmp_path, settings
 ):
-    monkeypatch.setenv("MOTCUA_SIGNING_P12_PATH", str(_pin_protected_key(world, tmp_path, b"2468")))
+    settings.MOTCUA_SIGNING_P12_PATH = str(_pin_protected_key(world, tmp_path, b"2468"))
     d = drive_to(world, Status.AWAITING_APPROVAL)
     upload_result(client, world, d, result_pdf)
     client.force_login(world.leader)

@@ -75,11 +75,11 @@ def result_pdf() -> bytes:
 
 
 @pytest.fixture(autouse=True)
-def dev_pki(tmp_path, settings, monkeypatch):
+def dev_pki(tmp_path, settings):
     """A throw-away development PKI for the leader's signature; never a real certificate."""
     settings.MOTCUA_PKI_DIR = str(tmp_path / "pki")
     for name in ("MOTCUA_SIGNING_P12_PATH", "MOTCUA_SIGNING_P12_PASSWORD", "MOTCUA_TRUST_ROOTS"):
-        monkeypatch.delenv(name, raising=False)
+        setattr(settings, name, "")
 
 
 def _people(world) -> dict:

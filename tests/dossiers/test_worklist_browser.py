@@ -19,10 +19,10 @@ RESULT_HTML = """<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"></he
 
 
 @pytest.fixture(autouse=True)
-def dev_pki(tmp_path, settings, monkeypatch):
+def dev_pki(tmp_path, settings):
     settings.MOTCUA_PKI_DIR = str(tmp_path / "pki")
     for name in ("MOTCUA_SIGNING_P12_PATH", "MOTCUA_SIGNING_P12_PASSWORD", "MOTCUA_TRUST_ROOTS"):
-        monkeypatch.delenv(name, raising=False)
+        setattr(settings, name, "")
 
 
 def signed_in(browser, live_server, user, width):

@@ -33,13 +33,13 @@ RESULT_HTML = """<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"></he
 
 
 @pytest.fixture(autouse=True)
-def _isolated(settings, tmp_path, monkeypatch):
+def _isolated(settings, tmp_path):
     """Own media folder, development signing keys and a private cache (sign-in and lookup
     throttles must not carry over from other tests or parallel workers)."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.MOTCUA_PKI_DIR = str(tmp_path / "pki")
     for name in ("MOTCUA_SIGNING_P12_PATH", "MOTCUA_SIGNING_P12_PASSWORD", "MOTCUA_TRUST_ROOTS"):
-        monkeypatch.delenv(name, raising=False)
+        setattr(settings, name, "")
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "chain"}
     }

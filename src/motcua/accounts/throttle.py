@@ -24,15 +24,15 @@ ACCOUNT_SCOPE = "login-fail-account"
 
 
 def _limit() -> int:
-    return int(getattr(settings, "MOTCUA_LOGIN_IP_FAILURE_LIMIT", 50))
+    return settings.MOTCUA_LOGIN_IP_FAILURE_LIMIT
 
 
 def _account_limit() -> int:
-    return int(getattr(settings, "AXES_FAILURE_LIMIT", 5) or 5)
+    return int(settings.AXES_FAILURE_LIMIT or 5)
 
 
 def _window() -> int:
-    hours = float(getattr(settings, "AXES_COOLOFF_TIME", 0.25) or 0.25)
+    hours = float(settings.AXES_COOLOFF_TIME or 0.25)
     return max(60, int(hours * 3600))
 
 

@@ -38,7 +38,7 @@ def public_url(request, pk: int) -> str:
     officer's machine on the internal network still works from a villager's phone.
     """
     path = reverse("catalog:procedure_detail", args=[pk])
-    base = (getattr(settings, "MOTCUA_PUBLIC_BASE_URL", "") or "").rstrip("/")
+    base = settings.MOTCUA_PUBLIC_BASE_URL.rstrip("/")
     return f"{base}{path}" if base else request.build_absolute_uri(path)
 
 

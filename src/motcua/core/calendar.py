@@ -50,21 +50,14 @@ from .models import CalendarException, Unit
 logger = logging.getLogger(__name__)
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-# Office hours of the civil service (QĐ 188/1999/QĐ-TTg: 40 hours, Mon-Fri); a province may
-# set other hours through settings.MOTCUA_OFFICE_HOURS = (("07:30", "11:30"), ("13:30", "17:00")).
-DEFAULT_OFFICE_HOURS = (("07:30", "11:30"), ("13:30", "17:00"))
-# ND 118/2025 art. 18(2) as amended by ND 309/2026: received after 15:00 -> next working day.
-DEFAULT_RECEPTION_CUTOFF = "15:00"
+# Office hours (settings.MOTCUA_OFFICE_HOURS) and the reception cut-off
+# (settings.MOTCUA_RECEPTION_CUTOFF) are declared, with their legal basis, in motcua.settings.
 HALF = Decimal("0.5")
 MAKE_UP_DAY = "Ngày làm bù"
 _FIRST_YEAR, _LAST_YEAR = 1995, 2200  # python-holidays observes VN substitutes from 1995
 
 _VERSION_KEY = "motcua:calendar:version"
 _lock = threading.Lock()
-
-
-def _setting(name: str, default):
-    return getattr(settings, name, default)
 
 
 def _parse_time(value: str | dt.time) -> dt.time:
@@ -76,7 +69,7 @@ def _parse_time(value: str | dt.time) -> dt.time:
 
 def office_hours() -> tuple[tuple[dt.time, dt.time], tuple[dt.time, dt.time]]:
     """(morning, afternoon) opening and closing times, local time."""
-    (am_open, am_close), (pm_open, pm_close) = _setting("MOTCUA_OFFICE_HOURS", DEFAULT_OFFICE_HOURS)
+    (am_open, am_close), (pm_open, pm_close) = settings.MOTCUA_OFFICE_HOURS
     return (
         (_parse_time(am_open), _parse_time(am_close)),
         (_parse_time(pm_open), _parse_time(pm_close)),
@@ -84,7 +77,7 @@ def office_hours() -> tuple[tuple[dt.time, dt.time], tuple[dt.time, dt.time]]:
 
 
 def reception_cutoff() -> dt.time:
-    return _parse_time(_setting("MOTCUA_RECEPTION_CUTOFF", DEFAULT_RECEPTION_CUTOFF))
+    return _parse_time(settings.MOTCUA_RECEPTION_CUTOFF)
 
 
 # --- the cache ----------------------------------------------------------------------------
@@ -146,10 +139,10 @@ def clear_cache() -> None:
 def _fresh() -> _Cache:
     """The process cache, emptied first if another process changed the calendar."""
     now = time.monotonic()
-    if now - _cache.checked_at >= _setting("MOTCUA_CALENDAR_RECHECK_SECONDS", 30):
+    if now - _cache.checked_at >= settings.MOTCUA_CALENDAR_RECHECK_SECONDS:
         version = _shared_version()
         with _lock:
-            too_old = now - _cache.filled_at >= _setting("MOTCUA_CALENDAR_MAX_AGE_SECONDS", 600)
+            too_old = now - _cache.filled_at >= settings.MOTCUA_CALENDAR_MAX_AGE_SECONDS
             if version != _cache.version or too_old:
                 _cache.clear()
                 _cache.version = version

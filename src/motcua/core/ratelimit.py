@@ -301,7 +301,7 @@ def _networks(entries: tuple[str, ...]) -> tuple[_Network, ...]:
 
 
 def _trusted_networks() -> tuple[_Network, ...]:
-    value = getattr(settings, "MOTCUA_TRUSTED_PROXIES", ()) or ()
+    value = settings.MOTCUA_TRUSTED_PROXIES or ()
     if isinstance(value, str):
         value = value.split(",")
     return _networks(tuple(v.strip() for v in value if v.strip()))

@@ -492,9 +492,7 @@ class _Planner:
         self.today = now.astimezone(LOCAL_TZ).date()
         self.rng = rng
         self.villages = list(Village.objects.filter(unit=unit).order_by("name"))
-        self.rule_version = getattr(
-            settings, "MOTCUA_RULE_VERSION", dossier_services.DEFAULT_RULE_VERSION
-        )
+        self.rule_version = settings.MOTCUA_RULE_VERSION
         procedures = list(
             Procedure.objects.filter(unit=unit, is_published=True)
             .select_related("field", "department")
@@ -1378,7 +1376,7 @@ def load_dossier_history(
             continue
         result = DossierHistoryResult(unit=unit)
         results.append(result)
-        if not getattr(settings, "MOTCUA_DEMO_DOSSIER_HISTORY", True):
+        if not settings.MOTCUA_DEMO_DOSSIER_HISTORY:
             result.disabled = True  # test suites that do not look at dossiers skip the load
             continue
         if not demo_logins_allowed():

@@ -45,7 +45,7 @@ def read_json(path: Path):
 
 
 def demo_logins_allowed() -> bool:
-    return not getattr(settings, "SECURE", False)
+    return not settings.SECURE
 
 
 def load_commune(*, spec: dict, actor=None) -> Unit:

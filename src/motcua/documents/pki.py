@@ -66,19 +66,17 @@ class WrongPin(PKIError):
 def needs_pin() -> bool:
     """The unit's key is a PKCS#12 whose password is not in the environment: the leader types
     it (the key's PIN) on the signing screen, so a stolen server alone cannot sign."""
-    return bool(os.environ.get("MOTCUA_SIGNING_P12_PATH")) and not os.environ.get(
-        "MOTCUA_SIGNING_P12_PASSWORD"
-    )
+    return bool(settings.MOTCUA_SIGNING_P12_PATH) and not settings.MOTCUA_SIGNING_P12_PASSWORD
 
 
 def pki_dir() -> Path:
     """VAR_DIR/pki unless MOTCUA_PKI_DIR (a setting, for tests) points elsewhere."""
-    configured = getattr(settings, "MOTCUA_PKI_DIR", None)
+    configured = settings.MOTCUA_PKI_DIR
     return Path(configured) if configured else Path(settings.VAR_DIR) / "pki"
 
 
 def production_p12_configured() -> bool:
-    return bool(os.environ.get("MOTCUA_SIGNING_P12_PATH"))
+    return bool(settings.MOTCUA_SIGNING_P12_PATH)
 
 
 # --- generation ------------------------------------------------------------------------------
@@ -251,11 +249,11 @@ def get_signer(unit, *, pin: str = "") -> signers.SimpleSigner:
     The PKCS#12 opens with MOTCUA_SIGNING_P12_PASSWORD, or, when that is unset, with the `pin`
     the signer typed (`needs_pin()`); a PIN that does not open it raises WrongPin.
     """
-    p12 = os.environ.get("MOTCUA_SIGNING_P12_PATH", "")
+    p12 = settings.MOTCUA_SIGNING_P12_PATH
     if p12:
         path = p12.replace("{unit_code}", unit.code)
         by_pin = needs_pin()
-        password = pin if by_pin else os.environ.get("MOTCUA_SIGNING_P12_PASSWORD", "")
+        password = pin if by_pin else settings.MOTCUA_SIGNING_P12_PASSWORD
         if by_pin and not password:
             raise WrongPin("the signing key needs its PIN")
         try:
@@ -305,7 +303,7 @@ def _pem_certs(path: str) -> list[asn1_x509.Certificate]:
 def trust_roots() -> list[asn1_x509.Certificate]:
     """MOTCUA_TRUST_ROOTS (PEM) if set; plus the dev root when no production PKCS#12 is used."""
     roots: list[asn1_x509.Certificate] = []
-    configured = os.environ.get("MOTCUA_TRUST_ROOTS", "")
+    configured = settings.MOTCUA_TRUST_ROOTS
     if configured:
         try:
             roots.extend(_pem_certs(configured))

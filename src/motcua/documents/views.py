@@ -21,7 +21,7 @@ UPLOAD_OVERHEAD = 64 * 1024  # multipart boundaries and the CSRF field
 
 
 def _limit() -> int:
-    return int(getattr(settings, "MOTCUA_VERIFY_RATE_PER_MINUTE", 30))
+    return settings.MOTCUA_VERIFY_RATE_PER_MINUTE
 
 
 def _throttled(request) -> bool:

@@ -87,7 +87,7 @@ def lookup_url(code: str) -> str:
         path = reverse("dossiers:tracking_lookup")
     except NoReverseMatch:
         path = "/tra-cuu/"
-    base = (getattr(settings, "MOTCUA_PUBLIC_BASE_URL", "") or "").rstrip("/")
+    base = settings.MOTCUA_PUBLIC_BASE_URL.rstrip("/")
     return f"{base}{path}?ma={quote(code)}"
 
 

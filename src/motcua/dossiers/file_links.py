@@ -21,7 +21,6 @@ from django.urls import reverse
 
 SALT = "motcua.dossiers.file-link"
 COMPONENT, DOCUMENT = "c", "d"
-DEFAULT_MAX_AGE = 600
 # what a stored scan may be served as; everything else is a download, never rendered inline
 INLINE_TYPES = {
     b"%PDF-": "application/pdf",
@@ -48,7 +47,7 @@ class FileRef:
 
 
 def max_age() -> int:
-    return int(getattr(settings, "MOTCUA_FILE_LINK_SECONDS", DEFAULT_MAX_AGE))
+    return settings.MOTCUA_FILE_LINK_SECONDS
 
 
 def _signer() -> signing.TimestampSigner:

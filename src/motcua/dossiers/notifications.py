@@ -69,7 +69,7 @@ def format_moment(value: dt.datetime | None) -> str:
 
 def lookup_url(code: str) -> str:
     """The public tracking page with the code filled in (what the receipt's QR opens)."""
-    base = str(getattr(settings, "MOTCUA_PUBLIC_BASE_URL", "")).rstrip("/")
+    base = settings.MOTCUA_PUBLIC_BASE_URL.rstrip("/")
     return f"{base}{reverse('dossiers:tracking_lookup')}?{urlencode({'ma': code})}"
 
 

@@ -54,8 +54,6 @@ from .workflow import IllegalTransition, InvariantBroken
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_RULE_VERSION = "ND118/2025+ND367/2025+ND309/2026"
-
 
 # What a stale or double-submitted form is told (translated at call time).
 stale_form_message = workflow.stale_form_message
@@ -413,7 +411,7 @@ def _new_dossier(
         time_unit=procedure.time_unit,
         fee_total_vnd=sum(f["amount_vnd"] or 0 for f in fees),
         fees=fees,
-        rule_version=getattr(settings, "MOTCUA_RULE_VERSION", DEFAULT_RULE_VERSION),
+        rule_version=settings.MOTCUA_RULE_VERSION,
         channel=channel,
         applicant_kind=applicant.kind,
         applicant_name=applicant.name.strip(),
@@ -1427,7 +1425,7 @@ def extend_with_apology(
         unit = dossier.competent_unit_id
         if not calendar.is_working_day(new_due_at, unit):
             raise ValidationError({"new_due_at": _("Ngày hẹn trả mới phải là ngày làm việc.")})
-        limit = getattr(settings, "MOTCUA_MAX_EXTENSIONS", 1)
+        limit = settings.MOTCUA_MAX_EXTENSIONS
         if dossier.extensions.count() >= limit:
             raise InvariantBroken(
                 _("Hồ sơ đã được gia hạn %(n)s lần: không được gia hạn thêm.") % {"n": limit},

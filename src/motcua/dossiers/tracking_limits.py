@@ -28,24 +28,20 @@ ADDRESS_SCOPE = "track-ip-codes"  # places held by distinct codes one address tr
 PAIR_SCOPE = "track-ip-code"  # this address already failed on this code in the window
 
 
-def _setting(name: str, default: int) -> int:
-    return int(getattr(settings, name, default))
-
-
 def code_failures() -> int:
-    return _setting("MOTCUA_TRACKING_CODE_FAILURES", 5)
+    return settings.MOTCUA_TRACKING_CODE_FAILURES
 
 
 def code_lock_seconds() -> int:
-    return _setting("MOTCUA_TRACKING_CODE_LOCK", 900)
+    return settings.MOTCUA_TRACKING_CODE_LOCK
 
 
 def address_codes() -> int:
-    return _setting("MOTCUA_TRACKING_IP_CODES", 20)
+    return settings.MOTCUA_TRACKING_IP_CODES
 
 
 def address_window() -> int:
-    return _setting("MOTCUA_TRACKING_IP_WINDOW", 3600)
+    return settings.MOTCUA_TRACKING_IP_WINDOW
 
 
 @dataclass(frozen=True)

@@ -17,15 +17,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-# Hosts of the push services browsers actually use (Chrome/Edge/Opera, Firefox, Windows, Safari).
-DEFAULT_PUSH_HOSTS = (
-    "fcm.googleapis.com",
-    "android.googleapis.com",
-    "updates.push.services.mozilla.com",
-    ".push.services.mozilla.com",
-    ".notify.windows.com",
-    ".push.apple.com",
-)
 _B64URL = re.compile(r"^[A-Za-z0-9_-]+={0,2}$")
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
@@ -40,11 +31,11 @@ def decode_b64url(value: str) -> bytes | None:
 
 
 def _allow_insecure() -> bool:
-    return bool(settings.DEBUG or getattr(settings, "MOTCUA_PUSH_ALLOW_INSECURE", False))
+    return bool(settings.DEBUG or settings.MOTCUA_PUSH_ALLOW_INSECURE)
 
 
 def _host_allowed(host: str) -> bool:
-    allowed = getattr(settings, "MOTCUA_PUSH_ALLOWED_HOSTS", DEFAULT_PUSH_HOSTS)
+    allowed = settings.MOTCUA_PUSH_ALLOWED_HOSTS
     if not allowed:  # explicitly empty: any public https host
         return True
     return any(host == h or (h.startswith(".") and host.endswith(h)) for h in allowed)

@@ -81,7 +81,7 @@ def strip_diacritics(text: str) -> str:
 
 def sms_text(notification: Notification) -> str:
     text = _with_link(notification.body, notification.url)
-    if getattr(settings, "MOTCUA_SMS_ASCII", True):
+    if settings.MOTCUA_SMS_ASCII:
         text = strip_diacritics(text)
     return text
 
@@ -99,16 +99,16 @@ class HttpSmsSender:
     """
 
     def send(self, notification: Notification) -> None:
-        url = getattr(settings, "MOTCUA_SMS_URL", "")
+        url = settings.MOTCUA_SMS_URL
         if not url:
             raise DeliveryError("sms: MOTCUA_SMS_URL is not configured")
         payload = {
             "to": notification.to_address,
             "message": sms_text(notification),
-            "sender": getattr(settings, "MOTCUA_SMS_SENDER", ""),
+            "sender": settings.MOTCUA_SMS_SENDER,
             "reference": str(notification.pk),
         }
-        headers = {"Authorization": f"Bearer {getattr(settings, 'MOTCUA_SMS_TOKEN', '')}"}
+        headers = {"Authorization": f"Bearer {settings.MOTCUA_SMS_TOKEN}"}
         try:
             response = requests.post(url, json=payload, headers=headers, timeout=HTTP_TIMEOUT)
         except requests.RequestException as exc:
@@ -218,8 +218,8 @@ SENDERS: dict[str, dict[str, str]] = {
 
 
 def get_sender(channel: str) -> Sender:
-    mode = getattr(settings, "MOTCUA_NOTIFY_MODE", "dev")
-    overrides = getattr(settings, "MOTCUA_NOTIFY_SENDERS", {}) or {}
+    mode = settings.MOTCUA_NOTIFY_MODE
+    overrides = settings.MOTCUA_NOTIFY_SENDERS or {}
     path = overrides.get(channel) or SENDERS.get(mode, SENDERS["dev"]).get(channel)
     if path is None:
         raise DeliveryError(f"no sender for channel {channel}", permanent=True)

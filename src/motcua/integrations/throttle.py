@@ -13,5 +13,5 @@ WINDOW_SECONDS = 600
 
 def allow(request, scope: str = "push-subscribe") -> bool:
     """Count this request; False once the IP is over its limit for the window."""
-    limit = int(getattr(settings, "MOTCUA_PUSH_SUBSCRIBE_LIMIT", 30))
+    limit = settings.MOTCUA_PUSH_SUBSCRIBE_LIMIT
     return ratelimit.hit(scope, ratelimit.client_ip(request), window=WINDOW_SECONDS) <= limit

@@ -54,12 +54,12 @@ def _load(setting_value: str, var_dir: str) -> Vapid02:
 
 def signer() -> Vapid02:
     """The application server's VAPID key (cached per configured value)."""
-    return _load(getattr(settings, "MOTCUA_VAPID_PRIVATE_KEY", ""), str(settings.VAR_DIR))
+    return _load(settings.MOTCUA_VAPID_PRIVATE_KEY, str(settings.VAR_DIR))
 
 
 def public_key() -> str:
     """base64url of the uncompressed P-256 point: the browser's `applicationServerKey`."""
-    configured = getattr(settings, "MOTCUA_VAPID_PUBLIC_KEY", "")
+    configured = settings.MOTCUA_VAPID_PUBLIC_KEY
     derived = b64url(
         signer().public_key.public_bytes(
             serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
@@ -72,7 +72,7 @@ def public_key() -> str:
 
 
 def subject() -> str:
-    return getattr(settings, "MOTCUA_VAPID_SUBJECT", "") or DEFAULT_SUBJECT
+    return settings.MOTCUA_VAPID_SUBJECT or DEFAULT_SUBJECT
 
 
 def public_point(key: ec.EllipticCurvePublicKey) -> bytes:

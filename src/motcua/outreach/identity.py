@@ -12,7 +12,7 @@ from django.conf import settings
 
 
 def _key() -> bytes:
-    key = getattr(settings, "MOTCUA_RESIDENT_HASH_KEY", "") or f"resident:{settings.SECRET_KEY}"
+    key = settings.MOTCUA_RESIDENT_HASH_KEY or f"resident:{settings.SECRET_KEY}"
     return key.encode()
 
 

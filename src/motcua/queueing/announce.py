@@ -149,7 +149,7 @@ def _write_atomic(path: Path, data: bytes) -> None:
 
 
 def espeak_binary() -> str | None:
-    return shutil.which(getattr(settings, "MOTCUA_ESPEAK_BINARY", "espeak-ng"))
+    return shutil.which(settings.MOTCUA_ESPEAK_BINARY)
 
 
 def announcement_audio(text: str) -> bytes:

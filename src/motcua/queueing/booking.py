@@ -66,17 +66,13 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
 }
 
 
-def _setting(name: str, default: int) -> int:
-    return int(getattr(settings, name, default))
-
-
 def max_active_per_person() -> int:
-    return _setting("MOTCUA_BOOKING_MAX_ACTIVE_PER_PERSON", 2)
+    return settings.MOTCUA_BOOKING_MAX_ACTIVE_PER_PERSON
 
 
 def no_show_after() -> dt.timedelta:
     """How long after the slot start a booking not checked in is recorded as a no-show."""
-    return dt.timedelta(minutes=_setting("MOTCUA_BOOKING_NO_SHOW_AFTER_MINUTES", 60))
+    return dt.timedelta(minutes=settings.MOTCUA_BOOKING_NO_SHOW_AFTER_MINUTES)
 
 
 def _now(now: dt.datetime | None) -> dt.datetime:
@@ -459,11 +455,11 @@ PROOF_DAY = 24 * 60 * 60
 
 
 def proof_attempts() -> int:
-    return _setting("MOTCUA_BOOKING_PROOF_ATTEMPTS", 5)
+    return settings.MOTCUA_BOOKING_PROOF_ATTEMPTS
 
 
 def proof_attempts_per_day() -> int:
-    return _setting("MOTCUA_BOOKING_PROOF_ATTEMPTS_PER_DAY", 20)
+    return settings.MOTCUA_BOOKING_PROOF_ATTEMPTS_PER_DAY
 
 
 @dataclass(frozen=True)

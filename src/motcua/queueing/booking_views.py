@@ -42,7 +42,7 @@ OWNER_COOKIE_KEEP = 10
 
 
 def _rate_limit() -> int:
-    return int(getattr(settings, "MOTCUA_BOOKING_RATE_PER_MINUTE", 20))
+    return settings.MOTCUA_BOOKING_RATE_PER_MINUTE
 
 
 def _throttled(request) -> bool:

@@ -55,10 +55,6 @@ ICONS = (
 SHELL = ("queueing/app.css", "queueing/app.js", "integrations/push.js")
 
 
-def _limit(name: str, default: int) -> int:
-    return int(getattr(settings, name, default))
-
-
 # --- small helpers ---------------------------------------------------------------------------
 
 
@@ -134,7 +130,7 @@ def public_ticket_url(request, ticket: Ticket) -> str:
     commune's internal network still opens on a villager's phone.
     """
     path = ticket_url(ticket)
-    base = (getattr(settings, "MOTCUA_PUBLIC_BASE_URL", "") or "").rstrip("/")
+    base = settings.MOTCUA_PUBLIC_BASE_URL.rstrip("/")
     return f"{base}{path}" if base else request.build_absolute_uri(path)
 
 
@@ -255,14 +251,14 @@ def _phone_limit_message(unit: Unit, phone: str, at: dt.datetime) -> str:
         phone=phone,
         status__in=ACTIVE_STATES,
     ).count()
-    most = _limit("MOTCUA_REMOTE_TICKETS_PER_PHONE", 3)
+    most = settings.MOTCUA_REMOTE_TICKETS_PER_PHONE
     if active >= most:
         return _(
             "Số điện thoại này đã có %(n)s số đang chờ hôm nay. Xin dùng các số đã lấy "
             "(trong mục “Vé của tôi”) hoặc huỷ bớt trước khi lấy số mới."
         ) % {"n": active}
     tries = ratelimit.hit("queue_remote_phone", phone, window=PHONE_WINDOW_SECONDS)
-    if tries > _limit("MOTCUA_REMOTE_TRIES_PER_PHONE_HOUR", 6):
+    if tries > settings.MOTCUA_REMOTE_TRIES_PER_PHONE_HOUR:
         return _("Số điện thoại này đã lấy số quá nhiều lần trong một giờ. Xin thử lại sau.")
     return ""
 
@@ -273,7 +269,7 @@ def home(request, unit_code: str):
     unit = _unit_or_404(unit_code)
     if request.method == "GET":
         return _home(request, unit)
-    budget = _limit("MOTCUA_REMOTE_TICKETS_PER_IP", 20)
+    budget = settings.MOTCUA_REMOTE_TICKETS_PER_IP
     if ratelimit.hit("queue_remote_ip", ratelimit.client_ip(request), window=IP_WINDOW_SECONDS) > (
         budget
     ):

@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 CHANNEL_PREFIX = "motcua:display:"
 RECENT_CALLS = 5
 CALL_ACTIONS = ("call", "recall")
-RECHECK_SECONDS = float(getattr(settings, "MOTCUA_DISPLAY_RECHECK_SECONDS", 5.0))
+RECHECK_SECONDS = settings.MOTCUA_DISPLAY_RECHECK_SECONDS
 
 
 # --- the snapshot ------------------------------------------------------------------------------
@@ -345,7 +345,7 @@ _subscriber_lock = threading.Lock()
 def ensure_subscriber() -> RedisSubscriber | None:
     """Start this process's Redis subscriber on first use (only when REDIS_URL is set)."""
     global _subscriber
-    url = getattr(settings, "REDIS_URL", "")
+    url = settings.REDIS_URL
     if not url:
         return None
     with _subscriber_lock:
@@ -362,7 +362,7 @@ def publish(unit_id: int) -> None:
     Never raises: a board that misses a wake-up still sees the change at its next re-check.
     """
     hub.notify(unit_id)
-    url = getattr(settings, "REDIS_URL", "")
+    url = settings.REDIS_URL
     if not url:
         return
     try:

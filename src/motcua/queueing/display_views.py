@@ -27,12 +27,12 @@ _EVENT_ID = re.compile(r"^[0-9]{1,18}$")
 
 
 def heartbeat_seconds() -> float:
-    return float(getattr(settings, "MOTCUA_DISPLAY_HEARTBEAT_SECONDS", 15))
+    return settings.MOTCUA_DISPLAY_HEARTBEAT_SECONDS
 
 
 def stream_seconds() -> float:
     """A stream ends after this; the browser reconnects (servers don't pile up connections)."""
-    return float(getattr(settings, "MOTCUA_DISPLAY_STREAM_SECONDS", 300))
+    return settings.MOTCUA_DISPLAY_STREAM_SECONDS
 
 
 def _unit_or_404(unit_code: str):

@@ -25,12 +25,11 @@ from . import estimate
 from .models import CounterAssignment, Ticket
 
 log = logging.getLogger(__name__)
-DEFAULT_NEAR_TURN = 3
 
 
 def near_turn_limit() -> int:
     """How many people ahead counts as "near" (setting MOTCUA_QUEUE_NEAR_TURN, default 3)."""
-    return int(getattr(settings, "MOTCUA_QUEUE_NEAR_TURN", DEFAULT_NEAR_TURN))
+    return settings.MOTCUA_QUEUE_NEAR_TURN
 
 
 def positions(rows: list[dict], streak_limit: int) -> dict[int, int]:
