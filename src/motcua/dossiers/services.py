@@ -169,7 +169,7 @@ def on_transition(hook=None, *, in_transaction: bool = False):
 
 
 def _run_hooks(info: TransitionInfo) -> None:
-    for hook in list(_HOOKS):
+    for hook in list(_HOOKS):  # noqa: PERF101  a snapshot: the list may change while hooks run
         try:
             hook(info)
         except Exception:  # a failing notifier must not undo or hide a committed change
