@@ -60,9 +60,12 @@ test-offhours:
 bench: deps
 	$(BIN)/python bench/run.py
 
+# mypy loads the settings (django-stubs): a throwaway MOTCUA_VAR_DIR, as for the tests.
 lint: deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	MOTCUA_VAR_DIR=$$(mktemp -d /tmp/motcua-lint.XXXXXX) $(BIN)/mypy
+	$(BIN)/deptry src
 
 format: deps
 	$(BIN)/ruff format .

@@ -541,15 +541,15 @@ def describe(rows: list[dict], info: dict) -> str:
         "p50 / p95 / max (ms) | ratio (p95) | `call_next` p50 / p95 (ms) | goal | pass? |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
-    for r in rows:
-        lines.append(
-            f"| {r['database']} | {r['clients']} x {r['calls']} "
-            f"| {100 * r['received'] / r['expected']:.1f}% "
-            f"| {r['p50']:.0f} / {r['p95']:.0f} / {r['max']:.0f} "
-            f"| {r['raw_p50']:.0f} / {r['raw_p95']:.0f} / {r['bare_max']:.0f} "
-            f"| {r['ratio']:.1f}x | {r['call_p50']:.1f} / {r['call_p95']:.1f} "
-            f"| < {r['goal_ms']:g} ms | {'yes' if r['passed'] else 'NO'} |"
-        )
+    lines.extend(
+        f"| {r['database']} | {r['clients']} x {r['calls']} "
+        f"| {100 * r['received'] / r['expected']:.1f}% "
+        f"| {r['p50']:.0f} / {r['p95']:.0f} / {r['max']:.0f} "
+        f"| {r['raw_p50']:.0f} / {r['raw_p95']:.0f} / {r['bare_max']:.0f} "
+        f"| {r['ratio']:.1f}x | {r['call_p50']:.1f} / {r['call_p95']:.1f} "
+        f"| < {r['goal_ms']:g} ms | {'yes' if r['passed'] else 'NO'} |"
+        for r in rows
+    )
     return "\n".join(lines)
 
 

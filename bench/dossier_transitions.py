@@ -200,11 +200,11 @@ def measure(params: dict) -> list[dict]:
 
 def describe(rows: list[dict], info: dict) -> str:
     lines = [describe_throughput(rows, info, "transitions"), ""]
-    for r in rows:
-        lines.append(
-            f"- {r['database']}: {r['dossiers']:,} dossiers seeded; {r['events']:,} events "
-            "written by both sides (one per transition)."
-        )
+    lines.extend(
+        f"- {r['database']}: {r['dossiers']:,} dossiers seeded; {r['events']:,} events "
+        "written by both sides (one per transition)."
+        for r in rows
+    )
     return "\n".join(lines)
 
 

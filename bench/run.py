@@ -101,7 +101,7 @@ def run_on(database: str, benchmark, params: list[str], timeout: int, keep: bool
         else:
             try:
                 pg_recreate(pg_url)
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001  any reason PostgreSQL is unusable: skip it
                 host = urlsplit(pg_url).netloc.rsplit("@", 1)[-1]
                 print(
                     f"PostgreSQL: skipped, cannot reach {host} ({type(exc).__name__}: "
@@ -154,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
         for database in databases:
             try:
                 payload = run_on(database, benchmark, args.param, args.timeout, args.keep_db)
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001  one failed benchmark is counted, the rest run
                 failures += 1
                 print(f"{benchmark.name} on {database}: FAILED\n{exc}", file=sys.stderr)
                 continue

@@ -52,7 +52,7 @@ def _child(
             lat.append((time.perf_counter_ns() - t0) / 1e6)
         end = time.perf_counter()
         out.send({"start": start, "end": end, "lat": lat, "error": None})
-    except Exception as exc:  # reported by the parent, which fails the run
+    except Exception as exc:  # noqa: BLE001  reported by the parent, which fails the run
         out.send({"start": 0, "end": 0, "lat": [], "error": f"{type(exc).__name__}: {exc}"})
     finally:
         out.close()
@@ -155,13 +155,13 @@ def describe_throughput(rows: list[dict], info: dict, unit: str) -> str:
         f"| latency p50 / p95 / p99 (ms) | raw p95 (ms) | goal | pass? |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for r in rows:
-        lines.append(
-            f"| {r['benchmark']} ({r['call']}) | {r['database']} | {r['workers']} "
-            f"| {r['per_s']:.0f} | {r['raw_per_s']:.0f} | {r['throughput_ratio']:.1f}x "
-            f"| {r['p50']:.1f} / {r['p95']:.1f} / {r['p99']:.1f} | {r['raw_p95']:.1f} "
-            f"| > {r['goal_per_s']:g}/s | {'yes' if r['passed_throughput'] else 'NO'} |"
-        )
+    lines.extend(
+        f"| {r['benchmark']} ({r['call']}) | {r['database']} | {r['workers']} "
+        f"| {r['per_s']:.0f} | {r['raw_per_s']:.0f} | {r['throughput_ratio']:.1f}x "
+        f"| {r['p50']:.1f} / {r['p95']:.1f} / {r['p99']:.1f} | {r['raw_p95']:.1f} "
+        f"| > {r['goal_per_s']:g}/s | {'yes' if r['passed_throughput'] else 'NO'} |"
+        for r in rows
+    )
     return "\n".join(lines)
 
 
@@ -298,11 +298,11 @@ def measure(params: dict) -> list[dict]:
 
 def describe(rows: list[dict], info: dict) -> str:
     lines = [describe_throughput(rows, info, "tickets"), ""]
-    for r in rows:
-        lines.append(
-            f"- {r['database']}: {r['tickets']} tickets of one service through the service "
-            f"function, numbers {'gap-free and unique' if r['gap_free'] else '**NOT gap-free**'}."
-        )
+    lines.extend(
+        f"- {r['database']}: {r['tickets']} tickets of one service through the service "
+        f"function, numbers {'gap-free and unique' if r['gap_free'] else '**NOT gap-free**'}."
+        for r in rows
+    )
     return "\n".join(lines)
 
 

@@ -88,7 +88,7 @@ def test_concurrent_writers_keep_one_valid_chain(allow_flush):
                         object_id=f"{n}-{i}",
                         changes={"counter": n},
                     )
-        except BaseException as exc:  # reported in the main thread
+        except BaseException as exc:  # noqa: BLE001  reported in the main thread
             errors.append(exc)
         finally:
             connections.close_all()
@@ -132,7 +132,7 @@ def test_one_communes_open_transaction_does_not_hold_up_another_communes_audit(a
                 outcome["b"] = audit.record(
                     action="dossier.receive", object_type="x", object_id=2, unit=b
                 )
-        except BaseException as exc:
+        except BaseException as exc:  # noqa: BLE001  the main thread asserts what happened
             outcome["b"] = exc
         finally:
             connections.close_all()

@@ -143,7 +143,7 @@ def test_restored_backup_verifies_and_tampering_with_it_is_caught(tmp_path):
         broken = _manage(["audit_verify"], _url(server, restored), tmp_path)
         assert broken.returncode == 1
         assert "Sự kiện #7: nội dung đã bị sửa" in broken.stderr
-        print(f"backup/restore timings (s): {timings}")
+        print(f"backup/restore timings (s): {timings}")  # noqa: T201  reported on purpose (-s)
     finally:
         for name in (source, restored):
             _admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

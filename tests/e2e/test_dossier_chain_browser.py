@@ -18,8 +18,8 @@ from weasyprint import HTML
 from motcua.catalog.models import ProcessStep
 from motcua.core import calendar
 from motcua.dossiers.models import Dossier, Status
+from tests.dossiers.factories import ON_TIME, make_birth_registration, make_world
 
-from ..dossiers.factories import ON_TIME, make_birth_registration, make_world
 from .conftest import _page, assert_clean_console, assert_fits_the_screen
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

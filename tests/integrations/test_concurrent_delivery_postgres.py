@@ -19,7 +19,7 @@ def _in_threads(n, target):
         try:
             barrier.wait()
             target()
-        except Exception as exc:  # collected and asserted below
+        except Exception as exc:  # noqa: BLE001  collected and asserted below
             errors.append(exc)
         finally:
             connection.close()

@@ -32,7 +32,7 @@ def test_simultaneous_records_of_one_person_count_once(manager, team_member, vil
                     client_uuid=new_key(),
                 )
             )
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001  collected and asserted below
             errors.append(exc)
         finally:
             connection.close()

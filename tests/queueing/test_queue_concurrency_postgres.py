@@ -23,7 +23,7 @@ def run_together(workers: int, job):
         try:
             barrier.wait()
             results[i] = job(i)
-        except Exception as exc:  # surfaced below
+        except Exception as exc:  # noqa: BLE001  surfaced below
             errors.append(exc)
         finally:
             connection.close()

@@ -86,7 +86,7 @@ def import_catalog(
             if code:
                 seen.setdefault(code, row.row)
             data, errors = validate_record(row)
-            if errors:
+            if data is None:  # rejected: `errors` says why
                 report.errors.extend(errors)
                 continue
             if publish:

@@ -216,12 +216,11 @@ def _package_holidays(year: int) -> holidays.HolidayBase:
 
 
 def _build_year(year: int, scope: tuple[int, ...]) -> _Year:
-    off: dict[dt.date, str] = {}
-    worked: dict[dt.date, str] = {}
     package = _package_holidays(year)
-    for day, name in package.items():
-        if day.year == year and day.weekday() < 5:
-            off[day] = name
+    off: dict[dt.date, str] = {
+        day: name for day, name in package.items() if day.year == year and day.weekday() < 5
+    }
+    worked: dict[dt.date, str] = {}
     for day in getattr(package, "weekend_workdays", ()):
         if day.year == year:
             worked[day] = MAKE_UP_DAY

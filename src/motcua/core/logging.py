@@ -34,7 +34,7 @@ class RedactPIIFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         try:
             message = record.getMessage()
-        except Exception:  # bad %-args: keep the template, drop the arguments
+        except Exception:  # noqa: BLE001  bad %-args (or a failing str()): keep the template
             message = str(record.msg)
         record.msg = redact(message)
         record.args = None

@@ -190,6 +190,7 @@ class Machine:
 
     def status_label(self, status: Any) -> str:
         field_ = self.model._meta.get_field(self.status_field)
+        assert isinstance(field_, models.Field)  # a status is a column, never a relation
         return str(dict(field_.flatchoices).get(status, status))
 
     def allowed(self, status: Any) -> list[str]:
@@ -337,7 +338,9 @@ class Machine:
             outcome.changed = {k: [before[k], v] for k, v in after.items() if v != before[k]}
             if outcome.changed:
                 obj.save(update_fields=list(outcome.changed))
-            status_field = self.model._meta.get_field(self.status_field).attname
+            status_column = self.model._meta.get_field(self.status_field)
+            assert isinstance(status_column, models.Field)  # a column, never a relation
+            status_field = status_column.attname
             kept = move.from_status == move.to_status
             self._audit(
                 outcome,

@@ -99,6 +99,7 @@ def sign(
         signer=signer,
     )
     cert = signer.signing_cert
+    assert cert is not None  # sign_pdf above signed with it
     return SignedPdf(
         content=content,
         verification_code=code,
@@ -158,7 +159,7 @@ def store(
     actor,
     title: str,
     object_type: str = "",
-    object_id: str = "",
+    object_id: str | int = "",
 ) -> SignedDocument:
     """Keep a signed PDF: its row and the `document.signed` audit event in the caller's
     transaction, its file written now and removed again if that transaction does not commit.

@@ -40,7 +40,7 @@ class VerificationResult:
 def _common_name(cert) -> str:
     try:
         return cert.subject.native.get("common_name") or cert.subject.human_friendly
-    except Exception:
+    except Exception:  # noqa: BLE001  an uploaded PDF's certificate: unparsable means no name
         return ""
 
 

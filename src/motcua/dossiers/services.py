@@ -14,6 +14,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,7 +27,7 @@ from django.utils.translation import gettext_lazy
 from motcua.accounts.models import Role
 from motcua.accounts.scoping import has_role
 from motcua.catalog import cases
-from motcua.catalog.models import Procedure, StepStage
+from motcua.catalog.models import Procedure, ProcessStep, StepStage
 from motcua.core import audit, calendar
 from motcua.core.calendar import LOCAL_TZ
 from motcua.core.models import Department, Unit
@@ -51,6 +52,9 @@ from .models import (
     validate_applicant_id,
 )
 from .workflow import IllegalTransition, InvariantBroken
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise  # a lazy string (django-stubs' name)
 
 logger = logging.getLogger(__name__)
 
@@ -163,7 +167,7 @@ def on_transition(hook=None, *, in_transaction: bool = False):
 
 
 def _run_hooks(info: TransitionInfo) -> None:
-    for hook in list(_HOOKS):
+    for hook in list(_HOOKS):  # noqa: PERF101  a snapshot: the list may change while hooks run
         try:
             hook(info)
         except Exception:  # a failing notifier must not undo or hide a committed change
@@ -226,11 +230,11 @@ def _check_invariants(dossier: Dossier, move: workflow.Move) -> None:
         open_steps = dossier.steps.filter(finished_at__isnull=True)
         if to == Status.RESULT_READY:
             open_steps = open_steps.exclude(stage=StepStage.RETURN)
-        open_steps = list(open_steps.values_list("name", flat=True))
-        if open_steps:
+        open_names = list(open_steps.values_list("name", flat=True))
+        if open_names:
             raise InvariantBroken(
                 _("Hồ sơ còn bước xử lý chưa hoàn thành (%(steps)s): chưa thể kết thúc.")
-                % {"steps": ", ".join(open_steps)},
+                % {"steps": ", ".join(open_names)},
                 action=move.action,
                 status=move.from_status,
             )
@@ -358,7 +362,9 @@ def fees_in_force(
 
 def _check_procedure(procedure: Procedure, unit: Unit) -> None:
     """The procedure must be published by the competent unit or a unit above it."""
-    chain, current, hops = set(), unit, 0
+    chain: set[int] = set()
+    current: Unit | None = unit
+    hops = 0
     while current is not None and hops < 4:
         chain.add(current.pk)
         current, hops = current.parent, hops + 1
@@ -369,7 +375,7 @@ def _check_procedure(procedure: Procedure, unit: Unit) -> None:
 
 
 def _validate_applicant(applicant: Applicant) -> None:
-    errors = {}
+    errors: dict[str, str | list[str]] = {}
     if not applicant.name.strip():
         errors["applicant_name"] = _("Vui lòng nhập họ tên người nộp hồ sơ.")
     try:
@@ -476,8 +482,9 @@ def _department_for(unit_id: int, kind: str, procedure: Procedure) -> Department
         found = Department.objects.filter(unit_id=unit_id, kind=kind).order_by("id").first()
         if found is not None:
             return found
-    if procedure.department_id and procedure.department.unit_id == unit_id:
-        return procedure.department
+    department = procedure.department if procedure.department_id else None
+    if department is not None and department.unit_id == unit_id:
+        return department
     return None
 
 
@@ -494,7 +501,7 @@ def _open_clock(dossier: Dossier, at: dt.datetime, actor) -> None:
         dossier.competent_received_at = at
     due = deadlines.statutory_due(at, dossier.processing_days, dossier.time_unit, unit)
     dossier.due_at = dossier.due_at_legal = dossier.due_at_current = due
-    templates = list(dossier.procedure.steps.order_by("order"))
+    templates: list[ProcessStep | None] = list(dossier.procedure.steps.order_by("order"))
     if not templates:
         templates = [None]
     step_days = [t.days if t else dossier.processing_days for t in templates]
@@ -743,7 +750,7 @@ def refuse(
 # approval step closes when the leader approves; only processing steps are assigned and
 # finished by hand. See docs/decisions/0016-who-may-do-what-and-steps-that-follow-the-lifecycle.md.
 
-_CLOSED_BY = {
+_CLOSED_BY: dict[str, _StrPromise] = {
     StepStage.RECEPTION: gettext_lazy("Bước “%(step)s” đã hoàn thành khi tiếp nhận hồ sơ."),
     StepStage.APPROVAL: gettext_lazy(
         "Bước “%(step)s” được hoàn thành khi lãnh đạo phê duyệt, ký số; không hoàn thành riêng."
@@ -959,6 +966,7 @@ def request_supplement(
         from .papers import render as papers
 
         paper = from_dossier.supplement_request(dossier)
+        assert paper is not None  # the request was just recorded
         attach_document(
             actor,
             dossier_id=dossier_id,
@@ -1341,7 +1349,7 @@ def _result_collector(
         raise ValidationError(
             {"collected_by_kind": _("Chỉ ghi người nhận khi trả kết quả trực tiếp tại quầy.")}
         )
-    errors = {}
+    errors: dict[str, str | list[str]] = {}
     if kind == CollectedBy.AUTHORISED:
         if not name:
             errors["collector_name"] = _("Phải ghi họ tên người được ủy quyền nhận kết quả.")
@@ -1667,6 +1675,7 @@ def refuse_with_letter(
     dossier = Dossier.objects.select_related("receiving_unit").get(pk=dossier_id)
     workflow.require(actor, "refuse", dossier)  # before drawing the letter
     paper = from_dossier.refusal(dossier, reason=reason, signer=actor, issued_at=at)
+    assert paper is not None  # built from the reason given, never None
     with transaction.atomic():
         attach_document(
             actor,
@@ -1704,6 +1713,7 @@ def stop_with_letter(
     workflow.require(actor, "stop", dossier)
     if letter is None:
         notice = from_dossier.stop_notice(dossier, reason=reason, signer=actor, issued_at=at)
+        assert notice is not None  # built from the reason given, never None
         letter = papers.render_stop_notice(notice)
     with transaction.atomic():
         attach_document(

@@ -188,10 +188,10 @@ def steps_of(dossier: Dossier) -> list[DossierStep]:
     if prefetched is not None:
         return sorted(prefetched, key=lambda s: s.order)
     if "_steps_read" not in dossier.__dict__:
-        dossier._steps_read = list(
+        dossier.__dict__["_steps_read"] = list(
             DossierStep.objects.filter(dossier_id=dossier.pk).order_by("order")
         )
-    return dossier._steps_read
+    return dossier.__dict__["_steps_read"]
 
 
 def forget_steps(dossier: Dossier) -> None:
@@ -321,18 +321,20 @@ def _resume_target(row: Dossier | int | None) -> int:
     `DOSSIERS.run` passes the locked dossier (one query, only for a resume the table allows);
     `check` passes the paused status itself (the demo generator, which has no row).
     """
-    paused = row
     if isinstance(row, Dossier):
         paused = (
             row.supplements.filter(resubmitted_at__isnull=True)
             .values_list("paused_status", flat=True)
             .last()
         )
+    else:
+        paused = row
     return int(paused) if paused is not None else int(S.PROCESSING)
 
 
 def _event(outcome: statemachine.Outcome) -> DossierEvent:
     move = outcome.move
+    assert move is not None and outcome.at is not None  # the factory only sees a real move
     return DossierEvent(
         dossier=outcome.obj,
         from_status=None if move.from_status == "" else move.from_status,  # "": creation

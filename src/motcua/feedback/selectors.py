@@ -127,7 +127,7 @@ def ticket_awaiting_rating(counter, *, at: dt.datetime) -> Ticket | None:
         .order_by("-finished_at", "-id")
         .first()
     )
-    if last is None or last.finished_at < at - TABLET_WINDOW:
+    if last is None or last.finished_at is None or last.finished_at < at - TABLET_WINDOW:
         return None
     if Rating.objects.filter(ticket_id=last.pk).exists():
         return None

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -101,7 +102,7 @@ def notify(
         if existing is not None:
             return existing
     fields = _recipient_fields(channel, recipient)
-    unit_id = getattr(unit, "pk", unit)
+    unit_id = unit.pk if isinstance(unit, Unit) else unit
     notification = Notification(
         unit_id=unit_id,
         channel=channel,
@@ -295,7 +296,7 @@ def notify_device_or_phone(
     """
     from .selectors import active_subscriptions
 
-    common = {
+    common: dict[str, Any] = {
         "purpose": purpose,
         "subject": subject,
         "body": body,

@@ -159,9 +159,11 @@ def village_progress(
     milestones = campaign.milestone_list() if campaign else []
     due = [m for m in milestones if m[0] <= today]
     upcoming = [m for m in milestones if m[0] > today]
+    no_adoption = {"working": 0, "all_ages": 0}
+    no_sessions = {"n": 0, "people": 0}
     rows = []
     for v in villages:
-        a = by_village.get(v.pk, {})
+        a = by_village.get(v.pk, no_adoption)
         row = VillageProgress(
             village=v,
             working_age_population=v.working_age_population,
@@ -169,8 +171,8 @@ def village_progress(
             adopted_all_ages=a.get("all_ages", 0),
             adopted_this_week=this_week.get(v.pk, 0),
             kind_counts=kinds.get(v.pk, {}),
-            sessions=sessions.get(v.pk, {}).get("n", 0),
-            attendees=sessions.get(v.pk, {}).get("people") or 0,
+            sessions=sessions.get(v.pk, no_sessions).get("n", 0),
+            attendees=sessions.get(v.pk, no_sessions).get("people") or 0,
         )
         if campaign:
             row.target_percent = campaign.target_percent

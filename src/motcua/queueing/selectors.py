@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -89,11 +91,12 @@ def console(counter: Counter, day: dt.date) -> Console:
         )
     )
     by_service = {r["service_id"]: r for r in rows}
+    nobody = {"waiting": 0, "priority": 0}
     counts = [
         ServiceCount(
             service=s,
-            waiting=by_service.get(s.pk, {}).get("waiting", 0),
-            priority=by_service.get(s.pk, {}).get("priority", 0),
+            waiting=by_service.get(s.pk, nobody)["waiting"],
+            priority=by_service.get(s.pk, nobody)["priority"],
             served_by_counter=s.pk in served_ids,
         )
         for s in services
@@ -145,7 +148,7 @@ class Figures:
     waited: int = 0
     service_seconds_total: float = 0.0
 
-    def add(self, row: dict) -> None:
+    def add(self, row: Mapping[str, Any]) -> None:
         self.issued += 1
         if row["status"] == Ticket.Status.NO_SHOW:
             self.no_show += 1

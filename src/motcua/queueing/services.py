@@ -62,7 +62,7 @@ def local_day(at: dt.datetime) -> dt.date:
 
 def policy_for(unit: Unit | int) -> QueuePolicy:
     """The unit's rules, or an unsaved row carrying the defaults."""
-    unit_id = getattr(unit, "pk", unit)
+    unit_id = unit.pk if isinstance(unit, Unit) else unit
     return QueuePolicy.objects.filter(unit_id=unit_id).first() or QueuePolicy(unit_id=unit_id)
 
 
@@ -289,11 +289,13 @@ def _refusal(machine: Machine, action: str, status: str, ticket: Ticket | None) 
 
 
 def _ticket_event(outcome: Outcome) -> TicketEvent:
+    move = outcome.move
+    assert move is not None and outcome.at is not None  # the factory only sees a real move
     return TicketEvent(
         ticket=outcome.obj,
-        from_status=outcome.move.from_status,
-        to_status=outcome.move.to_status,
-        action=outcome.move.action,
+        from_status=move.from_status,
+        to_status=move.to_status,
+        action=move.action,
         actor=actor_or_none(outcome.data.get("actor")),
         at=outcome.at,
         counter=outcome.data.get("counter"),

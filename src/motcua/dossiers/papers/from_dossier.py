@@ -15,8 +15,15 @@ from django.utils.translation import gettext as _
 
 from motcua.catalog.models import Component
 from motcua.core.models import Unit
+from motcua.dossiers.models import (
+    ApplicantKind,
+    CollectedBy,
+    Delivery,
+    Dossier,
+    DossierEvent,
+    Status,
+)
 
-from ..models import ApplicantKind, CollectedBy, Delivery, Dossier, DossierEvent, Status
 from . import data
 from .render import local, processing_time_text
 
