@@ -614,8 +614,10 @@ def _errors(response) -> str:
     if response.status_code != 200 or not response.context:
         return f"HTTP {response.status_code}"
     parts = [str(response.context["adminform"].form.errors)]
-    for inline in response.context.get("inline_admin_formsets", []):
-        parts.append(str(inline.formset.errors) + str(inline.formset.non_form_errors()))
+    parts.extend(
+        str(inline.formset.errors) + str(inline.formset.non_form_errors())
+        for inline in response.context.get("inline_admin_formsets", [])
+    )
     return " ".join(parts)
 
 
