@@ -7,7 +7,6 @@ Drafts are a 404 here; staff review drafts on the staff pages.
 import io
 
 import segno
-from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -15,6 +14,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
+
+from motcua.core import links
 
 from . import cases, selectors
 
@@ -37,9 +38,7 @@ def public_url(request, pk: int) -> str:
     The configured public base URL wins over the request's host, so a QR printed from an
     officer's machine on the internal network still works from a villager's phone.
     """
-    path = reverse("catalog:procedure_detail", args=[pk])
-    base = (getattr(settings, "MOTCUA_PUBLIC_BASE_URL", "") or "").rstrip("/")
-    return f"{base}{path}" if base else request.build_absolute_uri(path)
+    return links.public_url(reverse("catalog:procedure_detail", args=[pk]), request)
 
 
 @require_safe

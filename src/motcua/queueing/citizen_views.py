@@ -27,7 +27,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from motcua.core import calendar, ratelimit
+from motcua.core import calendar, links, ratelimit
 from motcua.core.models import Unit
 from motcua.core.statemachine import IllegalTransition
 
@@ -136,9 +136,7 @@ def public_ticket_url(request, ticket: Ticket) -> str:
     The configured public base URL wins over the kiosk's own host, so a slip printed on the
     commune's internal network still opens on a villager's phone.
     """
-    path = ticket_url(ticket)
-    base = (getattr(settings, "MOTCUA_PUBLIC_BASE_URL", "") or "").rstrip("/")
-    return f"{base}{path}" if base else request.build_absolute_uri(path)
+    return links.public_url(ticket_url(ticket), request)
 
 
 # --- the ticket's state (page and JSON share it) ---------------------------------------------
