@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "motcua.integrations",
     "motcua.outreach",
     "motcua.feedback",
+    "motcua.portal",
     "motcua.kpi",
     "motcua.demo",
 ]

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_safe
 
 from motcua.core import links
 
-from . import cases, selectors
+from . import actions, cases, selectors
 
 PAGE_SIZE = 20
 
@@ -85,6 +85,7 @@ def procedure_detail(request, pk: int):
             "procedure": procedure,
             "has_guide": guide is not None and guide.is_published,
             "public_url": public_url(request, procedure.pk),
+            "actions": actions.for_procedure(procedure),
             "fees": list(procedure.fees.all()),
             "fee_cases": cases.cases_of(procedure.fees.all()),
             "components": list(procedure.components.all()),

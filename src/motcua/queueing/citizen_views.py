@@ -33,7 +33,7 @@ from motcua.core.statemachine import IllegalTransition
 
 from . import estimate, selectors, services
 from .citizen_forms import RemoteTicketForm
-from .models import Ticket
+from .models import Service, Ticket
 
 S = Ticket.Status
 THEME_COLOR = "#b3261e"
@@ -268,12 +268,23 @@ def _phone_limit_message(unit: Unit, phone: str, at: dt.datetime) -> str:
     return ""
 
 
+def _preselected(unit: Unit, value) -> RemoteTicketForm | None:
+    """`?dich-vu=<id>` (the procedure page's "Lấy số thứ tự"): that service already chosen."""
+    try:
+        pk = int(value)
+    except (TypeError, ValueError):
+        return None
+    if not Service.objects.filter(unit=unit, pk=pk, is_active=True).exists():
+        return None
+    return RemoteTicketForm(unit=unit, initial={"service": pk})
+
+
 @require_http_methods(["GET", "POST"])
 def home(request, unit_code: str):
     """Trang hàng đợi của xã: numbers given now?, waits per service, take a number from afar."""
     unit = _unit_or_404(unit_code)
     if request.method == "GET":
-        return _home(request, unit)
+        return _home(request, unit, form=_preselected(unit, request.GET.get("dich-vu")))
     budget = _limit("MOTCUA_REMOTE_TICKETS_PER_IP", 20)
     if ratelimit.hit("queue_remote_ip", ratelimit.client_ip(request), window=IP_WINDOW_SECONDS) > (
         budget
