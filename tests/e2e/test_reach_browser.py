@@ -15,6 +15,7 @@ from django.core.management import call_command
 from playwright.sync_api import Browser, Page, expect
 
 from motcua.core import calendar
+from motcua.core.models import Unit
 from motcua.demo import signed_results
 from motcua.demo.dossiers import PLACEHOLDER
 from motcua.documents import pki
@@ -129,6 +130,28 @@ def test_the_home_page_on_a_phone_leads_to_every_public_service(
     with phone.expect_navigation():
         phone.get_by_test_id("action-book").click()
     expect(phone.locator(".bk-picked")).to_contain_text("Hộ tịch")
+
+    # Where several communes run a queue (the demo has two), the citizen picks hers first.
+    neighbour = Unit.objects.create(code="11836", name="Xã Vĩnh Thịnh", kind=Unit.Kind.COMMUNE)
+    BookingRule.objects.create(
+        service=Service.objects.create(unit=neighbour, code="A", name="Hộ tịch")
+    )
+    back_home(phone, url)
+    expect(phone.get_by_test_id("go-ticket")).to_have_count(0)
+    assert_fits_the_screen(phone)
+    shoot(phone, "reach-home-choose")
+    for button, path in (
+        ("pick-ticket", "/hang-doi/11836/"),
+        ("pick-booking", "/hang-doi/dat-hen/11836/"),
+    ):
+        back_home(phone, url)
+        phone.get_by_label("Lấy số, đặt lịch hẹn tại xã, phường").select_option(
+            label="Xã Vĩnh Thịnh"
+        )
+        with phone.expect_navigation():
+            phone.get_by_test_id(button).click()
+        expect(phone).to_have_url(f"{url}{path}")
+        expect(phone.get_by_text("Xã Vĩnh Thịnh").first).to_be_visible()
     assert_clean_console(phone)
 
 

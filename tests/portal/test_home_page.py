@@ -137,3 +137,13 @@ def test_home_query_count_does_not_grow_with_communes(client, django_assert_max_
 
     with django_assert_max_num_queries(3):
         assert client.get("/").status_code == 200
+
+
+def test_home_reads_in_english_when_the_person_switches(client):
+    queue(commune("11824", "Xã Vĩnh Bảo"))
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+
+    html = client.get("/").content.decode()
+
+    assert "Public services for citizens" in html
+    assert "Verify a result or document" in html
