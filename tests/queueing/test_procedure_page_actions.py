@@ -101,7 +101,7 @@ def test_another_communes_service_in_the_link_chooses_nothing(
 ):
     theirs = Service.objects.create(unit=other_commune, code="A", name="Hộ tịch")
 
-    for value in (theirs.pk, "abc", ""):
+    for value in (theirs.pk, "abc", "", "9" * 30, "-1"):
         html = client.get(f"/hang-doi/18073/?dich-vu={value}").content.decode()
         assert " checked>" not in html
 

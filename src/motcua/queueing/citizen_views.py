@@ -274,6 +274,8 @@ def _preselected(unit: Unit, value) -> RemoteTicketForm | None:
         pk = int(value)
     except (TypeError, ValueError):
         return None
+    if not 0 < pk < 2**31:  # past a database integer: PostgreSQL would refuse the query
+        return None
     if not Service.objects.filter(unit=unit, pk=pk, is_active=True).exists():
         return None
     return RemoteTicketForm(unit=unit, initial={"service": pk})
