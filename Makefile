@@ -31,12 +31,16 @@ system-deps:
 system-deps-run:
 	@bash scripts/system-deps.sh run
 
+# The address QR codes and links carry: the one `make run` serves (scripts/public-url.sh), unless
+# MOTCUA_PUBLIC_BASE_URL is set. The demo's signed results stamp it into their QR for good.
+PUBLIC_URL_ENV := source scripts/public-url.sh $(HOST) $(PORT)
+
 migrate: deps
-	$(BIN)/python manage.py migrate --noinput -v0
-	$(BIN)/python manage.py createcachetable
+	$(PUBLIC_URL_ENV) && $(BIN)/python manage.py migrate --noinput -v0
+	$(PUBLIC_URL_ENV) && $(BIN)/python manage.py createcachetable
 
 demo: migrate
-	$(BIN)/python manage.py load_demo
+	$(PUBLIC_URL_ENV) && $(BIN)/python manage.py load_demo
 
 run: deps system-deps-run demo
 	@bash scripts/run.sh $(HOST) $(PORT)

@@ -47,6 +47,9 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 # Reverse proxies whose X-Forwarded-For is believed (IPs/CIDRs): rate limits count the client
 # behind them, not the proxy. Empty: REMOTE_ADDR is the client (motcua.core.ratelimit.client_ip).
 MOTCUA_TRUSTED_PROXIES = env_list("MOTCUA_TRUSTED_PROXIES")
+# System checks acknowledged on purpose, e.g. `make run` on 127.0.0.1 silences motcua.E002
+# (a loopback base URL is right when nothing off this machine can reach the server anyway).
+SILENCED_SYSTEM_CHECKS = env_list("DJANGO_SILENCED_SYSTEM_CHECKS")
 
 INSTALLED_APPS = [
     "motcua.accounts.apps.StaffAdminConfig",  # admin login goes through staff login + TOTP
@@ -72,6 +75,7 @@ INSTALLED_APPS = [
     "motcua.integrations",
     "motcua.outreach",
     "motcua.feedback",
+    "motcua.portal",
     "motcua.kpi",
     "motcua.demo",
 ]
@@ -277,7 +281,10 @@ LOGGING = {
 
 # --- motcua -------------------------------------------------------------------------------
 MOTCUA_SITE_NAME = os.environ.get("MOTCUA_SITE_NAME", _("Một cửa điện tử"))
-MOTCUA_PUBLIC_BASE_URL = os.environ.get("MOTCUA_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+# The address citizens open: every QR code, printed link and message is built on it
+# (motcua.core.links). No default: with DEBUG off a missing or loopback value fails the system
+# checks (motcua.core.checks); `make run` sets it to the address it serves.
+MOTCUA_PUBLIC_BASE_URL = os.environ.get("MOTCUA_PUBLIC_BASE_URL", "")
 # Deadline arithmetic (motcua.core.calendar): receptions at or after the cut-off count from the
 # next working day (ND 118/2025 art. 18(2) as amended by ND 309/2026: 15:00); office hours give
 # the time of day a deadline falls due (QĐ 188/1999/QĐ-TTg: 40 hours, Mon-Fri).

@@ -56,7 +56,11 @@ def _admin(server: dict, sql: str, dbname: str = "postgres") -> None:
 
 def _manage(args: list[str], database_url: str, var_dir: Path, stdin: str | None = None):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "REDIS_URL"))}
-    env.update(DATABASE_URL=database_url, MOTCUA_VAR_DIR=str(var_dir))
+    env.update(
+        DATABASE_URL=database_url,
+        MOTCUA_VAR_DIR=str(var_dir),
+        MOTCUA_PUBLIC_BASE_URL="https://motcua.tanlap.gov.vn",  # migrate runs the system checks
+    )
     return subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), *args],
         env=env,

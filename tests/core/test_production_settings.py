@@ -41,6 +41,7 @@ def test_deploy_check_is_clean_with_secure_settings(tmp_path):
         DJANGO_SECURE="1",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         DJANGO_ALLOWED_HOSTS="motcua.tanlap.gov.vn",
+        MOTCUA_PUBLIC_BASE_URL="https://motcua.tanlap.gov.vn",
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
@@ -56,6 +57,23 @@ def test_deploy_check_flags_insecure_defaults(tmp_path):
     output = result.stdout + result.stderr
     assert "security.W004" in output  # no HSTS
     assert "security.W012" in output  # session cookie over plain HTTP
+
+
+def test_a_server_without_its_public_address_refuses_to_start(tmp_path):
+    """DEBUG off, MOTCUA_PUBLIC_BASE_URL unset or on this machine only: `manage.py` commands
+    (migrate, run_huey, ...) stop at the system checks before any QR code is printed or signed."""
+    unset = manage("check", tmp_path=tmp_path, MOTCUA_PUBLIC_BASE_URL="")
+    assert unset.returncode != 0
+    assert "motcua.E001" in unset.stderr
+
+    loopback = manage("check", tmp_path=tmp_path, MOTCUA_PUBLIC_BASE_URL="http://127.0.0.1:8000")
+    assert loopback.returncode != 0
+    assert "motcua.E002" in loopback.stderr
+
+    public = manage(
+        "check", tmp_path=tmp_path, MOTCUA_PUBLIC_BASE_URL="https://motcua.tanlap.gov.vn"
+    )
+    assert public.returncode == 0, public.stderr
 
 
 def test_secure_mode_without_secret_key_refuses_to_start(tmp_path):

@@ -23,6 +23,7 @@ from motcua.catalog.models import Procedure, StepStage
 from motcua.core import calendar
 from motcua.core.models import AuditEvent, Unit
 from motcua.demo import dossiers as demo_dossiers
+from motcua.demo import signed_results
 from motcua.demo.management.commands import load_demo as load_demo_command
 from motcua.dossiers import deadlines, selectors, services, workflow
 from motcua.dossiers.models import (
@@ -69,6 +70,11 @@ def loaded(django_db_setup, django_db_blocker, tmp_path_factory):
     ):
         patch.setattr(queue_services, "now", lambda: NOW)
         patch.setattr(demo_dossiers, "now", lambda: NOW)
+        # signing keeps its files with a durable transaction, which cannot nest in the one
+        # rolled back below: the signed demo results are tested in test_demo_signed_results
+        patch.setattr(
+            signed_results, "sign_results", lambda unit: signed_results.SignedResults(unit=unit)
+        )
         calendar.clear_cache()
         with transaction.atomic():
             output = load_demo()

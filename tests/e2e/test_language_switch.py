@@ -77,7 +77,7 @@ def test_phone_set_to_english_still_opens_in_vietnamese(browser, live_server, ca
         assert response.request.header_value("accept-language").startswith("en-US")
         assert response.header_value("content-language") == "vi"
         expect_vietnamese(page)
-        expect(page).to_have_url(f"{live_server.url}/thu-tuc/")
-        expect(page.get_by_role("heading", level=1)).to_have_text("Tra cứu thủ tục hành chính")
+        expect(page).to_have_url(f"{live_server.url}/")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Dịch vụ công cho người dân")
     finally:
         context.close()

@@ -7,7 +7,6 @@ Drafts are a 404 here; staff review drafts on the staff pages.
 import io
 
 import segno
-from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -16,7 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
-from . import cases, selectors
+from motcua.core import links
+
+from . import actions, cases, selectors
 
 PAGE_SIZE = 20
 
@@ -37,9 +38,7 @@ def public_url(request, pk: int) -> str:
     The configured public base URL wins over the request's host, so a QR printed from an
     officer's machine on the internal network still works from a villager's phone.
     """
-    path = reverse("catalog:procedure_detail", args=[pk])
-    base = settings.MOTCUA_PUBLIC_BASE_URL.rstrip("/")
-    return f"{base}{path}" if base else request.build_absolute_uri(path)
+    return links.public_url(reverse("catalog:procedure_detail", args=[pk]), request)
 
 
 @require_safe
@@ -86,6 +85,7 @@ def procedure_detail(request, pk: int):
             "procedure": procedure,
             "has_guide": guide is not None and guide.is_published,
             "public_url": public_url(request, procedure.pk),
+            "actions": actions.for_procedure(procedure),
             "fees": list(procedure.fees.all()),
             "fee_cases": cases.cases_of(procedure.fees.all()),
             "components": list(procedure.components.all()),

@@ -11,7 +11,10 @@ class CoreConfig(AppConfig):
         from huey.contrib.djhuey import HUEY
         from huey.signals import SIGNAL_EXECUTING
 
-        from . import calendar  # noqa: F401  (connects the calendar cache invalidation)
+        from . import (
+            calendar,  # noqa: F401  (connects the calendar cache invalidation)
+            checks,  # noqa: F401  (registers the public base URL check)
+        )
 
         @HUEY.signal(SIGNAL_EXECUTING)
         def _heartbeat_on_any_task(signal, task, *args, **kwargs):

@@ -1,19 +1,15 @@
-"""Site-wide views: home, health check and the Vietnamese error pages."""
+"""Site-wide views: health check and the Vietnamese error pages (the home page is portal's)."""
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpResponse, HttpResponseServerError, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.template import loader
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 HEARTBEAT_KEY = "motcua:worker-heartbeat"
-
-
-def home(request):
-    return redirect("catalog:procedure_list")
 
 
 def _database_ok() -> bool:

@@ -25,14 +25,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models.fields.files import FieldFile
 from django.urls import reverse
 from django.utils import timezone
 
-from motcua.core import audit
+from motcua.core import audit, links
 
 from . import pki, signing
 from .models import SignedDocument, new_verification_code
@@ -50,8 +49,7 @@ _WRITTEN: contextvars.ContextVar[list | None] = contextvars.ContextVar(
 
 def verification_url(code: str) -> str:
     """The absolute address printed in the QR code: MOTCUA_PUBLIC_BASE_URL + /xac-thuc/<code>/."""
-    base = str(settings.MOTCUA_PUBLIC_BASE_URL).rstrip("/")
-    return base + reverse("documents:verify_code", kwargs={"code": code})
+    return links.public_url(reverse("documents:verify_code", kwargs={"code": code}))
 
 
 @dataclass(frozen=True)

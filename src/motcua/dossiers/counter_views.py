@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from urllib.parse import quote
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -43,6 +41,7 @@ from .counter_forms import (
     TrackingBookForm,
 )
 from .models import Delivery, Dossier, DossierDocument, Status
+from .notifications import lookup_url  # the receipt's QR: the public tracking page
 from .papers import from_dossier
 from .papers import render as papers
 from .workflow import IllegalTransition
@@ -79,16 +78,6 @@ def _procedures_for(unit):
         chain.append(current.pk)
         current = current.parent
     return published_procedures().filter(unit_id__in=chain).order_by("name", "pk")
-
-
-def lookup_url(code: str) -> str:
-    """The public address the receipt's QR opens: the tracking page with the code filled in."""
-    try:
-        path = reverse("dossiers:tracking_lookup")
-    except NoReverseMatch:
-        path = "/tra-cuu/"
-    base = settings.MOTCUA_PUBLIC_BASE_URL.rstrip("/")
-    return f"{base}{path}?ma={quote(code)}"
 
 
 def _conflict(request, dossier, reason: str):

@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from motcua.core import links
 from motcua.core.calendar import LOCAL_TZ
 
 from .models import Dossier, Status
@@ -69,8 +70,7 @@ def format_moment(value: dt.datetime | None) -> str:
 
 def lookup_url(code: str) -> str:
     """The public tracking page with the code filled in (what the receipt's QR opens)."""
-    base = settings.MOTCUA_PUBLIC_BASE_URL.rstrip("/")
-    return f"{base}{reverse('dossiers:tracking_lookup')}?{urlencode({'ma': code})}"
+    return links.public_url(f"{reverse('dossiers:tracking_lookup')}?{urlencode({'ma': code})}")
 
 
 def _where_to_collect(dossier: Dossier) -> str:

@@ -14,7 +14,6 @@ import datetime as dt
 import logging
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -22,7 +21,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from motcua.core import audit, identifiers
+from motcua.core import audit, identifiers, links
 from motcua.core.models import Unit
 
 from . import push_keys
@@ -65,14 +64,6 @@ def _recipient_fields(channel: str, recipient) -> dict:
     return {"to_address": identifiers.e164(recipient)}
 
 
-def _absolute(url: str | None) -> str:
-    if not url:
-        return ""
-    if url.startswith("/"):
-        return settings.MOTCUA_PUBLIC_BASE_URL.rstrip("/") + url
-    return url
-
-
 def notify(
     *,
     channel: str,
@@ -109,7 +100,7 @@ def notify(
         purpose=purpose,
         subject=subject[:200],
         body=body,
-        url=_absolute(url)[:500],
+        url=links.absolute(url)[:500],
         object_type=object_type,
         object_id=str(object_id),
         idempotency_key=idempotency_key or None,

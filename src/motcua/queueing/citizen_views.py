@@ -27,14 +27,14 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from motcua.core import calendar, ratelimit
+from motcua.core import calendar, links, ratelimit
 from motcua.core.models import Unit
 from motcua.core.statemachine import IllegalTransition
 from motcua.core.text import mask_phone
 
 from . import estimate, selectors, services
 from .citizen_forms import RemoteTicketForm
-from .models import Ticket
+from .models import Service, Ticket
 
 S = Ticket.Status
 THEME_COLOR = "#b3261e"
@@ -129,9 +129,7 @@ def public_ticket_url(request, ticket: Ticket) -> str:
     The configured public base URL wins over the kiosk's own host, so a slip printed on the
     commune's internal network still opens on a villager's phone.
     """
-    path = ticket_url(ticket)
-    base = settings.MOTCUA_PUBLIC_BASE_URL.rstrip("/")
-    return f"{base}{path}" if base else request.build_absolute_uri(path)
+    return links.public_url(ticket_url(ticket), request)
 
 
 # --- the ticket's state (page and JSON share it) ---------------------------------------------
@@ -263,12 +261,25 @@ def _phone_limit_message(unit: Unit, phone: str, at: dt.datetime) -> str:
     return ""
 
 
+def _preselected(unit: Unit, value) -> RemoteTicketForm | None:
+    """`?dich-vu=<id>` (the procedure page's "Lấy số thứ tự"): that service already chosen."""
+    try:
+        pk = int(value)
+    except (TypeError, ValueError):
+        return None
+    if not 0 < pk < 2**31:  # past a database integer: PostgreSQL would refuse the query
+        return None
+    if not Service.objects.filter(unit=unit, pk=pk, is_active=True).exists():
+        return None
+    return RemoteTicketForm(unit=unit, initial={"service": pk})
+
+
 @require_http_methods(["GET", "POST"])
 def home(request, unit_code: str):
     """Trang hàng đợi của xã: numbers given now?, waits per service, take a number from afar."""
     unit = _unit_or_404(unit_code)
     if request.method == "GET":
-        return _home(request, unit)
+        return _home(request, unit, form=_preselected(unit, request.GET.get("dich-vu")))
     budget = settings.MOTCUA_REMOTE_TICKETS_PER_IP
     if ratelimit.hit("queue_remote_ip", ratelimit.client_ip(request), window=IP_WINDOW_SECONDS) > (
         budget

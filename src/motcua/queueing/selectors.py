@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from motcua.accounts.models import Role
@@ -16,13 +16,27 @@ from motcua.accounts.scoping import scoped
 from motcua.core import calendar
 from motcua.core.models import Counter, Unit
 
-from .models import CounterAssignment, Service, Ticket
+from .models import BookingRule, CounterAssignment, Service, Ticket
 
 COUNTER_ROLES = (Role.COUNTER_OFFICER,)
 
 
 def kiosk_unit(code: str) -> Unit | None:
     return Unit.objects.filter(code=code, is_active=True).first()
+
+
+def citizen_units() -> list[Unit]:
+    """Units whose queue gives numbers (an active service), by name; `takes_bookings` says
+    whether any of their services takes appointments. For the public home page."""
+    services = Service.objects.filter(unit=OuterRef("pk"), is_active=True)
+    rules = BookingRule.objects.filter(
+        service__unit=OuterRef("pk"), service__is_active=True, is_active=True
+    )
+    return list(
+        Unit.objects.filter(Exists(services), is_active=True)
+        .annotate(takes_bookings=Exists(rules))
+        .order_by("name", "code")
+    )
 
 
 def kiosk_services(unit: Unit) -> QuerySet[Service]:

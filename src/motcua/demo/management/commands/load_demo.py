@@ -5,7 +5,9 @@ demo commune and a second commune, staff for every role (not in secure mode), th
 catalog through the importer, the how-to guides, and the queue (services, counters, weeks of
 illustrative served tickets, motcua.demo.queue), satisfaction ratings for about 60% of
 those tickets (motcua.demo.ratings), then six months of illustrative dossiers
-(motcua.demo.dossiers). Safe to run again: counts stay the same and existing passwords are kept.
+(motcua.demo.dossiers), a few of whose results are signed for real with the public base URL in
+their QR (motcua.demo.signed_results). Safe to run again: counts stay the same and existing
+passwords are kept.
 """
 
 import time
@@ -16,7 +18,7 @@ from django.core.management.base import BaseCommand
 from motcua.catalog.models import HowToGuide, Procedure
 from motcua.core.management.commands.load_units import DEFAULT_FILE, load_units, read_units_file
 from motcua.core.models import Unit, Village
-from motcua.demo import dossiers, queue, ratings, services
+from motcua.demo import dossiers, queue, ratings, services, signed_results
 from motcua.outreach.demo import load_demo_adoption
 
 
@@ -85,6 +87,8 @@ class Command(BaseCommand):
 
         for history in dossiers.load_dossier_history():
             out.write(dossiers.summary_line(history))
+        # a few of those results signed for real, to verify on /xac-thuc/ (demo.signed_results)
+        out.write(signed_results.summary_line(signed_results.sign_results(unit=communes[0])))
 
         if services.demo_logins_allowed():  # synthetic residents never enter a real system
             adoption = load_demo_adoption(communes[0])
