@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from motcua.catalog import cases
 from motcua.catalog.models import Component, Procedure
+from motcua.core.forms import BoundedDateField
 
 from .models import ApplicantKind, CollectedBy, Delivery, IdentityVia, validate_applicant_id
 
@@ -351,8 +352,8 @@ class ReturnForm(forms.Form):
 class TrackingBookForm(forms.Form):
     """A period of the tracking book, both ends inclusive, at most a year."""
 
-    tu = forms.DateField(label=gettext_lazy("Từ ngày"), required=False)
-    den = forms.DateField(label=gettext_lazy("Đến ngày"), required=False)
+    tu = BoundedDateField(label=gettext_lazy("Từ ngày"), required=False)
+    den = BoundedDateField(label=gettext_lazy("Đến ngày"), required=False)
     dinh_dang = forms.ChoiceField(
         choices=[("", "HTML"), ("pdf", "PDF"), ("xlsx", "XLSX")], required=False
     )

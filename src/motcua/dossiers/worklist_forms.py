@@ -12,16 +12,13 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.models import Role, StaffAssignment, User
 from motcua.core.calendar import LOCAL_TZ
+from motcua.core.forms import BoundedDateField
 from motcua.core.models import Unit
 
 from .models import Channel, Status
 
 MAX_PDF_BYTES = 20 * 1024 * 1024
 STAFF_ROLES = (Role.COUNTER_OFFICER, Role.SPECIALIST, Role.LEADER, Role.MANAGER)
-
-
-def _date_widget():
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class WorklistFilterForm(forms.Form):
@@ -39,8 +36,8 @@ class WorklistFilterForm(forms.Form):
     channel = forms.ChoiceField(
         label=_("Hình thức nộp"), required=False, choices=[("", _("Tất cả")), *Channel.choices]
     )
-    date_from = forms.DateField(label=_("Nộp từ ngày"), required=False, widget=_date_widget())
-    date_to = forms.DateField(label=_("Đến ngày"), required=False, widget=_date_widget())
+    date_from = BoundedDateField(label=_("Nộp từ ngày"), required=False)
+    date_to = BoundedDateField(label=_("Đến ngày"), required=False)
     sort = forms.ChoiceField(
         label=_("Sắp xếp"),
         required=False,
@@ -259,9 +256,8 @@ class ExtendForm(VersionedForm):
         widget=forms.Textarea({"rows": 3}),
         error_messages={"required": _("Gia hạn phải có lý do bằng văn bản.")},
     )
-    new_due_date = forms.DateField(
+    new_due_date = BoundedDateField(
         label=_("Ngày hẹn trả mới"),
-        widget=_date_widget(),
         error_messages={
             "required": _("Chọn ngày hẹn trả mới."),
             "invalid": _("Ngày không hợp lệ."),
