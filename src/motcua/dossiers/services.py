@@ -1769,7 +1769,11 @@ def approve_and_sign(
         raise ValidationError({"pin": _("Mã PIN của khóa ký số không đúng.")}) from exc
     except SigningError as exc:
         raise InvariantBroken(
-            _("Không ký số được văn bản kết quả: tệp PDF không hợp lệ."),
+            _(
+                "Không ký số được văn bản kết quả. %(reason)s Đề nghị chuyên viên đính kèm "
+                "lại văn bản kết quả (PDF) rồi ký số."
+            )
+            % {"reason": exc.reason},
             action="approve",
             status=dossier.status,
         ) from exc

@@ -14,6 +14,7 @@ from motcua.accounts.models import Role, StaffAssignment, User
 from motcua.core.calendar import LOCAL_TZ
 from motcua.core.forms import BoundedDateField
 from motcua.core.models import Unit
+from motcua.documents import pdfs
 
 from .models import Channel, Status
 
@@ -219,16 +220,10 @@ def check_pdf(upload) -> bytes:
     if upload.size > MAX_PDF_BYTES:
         raise forms.ValidationError(_("Tệp quá lớn (tối đa 20 MB)."))
     data = upload.read()
-    if not data.startswith(b"%PDF-"):
-        raise forms.ValidationError(_("Tệp không phải là văn bản PDF."))
-    from io import BytesIO
-
-    from pyhanko.pdf_utils.reader import PdfFileReader
-
     try:
-        PdfFileReader(BytesIO(data), strict=False).root  # noqa: B018 - parse the catalogue
-    except Exception as exc:
-        raise forms.ValidationError(_("Không đọc được tệp PDF: tệp bị hỏng.")) from exc
+        pdfs.check_pdf(data)  # parsed as the signer will read it: encrypted or damaged refused
+    except pdfs.PdfRefused as exc:
+        raise forms.ValidationError(exc.message, code=exc.code) from exc
     return data
 
 
