@@ -33,7 +33,6 @@ system-deps-run:
 
 migrate: deps
 	$(BIN)/python manage.py migrate --noinput -v0
-	$(BIN)/python manage.py createcachetable
 
 demo: migrate
 	$(BIN)/python manage.py load_demo
