@@ -1,11 +1,12 @@
-"""Request context for audit events, the language choice, and refused moves answered 409."""
+"""Request context for audit events, the language choice, refused moves answered 409, and no
+copy of a signed-in person's pages kept by the browser."""
 
 import contextvars
 
 from django.conf import settings
 from django.shortcuts import render
 from django.utils import translation
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 
 _current_request = contextvars.ContextVar("motcua_request", default=None)
 
@@ -65,3 +66,30 @@ class IllegalTransitionMiddleware:
         if isinstance(exception, IllegalTransition):
             return render(request, "errors/409.html", {"message": exception.reason}, status=409)
         return None
+
+
+class NoStoreWhenSignedInMiddleware:
+    """Every answer to a signed-in person carries `Cache-Control: no-store` (and Django's other
+    never-cache headers): a counter PC is shared, and after sign-out the next person must not
+    reach a dossier list through the back button or the browser's cache.
+
+    A response that already says how to cache it is left alone: a view that chose `private`
+    for a reason (the citizen ticket page kept for offline use) or `public` for what is the
+    same for everyone (a QR image, the display's audio). Anonymous visitors are untouched, so
+    public pages stay cacheable; without a session cookie nobody is signed in, and the
+    session is not even read.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.has_header("Cache-Control"):
+            return response
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            return response
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            add_never_cache_headers(response)
+        return response
