@@ -1,5 +1,5 @@
-"""Request context for audit events, the language choice, refused moves answered 409, and no
-copy of a signed-in person's pages kept by the browser."""
+"""Request context for audit events, the language choice, refused moves answered 409, no copy
+of a signed-in person's pages kept by the browser, and NUL bytes in URLs answered 400."""
 
 import contextvars
 
@@ -7,6 +7,8 @@ from django.conf import settings
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
+
+from .views import bad_request
 
 _current_request = contextvars.ContextVar("motcua_request", default=None)
 
@@ -93,3 +95,21 @@ class NoStoreWhenSignedInMiddleware:
         if user is not None and user.is_authenticated:
             add_never_cache_headers(response)
         return response
+
+
+class RefuseNulInUrlMiddleware:
+    """A NUL byte in the path or the query string (`%00`) is never something a person typed,
+    and PostgreSQL refuses it in any text comparison: every page that looks up a code, a token
+    or a search would answer 500. Such a request gets the 400 page before any view reads it.
+    Text fields of forms refuse NUL on their own (Django's CharField)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in value for value in values)
+            for key, values in request.GET.lists()
+        ):
+            return bad_request(request)
+        return self.get_response(request)
