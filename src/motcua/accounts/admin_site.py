@@ -10,6 +10,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import resolve_url
 
+from motcua.core.admin_base import PrefillFromQueryMixin
+
 from .models import Role
 from .otp import has_confirmed_device, session_is_verified
 from .scoping import has_role, visible_unit_ids
@@ -48,7 +50,7 @@ def administered_unit_ids(request) -> set[int]:
     return visible_unit_ids(request.user, [Role.ADMINISTRATOR])
 
 
-class AdministratorOnlyMixin:
+class AdministratorOnlyMixin(PrefillFromQueryMixin):
     """Admin screens of reference data: only for `may_administer` users."""
 
     def has_module_permission(self, request):

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.forms.models import model_to_dict
 
 from . import audit
+from .admin_base import PrefillFromQueryMixin
 from .models import AuditEvent, CalendarException, Counter, Department, Unit, Village
 
 
@@ -17,7 +18,7 @@ def _unit_of(obj) -> int | None:
     return getattr(obj, "unit_id", None)
 
 
-class AuditedAdmin(admin.ModelAdmin):
+class AuditedAdmin(PrefillFromQueryMixin, admin.ModelAdmin):
     """Writes an audit event for every admin create, change and delete, in the same transaction."""
 
     def save_model(self, request, obj, form, change):
