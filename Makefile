@@ -37,7 +37,6 @@ PUBLIC_URL_ENV := source scripts/public-url.sh $(HOST) $(PORT)
 
 migrate: deps
 	$(PUBLIC_URL_ENV) && $(BIN)/python manage.py migrate --noinput -v0
-	$(PUBLIC_URL_ENV) && $(BIN)/python manage.py createcachetable
 
 demo: migrate
 	$(PUBLIC_URL_ENV) && $(BIN)/python manage.py load_demo

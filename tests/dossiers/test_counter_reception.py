@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from motcua.catalog.models import Component
 from motcua.dossiers.models import Dossier, DossierDocument, IdentityVia, Status
+from tests.pdfs import encrypted_pdf, tiny_pdf, truncated_pdf
 
 from .factories import CITIZEN_ID
 
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db
 RECEPTION = "/can-bo/mot-cua/tiep-nhan/"
 CODE_RE = re.compile(r"\d{3}\.\d{2}\.12\.H23-\d{6}-\d{4}")
 NAME = "Nguyễn Thị Hồng Nhung"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = tiny_pdf("Giay chung sinh")
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 40
 
 
@@ -129,6 +130,10 @@ def test_missing_name_is_refused(officer_client, world):
         ("giay-chung-sinh.pdf", PNG, "có đuôi không khớp với nội dung"),
         ("giay-chung-sinh.pdf", b"MZ\x90\x00 not a document", "không phải PDF, JPEG hoặc PNG"),
         ("anh.png", PDF, "có đuôi không khớp với nội dung"),
+        # a PDF is parsed, not judged by "%PDF-": protected or broken files are refused
+        ("ban-sao.pdf", encrypted_pdf(PDF, owner_password="chu-so-huu"), "đang đặt mật khẩu"),
+        ("ban-sao.pdf", encrypted_pdf(PDF, owner_password="a", user_password="b"), "mật khẩu"),
+        ("ban-sao.pdf", truncated_pdf(PDF), "tệp bị hỏng hoặc không đầy đủ"),
     ],
 )
 def test_scan_that_is_not_what_it_claims_is_rejected(officer_client, world, name, content, message):

@@ -13,7 +13,9 @@ from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin as OTPTOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from motcua.core.admin_scope import SuperuserOnlyAdmin, UnitScopedAdmin
@@ -148,6 +150,23 @@ class StaffUserAdmin(AdministratorOnlyMixin, UserAdmin):
                     },
                 )
             formset.save_m2m()
+
+
+class TOTPDeviceAdmin(OTPTOTPDeviceAdmin):
+    """django-otp's screens for a device, with an unknown device a 404 (it raised DoesNotExist,
+    a 500)."""
+
+    def config_view(self, request, pk):
+        get_object_or_404(TOTPDevice, pk=pk)
+        return super().config_view(request, pk)
+
+    def qrcode_view(self, request, pk):
+        get_object_or_404(TOTPDevice, pk=pk)
+        return super().qrcode_view(request, pk)
+
+
+admin.site.unregister(TOTPDevice)
+admin.site.register(TOTPDevice, TOTPDeviceAdmin)
 
 
 # Screens other packages register: the operator's tools, whatever permissions a unit

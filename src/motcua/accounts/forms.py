@@ -5,6 +5,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.signals import user_login_failed
 from django.utils.translation import gettext_lazy as _
 
+from motcua.core.forms import BoundedDateField
+
 from .models import Role
 
 INVALID_LOGIN = _("Tên đăng nhập hoặc mật khẩu không đúng. Vui lòng kiểm tra và thử lại.")
@@ -100,18 +102,8 @@ class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(label=_("Hành động"), required=False, error_messages=CHOICE_ERRORS)
     object_type = forms.CharField(label=_("Loại đối tượng"), required=False, max_length=80)
     actor = forms.CharField(label=_("Người thực hiện"), required=False, max_length=150)
-    date_from = forms.DateField(
-        label=_("Từ ngày"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": _("Ngày không hợp lệ.")},
-    )
-    date_to = forms.DateField(
-        label=_("Đến ngày"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": _("Ngày không hợp lệ.")},
-    )
+    date_from = BoundedDateField(label=_("Từ ngày"), required=False)
+    date_to = BoundedDateField(label=_("Đến ngày"), required=False)
 
     def __init__(self, *args, actions=(), **kwargs):
         super().__init__(*args, **kwargs)

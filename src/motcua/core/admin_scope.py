@@ -34,6 +34,7 @@ from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import models, transaction
 
 from . import audit
+from .admin_base import PrefillFromQueryMixin
 from .models import Unit
 
 _MAX_DEPTH = 3
@@ -134,7 +135,7 @@ def unit_id_of(obj: models.Model, lookup: str | None = None) -> int | None:
     return None
 
 
-class UnitScopedAdmin:
+class UnitScopedAdmin(PrefillFromQueryMixin):
     """Mix into every ModelAdmin and inline: see the module docstring."""
 
     # Path from a row to its unit; None: found from the model (`unit_lookup`).
@@ -258,7 +259,7 @@ class UnitScopedAdmin:
         return obj
 
 
-class SuperuserOnlyAdmin:
+class SuperuserOnlyAdmin(PrefillFromQueryMixin):
     """The operator's screens: closed to everyone but superusers, whatever permissions they
     were given. A screen that is also read-only keeps its own refusals (they are asked too)."""
 

@@ -9,6 +9,8 @@ from django.template import loader
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from .files import StoredFileMissing
+
 HEARTBEAT_KEY = "motcua:worker-heartbeat"
 
 
@@ -71,6 +73,8 @@ def permission_denied(request, exception=None):
 
 
 def page_not_found(request, exception=None):
+    if isinstance(exception, StoredFileMissing):
+        return _error(request, 404, "errors/file_missing.html")
     return _error(request, 404, "errors/404.html")
 
 

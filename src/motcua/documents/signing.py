@@ -13,16 +13,18 @@ from zoneinfo import ZoneInfo
 import segno
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from fontTools.ttLib import TTFont
 from fontTools.ttLib.scaleUpem import scale_upem
 from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.pdf_utils.writer import init_xobject_dictionary
 from pyhanko.sign import fields, signers
 from pyhanko.stamp.qr import QRStamp, QRStampStyle
 
-from . import pki
+from . import pdfs, pki
 
 DEFAULT_REASON = "Ký số kết quả giải quyết TTHC"
 FIELD_NAME = "Signature1"
@@ -72,7 +74,11 @@ class SegnoQRStampStyle(QRStampStyle):
 
 
 class SigningError(ValueError):
-    """The input is not a PDF we can sign (its message is safe to show to staff)."""
+    """The input is not a PDF we can sign; `reason` says why in Vietnamese, for staff."""
+
+    def __init__(self, detail: str, reason: str = "") -> None:
+        super().__init__(detail)
+        self.reason = reason or _("Tệp PDF không hợp lệ.")
 
 
 def stamp_font_path() -> Path:
@@ -86,7 +92,10 @@ def stamp_font_path() -> Path:
     if target.exists():
         return target
     if not STAMP_FONT.exists():  # fonts-dejavu-core is a system dependency (scripts/system-deps)
-        raise SigningError(f"stamp font missing: {STAMP_FONT}")
+        raise SigningError(
+            f"stamp font missing: {STAMP_FONT}",
+            _("Máy chủ thiếu phông chữ để in dấu chữ ký; hãy báo quản trị hệ thống."),
+        )
     font = TTFont(str(STAMP_FONT))
     if font["head"].unitsPerEm != 1000:
         scale_upem(font, 1000)
@@ -130,13 +139,15 @@ def sign_pdf(
     The visible stamp names the person who signed, the unit and the local time, and carries a QR
     code to `verification_url` so anyone holding the paper can check the original.
     """
-    if not pdf_bytes.startswith(b"%PDF-"):
-        raise SigningError("not a PDF")
+    try:
+        pdfs.check_pdf(pdf_bytes)  # encrypted or damaged: refused before any signing work
+    except pdfs.PdfRefused as exc:
+        raise SigningError(exc.code, exc.message) from exc
     signer = signer or pki.get_signer(unit)
     try:
         writer = IncrementalPdfFileWriter(BytesIO(pdf_bytes), strict=False)
     except Exception as exc:  # pyHanko raises several types for a broken file
-        raise SigningError(f"unreadable PDF: {exc}") from exc
+        raise SigningError(f"unreadable PDF: {type(exc).__name__}") from exc
     now_local = timezone.now().astimezone(LOCAL_TZ)
     meta = signers.PdfSignatureMetadata(
         field_name=FIELD_NAME,
@@ -153,16 +164,19 @@ def sign_pdf(
         new_field_spec=fields.SigFieldSpec(sig_field_name=FIELD_NAME, on_page=0, box=STAMP_BOX),
     )
     out = BytesIO()
-    pki.run_outside_event_loop(
-        pdf_signer.sign_pdf,
-        writer,
-        output=out,
-        appearance_text_params={
-            "url": verification_url,
-            "signer_name": signer_name,
-            "unit_name": unit.name,
-            "local_ts": now_local.strftime("%H:%M %d/%m/%Y (GMT+7)"),
-            "code": verification_code,
-        },
-    )
+    try:
+        pki.run_outside_event_loop(
+            pdf_signer.sign_pdf,
+            writer,
+            output=out,
+            appearance_text_params={
+                "url": verification_url,
+                "signer_name": signer_name,
+                "unit_name": unit.name,
+                "local_ts": now_local.strftime("%H:%M %d/%m/%Y (GMT+7)"),
+                "code": verification_code,
+            },
+        )
+    except PdfError as exc:  # a structure the check above let through but the writer refuses
+        raise SigningError(f"PDF refused while signing: {type(exc).__name__}") from exc
     return out.getvalue()

@@ -1,8 +1,9 @@
 """Forms of the counter screen: reception, refusal, supplements, returning results, the book.
 
-Uploaded scans are checked by their first bytes, not by the name the browser sent: a file
-called "giay-to.pdf" that is really a PNG, or garbage, is refused with a clear message, so
-the dossier never holds a file no one can open.
+Uploaded scans are checked by their content, not by the name the browser sent: a file
+called "giay-to.pdf" that is really a PNG, or garbage, is refused with a clear message, and
+a PDF is parsed (`documents.pdfs`: a password-protected or damaged one is refused), so the
+dossier never holds a file no one can open.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from django.utils.translation import gettext_lazy
 from motcua.catalog import cases
 from motcua.catalog.models import Component, Procedure
 from motcua.core import identifiers
+from motcua.core.forms import BoundedDateField
+from motcua.documents import pdfs
 
 from .models import ApplicantKind, CollectedBy, Delivery, IdentityVia, validate_applicant_id
 
@@ -63,6 +66,17 @@ def check_scan(upload) -> None:
             _("Tệp “%(name)s” có đuôi không khớp với nội dung (nội dung là %(kind)s).")
             % {"name": upload.name, "kind": kind.upper()}
         )
+    if kind == "pdf":
+        upload.seek(0)
+        try:
+            pdfs.check_pdf(upload.read())
+        except pdfs.PdfRefused as exc:
+            raise ValidationError(
+                _("Tệp “%(name)s”: %(reason)s") % {"name": upload.name, "reason": exc.message},
+                code=exc.code,
+            ) from exc
+        finally:
+            upload.seek(0)
 
 
 def _lines(text: str) -> list[str]:
@@ -348,8 +362,8 @@ class ReturnForm(forms.Form):
 class TrackingBookForm(forms.Form):
     """A period of the tracking book, both ends inclusive, at most a year."""
 
-    tu = forms.DateField(label=gettext_lazy("Từ ngày"), required=False)
-    den = forms.DateField(label=gettext_lazy("Đến ngày"), required=False)
+    tu = BoundedDateField(label=gettext_lazy("Từ ngày"), required=False)
+    den = BoundedDateField(label=gettext_lazy("Đến ngày"), required=False)
     dinh_dang = forms.ChoiceField(
         choices=[("", "HTML"), ("pdf", "PDF"), ("xlsx", "XLSX")], required=False
     )

@@ -29,6 +29,7 @@ from motcua.catalog import cases
 from motcua.catalog.models import Procedure
 from motcua.catalog.selectors import published_procedures, search_procedures
 from motcua.core.calendar import LOCAL_TZ
+from motcua.core.files import read_stored
 
 from . import file_links, selectors, services, workflow
 from .counter_forms import (
@@ -455,8 +456,7 @@ def paper(request, pk: int, kind: str):
     if stored_kind:
         document = found.documents.filter(kind=stored_kind).exclude(file="").last()
         if document is not None:
-            with document.file.open("rb") as handle:
-                return _pdf(handle.read(), _file_name(found, kind))
+            return _pdf(read_stored(document.file), _file_name(found, kind))
     if not _paper_applies(found, kind, set()):
         raise Http404
     content = _build_paper(found, kind)

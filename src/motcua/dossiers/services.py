@@ -30,6 +30,7 @@ from motcua.catalog import cases
 from motcua.catalog.models import Procedure, ProcessStep, StepStage
 from motcua.core import audit, calendar
 from motcua.core.calendar import LOCAL_TZ
+from motcua.core.files import StoredFileMissing, read_stored
 from motcua.core.models import Department, Unit
 from motcua.core.statemachine import Outcome, actor_or_none
 
@@ -1777,8 +1778,17 @@ def approve_and_sign(
             action="approve",
             status=dossier.status,
         )
-    with draft.file.open("rb") as fh:
-        pdf_bytes = fh.read()
+    try:
+        pdf_bytes = read_stored(draft.file)
+    except StoredFileMissing as exc:
+        raise InvariantBroken(
+            _(
+                "Không đọc được tệp dự thảo kết quả trong kho lưu trữ. Đề nghị chuyên viên "
+                "đính kèm lại văn bản kết quả (PDF) rồi ký số."
+            ),
+            action="approve",
+            status=dossier.status,
+        ) from exc
     try:
         signed = documents.sign(
             unit=dossier.competent_unit,
@@ -1790,7 +1800,11 @@ def approve_and_sign(
         raise ValidationError({"pin": _("Mã PIN của khóa ký số không đúng.")}) from exc
     except SigningError as exc:
         raise InvariantBroken(
-            _("Không ký số được văn bản kết quả: tệp PDF không hợp lệ."),
+            _(
+                "Không ký số được văn bản kết quả. %(reason)s Đề nghị chuyên viên đính kèm "
+                "lại văn bản kết quả (PDF) rồi ký số."
+            )
+            % {"reason": exc.reason},
             action="approve",
             status=dossier.status,
         ) from exc

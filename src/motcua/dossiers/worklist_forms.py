@@ -12,16 +12,14 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.models import Role, StaffAssignment, User
 from motcua.core.calendar import LOCAL_TZ
+from motcua.core.forms import BoundedDateField
 from motcua.core.models import Unit
+from motcua.documents import pdfs
 
 from .models import Channel, Status
 
 MAX_PDF_BYTES = 20 * 1024 * 1024
 STAFF_ROLES = (Role.COUNTER_OFFICER, Role.SPECIALIST, Role.LEADER, Role.MANAGER)
-
-
-def _date_widget():
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class WorklistFilterForm(forms.Form):
@@ -39,8 +37,8 @@ class WorklistFilterForm(forms.Form):
     channel = forms.ChoiceField(
         label=_("Hình thức nộp"), required=False, choices=[("", _("Tất cả")), *Channel.choices]
     )
-    date_from = forms.DateField(label=_("Nộp từ ngày"), required=False, widget=_date_widget())
-    date_to = forms.DateField(label=_("Đến ngày"), required=False, widget=_date_widget())
+    date_from = BoundedDateField(label=_("Nộp từ ngày"), required=False)
+    date_to = BoundedDateField(label=_("Đến ngày"), required=False)
     sort = forms.ChoiceField(
         label=_("Sắp xếp"),
         required=False,
@@ -222,16 +220,10 @@ def check_pdf(upload) -> bytes:
     if upload.size > MAX_PDF_BYTES:
         raise forms.ValidationError(_("Tệp quá lớn (tối đa 20 MB)."))
     data = upload.read()
-    if not data.startswith(b"%PDF-"):
-        raise forms.ValidationError(_("Tệp không phải là văn bản PDF."))
-    from io import BytesIO
-
-    from pyhanko.pdf_utils.reader import PdfFileReader
-
     try:
-        PdfFileReader(BytesIO(data), strict=False).root  # noqa: B018 - parse the catalogue
-    except Exception as exc:
-        raise forms.ValidationError(_("Không đọc được tệp PDF: tệp bị hỏng.")) from exc
+        pdfs.check_pdf(data)  # parsed as the signer will read it: encrypted or damaged refused
+    except pdfs.PdfRefused as exc:
+        raise forms.ValidationError(exc.message, code=exc.code) from exc
     return data
 
 
@@ -259,9 +251,8 @@ class ExtendForm(VersionedForm):
         widget=forms.Textarea({"rows": 3}),
         error_messages={"required": _("Gia hạn phải có lý do bằng văn bản.")},
     )
-    new_due_date = forms.DateField(
+    new_due_date = BoundedDateField(
         label=_("Ngày hẹn trả mới"),
-        widget=_date_widget(),
         error_messages={
             "required": _("Chọn ngày hẹn trả mới."),
             "invalid": _("Ngày không hợp lệ."),

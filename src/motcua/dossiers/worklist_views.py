@@ -30,6 +30,7 @@ from motcua.accounts.decorators import staff_required
 from motcua.accounts.models import Role
 from motcua.accounts.scoping import has_role, roles_of, visible_unit_ids
 from motcua.core.calendar import LOCAL_TZ
+from motcua.core.files import open_stored
 from motcua.core.models import Unit
 
 from . import deadlines, file_links, selectors, services, workflow
@@ -411,7 +412,7 @@ def dossier_document(request, pk, doc_pk):
     if document is None:
         raise Http404
     name = f"{dossier.code}-{document.kind}.pdf"
-    return FileResponse(document.file.open("rb"), filename=name, content_type="application/pdf")
+    return FileResponse(open_stored(document.file), filename=name, content_type="application/pdf")
 
 
 _FILE_PAGE = "dossiers/worklist/file_unavailable.html"
@@ -520,7 +521,7 @@ def dossier_apology_letter(request, pk, ext_pk):
         raise Http404
     name = f"{dossier.code}-xin-loi.pdf"
     return FileResponse(
-        extension.letter_file.open("rb"), filename=name, content_type="application/pdf"
+        open_stored(extension.letter_file), filename=name, content_type="application/pdf"
     )
 
 

@@ -32,6 +32,7 @@ from motcua.accounts.decorators import staff_required
 from motcua.accounts.models import Role, User
 from motcua.accounts.scoping import has_role, visible_unit_ids
 from motcua.core import calendar
+from motcua.core.forms import BoundedDateField
 from motcua.core.models import Counter, Unit
 from motcua.feedback import selectors as feedback_selectors
 from motcua.feedback.models import Reason
@@ -52,18 +53,8 @@ MAX_DAYS = 366
 
 class PeriodForm(forms.Form):
     don_vi = forms.TypedChoiceField(label=gettext_lazy("Đơn vị"), coerce=int, required=False)
-    tu_ngay = forms.DateField(
-        label=gettext_lazy("Từ ngày"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": gettext_lazy("Ngày không hợp lệ.")},
-    )
-    den_ngay = forms.DateField(
-        label=gettext_lazy("Đến ngày"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": gettext_lazy("Ngày không hợp lệ.")},
-    )
+    tu_ngay = BoundedDateField(label=gettext_lazy("Từ ngày"), required=False)
+    den_ngay = BoundedDateField(label=gettext_lazy("Đến ngày"), required=False)
 
     def __init__(self, data, *, units: list[Unit], today: dt.date):
         super().__init__(data)

@@ -6,6 +6,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from motcua.core.forms import BoundedDateField, BoundedDateTimeField
+
 from .models import AgeGroup, AssistedAction
 
 RECORDABLE_KINDS = [
@@ -58,16 +60,15 @@ class ActionForm(_Recorded):
         error_messages={"required": _("Chọn nhóm tuổi.")},
     )
     # set by record.js when the record was made (it may be sent hours later)
-    occurred_at = forms.DateTimeField(required=False, widget=forms.HiddenInput)
+    occurred_at = BoundedDateTimeField(required=False, widget=forms.HiddenInput)
 
     def clean_occurred_at(self):
         return self.cleaned_data.get("occurred_at") or timezone.now()
 
 
 class SessionForm(_Recorded):
-    date = forms.DateField(
+    date = BoundedDateField(
         label=_("Ngày"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"required": _("Nhập ngày tổ chức."), "invalid": _("Ngày không hợp lệ.")},
     )
     place = forms.CharField(

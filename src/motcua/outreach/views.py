@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from motcua.accounts.decorators import staff_required
 from motcua.accounts.scoping import get_scoped_or_404
+from motcua.core.forms import query_id
 from motcua.core.models import Village
 
 from . import exporting, selectors, services
@@ -164,9 +165,9 @@ def record_session(request):
 
 def _dashboard_villages(request):
     villages = selectors.viewable_villages(request.user)
-    village_id = request.GET.get("thon")
-    if village_id:
-        if not village_id.isdigit():
+    if request.GET.get("thon"):
+        village_id = query_id(request.GET, "thon")
+        if village_id is None:
             raise Http404
         get_scoped_or_404(Village.objects.all(), request.user, pk=village_id)
         villages = villages.filter(pk=village_id)

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from motcua.core import calendar, ratelimit
+from motcua.core.forms import EARLIEST_DATE, LATEST_DATE, query_date, query_id
 from motcua.core.models import Unit
 from motcua.core.statemachine import IllegalTransition
 from motcua.core.text import mask_phone
@@ -72,22 +73,14 @@ def _unit(unit_code: str) -> Unit:
     return unit
 
 
-def _service(unit: Unit, value) -> Service | None:
-    try:
-        pk = int(value)
-    except (TypeError, ValueError):
+def _service(unit: Unit, params) -> Service | None:
+    pk = query_id(params, "dich-vu")
+    if pk is None:
         return None
     service = Service.objects.filter(unit=unit, pk=pk, is_active=True).first()
     if service is None or booking.rule_for(service) is None:
         return None
     return service
-
-
-def _day(value) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value or "")
-    except ValueError:
-        return None
 
 
 def _slot_start(value) -> dt.datetime | None:
@@ -96,7 +89,7 @@ def _slot_start(value) -> dt.datetime | None:
         naive = dt.datetime.fromisoformat(value or "")
     except ValueError:
         return None
-    if naive.tzinfo is not None:
+    if naive.tzinfo is not None or not EARLIEST_DATE <= naive.date() <= LATEST_DATE:
         return None
     return naive.replace(tzinfo=calendar.LOCAL_TZ)
 
@@ -170,8 +163,8 @@ def start(request, unit_code: str):
     """Step 1-3: choose a service, then a day, then a slot with seats left."""
     unit = _unit(unit_code)
     services = [s for s in selectors.kiosk_services(unit) if booking.rule_for(s) is not None]
-    service = _service(unit, request.GET.get("dich-vu"))
-    day = _day(request.GET.get("ngay")) if service else None
+    service = _service(unit, request.GET)
+    day = query_date(request.GET, "ngay") if service else None
     context = {"unit": unit, "services": services, "service": service, "day": day}
     if service and day:
         context["step"] = 3
@@ -190,7 +183,7 @@ def book(request, unit_code: str):
     """Step 4: name and phone for the chosen slot; submitting holds the seat for 10 minutes."""
     unit = _unit(unit_code)
     data = request.POST if request.method == "POST" else request.GET
-    service = _service(unit, data.get("dich-vu"))
+    service = _service(unit, data)
     slot_start = _slot_start(data.get("gio"))
     if service is None or slot_start is None:
         return redirect("queueing:booking_start", unit_code=unit.code)
@@ -360,7 +353,7 @@ def manage(request, unit_code: str, code: str):
         else:
             response = redirect("queueing:booking_detail", unit_code=unit.code, code=new.code)
             return _remember_owner(request, response, new)
-    day = _day(request.GET.get("ngay"))
+    day = query_date(request.GET, "ngay")
     changeable = found.status in (Booking.Status.HELD, Booking.Status.CONFIRMED)
     context = {
         "unit": unit,
