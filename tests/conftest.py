@@ -125,6 +125,17 @@ def _rate_limit_windows_do_not_roll_over(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def _vietnamese_after_each_test():
+    """A request in English (the language switch, a crawl of /en/ pages) leaves English active
+    in the worker's thread; the services' messages of the next test would be English."""
+    yield
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_calendar_cache():
     """A test's calendar rows vanish when its transaction rolls back, without the signal that
     clears the working-day cache: clear it after each test so no test sees another's days off.

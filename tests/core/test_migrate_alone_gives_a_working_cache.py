@@ -38,7 +38,12 @@ def _manage(args: list[str], tmp_path: Path, database_url: str | None, stdin: st
         for k, v in os.environ.items()
         if not k.startswith(("DJANGO_", "REDIS_URL", "DATABASE_URL", "MOTCUA_TEST_NOW"))
     }
-    env.update(MOTCUA_VAR_DIR=str(tmp_path), PYTHONPATH=str(ROOT / "src"))
+    # as an operator runs it: the public address set (docs/operations.md, check motcua.E001)
+    env.update(
+        MOTCUA_VAR_DIR=str(tmp_path),
+        PYTHONPATH=str(ROOT / "src"),
+        MOTCUA_PUBLIC_BASE_URL="https://motcua.example.vn",
+    )
     if database_url:
         env["DATABASE_URL"] = database_url
     return subprocess.run(

@@ -34,6 +34,7 @@ from motcua.accounts.models import Role, StaffAssignment, User
 from motcua.core import calendar
 from motcua.core.tasks import beat
 from motcua.demo import dossiers as demo_dossiers
+from motcua.demo import signed_results
 from motcua.demo.management.commands import load_demo as load_demo_command
 from motcua.queueing import services as queue_services
 
@@ -97,6 +98,11 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
         patch.setattr(queue_services, "now", lambda: NOW)
         patch.setattr(demo_dossiers, "now", lambda: NOW)
         patch.setattr(demo_dossiers, "HISTORY_DAYS", 14)
+        # signing keeps its files with a durable transaction, which cannot nest in the one
+        # rolled back below (the signed demo results have their own tests, tests/demo)
+        patch.setattr(
+            signed_results, "sign_results", lambda unit: signed_results.SignedResults(unit=unit)
+        )
         calendar.clear_cache()
         with transaction.atomic():
             call_command(load_demo_command.Command(), stdout=io.StringIO())
