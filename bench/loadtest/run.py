@@ -1,0 +1,541 @@
+"""`make loadtest`: the province topology on this machine, under 400 users, then a crash.
+
+On loopback: a fresh PostgreSQL database (migrated, demo loaded), Redis, two app "hosts" each
+running gunicorn (pages) and uvicorn (the boards' event streams), two huey workers, HAProxy in
+front routing by path. locust drives the mix of bench/loadtest/locustfile.py with think time for
+a bounded time; meanwhile PostgreSQL's connections are counted and the load generator's own CPU
+is measured. Phases:
+
+  trivial  the same users asking only for /healthz?probe=web, for the ratio;
+  mix      the province's day;
+  crash    the mix again; halfway, kill -9 app host 1 (gunicorn master and workers, uvicorn)
+           and huey worker 2; then: errors vs. the requests in flight on the dead host, boards
+           reconnected, ticket numbers and dossier codes unique, notifications sent once.
+
+Everything started is stopped at the end, also on failure or Ctrl-C. Prints one table; writes
+nothing into docs/ (the figures belong in docs/benchmarks.md only from a quiet machine).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import psutil
+import psycopg
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+HERE = Path(__file__).resolve().parent
+
+SEARCHES = [
+    "dang ky ket hon",
+    "khai sinh",
+    "chung thuc",
+    "xac nhan tinh trang hon nhan",
+    "khai tu",
+    "ban sao",
+    "ho tich",
+    "dat dai",
+    "giam ho",
+    "thuong tru",
+    "nuoi con nuoi",
+    "1.001193",
+    "dang ky lai",
+    "trich luc",
+    "chuyen nhuong",
+    "ho kinh doanh",
+    "ket hon",
+    "cap lai",
+    "xay dung",
+]
+
+
+def log(msg: str) -> None:
+    print(f"[loadtest {time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+class Stack:
+    """Every process of the topology; `stop` ends them all (also when started only in part)."""
+
+    def __init__(self, args, work: Path):
+        self.args, self.work = args, work
+        self.procs: dict[str, subprocess.Popen] = {}
+        pg = args.postgres.rstrip("/")
+        self.admin_url = f"{pg}/postgres"
+        self.dbname = args.database
+        self.db_url = f"{pg}/{self.dbname}"
+        self.env = {
+            k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))
+        }
+        self.env.update(
+            DATABASE_URL=self.db_url,
+            REDIS_URL=args.redis,
+            MOTCUA_VAR_DIR=str(work / "var"),
+            DJANGO_DEBUG="0",
+            DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+            DATABASE_POOL_MAX_SIZE=str(args.pool),
+            DATABASE_POOL_MIN_SIZE="1",
+            PYTHONPATH=os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
+            API_ANON_RATE="10000000/minute",
+            # each simulated citizen sends its own (documentation-range) address in
+            # X-Forwarded-For, which HAProxy passes on: rate limits count them one by one
+            MOTCUA_TRUSTED_PROXIES="127.0.0.1",
+            DJANGO_SETTINGS_MODULE="bench.loadtest.settings",
+            MOTCUA_PUBLIC_BASE_URL=f"http://127.0.0.1:{args.port}",
+            LOG_LEVEL="WARNING",
+        )
+
+    # --- processes --------------------------------------------------------------------------
+
+    def spawn(self, name: str, cmd: list[str], **env) -> subprocess.Popen:
+        out = open(self.work / f"{name}.log", "w")  # noqa: SIM115 (closed with the process)
+        proc = subprocess.Popen(
+            cmd,
+            cwd=ROOT,
+            env={**self.env, "PGAPPNAME": f"motcua-{name}", **env},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: stop() ends its children too
+        )
+        self.procs[name] = proc
+        return proc
+
+    def manage(self, *args: str) -> None:
+        subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=self.env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+
+    def kill9(self, name: str) -> list[int]:
+        """kill -9 a whole process group (gunicorn's master and workers)."""
+        proc = self.procs[name]
+        pids = [proc.pid] + [c.pid for c in psutil.Process(proc.pid).children(recursive=True)]
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        return pids
+
+    def stop(self) -> None:
+        for proc in self.procs.values():
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 15
+        for proc in self.procs.values():
+            try:
+                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+    # --- setup ------------------------------------------------------------------------------
+
+    def create_database(self) -> None:
+        with psycopg.connect(self.admin_url, autocommit=True) as c:
+            c.execute(f'DROP DATABASE IF EXISTS "{self.dbname}" WITH (FORCE)')
+            c.execute(f'CREATE DATABASE "{self.dbname}"')
+        import redis
+
+        redis.Redis.from_url(self.args.redis).flushdb()
+
+    def drop_database(self) -> None:
+        with psycopg.connect(self.admin_url, autocommit=True) as c:
+            c.execute(f'DROP DATABASE IF EXISTS "{self.dbname}" WITH (FORCE)')
+
+    def seed(self) -> Path:
+        log("migrate + demo data")
+        self.manage("migrate", "--noinput", "-v0")
+        self.manage("createcachetable")
+        self.manage("load_demo")
+        data = self.work / "data.json"
+        subprocess.run(
+            [sys.executable, "manage.py", "shell", "-c", (HERE / "seed.py").read_text()],
+            cwd=ROOT,
+            env={**self.env, "LOADTEST_DATA_OUT": str(data)},
+            check=True,
+        )
+        return data
+
+    def haproxy_config(self) -> Path:
+        a = self.args
+        pages = "\n".join(
+            f"    server app{i} 127.0.0.1:{a.port + 10 + i} check inter 1s fall 2 rise 2"
+            for i in range(1, a.hosts + 1)
+        )
+        streams = "\n".join(
+            f"    server sse{i} 127.0.0.1:{a.port + 20 + i} check inter 1s fall 2 rise 2"
+            for i in range(1, a.hosts + 1)
+        )
+        text = (
+            (HERE / "haproxy.cfg")
+            .read_text()
+            .format(port=a.port, pages=pages, streams=streams, stats=a.port + 1)
+        )
+        path = self.work / "haproxy.cfg"
+        path.write_text(text)
+        return path
+
+    def start(self) -> None:
+        a = self.args
+        for i in range(1, a.hosts + 1):
+            self.spawn(
+                f"app{i}",
+                [
+                    str(BIN / "gunicorn"),
+                    "-c",
+                    "python:motcua.gunicorn_config",
+                    "motcua.wsgi:application",
+                ],
+                WEB_BIND=f"127.0.0.1:{a.port + 10 + i}",
+                WEB_WORKERS=str(a.workers),
+                WEB_THREADS=str(a.threads),
+                WEB_PROC_NAME=f"motcua-app{i}",
+            )
+            self.spawn(
+                f"sse{i}",
+                [
+                    str(BIN / "uvicorn"),
+                    "motcua.asgi:application",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(a.port + 20 + i),
+                    "--log-level",
+                    "warning",
+                    "--no-access-log",
+                ],
+            )
+        self.spawn("worker1", [sys.executable, "manage.py", "run_huey", "--workers", "2"])
+        self.spawn(
+            "worker2",
+            [sys.executable, "manage.py", "run_huey", "--workers", "2", "--no-periodic"],
+        )
+        self.spawn("haproxy", ["haproxy", "-db", "-f", str(self.haproxy_config())])
+        base = f"http://127.0.0.1:{a.port}"
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError):
+                stats = (
+                    urllib.request.urlopen(f"http://127.0.0.1:{a.port + 1}/;csv", timeout=2)
+                    .read()
+                    .decode()
+                )
+                up = [r for r in stats.splitlines() if ",UP," in r and "BACKEND" not in r]
+                if len(up) >= 2 * a.hosts:
+                    urllib.request.urlopen(f"{base}/healthz?probe=web", timeout=5)  # noqa: S310
+                    return
+            time.sleep(0.5)
+        raise RuntimeError(f"the stack did not come up; logs in {self.work}")
+
+
+# --- measuring -------------------------------------------------------------------------------
+
+
+class Watch:
+    """Samples PostgreSQL's connections (by process kind) and processes' CPU during a phase."""
+
+    def __init__(self, stack: Stack):
+        self.stack = stack
+        self.max_connections = 0
+        self.max_by_app: dict[str, int] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        with psycopg.connect(self.stack.admin_url, autocommit=True) as c:
+            while not self._stop.is_set():
+                rows = c.execute(
+                    "SELECT application_name, count(*) FROM pg_stat_activity "
+                    "WHERE datname = %s GROUP BY 1",
+                    [self.stack.dbname],
+                ).fetchall()
+                self.max_connections = max(self.max_connections, sum(n for _a, n in rows))
+                for app, n in rows:
+                    self.max_by_app[app] = max(self.max_by_app.get(app, 0), n)
+                self._stop.wait(0.2)
+
+
+def cpu_seconds(pid: int) -> float:
+    with contextlib.suppress(psutil.NoSuchProcess):
+        p = psutil.Process(pid)
+        total = sum(p.cpu_times()[:2])
+        for child in p.children(recursive=True):
+            with contextlib.suppress(psutil.NoSuchProcess):
+                total += sum(child.cpu_times()[:2])
+        return total
+    return 0.0
+
+
+def run_locust(
+    stack: Stack, phase: str, data: Path, users: int, seconds: int, classes: list[str], during=None
+) -> dict:
+    a = stack.args
+    prefix = stack.work / phase
+    end_at = time.time() + seconds + 5
+    cmd = [
+        str(BIN / "locust"),
+        "-f",
+        str(HERE / "locustfile.py"),
+        "--headless",
+        "-u",
+        str(users),
+        "-r",
+        str(a.spawn_rate),
+        "-t",
+        f"{seconds}s",
+        "--host",
+        f"http://127.0.0.1:{a.port}",
+        "--csv",
+        str(prefix),
+        "--only-summary",
+        "--stop-timeout",
+        "5",
+        "--loglevel",
+        "WARNING",
+        *classes,
+    ]
+    env = {**os.environ, "LOADTEST_DATA": str(data), "LOADTEST_END_AT": str(end_at)}
+    load_before = os.getloadavg()[0]
+    started = time.monotonic()
+    with Watch(stack) as watch, open(stack.work / f"{phase}-locust.log", "w") as out:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        sampler = []
+        extra = {}
+        while proc.poll() is None:
+            sampler.append(cpu_seconds(proc.pid))
+            if during is not None and time.monotonic() - started >= seconds / 2 and not extra:
+                extra = during() or {"done": True}
+            time.sleep(0.5)
+        wall = time.monotonic() - started
+    cpu = max(sampler) if sampler else 0.0
+    row = summarize(prefix, phase)
+    row.update(
+        max_db_connections=watch.max_connections,
+        db_connections_by_process=watch.max_by_app,
+        loadgen_cpu_percent=round(100 * cpu / wall, 1),
+        load_average_before=round(load_before, 2),
+        load_average_after=round(os.getloadavg()[0], 2),
+        extra=extra,
+    )
+    return row
+
+
+def read_csv(path: Path) -> list[dict]:
+    if not path.exists():
+        return []
+    with path.open(encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def summarize(prefix: Path, phase: str) -> dict:
+    stats = read_csv(Path(f"{prefix}_stats.csv"))
+    total = next(r for r in stats if r["Name"] == "Aggregated")
+    per = {
+        r["Name"]: {
+            "n": int(r["Request Count"]),
+            "fail": int(r["Failure Count"]),
+            "p50": float(r["50%"] or 0),
+            "p95": float(r["95%"] or 0),
+        }
+        for r in stats
+        if r["Name"] != "Aggregated"
+    }
+    failures = read_csv(Path(f"{prefix}_failures.csv"))
+    http = {k: v for k, v in per.items() if not k.startswith("SSE")}
+    n_http = sum(v["n"] for v in http.values())
+    return {
+        "phase": phase,
+        "requests": int(total["Request Count"]),
+        "http_requests": n_http,
+        "rps": float(total["Requests/s"]),
+        "p50": float(total["50%"] or 0),
+        "p95": float(total["95%"] or 0),
+        "p99": float(total["99%"] or 0),
+        "errors": int(total["Failure Count"]),
+        "per_name": per,
+        "failures": [
+            {"name": f["Name"], "error": f["Error"][:200], "n": f["Occurrences"]} for f in failures
+        ],
+    }
+
+
+def integrity(stack: Stack) -> dict:
+    """After the crash: duplicated numbers or codes, and notifications sent more than once."""
+    with psycopg.connect(stack.db_url) as c:
+        one = lambda sql: c.execute(sql).fetchone()[0]  # noqa: E731
+        return {
+            "tickets": one("SELECT count(*) FROM queueing_ticket"),
+            "duplicate_ticket_codes": one(
+                "SELECT count(*) FROM (SELECT 1 FROM queueing_ticket "
+                "GROUP BY unit_id, day, code HAVING count(*) > 1) d"
+            ),
+            "dossiers": one("SELECT count(*) FROM dossiers_dossier"),
+            "duplicate_dossier_codes": one(
+                "SELECT count(*) FROM (SELECT 1 FROM dossiers_dossier "
+                "GROUP BY code HAVING count(*) > 1) d"
+            ),
+            "notifications": one("SELECT count(*) FROM integrations_notification"),
+            "notifications_by_status": dict(
+                c.execute(
+                    "SELECT status, count(*) FROM integrations_notification GROUP BY 1"
+                ).fetchall()
+            ),
+            "notifications_sent_twice": one(
+                "SELECT count(*) FROM (SELECT object_id FROM core_auditevent "
+                "WHERE action = 'notification.sent' GROUP BY object_id HAVING count(*) > 1) d"
+            ),
+            "notifications_attempted_more_than_once": one(
+                "SELECT count(*) FROM integrations_notification WHERE attempts > 1"
+            ),
+        }
+
+
+MIX = [
+    "Specialist",
+    "CounterOfficer",
+    "ReceptionOfficer",
+    "CatalogReader",
+    "KioskCitizen",
+    "QueueAppCitizen",
+    "Tracker",
+    "BoardPoller",
+    "BoardStream",
+]
+
+
+def pool_bound(args) -> int:
+    """Connections the stack may open: every process's pool at its maximum (gunicorn workers
+    and uvicorn on each host, two huey workers)."""
+    return args.pool * (args.hosts * (args.workers + 1) + 2)
+
+
+def table(rows: list[dict]) -> str:
+    head = (
+        "| phase | req/s | p50 ms | p95 ms | p99 ms | requests | errors | max DB conn "
+        "| load generator CPU | load avg before/after |\n|---|---|---|---|---|---|---|---|---|---|"
+    )
+    lines = [head]
+    for r in rows:
+        lines.append(
+            f"| {r['phase']} | {r['rps']:.1f} | {r['p50']:.0f} | {r['p95']:.0f} | {r['p99']:.0f} "
+            f"| {r['requests']} | {r['errors']} | {r['max_db_connections']} "
+            f"| {r['loadgen_cpu_percent']}% | {r['load_average_before']} / "
+            f"{r['load_average_after']} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--users", type=int, default=400)
+    p.add_argument("--seconds", type=int, default=90, help="per phase")
+    p.add_argument("--spawn-rate", type=int, default=40)
+    p.add_argument("--hosts", type=int, default=2, help="app hosts (gunicorn + uvicorn each)")
+    p.add_argument("--workers", type=int, default=2, help="gunicorn workers per host")
+    p.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    p.add_argument("--pool", type=int, default=4, help="DATABASE_POOL_MAX_SIZE per process")
+    p.add_argument("--port", type=int, default=18080)
+    p.add_argument(
+        "--postgres",
+        default=os.environ.get("LOADTEST_POSTGRES", "postgres://postgres@127.0.0.1:5432"),
+    )
+    p.add_argument("--database", default="motcua_loadtest")
+    p.add_argument(
+        "--redis", default=os.environ.get("LOADTEST_REDIS_URL", "redis://127.0.0.1:6379/14")
+    )
+    p.add_argument("--phases", default="trivial,mix,crash")
+    p.add_argument("--keep", action="store_true", help="keep the work directory and database")
+    args = p.parse_args()
+    if shutil.which("haproxy") is None:
+        print("haproxy is missing: bash scripts/system-deps.sh loadtest", file=sys.stderr)
+        return 2
+    work = Path(tempfile.mkdtemp(prefix="motcua-loadtest."))
+    stack = Stack(args, work)
+    rows: list[dict] = []
+    checks: dict = {}
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    try:
+        stack.create_database()
+        data = stack.seed()
+        log(f"starting the stack (work directory {work})")
+        stack.start()
+        phases = args.phases.split(",")
+        if "trivial" in phases:
+            log("phase trivial: /healthz?probe=web")
+            rows.append(
+                run_locust(stack, "trivial", data, args.users, args.seconds, ["TrivialPage"])
+            )
+        if "mix" in phases:
+            log("phase mix")
+            rows.append(run_locust(stack, "mix", data, args.users, args.seconds, MIX))
+        if "crash" in phases:
+            log("phase crash: kill -9 app host 1 and worker 2 halfway")
+
+            def crash() -> dict:
+                in_flight = args.workers * args.threads
+                killed = stack.kill9("app1") + stack.kill9("sse1") + stack.kill9("worker2")
+                log(f"killed pids {killed}")
+                return {"killed_pids": killed, "in_flight_bound": in_flight, "at": time.time()}
+
+            rows.append(
+                run_locust(stack, "crash", data, args.users, args.seconds, MIX, during=crash)
+            )
+            time.sleep(70)  # retry_due runs every minute: let it pick up what was cut off
+            checks = integrity(stack)
+    finally:
+        log("stopping the stack")
+        stack.stop()
+        if not args.keep:
+            with contextlib.suppress(Exception):
+                stack.drop_database()
+    print()
+    print(table(rows))
+    print(
+        f"\npool bound: {pool_bound(args)} connections ({args.hosts} hosts x ({args.workers} "
+        f"gunicorn workers + 1 uvicorn) + 2 huey workers, x DATABASE_POOL_MAX_SIZE={args.pool})"
+        f"; seen at most {max((r['max_db_connections'] for r in rows), default=0)}"
+    )
+    for r in rows:
+        print(f"\n{r['phase']}: max DB connections by process {r['db_connections_by_process']}")
+        for name, v in sorted(r["per_name"].items()):
+            print(
+                f"  {name:<55} n={v['n']:<6} fail={v['fail']:<4} p50={v['p50']:<6} p95={v['p95']}"
+            )
+        for f in r["failures"]:
+            print(f"  FAILED {f['n']}x {f['name']}: {f['error']}")
+        if r["extra"]:
+            print(f"  crash: {r['extra']}")
+    if checks:
+        print(f"\nafter the crash: {json.dumps(checks)}")
+    (work / "result.json").write_text(json.dumps({"rows": rows, "checks": checks}, indent=1))
+    print(f"\nraw results: {work}/result.json (logs beside it)")
+    if not args.keep and not checks and not rows:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
