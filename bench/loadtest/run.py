@@ -174,11 +174,11 @@ class Stack:
     def haproxy_config(self) -> Path:
         a = self.args
         pages = "\n".join(
-            f"    server app{i} 127.0.0.1:{a.port + 10 + i} check inter 1s fall 2 rise 2"
+            f"    server app{i} 127.0.0.1:{a.port + 10 + i} check inter 1s fall 3 rise 2"
             for i in range(1, a.hosts + 1)
         )
         streams = "\n".join(
-            f"    server sse{i} 127.0.0.1:{a.port + 20 + i} check inter 1s fall 2 rise 2"
+            f"    server sse{i} 127.0.0.1:{a.port + 20 + i} check inter 1s fall 3 rise 2"
             for i in range(1, a.hosts + 1)
         )
         text = (
