@@ -268,8 +268,9 @@ else:
         "immediate": env_bool("HUEY_IMMEDIATE", False),
     }
 WORKER_HEARTBEAT_MAX_AGE = int(os.environ.get("WORKER_HEARTBEAT_MAX_AGE", "180"))
-# Anonymous public pages (catalog) from the cache, invalidated exactly (motcua.core.pagecache);
-# MOTCUA_PAGE_CACHE=0 builds every page anew (to compare, or if a stale page is ever suspected).
+# Anonymous public pages (catalog) and the boards' state JSON from the cache, invalidated
+# exactly (motcua.core.pagecache); MOTCUA_PAGE_CACHE=0 builds every one anew (to compare, or if
+# a stale page is ever suspected).
 MOTCUA_PAGE_CACHE = env_bool("MOTCUA_PAGE_CACHE", True)
 
 # --- logging: no personal data. Request logs carry method, path template and status only. --------

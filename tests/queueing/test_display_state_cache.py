@@ -84,3 +84,14 @@ def test_another_units_call_does_not_empty_this_boards_cache(
     services.call_next(counter=counter, officer=other_officer)
     sql, _response = queue_queries(client)
     assert sql == []
+
+
+def test_with_the_cache_switched_off_every_answer_reads_the_database(
+    client, commune, open_counters, issue, settings
+):
+    issue("A")
+    client.get(URL)
+    settings.MOTCUA_PAGE_CACHE = False
+    sql, response = queue_queries(client)
+    assert response.status_code == 200
+    assert any("queueing_ticket" in q for q in sql)

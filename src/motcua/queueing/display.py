@@ -171,6 +171,9 @@ def cached_snapshot(unit_id: int) -> dict[str, Any] | None:
     call is in the very next answer. The short lifetime is the safety net for changes made
     where no signal fires (raw SQL): they show within RECHECK_SECONDS, as on the streams.
     """
+    if not settings.MOTCUA_PAGE_CACHE:
+        unit = Unit.objects.filter(pk=unit_id, is_active=True).first()
+        return snapshot(unit) if unit is not None else None
     day = queue_services.local_day(queue_services.now())
     key = f"motcua:display:snap:{unit_id}:{pagecache.version(namespace(unit_id))}:{day}"
     snap = cache.get(key)
