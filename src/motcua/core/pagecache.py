@@ -106,7 +106,9 @@ def _anonymous(request) -> bool:
 def _page_key(request, namespace: str) -> str:
     language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
     htmx = "h" if request.headers.get("HX-Request") else "p"
-    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+    # host and scheme too: a page may print its own absolute address (a QR code's URL)
+    address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    path = hashlib.sha256(address.encode()).hexdigest()[:32]
     return f"{PAGE_PREFIX}{namespace}:{version(namespace)}:{language}:{htmx}:{path}"
 
 
