@@ -174,7 +174,8 @@ class Stack:
     def haproxy_config(self) -> Path:
         a = self.args
         pages = "\n".join(
-            f"    server app{i} 127.0.0.1:{a.port + 10 + i} check inter 1s fall 3 rise 2"
+            f"    server app{i} 127.0.0.1:{a.port + 10 + i} maxconn {2 * a.workers * a.threads}"
+            " check inter 1s fall 3 rise 2"
             for i in range(1, a.hosts + 1)
         )
         streams = "\n".join(
@@ -317,7 +318,12 @@ def run_locust(
         "WARNING",
         *classes,
     ]
-    env = {**os.environ, "LOADTEST_DATA": str(data), "LOADTEST_END_AT": str(end_at)}
+    env = {
+        **os.environ,
+        "LOADTEST_DATA": str(data),
+        "LOADTEST_END_AT": str(end_at),
+        "LOADTEST_THINK": str(a.think),
+    }
     load_before = os.getloadavg()[0]
     started = time.monotonic()
     with Watch(stack) as watch, open(stack.work / f"{phase}-locust.log", "w") as out:
@@ -453,6 +459,7 @@ def main() -> int:
     p.add_argument("--users", type=int, default=400)
     p.add_argument("--seconds", type=int, default=90, help="per phase")
     p.add_argument("--spawn-rate", type=int, default=40)
+    p.add_argument("--think", type=float, default=1.0, help="think-time multiplier")
     p.add_argument("--hosts", type=int, default=2, help="app hosts (gunicorn + uvicorn each)")
     p.add_argument("--workers", type=int, default=2, help="gunicorn workers per host")
     p.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
@@ -528,6 +535,13 @@ def main() -> int:
             print(f"  FAILED {f['n']}x {f['name']}: {f['error']}")
         if r["extra"]:
             print(f"  crash: {r['extra']}")
+    by_phase = {r["phase"]: r for r in rows}
+    if "trivial" in by_phase and "mix" in by_phase:
+        t, m = by_phase["trivial"], by_phase["mix"]
+        print(
+            f"\nmix / trivial page, same users and think time: req/s "
+            f"{m['rps'] / max(t['rps'], 0.001):.2f}, p95 {m['p95'] / max(t['p95'], 0.001):.1f}x"
+        )
     if checks:
         print(f"\nafter the crash: {json.dumps(checks)}")
     (work / "result.json").write_text(json.dumps({"rows": rows, "checks": checks}, indent=1))
