@@ -88,15 +88,18 @@ class Visitor(FastHttpUser):
         """Each simulated person has an address of their own (2001:db8::/32 is the
         documentation range: a header only, nothing is sent there), which HAProxy passes on
         in X-Forwarded-For, so per-address rate limits see 400 people, not one."""
-        address = f"2001:db8::{random.randint(1, 0xFFFF):x}:{random.randint(1, 0xFFFF):x}"
+        self.new_address()
         request = self.client.request
 
         def with_address(method, url, headers=None, **kwargs):
             return request(
-                method, url, headers={**(headers or {}), "X-Forwarded-For": address}, **kwargs
+                method, url, headers={**(headers or {}), "X-Forwarded-For": self.address}, **kwargs
             )
 
         self.client.request = with_address
+
+    def new_address(self) -> None:
+        self.address = f"2001:db8::{random.randint(1, 0xFFFF):x}:{random.randint(1, 0xFFFF):x}"
 
     def csrf(self) -> str:
         for cookie in self.client.cookiejar:
@@ -293,6 +296,7 @@ class Tracker(Visitor):
 
     @task
     def track(self):
+        self.new_address()  # each lookup is another citizen (10 lookups per address per 10 min)
         self.client.get("/tra-cuu/", name="/tra-cuu/ (form)")
         code, phone = random.choice(DATA["tracking"])
         self.post_form("/tra-cuu/", {"ma": code, "so": phone[-4:]}, name="/tra-cuu/ (track)")

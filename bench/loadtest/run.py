@@ -67,6 +67,12 @@ def log(msg: str) -> None:
     print(f"[loadtest {time.strftime('%H:%M:%S')}] {msg}", flush=True)
 
 
+# Health checks every second; a server out after 3 missed checks, or at once when a real request
+# finds its port closed (observe layer4: with leastconn a dead server has the fewest
+# connections, so without this HAProxy sends its retries straight back to it).
+CHECK = "check inter 1s fall 3 rise 2 observe layer4 error-limit 1 on-error mark-down"
+
+
 class Stack:
     """Every process of the topology; `stop` ends them all (also when started only in part)."""
 
@@ -175,12 +181,11 @@ class Stack:
         a = self.args
         pages = "\n".join(
             f"    server app{i} 127.0.0.1:{a.port + 10 + i} maxconn {2 * a.workers * a.threads}"
-            " check inter 1s fall 3 rise 2"
+            f" {CHECK}"
             for i in range(1, a.hosts + 1)
         )
         streams = "\n".join(
-            f"    server sse{i} 127.0.0.1:{a.port + 20 + i} check inter 1s fall 3 rise 2"
-            for i in range(1, a.hosts + 1)
+            f"    server sse{i} 127.0.0.1:{a.port + 20 + i} {CHECK}" for i in range(1, a.hosts + 1)
         )
         text = (
             (HERE / "haproxy.cfg")
