@@ -216,6 +216,8 @@ class ReceptionOfficer(Staff):
         pk = random.choice(DATA["reception_procedures"])
         url = "/can-bo/mot-cua/tiep-nhan/"
         page = self.client.get(f"{url}?thu_tuc={pk}", name=f"{url}?thu_tuc= (form)")
+        if page.status_code != 200:
+            return  # no form to fill (counted as that request's failure)
         fields = form_fields(page.text or "", "")
         fields.update(
             procedure=str(pk),
@@ -394,7 +396,10 @@ class BoardStream(Visitor):
                 buf = buf[-2000:]
                 chunk = sock.recv(65536)
                 if not chunk:
-                    break  # the server ended the stream (lifetime): reconnect below
+                    # the server ended the stream: its lifetime (5 min, longer than a phase)
+                    # or a crash; reconnect below either way
+                    error = ConnectionError("stream ended")
+                    break
                 buf += chunk
         except (OSError, ConnectionError, ValueError) as exc:
             error = exc
@@ -413,7 +418,7 @@ class BoardStream(Visitor):
         elif error is not None:
             events.request.fire(
                 request_type="SSE",
-                name="SSE stream broken (reconnecting)",
+                name="SSE stream cut (reconnecting)",
                 response_time=0,
                 response_length=0,
                 exception=None,
