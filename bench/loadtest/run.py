@@ -6,7 +6,8 @@ front routing by path. locust drives the mix of bench/loadtest/locustfile.py wit
 a bounded time; meanwhile PostgreSQL's connections are counted and the load generator's own CPU
 is measured. Phases:
 
-  trivial  the same users asking only for /healthz?probe=web, for the ratio;
+  trivial  the mix's users at the same pace, every request turned into /healthz?probe=web
+           (streams aside): the same offered load on a trivial page, for the ratio;
   mix      the province's day;
   crash    the mix again; halfway, kill -9 app host 1 (gunicorn master and workers, uvicorn)
            and huey worker 2; then: errors vs. the requests in flight on the dead host, boards
@@ -296,7 +297,14 @@ def cpu_seconds(pid: int) -> float:
 
 
 def run_locust(
-    stack: Stack, phase: str, data: Path, users: int, seconds: int, classes: list[str], during=None
+    stack: Stack,
+    phase: str,
+    data: Path,
+    users: int,
+    seconds: int,
+    classes: list[str],
+    during=None,
+    trivial: bool = False,
 ) -> dict:
     a = stack.args
     prefix = stack.work / phase
@@ -328,6 +336,7 @@ def run_locust(
         "LOADTEST_DATA": str(data),
         "LOADTEST_END_AT": str(end_at),
         "LOADTEST_THINK": str(a.think),
+        "LOADTEST_TRIVIAL": "1" if trivial else "0",
     }
     load_before = os.getloadavg()[0]
     started = time.monotonic()
@@ -496,9 +505,9 @@ def main() -> int:
         stack.start()
         phases = args.phases.split(",")
         if "trivial" in phases:
-            log("phase trivial: /healthz?probe=web")
+            log("phase trivial: the mix's users, each request turned into /healthz?probe=web")
             rows.append(
-                run_locust(stack, "trivial", data, args.users, args.seconds, ["TrivialPage"])
+                run_locust(stack, "trivial", data, args.users, args.seconds, MIX, trivial=True)
             )
         if "mix" in phases:
             log("phase mix")
