@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages motcua uses when they are missing (needs root or sudo).
 # `run` needs OCR data, Pango and fonts; `test` also needs Chromium, poppler and espeak-ng;
-# `loadtest` also needs HAProxy (the load balancer of the province topology).
+# `test` and `loadtest` also need HAProxy (the load balancer of the province topology).
 set -euo pipefail
 mode=${1:-test}
 need=()
@@ -10,7 +10,7 @@ if [ "$mode" = test ]; then
   command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
   command -v espeak-ng >/dev/null 2>&1 || need+=(espeak-ng)
 fi
-if [ "$mode" = loadtest ]; then
+if [ "$mode" = loadtest ] || [ "$mode" = test ]; then
   command -v haproxy >/dev/null 2>&1 || need+=(haproxy)
 fi
 dpkg -s tesseract-ocr-vie >/dev/null 2>&1 || need+=(tesseract-ocr-vie)

@@ -237,7 +237,7 @@ class CatalogReader(Visitor):
     """Searches the catalog without diacritics, opens a procedure, reads it."""
 
     weight = 160
-    wait_time = think(0.4, 1.2)
+    wait_time = think(0.3, 0.9)
 
     @task(3)
     def search(self):

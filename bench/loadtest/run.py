@@ -101,6 +101,7 @@ class Stack:
             # X-Forwarded-For, which HAProxy passes on: rate limits count them one by one
             MOTCUA_TRUSTED_PROXIES="127.0.0.1",
             DJANGO_SETTINGS_MODULE="bench.loadtest.settings",
+            LOADTEST_RUN=work.name,  # cache keys and huey queue of this run only
             MOTCUA_PUBLIC_BASE_URL=f"http://127.0.0.1:{args.port}",
             LOG_LEVEL="WARNING",
         )
@@ -156,9 +157,14 @@ class Stack:
         with psycopg.connect(self.admin_url, autocommit=True) as c:
             c.execute(f'DROP DATABASE IF EXISTS "{self.dbname}" WITH (FORCE)')
             c.execute(f'CREATE DATABASE "{self.dbname}"')
+
+    def forget_redis_keys(self) -> None:
+        """This run's cache entries and huey keys (they carry its name; see settings.py)."""
         import redis
 
-        redis.Redis.from_url(self.args.redis).flushdb()
+        client = redis.Redis.from_url(self.args.redis)
+        for key in client.scan_iter(match=f"*loadtest-{self.work.name}*", count=1000):
+            client.delete(key)
 
     def drop_database(self) -> None:
         with psycopg.connect(self.admin_url, autocommit=True) as c:
@@ -489,6 +495,9 @@ def main() -> int:
     )
     p.add_argument("--phases", default="trivial,mix,crash")
     p.add_argument("--keep", action="store_true", help="keep the work directory and database")
+    p.add_argument("--settle", type=int, default=70, help="seconds after the crash phase")
+    p.add_argument("--strict", action="store_true", help="exit 1 when a goal is missed")
+    p.add_argument("--result", type=Path, help="also write the JSON result here")
     args = p.parse_args()
     if shutil.which("haproxy") is None:
         print("haproxy is missing: bash scripts/system-deps.sh loadtest", file=sys.stderr)
@@ -524,7 +533,7 @@ def main() -> int:
             rows.append(
                 run_locust(stack, "crash", data, args.users, args.seconds, MIX, during=crash)
             )
-            time.sleep(70)  # retry_due runs every minute: let it pick up what was cut off
+            time.sleep(args.settle)  # retry_due runs every minute: it picks up what was cut off
             checks = integrity(stack)
     finally:
         log("stopping the stack")
@@ -532,6 +541,8 @@ def main() -> int:
         if not args.keep:
             with contextlib.suppress(Exception):
                 stack.drop_database()
+            with contextlib.suppress(Exception):
+                stack.forget_redis_keys()
     print()
     print(table(rows))
     print(
@@ -558,11 +569,68 @@ def main() -> int:
         )
     if checks:
         print(f"\nafter the crash: {json.dumps(checks)}")
-    (work / "result.json").write_text(json.dumps({"rows": rows, "checks": checks}, indent=1))
+    goals = verdict(args, rows, checks)
+    if goals:
+        print()
+        for name, ok in goals:
+            print(f"{'PASS' if ok else 'NO  '}  {name}")
+    result = json.dumps(
+        {"rows": rows, "checks": checks, "goals": dict(goals), "bound": pool_bound(args)},
+        indent=1,
+    )
+    (work / "result.json").write_text(result)
+    if args.result:
+        args.result.write_text(result)
     print(f"\nraw results: {work}/result.json (logs beside it)")
-    if not args.keep and not checks and not rows:
-        shutil.rmtree(work, ignore_errors=True)
-    return 0
+    return 1 if args.strict and not all(ok for _n, ok in goals) else 0
+
+
+def verdict(args, rows: list[dict], checks: dict) -> list[tuple[str, bool]]:
+    """Issue 11's goals, each with whether this run met it."""
+    by_phase = {r["phase"]: r for r in rows}
+    out = []
+    bound = pool_bound(args)
+    out.append(
+        (
+            f"database connections never above the pool bound ({bound})",
+            all(r["max_db_connections"] <= bound for r in rows),
+        )
+    )
+    if "mix" in by_phase:
+        m = by_phase["mix"]
+        out += [
+            (f"mix >= 300 req/s ({m['rps']:.0f})", m["rps"] >= 300),
+            (f"mix p95 < 300 ms ({m['p95']:.0f})", m["p95"] < 300),
+            (f"mix 0 errors ({m['errors']})", m["errors"] == 0),
+        ]
+    if "crash" in by_phase:
+        c = by_phase["crash"]
+        in_flight = args.workers * args.threads
+        cut = c["per_name"].get("SSE stream cut (reconnecting)", {"n": 0})["n"]
+        connects = c["per_name"].get("SSE connect (first message)", {"n": 0, "fail": 0})
+        out += [
+            (
+                f"crash: errors ({c['errors']}) no more than the requests in flight on the "
+                f"killed host (its {in_flight} threads)",
+                c["errors"] <= in_flight,
+            ),
+            (
+                f"crash: boards cut off ({cut}) reconnected, no connect failed "
+                f"({connects['fail']} of {connects['n']})",
+                cut > 0 and connects["fail"] == 0,
+            ),
+        ]
+    if checks:
+        out += [
+            ("no ticket number duplicated", checks["duplicate_ticket_codes"] == 0),
+            ("no dossier code duplicated", checks["duplicate_dossier_codes"] == 0),
+            (
+                "every notification sent exactly once",
+                checks["notifications_sent_twice"] == 0
+                and set(checks["notifications_by_status"]) <= {"sent"},
+            ),
+        ]
+    return out
 
 
 if __name__ == "__main__":
