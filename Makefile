@@ -8,7 +8,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test test-offhours bench lint format system-deps system-deps-run deps migrate demo clean
+.PHONY: run test test-offhours bench loadtest lint format system-deps system-deps-run deps migrate demo clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "motcua needs Python 3.11+"'
@@ -62,6 +62,14 @@ test-offhours:
 
 bench: deps
 	$(BIN)/python bench/run.py
+
+# The province topology on this machine (PostgreSQL, Redis, 2 app hosts of gunicorn + uvicorn,
+# 2 huey workers, HAProxy) under 400 users with think time, then kill -9 of a host and a worker
+# (bench/loadtest/run.py; docs/benchmarks.md "Serving a province"). About 6 minutes.
+# E.g. LOADTEST_ARGS="--users 30 --seconds 20" for a quick look.
+loadtest: deps
+	@bash scripts/system-deps.sh loadtest
+	$(BIN)/python bench/loadtest/run.py $(LOADTEST_ARGS)
 
 # mypy loads the settings (django-stubs): a throwaway MOTCUA_VAR_DIR, as for the tests.
 lint: deps

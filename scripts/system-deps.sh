@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages motcua uses when they are missing (needs root or sudo).
-# `run` needs OCR data, Pango and fonts; `test` also needs Chromium, poppler, espeak-ng and zbar.
+# `run` needs OCR data, Pango and fonts; `test` also needs Chromium, poppler, espeak-ng and zbar;
+# `test` and `loadtest` also need HAProxy (the load balancer of the province topology).
 set -euo pipefail
 mode=${1:-test}
 need=()
@@ -9,6 +10,9 @@ if [ "$mode" = test ]; then
   command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
   command -v espeak-ng >/dev/null 2>&1 || need+=(espeak-ng)
   command -v zbarimg >/dev/null 2>&1 || need+=(zbar-tools)  # tests read printed QR codes
+fi
+if [ "$mode" = loadtest ] || [ "$mode" = test ]; then
+  command -v haproxy >/dev/null 2>&1 || need+=(haproxy)
 fi
 dpkg -s tesseract-ocr-vie >/dev/null 2>&1 || need+=(tesseract-ocr-vie)
 dpkg -s libpango-1.0-0 >/dev/null 2>&1 || need+=(libpango-1.0-0 libpangoft2-1.0-0)

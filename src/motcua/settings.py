@@ -128,6 +128,26 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "DATABASE_POOL", True
+):
+    # A bounded pool per process (psycopg_pool): at most DATABASE_POOL_MAX_SIZE connections
+    # however many threads serve requests, handed back at the end of each request; a request
+    # that waits longer than DATABASE_POOL_TIMEOUT for one is answered 503 + Retry-After
+    # (core.middleware.PoolExhaustedMiddleware). Connections a server can hold = processes x
+    # max size (docs/operations.md, docs/decisions/0023). Kept connections (CONN_MAX_AGE) leak
+    # under an ASGI server, one per finished thread, so they are refused with the pool.
+    if DATABASES["default"]["CONN_MAX_AGE"]:
+        raise RuntimeError(
+            "DATABASE_CONN_MAX_AGE cannot be used with the connection pool: unset it, "
+            "or set DATABASE_POOL=0 (e.g. behind PgBouncer)"
+        )
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = env_bool("DATABASE_CONN_HEALTH_CHECKS", True)
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": int(os.environ.get("DATABASE_POOL_MIN_SIZE", "1")),
+        "max_size": int(os.environ.get("DATABASE_POOL_MAX_SIZE", "4")),
+        "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", "10")),
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL + IMMEDIATE transactions + busy timeout: web and worker write concurrently.
     DATABASES["default"]["OPTIONS"] = {
@@ -262,6 +282,10 @@ else:
         "immediate": env_bool("HUEY_IMMEDIATE", False),
     }
 WORKER_HEARTBEAT_MAX_AGE = int(os.environ.get("WORKER_HEARTBEAT_MAX_AGE", "180"))
+# Anonymous public pages (catalog) and the boards' state JSON from the cache, invalidated
+# exactly (motcua.core.pagecache); MOTCUA_PAGE_CACHE=0 builds every one anew (to compare, or if
+# a stale page is ever suspected).
+MOTCUA_PAGE_CACHE = env_bool("MOTCUA_PAGE_CACHE", True)
 
 # --- logging: no personal data. Request logs carry method, path template and status only. --------
 LOGGING = {

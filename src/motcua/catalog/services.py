@@ -14,13 +14,16 @@ from django.utils.text import slugify
 
 from motcua.accounts import scoping
 from motcua.accounts.models import Role, User
-from motcua.core import audit
+from motcua.core import audit, pagecache
 from motcua.core.models import Unit
 from motcua.core.text import fold
 
 from .exporting import procedure_record
 from .importing import C_CODE, ProcedureData, RowError, RowInput, validate_record
 from .models import Component, Fee, Field, Procedure, ProcessStep
+
+# The cache namespace of the public catalog pages (core.pagecache; docs/decisions/0023).
+PUBLIC_PAGES = "catalog"
 
 
 @dataclass
@@ -126,6 +129,9 @@ def import_catalog(
                 "updated_codes": report.updated_codes,
             },
         )
+        if report.created or report.updated:
+            # Fees, components and steps are replaced with bulk_create, which sends no signal.
+            pagecache.bump(PUBLIC_PAGES)
     return report
 
 

@@ -1,7 +1,9 @@
 """Public pages of the procedure catalog: what a villager reads on a cheap phone.
 
 Read-only and anonymous: no scoping (only published rows are ever shown), no state change.
-Drafts are a 404 here; staff review drafts on the staff pages.
+Drafts are a 404 here; staff review drafts on the staff pages. The same for every visitor, so
+the list, procedure and guide pages come from the cache until a catalog row changes
+(core.pagecache).
 """
 
 import io
@@ -15,9 +17,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
-from motcua.core import links
+from motcua.core import links, pagecache
 
 from . import actions, cases, selectors
+from .services import PUBLIC_PAGES
 
 PAGE_SIZE = 20
 
@@ -42,6 +45,7 @@ def public_url(request, pk: int) -> str:
 
 
 @require_safe
+@pagecache.public_page(PUBLIC_PAGES)
 def procedure_list(request):
     filters = selectors.PublicFilters.from_params(request.GET)
     results = selectors.public_catalog(filters)
@@ -66,6 +70,7 @@ def procedure_list(request):
 
 
 @require_safe
+@pagecache.public_page(PUBLIC_PAGES)
 def procedure_detail(request, pk: int):
     procedure = selectors.public_procedure(pk)
     if procedure is None:
@@ -114,6 +119,7 @@ def qr_svg(url: str) -> bytes:
 
 
 @require_safe
+@pagecache.public_page(PUBLIC_PAGES)
 def procedure_guide(request, pk: int):
     guide = selectors.public_guide(pk)
     if guide is None:

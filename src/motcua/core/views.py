@@ -1,5 +1,7 @@
 """Site-wide views: health check and the Vietnamese error pages (the home page is portal's)."""
 
+import sys
+
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
@@ -78,16 +80,42 @@ def page_not_found(request, exception=None):
     return _error(request, 404, "errors/404.html")
 
 
+# A request that waited DATABASE_POOL_TIMEOUT seconds for a free database connection is told to
+# come back shortly (503 + Retry-After), not that the system is broken: the server is full.
+POOL_RETRY_AFTER_SECONDS = 5
+
+
+def _pool_exhausted(exc: BaseException | None) -> bool:
+    """Whether the exception being handled is psycopg_pool's "no connection free in time"
+    (Django wraps it in its OperationalError)."""
+    while exc is not None:
+        if type(exc).__name__ == "PoolTimeout" and type(exc).__module__.startswith("psycopg_pool"):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
 def server_error(request):
-    """Rendered without context processors or the session: the failure may be the database."""
+    """Rendered without context processors or the session: the failure may be the database.
+
+    Called by Django while it handles the exception, wherever it was raised (a middleware
+    loading the session as much as a view), so the pool's timeout is recognised here: 503."""
+    busy = _pool_exhausted(sys.exc_info()[1])
+    template, status = ("errors/503.html", 503) if busy else ("errors/500.html", 500)
     try:
-        body = loader.get_template("errors/500.html").render({})
-    except Exception:  # noqa: BLE001  even the template failed: plain text, never a blank page
-        return HttpResponseServerError(
+        body = loader.get_template(template).render({})
+    except Exception:  # noqa: BLE001  even the template failed: plain Vietnamese text, never a blank page
+        response = HttpResponseServerError(
             "Hệ thống đang gặp sự cố. Vui lòng thử lại sau ít phút.",
             content_type="text/plain; charset=utf-8",
         )
-    return HttpResponse(body, status=500)
+        response.status_code = status
+    else:
+        response = HttpResponse(body, status=status)
+    if busy:
+        response["Retry-After"] = str(POOL_RETRY_AFTER_SECONDS)
+        response["Cache-Control"] = "no-store"
+    return response
 
 
 def csrf_failure(request, reason=""):

@@ -27,10 +27,12 @@ import weakref
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import close_old_connections
 from django.db.models import Count, Max
 from django.utils import timezone
 
+from motcua.core import pagecache
 from motcua.core.models import Counter, Unit
 
 from . import announce
@@ -128,6 +130,60 @@ def snapshot(unit: Unit) -> dict[str, Any]:
     data["fingerprint"] = fingerprint(data)
     data["server_time"] = timezone.now().isoformat()
     return data
+
+
+# --- the snapshot from the cache (the polling endpoint) ------------------------------------------
+
+# Cache namespaces (core.pagecache): one per unit's board, bumped by every row it shows; one
+# for the unit code -> id lookup, bumped by any unit change.
+BOARD_UNITS = "display-units"
+
+
+def namespace(unit_id: int) -> str:
+    return f"display:{unit_id}"
+
+
+def namespace_of_row(row) -> str | None:
+    """The board a saved ticket, ticket event, counter, counter setup or service belongs to."""
+    if isinstance(row, TicketEvent):
+        return namespace(row.ticket.unit_id)
+    if isinstance(row, (Ticket, Counter, Service)):
+        return namespace(row.unit_id)
+    counter = getattr(row, "counter", None)  # CounterAssignment
+    return namespace(counter.unit_id) if counter is not None else None
+
+
+def board_unit_id(code: str) -> int | None:
+    """The active unit a board URL names, from the cache (None: no such active unit)."""
+    key = f"motcua:display:unit:{pagecache.version(BOARD_UNITS)}:{code}"
+    hit = cache.get(key)
+    if hit is None:
+        unit_id = Unit.objects.filter(code=code, is_active=True).values_list("pk", flat=True)
+        hit = {"id": unit_id.first()}
+        cache.set(key, hit, 3600)
+    return hit["id"]
+
+
+def cached_snapshot(unit_id: int) -> dict[str, Any] | None:
+    """`snapshot` for the polling boards: a cache read while nothing changed.
+
+    The key holds the board's version (bumped on every change it shows) and the day, so a
+    call is in the very next answer. The short lifetime is the safety net for changes made
+    where no signal fires (raw SQL): they show within RECHECK_SECONDS, as on the streams.
+    """
+    if not settings.MOTCUA_PAGE_CACHE:
+        unit = Unit.objects.filter(pk=unit_id, is_active=True).first()
+        return snapshot(unit) if unit is not None else None
+    day = queue_services.local_day(queue_services.now())
+    key = f"motcua:display:snap:{unit_id}:{pagecache.version(namespace(unit_id))}:{day}"
+    snap = cache.get(key)
+    if snap is None:
+        unit = Unit.objects.filter(pk=unit_id, is_active=True).first()
+        if unit is None:
+            return None
+        snap = snapshot(unit)
+        cache.set(key, snap, RECHECK_SECONDS)
+    return {**snap, "server_time": timezone.now().isoformat()}
 
 
 def fingerprint(data: dict[str, Any]) -> str:

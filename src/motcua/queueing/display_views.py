@@ -70,18 +70,20 @@ def _labels() -> dict[str, str]:
 
 @require_GET
 def state(request, unit_code: str):
-    """Polling fallback: the snapshot, or 204 when the client's `since` version is current."""
-    unit = _unit_or_404(unit_code)
+    """Polling fallback: the snapshot, or 204 when the client's `since` version is current.
+
+    From the cache (`display.cached_snapshot`): hundreds of boards and phones poll this."""
+    unit_id = display.board_unit_id(unit_code)
+    snap = display.cached_snapshot(unit_id) if unit_id is not None else None
+    if snap is None:
+        raise Http404
     since = request.GET.get("since", "")
     fp = request.GET.get("fp", "")
-    if _EVENT_ID.match(since) and int(since) == display.current_version(unit.pk):
-        snap = display.snapshot(unit)
-        if not fp or fp == snap["fingerprint"]:
-            response = HttpResponse(status=204)
-            response["Cache-Control"] = "no-store"
-            return response
-    else:
-        snap = display.snapshot(unit)
+    current = _EVENT_ID.match(since) and int(since) == snap["version"]
+    if current and (not fp or fp == snap["fingerprint"]):
+        response = HttpResponse(status=204)
+        response["Cache-Control"] = "no-store"
+        return response
     response = JsonResponse(snap, json_dumps_params={"ensure_ascii": False})
     response["Cache-Control"] = "no-store"
     return response
