@@ -104,6 +104,8 @@ class Stack:
             DJANGO_SETTINGS_MODULE="bench.loadtest.settings",
             LOADTEST_RUN=work.name,  # cache keys and huey queue of this run only
             MOTCUA_PUBLIC_BASE_URL=f"http://127.0.0.1:{args.port}",
+            # the whole topology is on loopback: so is the address it serves (as `make run`)
+            DJANGO_SILENCED_SYSTEM_CHECKS="motcua.E002",
             LOG_LEVEL="WARNING",
         )
 
