@@ -26,6 +26,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -160,6 +161,7 @@ class Stack:
         with psycopg.connect(self.admin_url, autocommit=True) as c:
             c.execute(f'DROP DATABASE IF EXISTS "{self.dbname}" WITH (FORCE)')
             c.execute(f'CREATE DATABASE "{self.dbname}"')
+        self.created = True
 
     def forget_redis_keys(self) -> None:
         """This run's cache entries and huey keys (they carry its name; see settings.py)."""
@@ -170,6 +172,8 @@ class Stack:
             client.delete(key)
 
     def drop_database(self) -> None:
+        if not getattr(self, "created", False):
+            return  # never another run's database: this one stopped before making its own
         with psycopg.connect(self.admin_url, autocommit=True) as c:
             c.execute(f'DROP DATABASE IF EXISTS "{self.dbname}" WITH (FORCE)')
 
@@ -206,8 +210,30 @@ class Stack:
         path.write_text(text)
         return path
 
+    def ports(self) -> list[int]:
+        a = self.args
+        return [a.port, a.port + 1] + [
+            a.port + base + i for base in (10, 20) for i in range(1, a.hosts + 1)
+        ]
+
+    def check_ports_free(self) -> None:
+        """Refuse to start on ports something else listens on: the users would load another
+        stack (another `make loadtest`, say) and the figures would be its."""
+        taken = []
+        for port in self.ports():
+            with socket.socket() as s:
+                try:
+                    s.bind(("127.0.0.1", port))
+                except OSError:
+                    taken.append(port)
+        if taken:
+            raise RuntimeError(
+                f"ports {taken} are in use (another make loadtest?): choose others with --port"
+            )
+
     def start(self) -> None:
         a = self.args
+        self.check_ports_free()
         for i in range(1, a.hosts + 1):
             self.spawn(
                 f"app{i}",
@@ -306,6 +332,21 @@ def cpu_seconds(pid: int) -> float:
     return 0.0
 
 
+def stack_cpu(stack: Stack) -> dict[str, float]:
+    """CPU seconds used so far by each kind of process: ours by name (a killed one keeps what
+    it used until then), PostgreSQL's and Redis's servers by process name."""
+    kinds: dict[str, float] = {}
+    for name, proc in stack.procs.items():
+        kind = name.rstrip("0123456789")
+        kinds[kind] = kinds.get(kind, 0.0) + cpu_seconds(proc.pid)
+    for p in psutil.process_iter(["name"]):
+        kind = {"postgres": "postgresql", "redis-server": "redis"}.get(p.info["name"] or "")
+        if kind:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                kinds[kind] = kinds.get(kind, 0.0) + sum(p.cpu_times()[:2])
+    return kinds
+
+
 def run_locust(
     stack: Stack,
     phase: str,
@@ -349,6 +390,8 @@ def run_locust(
         "LOADTEST_TRIVIAL": "1" if trivial else "0",
     }
     load_before = os.getloadavg()[0]
+    cpu_before = stack_cpu(stack)
+    last_cpu = dict(cpu_before)
     started = time.monotonic()
     with Watch(stack) as watch, open(stack.work / f"{phase}-locust.log", "w") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -357,15 +400,24 @@ def run_locust(
         while proc.poll() is None:
             sampler.append(cpu_seconds(proc.pid))
             if during is not None and time.monotonic() - started >= seconds / 2 and not extra:
+                last_cpu = stack_cpu(stack)  # what the processes about to die used so far
                 extra = during() or {"done": True}
             time.sleep(0.5)
         wall = time.monotonic() - started
+        cpu_after = stack_cpu(stack)
     cpu = max(sampler) if sampler else 0.0
+    used = {
+        kind: max(cpu_after.get(kind, 0.0), last_cpu.get(kind, 0.0)) - cpu_before.get(kind, 0.0)
+        for kind in cpu_before
+    }
+    used["locust"] = cpu
     row = summarize(prefix, phase)
     row.update(
         max_db_connections=watch.max_connections,
         db_connections_by_process=watch.max_by_app,
         loadgen_cpu_percent=round(100 * cpu / wall, 1),
+        # percent of one core, per kind of process, over the phase
+        cpu_percent_by_kind={k: round(100 * v / wall) for k, v in sorted(used.items())},
         load_average_before=round(load_before, 2),
         load_average_after=round(os.getloadavg()[0], 2),
         extra=extra,
@@ -517,6 +569,7 @@ def main() -> int:
     checks: dict = {}
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
+        stack.check_ports_free()
         stack.create_database()
         data = stack.seed()
         log(f"starting the stack (work directory {work})")
@@ -562,6 +615,7 @@ def main() -> int:
     )
     for r in rows:
         print(f"\n{r['phase']}: max DB connections by process {r['db_connections_by_process']}")
+        print(f"  CPU, % of one core, by process kind: {r['cpu_percent_by_kind']}")
         for name, v in sorted(r["per_name"].items()):
             print(
                 f"  {name:<55} n={v['n']:<6} fail={v['fail']:<4} p50={v['p50']:<6} p95={v['p95']}"
