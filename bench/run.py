@@ -55,6 +55,9 @@ def base_env(var_dir: Path) -> dict[str, str]:
             "DJANGO_SETTINGS_MODULE": "motcua.settings",
             "DJANGO_DEBUG": "0",  # DEBUG keeps every SQL string in memory: not production
             "API_ANON_RATE": "1000000/minute",  # the throttle would answer 429 mid-run
+            # the benchmarks fork their workers after Django is set up, one connection each: a
+            # pool made before the fork would be shared by the children (they hang on it)
+            "DATABASE_POOL": "0",
             "PYTHONPATH": os.pathsep.join(
                 p for p in (str(PROJECT_DIR / "src"), str(PROJECT_DIR), env.get("PYTHONPATH")) if p
             ),
