@@ -34,11 +34,16 @@ def test_no_code_reads_a_setting_with_a_default_of_its_own():
     assert offenders == []
 
 
+# gunicorn reads its own config file before Django exists (WEB_* values of the page server)
+SERVER_CONFIG = {"gunicorn_config.py"}
+
+
 def test_no_code_reads_the_environment_behind_the_settings_back():
     offenders = [
         str(path.relative_to(SRC))
         for path, text in _sources()
         if re.search(r"os\.environ(?!\.setdefault\(\"DJANGO_SETTINGS_MODULE\")", text)
+        and str(path.relative_to(SRC)) not in SERVER_CONFIG
     ]
     assert offenders == []
 
