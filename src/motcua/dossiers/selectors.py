@@ -123,9 +123,22 @@ def warnings(qs: QuerySet[Dossier], *, now: dt.datetime) -> dict[int, deadlines.
     return {row.pk: deadlines.assess_row(row, now) for row in rows}
 
 
-def _warned(user, now: dt.datetime | None, candidates, wanted) -> QuerySet[Dossier]:
+Warnings = dict[int, deadlines.DeadlineWarning]
+
+
+def deadline_warnings(user, *, now: dt.datetime) -> Warnings:
+    """The warning of every open dossier of the user's units whose deadline is still ahead (one
+    query): all that the "due soon" and "at risk" tabs and badges count, assessed once for a
+    worklist page instead of once per tab."""
+    return warnings(_open(for_staff(user)).filter(due_at_current__gte=now), now=now)
+
+
+def _warned(
+    user, now: dt.datetime | None, candidates, wanted, found: Warnings | None
+) -> QuerySet[Dossier]:
     now = now or deadlines.current_time()
-    found = warnings(candidates(_open(for_staff(user)), now), now=now)
+    if found is None:  # alone: assess only the dossiers that can qualify
+        found = warnings(candidates(_open(for_staff(user)), now), now=now)
     return for_staff(user).filter(pk__in=[pk for pk, w in found.items() if wanted(w)])
 
 
@@ -144,15 +157,20 @@ def _risk_candidates(qs: QuerySet[Dossier], now: dt.datetime) -> QuerySet[Dossie
     return qs.filter(due_at_current__gte=now).exclude(status=Status.AWAITING_SUPPLEMENT)
 
 
-def due_soon(user, *, now: dt.datetime | None = None) -> QuerySet[Dossier]:
-    """Open dossiers whose deadline or open step's deadline is due soon (deadlines.assess)."""
-    return _warned(user, now, _soon_candidates, lambda w: w.due_soon)
+def due_soon(
+    user, *, now: dt.datetime | None = None, found: Warnings | None = None
+) -> QuerySet[Dossier]:
+    """Open dossiers whose deadline or open step's deadline is due soon (deadlines.assess);
+    `found`: `deadline_warnings` already read for this request."""
+    return _warned(user, now, _soon_candidates, lambda w: w.due_soon, found)
 
 
-def at_risk(user, *, now: dt.datetime | None = None) -> QuerySet[Dossier]:
+def at_risk(
+    user, *, now: dt.datetime | None = None, found: Warnings | None = None
+) -> QuerySet[Dossier]:
     """Open dossiers projected to miss their deadline (deadlines.assess), evaluated now: the
     same rule as the badge and the periodic job's flags."""
-    return _warned(user, now, _risk_candidates, lambda w: w.at_risk)
+    return _warned(user, now, _risk_candidates, lambda w: w.at_risk, found)
 
 
 def overdue(user, *, now: dt.datetime | None = None) -> QuerySet[Dossier]:
@@ -214,17 +232,21 @@ def violations(user) -> QuerySet[Violation]:
     )
 
 
-def worklist_counts(user, *, now: dt.datetime | None = None) -> dict[str, int]:
-    """The badge numbers of the worklist tabs."""
+def worklist_counts(
+    user, *, now: dt.datetime | None = None, found: Warnings | None = None
+) -> dict[str, int]:
+    """The badge numbers of the worklist tabs (`found`: `deadline_warnings`, if already read)."""
     now = now or deadlines.current_time()
+    if found is None:
+        found = deadline_warnings(user, now=now)
     return {
         "mine": mine(user).count(),
-        "due_soon": due_soon(user, now=now).count(),
+        "due_soon": sum(1 for w in found.values() if w.due_soon),
         "overdue": overdue(user, now=now).count(),
         "awaiting_supplement": awaiting_supplement(user).count(),
         "awaiting_signature": awaiting_signature(user).count(),
         "awaiting_reception": awaiting_reception(user).count(),
-        "at_risk": at_risk(user, now=now).count(),
+        "at_risk": sum(1 for w in found.values() if w.at_risk),
     }
 
 
