@@ -350,6 +350,7 @@ def _page_context(request, dossier: Dossier, **extra) -> dict:
             user, dossier.pk, file_links.COMPONENT, dossier.components.all()
         ),
         "unsigned_result": services.unsigned_result(dossier),
+        "filing": selectors.online_filing(dossier),
         "signed_documents": _signed_documents(dossier),
         "actions": actions,
         "action_forms": [
