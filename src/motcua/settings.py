@@ -400,3 +400,10 @@ MOTCUA_SIGNING_P12_PATH = os.environ.get("MOTCUA_SIGNING_P12_PATH", "")
 MOTCUA_SIGNING_P12_PASSWORD = os.environ.get("MOTCUA_SIGNING_P12_PASSWORD", "")
 MOTCUA_TRUST_ROOTS = os.environ.get("MOTCUA_TRUST_ROOTS", "")
 MOTCUA_PKI_DIR: str | None = os.environ.get("MOTCUA_PKI_DIR") or None
+
+# A citizen's paper uploaded from a phone (documents.uploads): each file at most this many
+# bytes, at most this many files (photographed pages) per paper; photos are scaled down to
+# this many pixels on the long side and kept as pages of one PDF.
+MOTCUA_UPLOAD_MAX_BYTES = env_int("MOTCUA_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+MOTCUA_UPLOAD_MAX_PAGES = env_int("MOTCUA_UPLOAD_MAX_PAGES", 10)
+MOTCUA_UPLOAD_MAX_SIDE = env_int("MOTCUA_UPLOAD_MAX_SIDE", 2000)
