@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("motcua.feedback.urls")),
     path("can-bo/hang-doi/", include("motcua.kpi.urls")),
     path("", include("motcua.queueing.urls")),
+    path("", include("motcua.registry.urls")),
     path("", include("motcua.dossiers.urls")),
     path("", include("motcua.integrations.urls")),
     path("", include("motcua.outreach.urls")),
