@@ -63,7 +63,9 @@ def test_a_few_thousand_residents_are_generated_in_well_under_five_seconds(commu
 
 def test_each_village_gets_a_tenth_of_its_people_with_its_share_of_working_age(people):
     for village in Village.objects.filter(unit__code__in=["11824", "11836"]):
-        rows = list(Resident.objects.filter(village=village).values_list("date_of_birth", flat=True))
+        rows = list(
+            Resident.objects.filter(village=village).values_list("date_of_birth", flat=True)
+        )
         assert len(rows) == round(village.population * population.SCALE), village.name
         working = sum(1 for born in rows if population.is_working_age(born))
         assert working == round(village.working_age_population * population.SCALE), village.name
@@ -166,9 +168,7 @@ def test_the_fixed_demo_residents_are_there_exactly(people):
     assert relations == ["Chủ hộ", "Con", "Con", "Vợ"]
 
 
-def test_the_command_rebuilds_the_population_and_is_refused_on_a_real_system(
-    communes, settings
-):
+def test_the_command_rebuilds_the_population_and_is_refused_on_a_real_system(communes, settings):
     out = StringIO()
     call_command("generate_population", "11824", stdout=out)
     assert "Xã Vĩnh Bảo" in out.getvalue() and "không có thật" in out.getvalue()

@@ -210,6 +210,7 @@ def reception(request):
                 applicant=applicant,
                 components=_components_in(form),
                 identity_verified_via=data["identity_via"],
+                registry_lookup=data.get("registry_lookup"),
                 idempotency_key=data["key"],
                 result_delivery=data["delivery"],
                 note=DELIVERY_NOTE[data["delivery"]],
