@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from motcua.core import calendar
+from motcua.dossiers import selectors
 from motcua.dossiers.models import Dossier, IdentityVia
 from motcua.registry.models import RegistryLookup
 from tests.dossiers.factories import make_procedure
@@ -91,6 +92,12 @@ def test_a_confirming_lookup_records_the_population_database(client, people, off
         client, procedure, key="k-2", registry_lookup=lookup_id, identity_via="chip_card"
     )
     assert again.identity_verified_via == IdentityVia.POPULATION_DB
+    # the service index counts both as verified identities
+    day = dossier.submitted_at
+    facts = selectors.index_facts(
+        [dossier.competent_unit_id], day - dt.timedelta(hours=1), day + dt.timedelta(hours=1)
+    )
+    assert facts["identity_verified"] == 2
 
 
 def test_lookups_that_do_not_confirm_leave_what_the_officer_chose(

@@ -115,7 +115,8 @@ def lookup(request):
             },
             "message": _(
                 "Đã tìm thấy trong CSDL quốc gia về dân cư. Họ tên và địa chỉ đã được điền; "
-                "đối chiếu với người nộp trước khi tiếp nhận."
+                "đối chiếu với người nộp. Giữ nguyên họ tên và số định danh thì hồ sơ được ghi "
+                "là đã xác thực qua CSDL quốc gia về dân cư."
             ),
         }
     )
