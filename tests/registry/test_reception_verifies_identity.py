@@ -158,3 +158,44 @@ def test_a_registry_that_is_down_still_lets_the_officer_receive_by_typing(
     dossier = receive(client, procedure, registry_lookup="")
     assert dossier.status is not None and not dossier.identity_verified
     assert dossier.code.startswith("DEMO.31.11824")
+
+
+def test_without_javascript_the_lookup_button_brings_the_form_back_filled(
+    client, people, officer, procedure, settings
+):
+    client.force_login(officer)
+    typed = form_data(procedure, "nojs", applicant_name="", applicant_address="", action="lookup")
+    first = procedure.components.order_by("order").first()
+    typed.pop(f"c{first.pk}_received")  # a paper the officer unticked stays unticked
+    page = client.post(RECEPTION, typed)
+    assert page.status_code == 200
+    html = page.content.decode()
+    row = RegistryLookup.objects.get()
+    assert "Đã tìm thấy trong CSDL quốc gia về dân cư" in html and "14/03/1990" in html
+    assert 'value="Nguyễn Thị Lan"' in html
+    assert 'value="Tổ dân phố 1, xã Vĩnh Bảo, thành phố Hải Phòng"' in html
+    assert f'name="registry_lookup" value="{row.pk}"' in html
+    assert 'value="nojs"' in html  # the same one-time key
+    unticked, ticked = procedure.components.order_by("order")
+    assert f'name="c{unticked.pk}_received" checked' not in html
+    assert f'name="c{ticked.pk}_received" checked' in html
+    assert not Dossier.objects.exists()
+    dossier = receive(client, procedure, key="nojs", registry_lookup=row.pk)
+    assert dossier.identity_verified_via == IdentityVia.POPULATION_DB
+
+    missing = client.post(
+        RECEPTION,
+        form_data(procedure, "nojs-2", applicant_id_number="031099000000", action="lookup"),
+    ).content.decode()
+    assert (
+        "Không tìm thấy số định danh này" in missing
+        and 'name="registry_lookup" value' not in missing
+    )
+    settings.MOTCUA_REGISTRY_DOWN = True
+    down = client.post(RECEPTION, form_data(procedure, "nojs-3", action="lookup")).content.decode()
+    assert "Không kết nối được Cơ sở dữ liệu quốc gia về dân cư" in down
+    assert 'value="Nguyễn Thị Lan"' in down  # what the officer typed is kept
+    bad = client.post(
+        RECEPTION, form_data(procedure, "nojs-4", applicant_id_number="1", action="lookup")
+    )
+    assert bad.status_code == 200 and "12 chữ số" in bad.content.decode()

@@ -3,7 +3,8 @@
 // found: the applicant's name and address are filled, the lookup's id goes into the hidden
 // field `registry_lookup` (the reception service decides whether it verifies the applicant);
 // not found / registry down: the server's Vietnamese message, the officer goes on typing.
-// Changing the ID afterwards forgets the lookup. Without JS the button stays hidden.
+// Changing the ID afterwards forgets the lookup. Without JS the button submits the form with
+// action=lookup and the reception view answers the same way (dossiers.counter_views).
 (function () {
   "use strict";
 
@@ -74,8 +75,10 @@
   }
 
   document.querySelectorAll("[data-registry-lookup]").forEach(function (button) {
-    button.hidden = false;
-    button.addEventListener("click", function () { lookup(button); });
+    button.addEventListener("click", function (event) {
+      event.preventDefault();
+      lookup(button);
+    });
     var form = button.closest("form");
     var idInput = form.querySelector('[name="applicant_id_number"]');
     idInput.addEventListener("input", function () {
