@@ -103,3 +103,20 @@ def test_with_the_registry_down_the_officer_is_told_and_receives_by_typing(
     dossier = Dossier.objects.get()
     assert not dossier.identity_verified
     context.close()
+
+
+def test_the_lookup_log_fits_a_phone(browser: Browser, live_server, people, officer, manager):
+    from motcua.registry import lookup
+
+    SHOTS.mkdir(exist_ok=True)
+    unit = officer.assignments.get().unit
+    lookup(LAN, actor=officer, purpose="reception", unit=unit)
+    lookup("031099000000", actor=officer, purpose="reception", unit=unit)
+    context, page, errors = _signed_in(browser, live_server, manager, 360)
+    page.goto(f"{live_server.url}/can-bo/dan-cu/nhat-ky/")
+    expect(page.get_by_test_id("lookup-row")).to_have_count(2)
+    expect(page.get_by_test_id("lookup-row").first).to_contain_text("Không tìm thấy")
+    _fits(page)
+    page.screenshot(path=str(SHOTS / "lookup-log-360.png"), full_page=True)
+    assert errors == []
+    context.close()
