@@ -10,7 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from motcua.core import identifiers
-from motcua.core.models import Village
+from motcua.core.models import Unit, Village
 from motcua.core.text import fold
 from motcua.registry import population
 from motcua.registry.models import Household, Relation, Resident, Sex
@@ -50,6 +50,20 @@ def test_the_same_seed_gives_the_same_people_on_every_run(communes):
     # one commune regenerated alone: nobody in it moves
     population.generate(units=[communes[1]])
     assert snapshot() == first
+
+
+def test_the_people_do_not_change_when_more_communes_of_the_province_are_loaded(communes):
+    population.generate(units=communes)
+    before = [row[:10] for row in snapshot()]  # all but quê quán and current residence
+    for n in range(20):
+        Unit.objects.create(
+            code=f"119{n:02d}",
+            name=f"Xã Thử {n}",
+            kind=Unit.Kind.COMMUNE,
+            parent=communes[0].parent,
+        )
+    population.generate(units=communes)
+    assert [row[:10] for row in snapshot()] == before
 
 
 def test_a_few_thousand_residents_are_generated_in_well_under_five_seconds(communes):

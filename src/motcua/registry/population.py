@@ -121,6 +121,14 @@ def _days(years: float) -> int:
     return round(years * _YEAR)
 
 
+def _pick(rng: random.Random, items: list):
+    """One of `items`, drawing exactly one number whatever their count: the communes of the
+    province (other people's quê quán) may differ between databases, and the rest of the
+    village's stream must not shift with them (`random.choice` draws more bits for longer lists).
+    """
+    return items[min(int(rng.random() * len(items)), len(items) - 1)]
+
+
 def age_on(born: dt.date, day: dt.date = REFERENCE_DATE) -> int:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
@@ -190,7 +198,7 @@ class _Draw:
 
     def hometown(self, married_in: bool = False) -> str:
         if self.rng.random() < (0.30 if married_in else 0.12):
-            return self.rng.choice(self.elsewhere)
+            return _pick(self.rng, self.elsewhere)
         return self.unit_place
 
     def name(self, p: _Person) -> str:
@@ -466,7 +474,7 @@ def _generate_unit(unit, fixed, neighbours, used, scale, actor) -> Generated:
             for position, p in enumerate(members):
                 current = address
                 if villages and rng.random() < 0.05:  # living elsewhere in the commune
-                    current = f"{rng.choice(villages).name}, {unit_place}"
+                    current = f"{_pick(rng, villages).name}, {unit_place}"
                 rows.append(
                     (
                         index,
