@@ -26,6 +26,7 @@ urlpatterns = [
     path("can-bo/hang-doi/", include("motcua.kpi.urls")),
     path("can-bo/bao-cao/", include("motcua.kpi.report_urls")),
     path("", include("motcua.queueing.urls")),
+    path("", include("motcua.registry.urls")),
     path("", include("motcua.dossiers.urls")),
     path("", include("motcua.integrations.urls")),
     path("", include("motcua.outreach.urls")),

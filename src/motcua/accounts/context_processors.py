@@ -85,6 +85,12 @@ STAFF_MENU = [
         _("Ai đã làm gì, khi nào, tại đơn vị bạn quản lý."),
     ),
     (
+        _("Tra cứu dân cư"),
+        "registry:lookup_log",
+        {Role.MANAGER, Role.ADMINISTRATOR},
+        _("Ai đã tra cứu CSDL quốc gia về dân cư, tra cứu ai, để làm gì."),
+    ),
+    (
         _("Thông báo gửi lỗi"),
         "integrations:failed_list",
         {Role.MANAGER, Role.ADMINISTRATOR},

@@ -33,6 +33,7 @@ from motcua.core.calendar import LOCAL_TZ
 from motcua.core.files import StoredFileMissing, read_stored
 from motcua.core.models import Department, Unit
 from motcua.core.statemachine import Outcome, actor_or_none
+from motcua.registry import services as registry
 
 from . import deadlines, workflow
 from .codes import next_dossier_code
@@ -689,6 +690,33 @@ def _create(
     return dossier
 
 
+def _identity_at_reception(
+    actor, *, unit: Unit, applicant: Applicant, chosen: str, registry_lookup: int | None
+) -> str:
+    """How the applicant's identity was verified. "population_db" only on the word of a lookup
+    that confirms this applicant (registry.services.confirms: same officer and unit, recent,
+    found, same ID and name); a lookup that does not confirm (not found, registry down, another
+    person) leaves what the officer chose (VNeID, chip card, or not verified)."""
+    if registry_lookup and registry.confirms(
+        lookup_id=registry_lookup,
+        actor=actor,
+        unit=unit,
+        citizen_id=applicant.id_number,
+        full_name=applicant.name,
+    ):
+        return IdentityVia.POPULATION_DB
+    if chosen == IdentityVia.POPULATION_DB:
+        raise ValidationError(
+            {
+                "identity_via": _(
+                    "Chưa xác thực được qua CSDL quốc gia về dân cư: tra cứu số định danh "
+                    "của người nộp trước, hoặc chọn hình thức xác thực khác."
+                )
+            }
+        )
+    return chosen if chosen in IdentityVia.values else IdentityVia.NONE
+
+
 def receive_at_counter(
     actor,
     *,
@@ -699,6 +727,7 @@ def receive_at_counter(
     components: list[ComponentIn] | None = None,
     channel: str = Channel.COUNTER,
     identity_verified_via: str = IdentityVia.NONE,
+    registry_lookup: int | None = None,
     idempotency_key: str = "",
     result_delivery: str = Delivery.COUNTER,
     at: dt.datetime | None = None,
@@ -707,6 +736,10 @@ def receive_at_counter(
     conditions: Iterable[str] = (),
 ) -> Dossier:
     """Tiếp nhận: a complete in-person, kiosk or postal dossier gets its code and appointment.
+
+    `registry_lookup` is the officer's lookup of the applicant in the population database
+    (`registry.services.lookup`): when it confirms the applicant the dossier records identity
+    verified through the national population database (`_identity_at_reception`).
 
     A second call with the same `idempotency_key` (a double-submitted form) returns the first
     dossier. `competent_unit` other than the receiving unit is boundary-free reception: the
@@ -719,6 +752,13 @@ def receive_at_counter(
     if channel == Channel.ONLINE:
         raise ValidationError({"channel": _("Hồ sơ trực tuyến được nộp qua cổng dịch vụ công.")})
     _require_role(actor, COUNTER_ROLES, [receiving_unit.pk])
+    identity_verified_via = _identity_at_reception(
+        actor,
+        unit=receiving_unit,
+        applicant=applicant,
+        chosen=identity_verified_via,
+        registry_lookup=registry_lookup,
+    )
     return _create(
         actor,
         action="receive",
