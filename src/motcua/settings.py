@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "motcua.core",
     "motcua.accounts",
     "motcua.catalog",
+    "motcua.eforms",
     "motcua.dossiers",
     "motcua.queueing",
     "motcua.documents",
