@@ -19,7 +19,18 @@ from motcua.catalog.models import Procedure
 from motcua.core import audit
 
 from .models import FormSchema
-from .schema import ensure_valid
+from .schema import SchemaError, ensure_valid
+
+__all__ = [
+    "SchemaChangeRefused",
+    "SchemaError",
+    "create_version",
+    "load_declarations",
+    "publish",
+    "retire",
+    "revise",
+    "update_draft",
+]
 
 EDITABLE = ("name", "form_number", "definition", "source_note", "confidence")
 
