@@ -28,6 +28,7 @@ from motcua.core import identifiers
 from motcua.core.forms import LATEST_DATE
 
 from .schema import IDENTITY_KEYS, fields, prefill_keys, prefill_keys_by
+from .words import date_in_words
 
 # Birth dates of parents, of the deceased, of a ward are older than the operational dates of
 # core.forms (2000-2100); the upper bound is the same.
@@ -434,18 +435,25 @@ def display_value(field: dict, value: Any) -> str:
 
 
 def filled_steps(schema: Any, answers: Mapping[str, Any]) -> list[dict]:
-    """[{"title", "key", "rows": [{"label", "value", "name"}]}] of the shown fields, for the
-    PDF and a review page."""
+    """[{"title", "key", "rows": [{"label", "value", "name"}], "lines": [[row, ...]]}] of the
+    shown fields, for the PDF and a review page; a field marked `pdf_same_line` is printed on the
+    line of the field before it ("Giới tính: Nam   Dân tộc: Kinh   Quốc tịch: Việt Nam")."""
     definition = definition_of(schema)
     steps: list[dict] = []
     for step, field in _visible(definition, answers):
         if not steps or steps[-1]["key"] != step["key"]:
-            steps.append({"key": step["key"], "title": step["title"], "rows": []})
-        steps[-1]["rows"].append(
-            {
-                "name": field["name"],
-                "label": field.get("pdf_label", field["label"]),
-                "value": display_value(field, answers.get(field["name"])),
-            }
-        )
+            steps.append({"key": step["key"], "title": step["title"], "rows": [], "lines": []})
+        row = {
+            "name": field["name"],
+            "label": field.get("pdf_label", field["label"]),
+            "value": display_value(field, answers.get(field["name"])),
+        }
+        day = parse_date(answers.get(field["name"])) if field["type"] == "date" else None
+        if field.get("pdf_in_words") and day is not None:
+            row["value"] += f" ({_('ghi bằng chữ')}: {date_in_words(day)})"
+        steps[-1]["rows"].append(row)
+        if field.get("pdf_same_line") and steps[-1]["lines"]:
+            steps[-1]["lines"][-1].append(row)
+        else:
+            steps[-1]["lines"].append([row])
     return steps

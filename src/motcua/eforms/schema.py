@@ -14,7 +14,9 @@ A definition is plain JSON (docs/decisions/0028-e-forms-as-data.md):
             "when": {...}, "default": "Việt Nam",
             "validation": {"min_length": 2, "max_length": 100, "min": 1, "max": 10,
                            "not_future": true, "min_age_years": 18, "max_age_years": 120},
-            "prefill": "identity.full_name", "editable": false}
+            "prefill": "identity.full_name", "editable": false,
+            "pdf_label": "...", "pdf_same_line": false,         (the printed paper; a date
+            "pdf_in_words": false}                              also "ghi bằng chữ")
          ]}
       ],
       "declaration": "Tôi cam đoan ...", "signer": "Người yêu cầu"            (PDF)
@@ -159,6 +161,8 @@ _field: dict[str, Any] = {
         "prefill": {"$ref": "#/$defs/prefill"},
         "editable": {"type": "boolean"},
         "pdf_label": {"type": "string", "maxLength": 300},
+        "pdf_same_line": {"type": "boolean"},
+        "pdf_in_words": {"type": "boolean"},
     },
     "additionalProperties": False,
 }
