@@ -151,6 +151,10 @@ def test_preview_renders_each_step_prefilled_and_checks_a_post(client, world):
     url = reverse("eforms:preview", args=[schema.pk])
     page = client.get(url).content.decode()
     assert "Lê Thị Hoa" in page and "Lấy từ VNeID" in page and "readonly" in page
+    assert (
+        "Xem lại cả tờ khai" in page
+        and "<dt>Họ, chữ đệm, tên người cha</dt><dd>Trần Văn Minh</dd>" in page
+    )
     assert 'aria-describedby="id_requester_citizen_id_help id_requester_citizen_id_source"' in page
     child = client.get(url + "?buoc=nguoi_duoc_khai_sinh").content.decode()
     assert 'inputmode="numeric"' not in child.split("child_name")[1][:200]
@@ -179,6 +183,19 @@ def test_preview_renders_each_step_prefilled_and_checks_a_post(client, world):
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert client.get(reverse("eforms:preview", args=[world["foreign"].pk])).status_code == 404
     assert client.get(url + "?buoc=%00khong-co").status_code in (200, 400)
+
+
+def test_preview_marks_a_step_hidden_for_the_sample_answers(client, world, declarations):
+    client.force_login(world["admin"])
+    marital = services.create_version(
+        procedure=make_procedure(unit=world["unit"], code="1.004873"),
+        name="Tờ khai cấp Giấy xác nhận tình trạng hôn nhân",
+        definition=declarations["1.004873"]["definition"],
+        actor=None,
+        publish=True,
+    )
+    page = client.get(reverse("eforms:preview", args=[marital.pk])).content.decode()
+    assert '2. Người được xác nhận <span class="small">(ẩn với dữ liệu này)</span>' in page
 
 
 def test_the_admin_change_page_links_to_the_preview(client, world):

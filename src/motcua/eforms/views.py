@@ -77,6 +77,8 @@ def preview(request, schema_id: int):
             if checked
             else None,
             "sources_json": json.dumps(sources, ensure_ascii=False, indent=1),
+            "filled": engine.filled_steps(definition, form.answers()),
+            "shown_steps": engine.visible_steps(definition, form.answers()),
         },
         status=status,
     )
