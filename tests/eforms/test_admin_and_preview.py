@@ -70,6 +70,23 @@ def test_editing_a_published_schema_in_admin_creates_the_next_version(client, wo
     assert event.actor == world["admin"] and event.changes["replaces"] == 1
 
 
+def test_applying_a_retired_version_again_makes_it_the_next_version(client, world):
+    client.force_login(world["admin"])
+    v1 = world["schema"]
+    services.revise(schema=v1, actor=None, publish=True, name="Tờ khai v2")
+    v1.refresh_from_db()
+    assert v1.status == FormSchema.Status.RETIRED
+    response = client.post(
+        reverse("admin:eforms_formschema_change", args=[v1.pk]), post_data(v1, publish_now="on")
+    )
+    assert response.status_code == 302
+    current = FormSchema.objects.get(
+        procedure=world["procedure"], status=FormSchema.Status.PUBLISHED
+    )
+    assert current.version == 3 and current.name == "Tờ khai đăng ký khai sinh"
+    assert current.definition == v1.definition
+
+
 def test_adding_a_schema_with_bad_json_or_rules_shows_vietnamese_errors(client, world):
     client.force_login(world["admin"])
     url = reverse("admin:eforms_formschema_add")

@@ -130,7 +130,8 @@ class FormSchemaAdmin(UnitScopedAdmin, admin.ModelAdmin):
                 saved = services.update_draft(schema=stored, actor=request.user, **changed)
                 if publish:
                     saved = services.publish(schema=saved, actor=request.user)
-            elif changed:
+            elif changed or (publish and stored.status == FormSchema.Status.RETIRED):
+                # an edit, or an older version applied again: either way the next version
                 saved = services.revise(
                     schema=stored, actor=request.user, publish=publish, **changed
                 )

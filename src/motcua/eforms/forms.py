@@ -51,7 +51,7 @@ def source_label(field: dict) -> str:
         if any(k.startswith(prefix) for k in keys) and str(label) not in labels:
             labels.append(str(label))
     if not labels and isinstance(spec, dict):
-        labels.append(str(_("Lấy từ VNeID")))
+        labels.append(str(_("Điền sẵn theo thông tin VNeID")))  # chosen by a claim, editable
     # "Lấy từ CSDL dân cư / VNeID": one mark when both kinds of source may fill it
     return " / ".join(labels).replace(" / Lấy từ ", " / ")
 
