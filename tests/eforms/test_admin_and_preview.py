@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from motcua.accounts.models import Role
-from motcua.core.models import AuditEvent
+from motcua.core.models import AuditEvent, Unit
 from motcua.eforms import services
 from motcua.eforms.models import FormSchema
 from tests.catalog.factories import make_admin, make_procedure, make_unit, make_user
@@ -139,6 +139,33 @@ def test_another_units_schema_is_neither_listed_nor_editable(client, world):
     )
     assert add.status_code == 200  # the form refuses a procedure of another unit as a choice
     assert FormSchema.objects.filter(procedure=foreign.procedure).count() == 1
+
+
+def test_a_commune_administrator_cannot_edit_the_provinces_schema(client, birth):
+    province = make_unit(kind=Unit.Kind.PROVINCE, name="Thành phố Thử Nghiệm")
+    commune = make_unit(parent=province)
+    provincial = services.create_version(
+        procedure=make_procedure(unit=province, code="1.001193", name="Thủ tục đăng ký khai sinh"),
+        name="Tờ khai của tỉnh",
+        definition=birth,
+        actor=None,
+        publish=True,
+    )
+    client.force_login(make_admin(commune, is_staff=True))
+    assert (
+        "Tờ khai của tỉnh"
+        not in client.get(reverse("admin:eforms_formschema_changelist")).content.decode()
+    )
+    response = client.post(
+        reverse("admin:eforms_formschema_change", args=[provincial.pk]),
+        post_data(provincial, name="Sửa của tỉnh"),
+    )
+    assert response.status_code in (302, 404)
+    assert client.get(reverse("eforms:preview", args=[provincial.pk])).status_code == 404
+    assert FormSchema.objects.get().name == "Tờ khai của tỉnh"
+    # the province's administrator reaches it (and the communes under it)
+    client.force_login(make_admin(province, is_staff=True))
+    assert client.get(reverse("eforms:preview", args=[provincial.pk])).status_code == 200
 
 
 def test_a_non_administrator_cannot_edit_or_preview(client, world):
