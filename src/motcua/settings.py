@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "motcua.accounts",
     "motcua.catalog",
     "motcua.registry",
+    "motcua.eforms",
     "motcua.dossiers",
     "motcua.queueing",
     "motcua.documents",

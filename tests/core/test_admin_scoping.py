@@ -20,6 +20,7 @@ A and B, hold a row of every model. For each screen the administrator:
 """
 
 import datetime as dt
+import json
 import uuid
 from html.parser import HTMLParser
 
@@ -36,6 +37,7 @@ from motcua.catalog.models import Field, HowToGuide, Procedure
 from motcua.core import audit
 from motcua.core.admin_scope import SuperuserOnlyAdmin, UnitScopedAdmin, limit_to_units
 from motcua.core.models import AuditEvent, CalendarException, Counter, Department, Unit, Village
+from motcua.eforms.models import FormSchema
 from motcua.feedback.models import Rating
 from motcua.integrations.models import Notification
 from motcua.outreach.models import AssistedAction, Campaign, GuidanceSession, Resident
@@ -87,6 +89,18 @@ SLOT = dt.datetime(2026, 11, 18, 9, 0, tzinfo=HANOI)
 # --- the two communes ------------------------------------------------------------------------
 
 
+MINIMAL_FORM = {
+    "title": "TỜ KHAI",
+    "steps": [
+        {
+            "key": "a",
+            "title": "Người yêu cầu",
+            "fields": [{"name": "ho_ten", "label": "Họ tên", "type": "text"}],
+        }
+    ],
+}
+
+
 def populate(unit: Unit, tag: str, field: Field) -> dict:
     """One row of every model registered in the admin, in `unit` (plus spares for adds)."""
     village = Village.objects.create(unit=unit, name=f"Thôn {tag}")
@@ -103,6 +117,12 @@ def populate(unit: Unit, tag: str, field: Field) -> dict:
         unit=unit, code=f"2.{tag}", name=f"Đăng ký kết hôn {tag}", field=field
     )
     HowToGuide.objects.create(procedure=procedure, summary=f"Hướng dẫn {tag}")
+    FormSchema.objects.create(
+        procedure=procedure,
+        name=f"Tờ khai {tag}",
+        version=1,
+        definition=MINIMAL_FORM,
+    )
     service = Service.objects.create(unit=unit, code="A", name=f"Hộ tịch {tag}")
     service.procedures.add(procedure)
     spare_service = Service.objects.create(unit=unit, code="B", name=f"Đất đai {tag}")
@@ -350,6 +370,7 @@ CHANGES = {
     "accounts.User": ("full_name", "Trần Thị Mới"),
     "catalog.Procedure": ("name", "Đăng ký khai sinh (sửa)"),
     "catalog.HowToGuide": ("summary", "Các bước mới"),
+    "eforms.FormSchema": ("name", "Tờ khai (sửa)"),
     "queueing.QueuePolicy": ("priority_streak_limit", "4"),
     "queueing.Service": ("name", "Hộ tịch - chứng thực"),
     "queueing.CounterAssignment": ("services", []),
@@ -397,6 +418,12 @@ ADDS = {
     },
     "catalog.Procedure": _procedure_fields,
     "catalog.HowToGuide": lambda a: {"procedure": a["spare_procedure"].pk, "summary": "Mới"},
+    "eforms.FormSchema": lambda a: {
+        "procedure": a["spare_procedure"].pk,
+        "name": "Tờ khai mới",
+        "confidence": "partial",
+        "definition": json.dumps(MINIMAL_FORM),
+    },
     "queueing.QueuePolicy": lambda a: {
         "unit": a["unit"].pk,
         "priority_streak_limit": 2,

@@ -52,6 +52,7 @@ PARAMS = [
     "thu_tuc", "moi", "tab", "procedure", "status", "channel", "sort", "dang-hien", "thon",
     "trang-thai", "kenh", "next", "probe", "since", "fp", "lastEventId", "action", "actor",
     "object_type", "dinh_dang", "online", "field", "search", "o", "p", "e", "limit", "offset",
+    "buoc",
 ]  # fmt: skip
 STARTS = ["date_from", "tu_ngay", "tu"]
 ENDS = ["date_to", "den_ngay", "den", "ngay"]
@@ -127,6 +128,7 @@ def _values() -> dict:
     from motcua.documents.models import SignedDocument
     from motcua.dossiers import file_links
     from motcua.dossiers.models import Dossier, DossierDocument, Extension, Status
+    from motcua.eforms.models import FormSchema
     from motcua.integrations.models import Notification
     from motcua.queueing import booking
     from motcua.queueing.models import Booking, Service, Ticket
@@ -166,6 +168,7 @@ def _values() -> dict:
         "content_type": str(ContentType.objects.get_for_model(Procedure).pk),
         "service": str(service.pk),
         "slot": slot.strftime("%Y-%m-%dT%H:%M"),
+        "schema": _first_pk(FormSchema, procedure__unit__code=DEMO_COMMUNE),
     }
 
 
@@ -201,6 +204,7 @@ def _real(pattern: URLPattern, v: dict) -> dict[str, str]:
         "token": v["file_token"] if name == "dossier_file" else v["ticket_token"],
         "code": v["signed"],
         "pk": v["dossier"],
+        "schema_id": v["schema"],
     }
     if name.startswith("booking"):
         real["code"] = v["booking"]

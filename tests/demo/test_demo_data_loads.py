@@ -17,6 +17,8 @@ from motcua.core.models import AuditEvent, Counter, Department, Unit, Village
 from motcua.demo import services
 from motcua.demo.management.commands import demo_logins as demo_logins_command
 from motcua.demo.management.commands import load_demo as load_demo_command
+from motcua.eforms import selectors
+from motcua.eforms.models import FormSchema
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +44,7 @@ def counts() -> dict[str, int]:
         "published": Procedure.objects.filter(is_published=True).count(),
         "guides": HowToGuide.objects.count(),
         "guide_steps": GuideStep.objects.count(),
+        "form_schemas": FormSchema.objects.count(),
     }
 
 
@@ -107,6 +110,18 @@ def test_guides_for_common_procedures_are_published():
     codes = set(guides.values_list("procedure__code", flat=True))
     assert {"1.001193", "1.000894", "2.000815", "1.004873", "1.000656"} <= codes
     assert all(g.steps.count() >= 4 for g in guides)
+
+
+def test_declarations_are_published_for_the_frequent_procedures_by_national_code():
+    load_demo()
+    published = FormSchema.objects.filter(
+        procedure__unit__code=DEMO_COMMUNE, status=FormSchema.Status.PUBLISHED
+    )
+    codes = set(published.values_list("procedure__code", flat=True))
+    assert len(codes) >= 10
+    assert {"1.001193", "1.000656", "1.000894", "1.004873", "2.000635", "2.000815"} <= codes
+    birth = selectors.current_for(Procedure.objects.get(unit__code=DEMO_COMMUNE, code="1.001193"))
+    assert birth.name == "Tờ khai đăng ký khai sinh" and "04/2024/TT-BTP" in birth.form_number
 
 
 def test_demo_commune_has_villages_with_working_age_population():

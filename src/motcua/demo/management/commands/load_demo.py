@@ -20,6 +20,8 @@ from motcua.catalog.models import HowToGuide, Procedure
 from motcua.core.management.commands.load_units import DEFAULT_FILE, load_units, read_units_file
 from motcua.core.models import Unit, Village
 from motcua.demo import dossiers, queue, ratings, services, signed_results
+from motcua.eforms.data import read_declarations
+from motcua.eforms.services import load_declarations
 from motcua.outreach.demo import load_demo_adoption
 from motcua.registry import population
 from motcua.registry.management.commands.generate_population import (
@@ -69,6 +71,12 @@ class Command(BaseCommand):
             )
             for error in result.get("errors", [])[:10]:
                 out.write(self.style.WARNING(f"  {error}"))
+            # the declarations (e-forms), matched by national code, as an administrator saves them
+            forms = load_declarations(unit=unit, records=read_declarations(), actor=None)
+            out.write(
+                f"  Biểu mẫu điện tử: {forms['published']} áp dụng mới, "
+                f"{forms['unchanged']} giữ nguyên."
+            )
 
         queue_spec = queue.read_spec()
         for q in queue.load_queue(spec=queue_spec):
