@@ -19,7 +19,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("motcua.catalog.api_urls")),
     path("can-bo/", include("motcua.accounts.urls")),
-    path("", include("motcua.portal.urls")),  # the citizens' home page at /
+    path("", include("motcua.portal.urls")),
+    path("cong-dan/", include("motcua.citizens.urls")),  # the citizens' home page at /
     path("", include("motcua.documents.urls")),
     # before queueing: /can-bo/quay/<pk>/danh-gia/ would otherwise match a console action
     path("", include("motcua.feedback.urls")),
