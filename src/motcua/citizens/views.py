@@ -8,6 +8,7 @@ from django.contrib.auth import login, logout
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -26,47 +27,59 @@ BACKEND = "django.contrib.auth.backends.ModelBackend"
 # reason code -> (title, explanation) shown to the citizen
 MESSAGES = {
     "not_configured": (
-        "Chưa mở đăng nhập bằng tài khoản định danh điện tử",
-        "Cơ quan chưa kết nối hệ thống định danh điện tử. Bạn vẫn tra cứu thủ tục, lấy số, "
-        "đặt lịch hẹn và theo dõi hồ sơ được mà không cần đăng nhập.",
+        N_("Chưa mở đăng nhập bằng tài khoản định danh điện tử"),
+        N_(
+            "Cơ quan chưa kết nối hệ thống định danh điện tử. Bạn vẫn tra cứu thủ tục, lấy số, "
+            "đặt lịch hẹn và theo dõi hồ sơ được mà không cần đăng nhập."
+        ),
     ),
     "provider_error": (
-        "Chưa đăng nhập được",
-        "Bạn đã hủy đăng nhập, hoặc hệ thống định danh điện tử từ chối yêu cầu. "
-        "Hãy thử đăng nhập lại.",
+        N_("Chưa đăng nhập được"),
+        N_(
+            "Bạn đã hủy đăng nhập, hoặc hệ thống định danh điện tử từ chối yêu cầu. "
+            "Hãy thử đăng nhập lại."
+        ),
     ),
     "bad_state": (
-        "Phiên đăng nhập không hợp lệ hoặc đã hết hạn",
-        "Yêu cầu đăng nhập này không khớp với phiên trên trình duyệt của bạn (có thể đã "
-        "dùng rồi, đã quá lâu, hoặc mở từ trình duyệt khác). Hãy bắt đầu đăng nhập lại.",
+        N_("Phiên đăng nhập không hợp lệ hoặc đã hết hạn"),
+        N_(
+            "Yêu cầu đăng nhập này không khớp với phiên trên trình duyệt của bạn (có thể đã "
+            "dùng rồi, đã quá lâu, hoặc mở từ trình duyệt khác). Hãy bắt đầu đăng nhập lại."
+        ),
     ),
     "missing_verifier": (
-        "Phiên đăng nhập không hợp lệ hoặc đã hết hạn",
-        "Thiếu mã kiểm tra của phiên đăng nhập. Hãy bắt đầu đăng nhập lại.",
+        N_("Phiên đăng nhập không hợp lệ hoặc đã hết hạn"),
+        N_("Thiếu mã kiểm tra của phiên đăng nhập. Hãy bắt đầu đăng nhập lại."),
     ),
     "code_refused": (
-        "Mã đăng nhập không dùng được",
-        "Hệ thống định danh điện tử không chấp nhận mã đăng nhập (đã dùng rồi hoặc hết hạn). "
-        "Hãy bắt đầu đăng nhập lại.",
+        N_("Mã đăng nhập không dùng được"),
+        N_(
+            "Hệ thống định danh điện tử không chấp nhận mã đăng nhập (đã dùng rồi hoặc hết "
+            "hạn). Hãy bắt đầu đăng nhập lại."
+        ),
     ),
     "id_token": (
-        "Không xác minh được thông tin đăng nhập",
-        "Thông tin định danh nhận được không hợp lệ (sai chữ ký, hết hạn hoặc không khớp "
-        "phiên đăng nhập) nên không được dùng. Hãy đăng nhập lại; nếu vẫn lỗi, vui lòng báo "
-        "cơ quan.",
+        N_("Không xác minh được thông tin đăng nhập"),
+        N_(
+            "Thông tin định danh nhận được không hợp lệ (sai chữ ký, hết hạn hoặc không khớp "
+            "phiên đăng nhập) nên không được dùng. Hãy đăng nhập lại; nếu vẫn lỗi, vui lòng "
+            "báo cơ quan."
+        ),
     ),
     "claims": (
-        "Tài khoản định danh thiếu thông tin",
-        "Hệ thống định danh điện tử không cung cấp đủ số định danh cá nhân và họ tên, nên "
-        "chưa đăng nhập được. Vui lòng liên hệ bộ phận một cửa.",
+        N_("Tài khoản định danh thiếu thông tin"),
+        N_(
+            "Hệ thống định danh điện tử không cung cấp đủ số định danh cá nhân và họ tên, nên "
+            "chưa đăng nhập được. Vui lòng liên hệ bộ phận một cửa."
+        ),
     ),
     "not_citizen": (
-        "Tài khoản này không đăng nhập được ở đây",
-        "Tài khoản gắn với định danh này đã bị khóa. Vui lòng liên hệ bộ phận một cửa.",
+        N_("Tài khoản này không đăng nhập được ở đây"),
+        N_("Tài khoản gắn với định danh này đã bị khóa. Vui lòng liên hệ bộ phận một cửa."),
     ),
     "provider_unreachable": (
-        "Chưa kết nối được hệ thống định danh điện tử",
-        "Hệ thống định danh điện tử đang không trả lời. Vui lòng thử lại sau ít phút.",
+        N_("Chưa kết nối được hệ thống định danh điện tử"),
+        N_("Hệ thống định danh điện tử đang không trả lời. Vui lòng thử lại sau ít phút."),
     ),
 }
 GROUP = {
