@@ -9,7 +9,7 @@ import secrets
 from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from motcua.core.audit import record
@@ -34,7 +34,17 @@ class LevelTooLow(Exception):
 
 def sign_in(*, issuer: str, claims: Claims) -> User:
     """The citizen account for (issuer, sub), created at the first sign-in, its identity
-    refreshed from the claims; one audit event. A staff account is never returned."""
+    refreshed from the claims; one audit event. A staff account is never returned.
+
+    Two first sign-ins of one person at once (two tabs) both try to create the row; the one
+    that loses the unique (issuer, sub) race finds the winner's row on its second try."""
+    try:
+        return _sign_in(issuer=issuer, claims=claims)
+    except IntegrityError:
+        return _sign_in(issuer=issuer, claims=claims)
+
+
+def _sign_in(*, issuer: str, claims: Claims) -> User:
     user_model = get_user_model()
     now = timezone.now()
     with transaction.atomic():
