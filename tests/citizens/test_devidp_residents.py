@@ -53,3 +53,22 @@ def test_the_residents_logins_are_printed(tmp_path):
     assert "031085067890 / hung-vneid-2026  Trần Văn Hùng, định danh mức 1" in out
     # the provider's files live in its own folder, never motcua's database
     assert sorted(p.name for p in (tmp_path / "devidp").iterdir()) == ["oidc-rsa.pem", "secret-key"]
+
+
+def test_the_issuers_origin_may_receive_the_sign_out_redirect(tmp_path):
+    """Sign-out posts to motcua, which redirects to the provider: browsers hold that redirect
+    to the CSP form-action, so the issuer's origin (not its path) is added there."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "MOTCUA_"))}
+    env.update(
+        MOTCUA_VAR_DIR=str(tmp_path),
+        MOTCUA_OIDC_ISSUER="https://id.example.gov.vn/realms/vneid",
+        PYTHONPATH=os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
+    )
+    code = (
+        "import motcua.settings as s; "
+        "print(' '.join(s.CONTENT_SECURITY_POLICY['DIRECTIVES']['form-action']))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out == ["'self'", "https://id.example.gov.vn"]

@@ -192,7 +192,7 @@ def verify_id_token(token: dict, *, nonce: str) -> dict:
             "ExpiredTokenError": "id_token_expired",
             "BadSignatureError": "id_token_signature",
         }.get(type(exc).__name__, "id_token_invalid")
-        if isinstance(exc, JoseError) and getattr(exc, "claim", None) == "nonce":
+        if getattr(exc, "claim", None) == "nonce":
             reason = "id_token_nonce"
         raise SignInFailed(reason) from exc
     except (ValueError, TypeError, KeyError) as exc:
