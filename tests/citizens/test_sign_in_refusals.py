@@ -29,6 +29,20 @@ from .conftest import (
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
+@pytest.fixture(autouse=True)
+def _nothing_personal_in_the_log(caplog):
+    """At the level the app logs (INFO), no refusal writes a citizen ID, a name, a code, a
+    state or a token: only reason codes."""
+    caplog.set_level(logging.INFO)
+    yield
+    text = caplog.text
+    for secret in ("031190012345", "Nguyễn", "code=", "state=", "eyJ"):
+        assert secret not in text
+    for record in caplog.records:
+        if record.name.startswith("motcua.citizens"):
+            assert record.getMessage().startswith("citizen sign-in refused: ")
+
+
 def _refused(response, status: int, reason: str, text: str) -> None:
     assert response.status_code == status, response.text[:300]
     assert f'data-reason="{reason}"' in response.text
