@@ -108,3 +108,22 @@ def test_next_only_takes_paths_on_this_site(rp, devidp):
         session = requests.Session()
         callback = walk_to_callback(session, rp, LAN, next_url=hostile)
         assert session.get(callback).url == f"{rp}/cong-dan/"
+
+
+def test_a_wrong_password_stays_on_the_providers_page(rp, devidp):
+    session = requests.Session()
+    page = session.get(f"{rp}/cong-dan/dang-nhap/")
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+    nxt = re.search(r'name="next" value="([^"]*)"', page.text).group(1).replace("&amp;", "&")
+    response = session.post(
+        page.url,
+        data={
+            "csrfmiddlewaretoken": csrf,
+            "next": nxt,
+            "username": LAN["citizen_id"],
+            "password": "sai-mat-khau",
+        },
+    )
+    assert response.url.startswith(devidp.url)
+    assert "Số định danh cá nhân hoặc mật khẩu không đúng." in response.text
+    assert not CitizenIdentity.objects.exists()
