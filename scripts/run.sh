@@ -7,10 +7,45 @@ HOST=${1:-127.0.0.1}
 PORT=${2:-8000}
 BIN=.venv/bin
 source scripts/public-url.sh "$HOST" "$PORT"
+# Citizens sign in with the national digital identity (OpenID Connect). Unless a real provider
+# is configured (MOTCUA_OIDC_ISSUER), the development provider motcua_devidp runs beside the
+# app as its own process on DEVIDP_PORT (default PORT+100) with the demo residents
+# (docs/decisions/0026); the app is pointed at it.
+IDP=""
+if [ -z "${MOTCUA_OIDC_ISSUER:-}" ]; then
+  DEVIDP_PORT=${DEVIDP_PORT:-$((PORT + 100))}
+  __host=${MOTCUA_PUBLIC_BASE_URL#*://}
+  __host=${__host%%/*}
+  case "$__host" in
+    \[*) __host="${__host%%]*}]" ;;
+    *) __host=${__host%%:*} ;;
+  esac
+  export DEVIDP_ISSUER="http://$__host:$DEVIDP_PORT"
+  export MOTCUA_OIDC_ISSUER=$DEVIDP_ISSUER
+  export MOTCUA_OIDC_CLIENT_ID=motcua-dev
+  __idp_dir="${MOTCUA_VAR_DIR:-var}/devidp"
+  mkdir -p "$__idp_dir"
+  if [ ! -s "$__idp_dir/client-secret" ]; then
+    (umask 077 && $BIN/python -c 'import secrets; print(secrets.token_urlsafe(32))' >"$__idp_dir/client-secret")
+  fi
+  MOTCUA_OIDC_CLIENT_SECRET=$(cat "$__idp_dir/client-secret")
+  export MOTCUA_OIDC_CLIENT_SECRET
+  IDP_PY="env PYTHONPATH=src${PYTHONPATH:+:$PYTHONPATH} $BIN/python"
+  $IDP_PY -m motcua_devidp migrate --noinput -v0
+  $IDP_PY -m motcua_devidp seed_devidp >/dev/null
+  $IDP_PY -m uvicorn motcua_devidp.asgi:application --host "$HOST" --port "$DEVIDP_PORT" \
+    --log-level warning --no-access-log &
+  IDP=$!
+  unset __host __idp_dir
+fi
 $BIN/python manage.py run_huey --workers 2 --quiet &
 WORKER=$!
-trap 'kill $WORKER 2>/dev/null; wait $WORKER 2>/dev/null' EXIT INT TERM
+trap 'kill $WORKER $IDP 2>/dev/null; wait $WORKER $IDP 2>/dev/null' EXIT INT TERM
 $BIN/python manage.py demo_logins
+if [ -n "$IDP" ]; then
+  echo
+  $IDP_PY -m motcua_devidp list_residents
+fi
 echo
 echo "Địa chỉ công khai (trong mọi mã QR, liên kết, tin nhắn): $MOTCUA_PUBLIC_BASE_URL"
 case "$HOST" in

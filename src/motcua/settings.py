@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "motcua.outreach",
     "motcua.feedback",
     "motcua.portal",
+    "motcua.citizens",
     "motcua.kpi",
     "motcua.demo",
 ]
@@ -245,6 +246,32 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
     }
 }
+
+# --- citizens' sign-in: OpenID Connect with the national digital identity (docs/decisions/0026) ---
+# The provider's issuer URL (discovery at issuer + /.well-known/openid-configuration), the
+# client registered there, the scopes asked for and the names of the claims motcua reads.
+# Unset issuer: citizens' sign-in is closed (a clear page). `make run` points these at the
+# local development provider (motcua_devidp).
+MOTCUA_OIDC_ISSUER = os.environ.get("MOTCUA_OIDC_ISSUER", "")
+MOTCUA_OIDC_CLIENT_ID = os.environ.get("MOTCUA_OIDC_CLIENT_ID", "")
+MOTCUA_OIDC_CLIENT_SECRET = os.environ.get("MOTCUA_OIDC_CLIENT_SECRET", "")
+MOTCUA_OIDC_SCOPES = os.environ.get("MOTCUA_OIDC_SCOPES", "openid profile address vneid")
+MOTCUA_OIDC_CLAIM_CITIZEN_ID = os.environ.get("MOTCUA_OIDC_CLAIM_CITIZEN_ID", "citizen_id")
+MOTCUA_OIDC_CLAIM_FULL_NAME = os.environ.get("MOTCUA_OIDC_CLAIM_FULL_NAME", "name")
+MOTCUA_OIDC_CLAIM_BIRTHDATE = os.environ.get("MOTCUA_OIDC_CLAIM_BIRTHDATE", "birthdate")
+MOTCUA_OIDC_CLAIM_SEX = os.environ.get("MOTCUA_OIDC_CLAIM_SEX", "gender")
+MOTCUA_OIDC_CLAIM_ADDRESS = os.environ.get("MOTCUA_OIDC_CLAIM_ADDRESS", "address")
+MOTCUA_OIDC_CLAIM_LEVEL = os.environ.get("MOTCUA_OIDC_CLAIM_LEVEL", "identity_level")
+# Seconds to wait for the provider (discovery, keys, token request); clock skew allowed on an
+# ID token's exp/iat; sign-in starts and callbacks per client address per minute.
+MOTCUA_OIDC_TIMEOUT_SECONDS = env_float("MOTCUA_OIDC_TIMEOUT_SECONDS", 10)
+MOTCUA_OIDC_LEEWAY_SECONDS = env_int("MOTCUA_OIDC_LEEWAY_SECONDS", 60)
+MOTCUA_OIDC_RATE_PER_MINUTE = env_int("MOTCUA_OIDC_RATE_PER_MINUTE", 20)
+if MOTCUA_OIDC_ISSUER:
+    # Sign-out posts to motcua, which redirects to the provider's end-session address: the
+    # browser applies form-action to that redirect too.
+    _issuer_origin = "/".join(MOTCUA_OIDC_ISSUER.split("/", 3)[:3])
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(_issuer_origin)
 
 # --- API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {

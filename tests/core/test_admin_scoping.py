@@ -71,6 +71,8 @@ SUPERUSER_ONLY = {
     "dossiers.Extension": "as dossiers.Dossier.",
     "dossiers.SupplementRequest": "as dossiers.Dossier.",
     "dossiers.Violation": "as dossiers.Dossier.",
+    "citizens.CitizenIdentity": "citizens' identities (citizen ID, date of birth, address) "
+    "belong to no unit; read-only, for the operator.",
     "integrations.PushSubscription": "a browser's push subscription belongs to no unit.",
 }
 # Reference lists every unit shares: read by administrators, edited by superusers only.
