@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from motcua.accounts.models import Role
+from motcua.accounts.models import Role, User
 from motcua.accounts.scoping import has_role
 from motcua.catalog import cases
 from motcua.catalog.models import Procedure, ProcessStep, StepStage
@@ -139,13 +139,13 @@ class FilingFacts:
     """What the citizens' online form measured, kept per dossier (`OnlineFiling`): the plans
     count the time from sign-in to submission and the fields the citizen had to type."""
 
-    citizen: object | None = None  # the signed-in citizen's User
+    citizen: User | None = None  # the signed-in citizen
     signed_in_at: dt.datetime | None = None
     typed_fields: int | None = None
     prefilled_fields: int | None = None
     reused_documents: int = 0
     form_schema_id: int | None = None
-    assisted_by: object | None = None  # the officer or digital-tech team member who helped
+    assisted_by: User | None = None  # the officer or digital-tech team member who helped
     confirmed_by: str = ""  # OnlineFiling.Confirmed: how the helped citizen confirmed
 
 
