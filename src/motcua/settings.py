@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "motcua.core",
     "motcua.accounts",
     "motcua.catalog",
+    "motcua.registry",
     "motcua.dossiers",
     "motcua.queueing",
     "motcua.documents",
@@ -383,6 +384,13 @@ MOTCUA_BOOKING_NO_SHOW_AFTER_MINUTES = env_int("MOTCUA_BOOKING_NO_SHOW_AFTER_MIN
 MOTCUA_BOOKING_RATE_PER_MINUTE = env_int("MOTCUA_BOOKING_RATE_PER_MINUTE", 20)
 MOTCUA_BOOKING_PROOF_ATTEMPTS = env_int("MOTCUA_BOOKING_PROOF_ATTEMPTS", 5)
 MOTCUA_BOOKING_PROOF_ATTEMPTS_PER_DAY = env_int("MOTCUA_BOOKING_PROOF_ATTEMPTS_PER_DAY", 20)
+# The population registry (motcua.registry, docs/decisions/0027): "local" (the synthetic
+# population in this database) or the dotted path of a PopulationRegistry class; _DOWN makes
+# the local one answer "unavailable" (to show and test the screens' fallback); lookups per
+# staff member per minute on the counter's lookup endpoint.
+MOTCUA_REGISTRY_BACKEND = os.environ.get("MOTCUA_REGISTRY_BACKEND", "local")
+MOTCUA_REGISTRY_DOWN = env_bool("MOTCUA_REGISTRY_DOWN", False)
+MOTCUA_REGISTRY_LOOKUPS_PER_MINUTE = env_int("MOTCUA_REGISTRY_LOOKUPS_PER_MINUTE", 20)
 # Public result verification requests per address per minute.
 MOTCUA_VERIFY_RATE_PER_MINUTE = env_int("MOTCUA_VERIFY_RATE_PER_MINUTE", 30)
 # The working-day calendar's cache (core.calendar): how often a process checks for a newer
@@ -404,3 +412,10 @@ MOTCUA_SIGNING_P12_PATH = os.environ.get("MOTCUA_SIGNING_P12_PATH", "")
 MOTCUA_SIGNING_P12_PASSWORD = os.environ.get("MOTCUA_SIGNING_P12_PASSWORD", "")
 MOTCUA_TRUST_ROOTS = os.environ.get("MOTCUA_TRUST_ROOTS", "")
 MOTCUA_PKI_DIR: str | None = os.environ.get("MOTCUA_PKI_DIR") or None
+
+# A citizen's paper uploaded from a phone (documents.uploads): each file at most this many
+# bytes, at most this many files (photographed pages) per paper; photos are scaled down to
+# this many pixels on the long side and kept as pages of one PDF.
+MOTCUA_UPLOAD_MAX_BYTES = env_int("MOTCUA_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+MOTCUA_UPLOAD_MAX_PAGES = env_int("MOTCUA_UPLOAD_MAX_PAGES", 10)
+MOTCUA_UPLOAD_MAX_SIDE = env_int("MOTCUA_UPLOAD_MAX_SIDE", 2000)

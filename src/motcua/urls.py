@@ -24,7 +24,9 @@ urlpatterns = [
     # before queueing: /can-bo/quay/<pk>/danh-gia/ would otherwise match a console action
     path("", include("motcua.feedback.urls")),
     path("can-bo/hang-doi/", include("motcua.kpi.urls")),
+    path("can-bo/bao-cao/", include("motcua.kpi.report_urls")),
     path("", include("motcua.queueing.urls")),
+    path("", include("motcua.registry.urls")),
     path("", include("motcua.dossiers.urls")),
     path("", include("motcua.integrations.urls")),
     path("", include("motcua.outreach.urls")),

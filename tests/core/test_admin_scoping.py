@@ -48,6 +48,7 @@ from motcua.queueing.models import (
     Ticket,
     TicketEvent,
 )
+from motcua.registry.models import RegistryLookup
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 REGISTRY = admin.site._registry
@@ -146,6 +147,14 @@ def populate(unit: Unit, tag: str, field: Field) -> dict:
         unit=unit, name=f"Cao điểm {tag}", start=dt.date(2026, 9, 1), end=dt.date(2026, 12, 31)
     )
     resident = Resident.objects.create(unit=unit, village=village)
+    RegistryLookup.objects.create(
+        at=now,
+        unit=unit,
+        purpose="reception",
+        citizen_id="031190012345",
+        outcome="found",
+        backend="local",
+    )
     AssistedAction.objects.create(
         resident=resident,
         unit=unit,

@@ -323,6 +323,22 @@ def test_demo_specialist_sees_due_soon_and_overdue_dossiers_in_the_worklists(loa
     assert not selectors.for_staff(other).filter(competent_unit__code=DEMO_COMMUNE).exists()
 
 
+@pytest.mark.parametrize("hours", [0, 20, 50, 120, 300])
+def test_the_badges_count_what_the_tabs_list_whoever_and_whenever(loaded, hours):
+    """The worklist assesses every open dossier once for its badges and its two warned tabs;
+    each tab alone assesses only the dossiers that can qualify: both must agree."""
+    now = NOW + dt.timedelta(hours=hours)
+    for username in ("vb.tuphap", "vb.lanhdao", "vb.quanly", "vb.motcua1", "vt.tuphap"):
+        user = User.objects.get(username=username)
+        found = selectors.deadline_warnings(user, now=now)
+        counts = selectors.worklist_counts(user, now=now, found=found)
+        soon, risk = selectors.due_soon(user, now=now), selectors.at_risk(user, now=now)
+        assert counts["due_soon"] == soon.count(), (username, hours)
+        assert counts["at_risk"] == risk.count(), (username, hours)
+        assert set(selectors.due_soon(user, now=now, found=found)) == set(soon)
+        assert set(selectors.at_risk(user, now=now, found=found)) == set(risk)
+
+
 def test_todays_first_reception_after_the_demo_gets_number_0001(loaded):
     unit = Unit.objects.get(code=DEMO_COMMUNE)
     yesterday = calendar.previous_working_day(NOW.date(), unit)

@@ -104,7 +104,7 @@ def test_scanned_components_and_identity_check_are_recorded(world):
             services.ComponentIn(name="Tờ khai", file=pdf("to-khai.pdf")),
             services.ComponentIn(name="Giấy chứng sinh", reused_from_warehouse=True),
         ],
-        identity_verified_via="population_db",
+        identity_verified_via="chip_card",
     )
     assert dossier.identity_verified and dossier.has_digitized_components
     assert list(dossier.components.values_list("digitized", "reused_from_warehouse")) == [

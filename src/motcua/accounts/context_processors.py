@@ -43,6 +43,12 @@ STAFF_MENU = [
         _("Thời gian chờ, thời gian phục vụ, vắng mặt, mức độ hài lòng."),
     ),
     (
+        _("Nộp hồ sơ trực tuyến"),
+        "reports:online_filing",
+        {Role.LEADER, Role.MANAGER, Role.ADMINISTRATOR},
+        _("Thời gian từ đăng nhập đến nộp, số trường công dân phải gõ, theo thủ tục."),
+    ),
+    (
         _("Một cửa: tiếp nhận, trả kết quả"),
         "dossiers:counter_reception",
         {Role.COUNTER_OFFICER, Role.MANAGER},
@@ -77,6 +83,12 @@ STAFF_MENU = [
         "accounts:audit_list",
         {Role.MANAGER, Role.ADMINISTRATOR},
         _("Ai đã làm gì, khi nào, tại đơn vị bạn quản lý."),
+    ),
+    (
+        _("Tra cứu dân cư"),
+        "registry:lookup_log",
+        {Role.MANAGER, Role.ADMINISTRATOR},
+        _("Ai đã tra cứu CSDL quốc gia về dân cư, tra cứu ai, để làm gì."),
     ),
     (
         _("Thông báo gửi lỗi"),

@@ -48,8 +48,9 @@ def _damaged() -> PdfRefused:
     )
 
 
-def check_pdf(data: bytes) -> None:
-    """Raise PdfRefused unless `data` is an unencrypted PDF with a readable first page."""
+def check_pdf(data: bytes) -> int:
+    """Raise PdfRefused unless `data` is an unencrypted PDF with a readable first page; the
+    number of pages."""
     if not data.startswith(b"%PDF-"):
         raise PdfRefused(_("Tệp không phải là văn bản PDF."), "not_pdf")
     try:
@@ -57,7 +58,8 @@ def check_pdf(data: bytes) -> None:
         if reader.encrypted:
             raise _encrypted()
         pages = reader.root["/Pages"]
-        if int(pages.get("/Count", 0)) < 1:
+        count = int(pages.get("/Count", 0))
+        if count < 1:
             raise PdfRefused(_("Tệp PDF không có trang nào."), "no_pages")
         page_ref, _resources = reader.find_page_for_modification(0)
         contents = page_ref.get_object().get("/Contents")
@@ -71,3 +73,4 @@ def check_pdf(data: bytes) -> None:
     except Exception as exc:  # pyHanko raises many types (PdfReadError, KeyError, zlib.error...)
         log.info("PDF refused as damaged: %s", type(exc).__name__)
         raise _damaged() from exc
+    return count

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from motcua.catalog import cases
 from motcua.catalog.models import Component, Procedure
 from motcua.core import identifiers
-from motcua.core.forms import BoundedDateField
+from motcua.core.forms import MAX_ID, BoundedDateField
 from motcua.documents import pdfs
 
 from .models import ApplicantKind, CollectedBy, Delivery, IdentityVia, validate_applicant_id
@@ -111,10 +111,15 @@ class ReceptionForm(forms.Form):
         label=gettext_lazy("Địa chỉ"), max_length=300, required=False
     )
     applicant_email = forms.EmailField(label=gettext_lazy("Thư điện tử"), required=False)
+    # the population database is not a choice: it is recorded when a lookup confirms the
+    # applicant (`registry_lookup`, the id the lookup endpoint returned; services decide)
     identity_via = forms.ChoiceField(
         label=gettext_lazy("Đã xác thực định danh"),
-        choices=IdentityVia.choices,
+        choices=[c for c in IdentityVia.choices if c[0] != IdentityVia.POPULATION_DB],
         initial=IdentityVia.NONE,
+    )
+    registry_lookup = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=1, max_value=MAX_ID
     )
     delivery = forms.ChoiceField(
         label=gettext_lazy("Nhận kết quả"),

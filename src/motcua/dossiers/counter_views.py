@@ -31,6 +31,7 @@ from motcua.catalog.models import Procedure
 from motcua.catalog.selectors import published_procedures, search_procedures
 from motcua.core.calendar import LOCAL_TZ
 from motcua.core.files import read_stored
+from motcua.registry import counter as registry_counter
 
 from . import deadlines, file_links, selectors, services, workflow
 from .counter_forms import (
@@ -152,6 +153,30 @@ def _components_in(form: ReceptionForm) -> list[services.ComponentIn]:
     ]
 
 
+def _reception_lookup(request, unit, procedure):
+    """ "Tra cứu CSDL dân cư" without JavaScript: the form comes back as typed, with the name and
+    address from the registry and the lookup's id when found, and the registry's answer."""
+    post = request.POST
+    answer = registry_counter.look_up(
+        user=request.user,
+        unit=unit,
+        citizen_id=post.get("applicant_id_number", ""),
+        purpose="reception",
+    )
+    initial = {name: post.get(name) for name in post if name != "conditions"}
+    initial["conditions"] = post.getlist("conditions")
+    for c in procedure.components.all():
+        initial[f"c{c.pk}_received"] = f"c{c.pk}_received" in post
+    initial["registry_lookup"] = answer.lookup_id if answer.found else None
+    if answer.found:
+        initial["applicant_name"] = answer.person["full_name"]
+        initial["applicant_address"] = answer.person["permanent_residence"]
+    form = ReceptionForm(procedure=procedure, fee_choice=_fee_choice(procedure), initial=initial)
+    context = _reception_context(request, unit, procedure, form)
+    context["registry_answer"] = answer
+    return render(request, "dossiers/counter/reception.html", context)
+
+
 @staff_required(*COUNTER)
 @require_http_methods(["GET", "POST"])
 def reception(request):
@@ -180,6 +205,8 @@ def reception(request):
             _reception_context(request, unit, procedure, form),
         )
 
+    if request.POST.get("action") == "lookup":
+        return _reception_lookup(request, unit, procedure)
     form = ReceptionForm(
         request.POST, request.FILES, procedure=procedure, fee_choice=_fee_choice(procedure)
     )
@@ -211,6 +238,7 @@ def reception(request):
                 applicant=applicant,
                 components=_components_in(form),
                 identity_verified_via=data["identity_via"],
+                registry_lookup=data.get("registry_lookup"),
                 idempotency_key=data["key"],
                 result_delivery=data["delivery"],
                 note=DELIVERY_NOTE[data["delivery"]],

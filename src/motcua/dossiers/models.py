@@ -557,3 +557,61 @@ class DossierDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier_id} {self.kind}"
+
+
+class OnlineFiling(models.Model):
+    """How an online dossier was filed: what the plans measure of the citizen's side.
+
+    "From sign-in to successful submission < 5 minutes (2026)" and "the citizen never re-enters
+    what the state knows" are counted here, one row per online dossier, written in the same
+    transaction as the dossier. An assisted filing (an officer or the digital-tech team helping a
+    citizen at the centre) records who helped: it counts as online, and as an assisted action.
+    """
+
+    class Confirmed(models.TextChoices):
+        CITIZEN_SIGN_IN = "sign_in", _("Công dân tự đăng nhập VNeID")
+        REGISTRY = "registry", _("Cán bộ đối chiếu CSDL quốc gia về dân cư")
+
+    dossier = models.OneToOneField(
+        Dossier, on_delete=models.CASCADE, related_name="online_filing", primary_key=True
+    )
+    citizen = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("công dân"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="online_filings",
+    )
+    signed_in_at = models.DateTimeField(_("thời điểm đăng nhập"), null=True, blank=True)
+    seconds_to_submit = models.PositiveIntegerField(
+        _("từ đăng nhập đến nộp thành công (giây)"), null=True, blank=True
+    )
+    typed_fields = models.PositiveSmallIntegerField(_("số trường phải gõ"), null=True, blank=True)
+    prefilled_fields = models.PositiveSmallIntegerField(
+        _("số trường điền sẵn"), null=True, blank=True
+    )
+    reused_documents = models.PositiveSmallIntegerField(
+        _("số giấy tờ dùng lại từ kho dữ liệu"), default=0
+    )
+    form_schema_id = models.PositiveIntegerField(
+        _("phiên bản tờ khai điện tử"), null=True, blank=True
+    )
+    assisted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người hỗ trợ nộp"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assisted_filings",
+    )
+    confirmed_by = models.CharField(
+        _("công dân xác nhận bằng"), max_length=10, choices=Confirmed.choices, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("thông tin nộp trực tuyến")
+        verbose_name_plural = _("thông tin nộp trực tuyến")
+
+    def __str__(self) -> str:
+        return str(self.dossier)

@@ -8,6 +8,7 @@ with the joins a worklist row needs.
 
 import datetime as dt
 import re
+import statistics
 from dataclasses import dataclass
 
 from django.db.models import (
@@ -34,6 +35,7 @@ from .models import (
     DossierDocument,
     DossierEvent,
     DossierStep,
+    OnlineFiling,
     Status,
     Violation,
 )
@@ -124,9 +126,22 @@ def warnings(qs: QuerySet[Dossier], *, now: dt.datetime) -> dict[int, deadlines.
     return {row.pk: deadlines.assess_row(row, now) for row in rows}
 
 
-def _warned(user, now: dt.datetime | None, candidates, wanted) -> QuerySet[Dossier]:
+Warnings = dict[int, deadlines.DeadlineWarning]
+
+
+def deadline_warnings(user, *, now: dt.datetime) -> Warnings:
+    """The warning of every open dossier of the user's units whose deadline is still ahead (one
+    query): all that the "due soon" and "at risk" tabs and badges count, assessed once for a
+    worklist page instead of once per tab."""
+    return warnings(_open(for_staff(user)).filter(due_at_current__gte=now), now=now)
+
+
+def _warned(
+    user, now: dt.datetime | None, candidates, wanted, found: Warnings | None
+) -> QuerySet[Dossier]:
     now = now or deadlines.current_time()
-    found = warnings(candidates(_open(for_staff(user)), now), now=now)
+    if found is None:  # alone: assess only the dossiers that can qualify
+        found = warnings(candidates(_open(for_staff(user)), now), now=now)
     return for_staff(user).filter(pk__in=[pk for pk, w in found.items() if wanted(w)])
 
 
@@ -145,15 +160,20 @@ def _risk_candidates(qs: QuerySet[Dossier], now: dt.datetime) -> QuerySet[Dossie
     return qs.filter(due_at_current__gte=now).exclude(status=Status.AWAITING_SUPPLEMENT)
 
 
-def due_soon(user, *, now: dt.datetime | None = None) -> QuerySet[Dossier]:
-    """Open dossiers whose deadline or open step's deadline is due soon (deadlines.assess)."""
-    return _warned(user, now, _soon_candidates, lambda w: w.due_soon)
+def due_soon(
+    user, *, now: dt.datetime | None = None, found: Warnings | None = None
+) -> QuerySet[Dossier]:
+    """Open dossiers whose deadline or open step's deadline is due soon (deadlines.assess);
+    `found`: `deadline_warnings` already read for this request."""
+    return _warned(user, now, _soon_candidates, lambda w: w.due_soon, found)
 
 
-def at_risk(user, *, now: dt.datetime | None = None) -> QuerySet[Dossier]:
+def at_risk(
+    user, *, now: dt.datetime | None = None, found: Warnings | None = None
+) -> QuerySet[Dossier]:
     """Open dossiers projected to miss their deadline (deadlines.assess), evaluated now: the
     same rule as the badge and the periodic job's flags."""
-    return _warned(user, now, _risk_candidates, lambda w: w.at_risk)
+    return _warned(user, now, _risk_candidates, lambda w: w.at_risk, found)
 
 
 def overdue(user, *, now: dt.datetime | None = None) -> QuerySet[Dossier]:
@@ -233,17 +253,21 @@ def violations(user) -> QuerySet[Violation]:
     )
 
 
-def worklist_counts(user, *, now: dt.datetime | None = None) -> dict[str, int]:
-    """The badge numbers of the worklist tabs."""
+def worklist_counts(
+    user, *, now: dt.datetime | None = None, found: Warnings | None = None
+) -> dict[str, int]:
+    """The badge numbers of the worklist tabs (`found`: `deadline_warnings`, if already read)."""
     now = now or deadlines.current_time()
+    if found is None:
+        found = deadline_warnings(user, now=now)
     counts = {
         "mine": mine(user).count(),
-        "due_soon": due_soon(user, now=now).count(),
+        "due_soon": sum(1 for w in found.values() if w.due_soon),
         "overdue": overdue(user, now=now).count(),
         "awaiting_supplement": awaiting_supplement(user).count(),
         "awaiting_signature": awaiting_signature(user).count(),
         "awaiting_reception": awaiting_reception(user).count(),
-        "at_risk": at_risk(user, now=now).count(),
+        "at_risk": sum(1 for w in found.values() if w.at_risk),
     }
     if counts["awaiting_reception"]:
         reception = reception_warnings(user, now=now).values()
@@ -255,6 +279,87 @@ def worklist_counts(user, *, now: dt.datetime | None = None) -> dict[str, int]:
 
 
 _CLOSED = (Status.REFUSED, Status.WITHDRAWN, Status.STOPPED, Status.RETURNED)
+
+
+def online_filing(dossier: Dossier) -> OnlineFiling | None:
+    """How an online dossier was filed, with `minutes` and `seconds` for the page (or None)."""
+    if dossier.channel != "online":
+        return None
+    filing = OnlineFiling.objects.filter(dossier=dossier).select_related("assisted_by").first()
+    if filing is not None and filing.seconds_to_submit is not None:
+        filing.minutes, filing.seconds = divmod(filing.seconds_to_submit, 60)  # type: ignore[attr-defined]
+    return filing
+
+
+@dataclass(frozen=True)
+class FilingFigures:
+    """Online filing of one procedure (or all): how long from sign-in, how much was typed."""
+
+    procedure_code: str
+    procedure_name: str
+    dossiers: int
+    assisted: int
+    median_seconds: float | None
+    mean_seconds: float | None
+    median_typed: float | None
+    mean_typed: float | None
+    reused_documents: int
+
+    @property
+    def assisted_percent(self) -> float | None:
+        return round(100 * self.assisted / self.dossiers, 1) if self.dossiers else None
+
+
+def _median(values: list[int]) -> float | None:
+    return float(statistics.median(values)) if values else None
+
+
+def _mean(values: list[int]) -> float | None:
+    return round(statistics.fmean(values), 1) if values else None
+
+
+def _figures(code: str, name: str, rows: list[tuple]) -> FilingFigures:
+    seconds = [r[2] for r in rows if r[2] is not None]
+    typed = [r[3] for r in rows if r[3] is not None]
+    return FilingFigures(
+        procedure_code=code,
+        procedure_name=name,
+        dossiers=len(rows),
+        assisted=sum(1 for r in rows if r[4]),
+        median_seconds=_median(seconds),
+        mean_seconds=_mean(seconds),
+        median_typed=_median(typed),
+        mean_typed=_mean(typed),
+        reused_documents=sum(r[5] for r in rows),
+    )
+
+
+def online_filing_figures(
+    unit_ids, start: dt.datetime, end: dt.datetime
+) -> tuple[FilingFigures, list[FilingFigures]]:
+    """Online dossiers submitted in [start, end) to the units (one query): all of them, then
+    per procedure, the most filed first. Medians are computed here, the same on both databases
+    (a province's month is a few thousand rows)."""
+    rows = list(
+        OnlineFiling.objects.filter(
+            dossier__receiving_unit_id__in=list(unit_ids),
+            dossier__submitted_at__gte=start,
+            dossier__submitted_at__lt=end,
+        ).values_list(
+            "dossier__procedure_code",
+            "dossier__procedure_name",
+            "seconds_to_submit",
+            "typed_fields",
+            "assisted_by_id",
+            "reused_documents",
+        )
+    )
+    by_code: dict[str, list[tuple]] = {}
+    for row in rows:
+        by_code.setdefault(row[0], []).append(row)
+    per_procedure = [_figures(code, group[0][1], group) for code, group in by_code.items()]
+    per_procedure.sort(key=lambda f: (-f.dossiers, f.procedure_code))
+    return _figures("", _("Tất cả thủ tục"), rows), per_procedure
 
 
 def index_facts(unit_ids, start: dt.datetime, end: dt.datetime) -> dict[str, int]:

@@ -33,6 +33,7 @@ from motcua.core.calendar import LOCAL_TZ
 from motcua.core.files import StoredFileMissing, read_stored
 from motcua.core.models import Department, Unit
 from motcua.core.statemachine import Outcome, actor_or_none
+from motcua.registry import services as registry
 
 from . import deadlines, workflow
 from .codes import next_dossier_code
@@ -48,6 +49,7 @@ from .models import (
     Extension,
     IdentityVia,
     NotifyBy,
+    OnlineFiling,
     Status,
     SupplementRequest,
     Violation,
@@ -132,6 +134,64 @@ class ComponentIn:
     file: File | None = None
     reused_from_warehouse: bool = False
     from_state_data: bool = False
+
+
+@dataclass(frozen=True)
+class FilingFacts:
+    """What the citizens' online form measured, kept per dossier (`OnlineFiling`): the plans
+    count the time from sign-in to submission and the fields the citizen had to type."""
+
+    citizen: object | None = None  # the signed-in citizen's User
+    signed_in_at: dt.datetime | None = None
+    typed_fields: int | None = None
+    prefilled_fields: int | None = None
+    reused_documents: int = 0
+    form_schema_id: int | None = None
+    assisted_by: object | None = None  # the officer or digital-tech team member who helped
+    confirmed_by: str = ""  # OnlineFiling.Confirmed: how the helped citizen confirmed
+
+
+ASSISTING_ROLES = (Role.COUNTER_OFFICER, Role.DIGITAL_TEAM)
+
+
+def _check_filing(filing: FilingFacts, *, unit: Unit, at: dt.datetime) -> None:
+    for name in ("typed_fields", "prefilled_fields", "reused_documents"):
+        value = getattr(filing, name)
+        if value is not None and not 0 <= value <= 10_000:
+            raise ValidationError({name: _("Số liệu nộp trực tuyến không hợp lệ.")})
+    if filing.signed_in_at is not None and filing.signed_in_at > at:
+        raise ValidationError({"signed_in_at": _("Thời điểm đăng nhập sau thời điểm nộp.")})
+    if filing.assisted_by is not None:
+        if not has_role(filing.assisted_by, *ASSISTING_ROLES, unit=unit):
+            raise PermissionDenied(
+                _("Chỉ cán bộ một cửa hoặc tổ công nghệ số của đơn vị được hỗ trợ nộp hồ sơ.")
+            )
+        if filing.confirmed_by not in OnlineFiling.Confirmed.values:
+            raise ValidationError(
+                {"confirmed_by": _("Công dân phải xác nhận bằng VNeID hoặc CSDL dân cư.")}
+            )
+
+
+def _record_filing(dossier: Dossier, filing: FilingFacts, at: dt.datetime) -> dict:
+    seconds = None
+    if filing.signed_in_at is not None:
+        seconds = round((at - filing.signed_in_at).total_seconds())
+    OnlineFiling.objects.create(
+        dossier=dossier,
+        citizen=filing.citizen,
+        signed_in_at=filing.signed_in_at,
+        seconds_to_submit=seconds,
+        typed_fields=filing.typed_fields,
+        prefilled_fields=filing.prefilled_fields,
+        reused_documents=filing.reused_documents,
+        form_schema_id=filing.form_schema_id,
+        assisted_by=filing.assisted_by,
+        confirmed_by=filing.confirmed_by,
+    )
+    facts: dict = {"seconds_to_submit": seconds, "typed_fields": filing.typed_fields}
+    if filing.assisted_by is not None:
+        facts["assisted_by"] = filing.assisted_by.pk
+    return facts
 
 
 # --- hooks (notifications come later; they subscribe here) ------------------------------------
@@ -566,6 +626,7 @@ def _create(
     note: str,
     case: str = "",
     conditions: Iterable[str] = (),
+    filing: FilingFacts | None = None,
 ) -> Dossier:
     competent_unit = competent_unit or receiving_unit
     case, conditions = (case or "").strip(), [c.strip() for c in conditions if c.strip()]
@@ -580,6 +641,8 @@ def _create(
     if result_delivery and result_delivery not in Delivery.values:
         raise ValidationError({"delivery": _("Hình thức nhận kết quả không hợp lệ.")})
     _check_procedure(procedure, competent_unit)
+    if filing is not None:
+        _check_filing(filing, unit=receiving_unit, at=at)
     try:
         with transaction.atomic():
             dossier = _new_dossier(
@@ -601,6 +664,7 @@ def _create(
             dossier.version = 1
             dossier.save()
             _add_components(dossier, procedure, components, case=case, conditions=conditions)
+            filed = _record_filing(dossier, filing, at) if filing is not None else {}
             if action == "receive":
                 _open_clock(dossier, at, actor)
             # the first event; the dossier (due dates of `_open_clock` too) saved pointing at it
@@ -616,6 +680,7 @@ def _create(
                     **({"delivery": result_delivery} if result_delivery else {}),
                     **({"fee_case": case} if case else {}),
                     **({"conditions": conditions} if conditions else {}),
+                    **({"filing": filed} if filed else {}),
                 },
                 changes={
                     "status": [None, status],
@@ -638,6 +703,33 @@ def _create(
     return dossier
 
 
+def _identity_at_reception(
+    actor, *, unit: Unit, applicant: Applicant, chosen: str, registry_lookup: int | None
+) -> str:
+    """How the applicant's identity was verified. "population_db" only on the word of a lookup
+    that confirms this applicant (registry.services.confirms: same officer and unit, recent,
+    found, same ID and name); a lookup that does not confirm (not found, registry down, another
+    person) leaves what the officer chose (VNeID, chip card, or not verified)."""
+    if registry_lookup and registry.confirms(
+        lookup_id=registry_lookup,
+        actor=actor,
+        unit=unit,
+        citizen_id=applicant.id_number,
+        full_name=applicant.name,
+    ):
+        return IdentityVia.POPULATION_DB
+    if chosen == IdentityVia.POPULATION_DB:
+        raise ValidationError(
+            {
+                "identity_via": _(
+                    "Chưa xác thực được qua CSDL quốc gia về dân cư: tra cứu số định danh "
+                    "của người nộp trước, hoặc chọn hình thức xác thực khác."
+                )
+            }
+        )
+    return chosen if chosen in IdentityVia.values else IdentityVia.NONE
+
+
 def receive_at_counter(
     actor,
     *,
@@ -648,6 +740,7 @@ def receive_at_counter(
     components: list[ComponentIn] | None = None,
     channel: str = Channel.COUNTER,
     identity_verified_via: str = IdentityVia.NONE,
+    registry_lookup: int | None = None,
     idempotency_key: str = "",
     result_delivery: str = Delivery.COUNTER,
     at: dt.datetime | None = None,
@@ -656,6 +749,10 @@ def receive_at_counter(
     conditions: Iterable[str] = (),
 ) -> Dossier:
     """Tiếp nhận: a complete in-person, kiosk or postal dossier gets its code and appointment.
+
+    `registry_lookup` is the officer's lookup of the applicant in the population database
+    (`registry.services.lookup`): when it confirms the applicant the dossier records identity
+    verified through the national population database (`_identity_at_reception`).
 
     A second call with the same `idempotency_key` (a double-submitted form) returns the first
     dossier. `competent_unit` other than the receiving unit is boundary-free reception: the
@@ -668,6 +765,13 @@ def receive_at_counter(
     if channel == Channel.ONLINE:
         raise ValidationError({"channel": _("Hồ sơ trực tuyến được nộp qua cổng dịch vụ công.")})
     _require_role(actor, COUNTER_ROLES, [receiving_unit.pk])
+    identity_verified_via = _identity_at_reception(
+        actor,
+        unit=receiving_unit,
+        applicant=applicant,
+        chosen=identity_verified_via,
+        registry_lookup=registry_lookup,
+    )
     return _create(
         actor,
         action="receive",
@@ -701,8 +805,10 @@ def submit_online(
     at: dt.datetime | None = None,
     case: str = "",
     conditions: Iterable[str] = (),
+    filing: FilingFacts | None = None,
 ) -> Dossier:
-    """Nộp trực tuyến: the dossier waits as "Mới đăng ký" until an officer accepts it."""
+    """Nộp trực tuyến: the dossier waits as "Mới đăng ký" until an officer accepts it.
+    `filing`: what the citizens' form measured (time from sign-in, typed fields, who helped)."""
     return _create(
         actor,
         action="submit_online",
@@ -719,6 +825,7 @@ def submit_online(
         note="",
         case=case,
         conditions=conditions,
+        filing=filing,
     )
 
 

@@ -81,6 +81,7 @@ EMPTY_TEXT = {
 
 
 _CLOCKED_TABS = frozenset({"due_soon", "overdue", "at_risk"})  # selectors that take `now`
+_WARNED_TABS = frozenset({"due_soon", "at_risk"})  # and the warnings read for the badges
 
 
 def _visible_tabs(user) -> list[str]:
@@ -146,7 +147,8 @@ def worklist(request):
     if tab not in tabs:
         raise Http404
     now = deadlines.current_time()
-    counts = selectors.worklist_counts(user, now=now)
+    found = selectors.deadline_warnings(user, now=now)  # the badges and the two tabs share it
+    counts = selectors.worklist_counts(user, now=now, found=found)
     if "violations" in tabs:
         counts["violations"] = selectors.violations(user).count()
     tab_links = [
@@ -167,7 +169,12 @@ def worklist(request):
         request.GET if _filtering(request) else None, procedures=list(procedures)
     )
     selector = TABS[tab][2]
-    qs = selector(user, now=now) if tab in _CLOCKED_TABS else selector(user)
+    if tab in _WARNED_TABS:
+        qs = selector(user, now=now, found=found)
+    elif tab in _CLOCKED_TABS:
+        qs = selector(user, now=now)
+    else:
+        qs = selector(user)
     sort = "due"
     if form.is_bound:
         if form.is_valid():
@@ -358,6 +365,7 @@ def _page_context(request, dossier: Dossier, **extra) -> dict:
             user, dossier.pk, file_links.COMPONENT, dossier.components.all()
         ),
         "unsigned_result": services.unsigned_result(dossier),
+        "filing": selectors.online_filing(dossier),
         "signed_documents": _signed_documents(dossier),
         "actions": actions,
         "action_forms": [

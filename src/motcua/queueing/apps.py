@@ -24,12 +24,27 @@ class QueueingConfig(AppConfig):
         from motcua.core.models import Counter, Unit
 
         from . import display
-        from .models import BookingRule, CounterAssignment, Service, Ticket, TicketEvent
+        from .models import (
+            BookingRule,
+            CounterAssignment,
+            QueuePolicy,
+            Service,
+            Ticket,
+            TicketEvent,
+        )
 
         # Every row a board shows: its cached snapshot goes stale with the commit that changes
-        # it (a call, a new ticket, a counter opened, a service renamed in the admin).
+        # it (a call, a new ticket, a counter opened, a service renamed in the admin). The wait
+        # estimates' shared facts are kept under the same version (estimate._shared), and
+        # also read the unit's priority rule.
         pagecache.bump_on_change(
-            display.namespace_of_row, Ticket, TicketEvent, CounterAssignment, Counter, Service
+            display.namespace_of_row,
+            Ticket,
+            TicketEvent,
+            CounterAssignment,
+            Counter,
+            Service,
+            QueuePolicy,
         )
         pagecache.bump_on_change(lambda _row: display.BOARD_UNITS, Unit)
         # Procedure pages carry "Lấy số" / "Đặt lịch hẹn" from the services and booking rules

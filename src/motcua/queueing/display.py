@@ -37,7 +37,7 @@ from motcua.core.models import Counter, Unit
 
 from . import announce
 from . import services as queue_services
-from .models import Service, Ticket, TicketEvent
+from .models import QueuePolicy, Service, Ticket, TicketEvent
 
 log = logging.getLogger(__name__)
 
@@ -147,7 +147,7 @@ def namespace_of_row(row) -> str | None:
     """The board a saved ticket, ticket event, counter, counter setup or service belongs to."""
     if isinstance(row, TicketEvent):
         return namespace(row.ticket.unit_id)
-    if isinstance(row, (Ticket, Counter, Service)):
+    if isinstance(row, (Ticket, Counter, Service, QueuePolicy)):
         return namespace(row.unit_id)
     counter = getattr(row, "counter", None)  # CounterAssignment
     return namespace(counter.unit_id) if counter is not None else None

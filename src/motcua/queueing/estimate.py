@@ -3,8 +3,11 @@
 The arithmetic lives in pure functions (`people_ahead_in_order`, `counter_capacity`,
 `cycle_minutes`, `recent_wait_minutes`, `point_minutes`, `estimate_minutes`) so
 `bench/wait_estimate.py` replays history through the very code the ticket page runs. The live
-path costs four small queries (waiting counts, open counters, recent tickets, the unit's
-priority rule), because the citizen's ticket page polls it.
+path costs one small query per ticket (the people before it), because every citizen's ticket
+page polls it: what the whole unit shares (open counters, recent tickets, the priority rule, the
+waits of the queue app's page) is read from the cache under the board's version, which every
+ticket, counter and policy change bumps (core.pagecache: exact invalidation), and a minute of
+the clock (the recent-calls window moves with time, not only with events).
 
 Model: a counter handles one citizen per "cycle" (first call -> finished, so walking to the
 desk and absent citizens count too). With `ahead` people before you and `capacity` counters'
@@ -26,8 +29,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, F, Q
 
+from motcua.core import pagecache
 from motcua.core.models import Unit
 
 from .models import CounterAssignment, QueuePolicy, Ticket
@@ -247,10 +253,38 @@ def _build(
     )
 
 
+FACTS_SECONDS = 120  # a safety net only: the version and the minute make the key
+
+
+def _shared(unit_id: int, at: dt.datetime, what: str, build):
+    """`build()` for the unit at this minute, from the cache while the board's version holds."""
+    if not settings.MOTCUA_PAGE_CACHE:
+        return build()
+    from .display import namespace  # display imports the queue services, which import us
+
+    version = pagecache.version(namespace(unit_id))
+    key = f"motcua:estimate:{what}:{unit_id}:{version}:{int(at.timestamp()) // 60}"
+    found = cache.get(key)
+    if found is None:
+        found = build()
+        cache.set(key, found, FACTS_SECONDS)
+    return found
+
+
+def _unit_facts(unit_id: int, at: dt.datetime):
+    """Open counters, history and the priority rule: the same for every ticket of the unit."""
+    return _shared(
+        unit_id,
+        at,
+        "facts",
+        lambda: (_open_counters(unit_id), _history(unit_id, at), streak_limit(unit_id)),
+    )
+
+
 def wait_for(ticket: Ticket, *, at: dt.datetime | None = None) -> WaitEstimate:
     """The wait of a ticket still in the queue; a ticket called or closed has nobody ahead."""
     at = at or _now()
-    counters = _open_counters(ticket.unit_id)
+    counters, history, streak = _unit_facts(ticket.unit_id, at)
     if ticket.status not in Ticket.WAITING_STATES:
         return WaitEstimate(
             ahead=0,
@@ -283,17 +317,20 @@ def wait_for(ticket: Ticket, *, at: dt.datetime | None = None) -> WaitEstimate:
         priority_before=mine.get("priority_before", 0),
         ordinary_before=mine.get("ordinary_before", 0),
         priority_after=mine.get("priority_after", 0),
-        streak_limit=streak_limit(ticket.unit_id),
+        streak_limit=streak,
     )
-    history = _history(ticket.unit_id, at)
     return _build(ticket.service_id, ahead, counters, waiting, history, joining=False)
 
 
 def service_waits(unit: Unit, *, at: dt.datetime | None = None) -> dict[int, WaitEstimate]:
     """For someone taking an ordinary number now: each active service's wait, by service id."""
+    at = at or _now()
+    return _shared(unit.pk, at, "waits", lambda: _service_waits(unit, at))
+
+
+def _service_waits(unit: Unit, at: dt.datetime) -> dict[int, WaitEstimate]:
     from . import services
 
-    at = at or _now()
     rows = (
         Ticket.objects.filter(
             unit_id=unit.pk, day=services.local_day(at), status__in=Ticket.WAITING_STATES

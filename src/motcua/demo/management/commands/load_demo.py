@@ -6,8 +6,9 @@ catalog through the importer, the how-to guides, and the queue (services, counte
 illustrative served tickets, motcua.demo.queue), satisfaction ratings for about 60% of
 those tickets (motcua.demo.ratings), then six months of illustrative dossiers
 (motcua.demo.dossiers), a few of whose results are signed for real with the public base URL in
-their QR (motcua.demo.signed_results). Safe to run again: counts stay the same and existing
-passwords are kept.
+their QR (motcua.demo.signed_results), and (not in secure mode) the synthetic population the
+local registry answers from (motcua.registry.population). Safe to run again: counts stay the
+same and existing passwords are kept.
 """
 
 import time
@@ -20,6 +21,10 @@ from motcua.core.management.commands.load_units import DEFAULT_FILE, load_units,
 from motcua.core.models import Unit, Village
 from motcua.demo import dossiers, queue, ratings, services, signed_results
 from motcua.outreach.demo import load_demo_adoption
+from motcua.registry import population
+from motcua.registry.management.commands.generate_population import (
+    summary_line as population_line,
+)
 
 
 class Command(BaseCommand):
@@ -91,6 +96,9 @@ class Command(BaseCommand):
         out.write(signed_results.summary_line(signed_results.sign_results(unit=communes[0])))
 
         if services.demo_logins_allowed():  # synthetic residents never enter a real system
+            # the local population registry: a synthetic population of the demo communes
+            for generated in population.generate(units=communes):
+                out.write(population_line(generated))
             adoption = load_demo_adoption(communes[0])
             out.write(
                 f"Công nghệ số cộng đồng {communes[0].name}: {adoption['residents']} người, "

@@ -31,7 +31,7 @@
 
   function fields(form) {
     return Array.prototype.slice.call(
-      form.querySelectorAll("input:not([type=hidden]):not([disabled]), select, textarea, button[type=submit]")
+      form.querySelectorAll("input:not([type=hidden]):not([disabled]), select, textarea, button[type=submit]:not([data-registry-lookup])")
     ).filter(function (el) { return el.offsetParent !== null; });
   }
 

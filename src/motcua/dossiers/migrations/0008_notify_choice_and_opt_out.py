@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('dossiers', '0006_result_collector'),
+        ('dossiers', '0007_online_filing'),
     ]
 
     operations = [
