@@ -10,46 +10,22 @@ import re
 import pytest
 from django.core import mail
 from django.urls import reverse
-from huey.contrib.djhuey import HUEY
 
 from motcua.dossiers import notifications, services
 from motcua.dossiers.models import DossierDocument, DossierEvent, Status
 from motcua.integrations.models import Notification, PushSubscription
 from motcua.integrations.senders import strip_diacritics
 
+from .conftest import NOTIFY_BASE as BASE
 from .factories import applicant, at, attach, complete_processing, receive
 
-pytestmark = pytest.mark.django_db
-BASE = "https://motcua.anhung.example.vn"
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("notify_outbox")]
 EMAIL = "an.nguyen@example.vn"
 # GSM 03.38 basic character set (what a 7-bit SMS part carries)
 GSM7 = set(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ ÆæßÉ!\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZ"
     "ÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
 )
-
-
-@pytest.fixture(autouse=True)
-def _outbox(settings, tmp_path):
-    settings.MOTCUA_PUBLIC_BASE_URL = BASE
-    settings.VAR_DIR = tmp_path
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.MOTCUA_NOTIFY_MODE = "dev"  # SMS to the outbox file in VAR_DIR
-    was = HUEY.immediate
-    HUEY.immediate = True  # delivery runs inline after the commit
-    yield
-    HUEY.immediate = was
-
-
-@pytest.fixture
-def commit(django_capture_on_commit_callbacks):
-    """Run what happens inside and then its after-commit hooks (delivery), as production."""
-
-    def run(fn, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return fn(*args, **kwargs)
-
-    return run
 
 
 def rows(dossier):

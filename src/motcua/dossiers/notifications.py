@@ -110,6 +110,10 @@ def format_moment(value: dt.datetime | None) -> str:
     }
 
 
+def _day(value: dt.datetime | None) -> str:
+    return f"{value.astimezone(LOCAL_TZ):%d/%m/%Y}" if value is not None else ""
+
+
 def short_moment(value: dt.datetime | None) -> str:
     """ "17:00 27/11/2026": the same moment, short enough for an SMS."""
     if value is None:
@@ -183,6 +187,34 @@ def _details(dossier: Dossier, info: TransitionInfo) -> dict:
     return {"date": date, "date_label": date_label, "detail": detail.rstrip(" ."), "note": note}
 
 
+def next_steps(dossier: Dossier) -> list[dict]:
+    """Proactive services (ND 224/2026 art. 16): the procedures a result usually leads to,
+    as the unit publishes them, with the page to file or book them."""
+    from motcua.catalog import selectors as catalog_selectors
+
+    steps = catalog_selectors.follow_ups(
+        code=dossier.procedure_code, unit_id=dossier.competent_unit_id
+    )
+    return [
+        {
+            "name": step.procedure.name,
+            "reason": step.reason,
+            "url": links.public_url(reverse("catalog:procedure_detail", args=[step.procedure.pk])),
+        }
+        for step in steps
+    ]
+
+
+def valid_until(dossier: Dossier) -> dt.datetime | None:
+    """When the returned result stops being valid, where a rule limits it (else None)."""
+    from motcua.catalog import selectors as catalog_selectors
+
+    validity = catalog_selectors.result_validity(dossier.procedure_code)
+    if validity is None or dossier.returned_at is None:
+        return None
+    return dossier.returned_at + dt.timedelta(days=validity.days)
+
+
 def _squeeze(text: str) -> str:
     return " ".join(text.split())
 
@@ -229,6 +261,8 @@ def render(dossier: Dossier, info: TransitionInfo) -> dict | None:
             "note": details["note"],
             "url": lookup_url(dossier.code),
             "optout_url": optout_url(dossier.pk),
+            "next_steps": next_steps(dossier) if info.action == "return_result" else [],
+            "valid_until": _day(valid_until(dossier)) if info.action == "return_result" else "",
         }
         subject = _("Hồ sơ %(code)s %(status)s") % {"code": dossier.code, "status": status}
         short = {**context, "detail": _cut(details["detail"], SMS_DETAIL_CHARS)}
@@ -353,3 +387,48 @@ def notify_applicant(info: TransitionInfo) -> None:
             deliver(message)
         except Exception:  # one channel failing must not stop the other
             logger.exception("could not queue %s %s", message.channel, message.idempotency_key)
+
+
+def expiry_messages(dossier: Dossier, *, until: dt.datetime, result: str) -> list[Message]:
+    """The reminder that a returned result stops being valid on `until` (proactive
+    services): one message per recipient, once per dossier and channel (the outbox's key);
+    none when the applicant switched this dossier's notifications off."""
+    targets = recipients(dossier)
+    if not targets:
+        return []
+    with override(settings.LANGUAGE_CODE):
+        again = links.public_url(reverse("catalog:procedure_detail", args=[dossier.procedure_id]))
+        facts = {"result": result, "code": dossier.code, "day": _day(until)}
+        subject = _("%(result)s của hồ sơ %(code)s sắp hết giá trị") % facts
+        text = (
+            _(
+                "%(result)s (hồ sơ %(code)s) hết giá trị sử dụng ngày %(day)s. Nếu còn cần, "
+                "ông/bà có thể làm lại thủ tục tại"
+            )
+            % facts
+        )
+        email = "\n\n".join(
+            [
+                _("Kính gửi ông/bà,"),
+                f"{text}: {again}",
+                _("Không muốn nhận thông báo về hồ sơ này nữa? Tắt tại")
+                + f": {optout_url(dossier.pk)}",
+            ]
+        )
+        bodies = {"sms": f"{_cut(text, SMS_MAX_CHARS - len(again) - 2)}:", "push": text}
+        bodies["email"] = email
+    return [
+        Message(
+            channel=channel,
+            recipient=to,
+            purpose="result_expiring",
+            subject=subject,
+            body=bodies[channel],
+            url=again,
+            idempotency_key=f"dossier:{dossier.code}:expiry:{channel}"
+            + (f":{to}" if channel == "push" else ""),
+            object_id=str(dossier.pk),
+            unit_id=dossier.receiving_unit_id,
+        )
+        for channel, to in targets
+    ]

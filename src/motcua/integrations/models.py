@@ -77,6 +77,7 @@ class Notification(models.Model):
         DOSSIER_STATUS = "dossier_status", _("Thay đổi trạng thái hồ sơ khác")
         TURN_NEAR = "turn_near", _("Sắp đến lượt")
         BOOKING_REMINDER = "booking_reminder", _("Nhắc lịch hẹn")
+        RESULT_EXPIRING = "result_expiring", _("Nhắc kết quả sắp hết giá trị")
         OTHER = "other", _("Khác")
 
     unit = models.ForeignKey(
