@@ -9,6 +9,7 @@ through `services.save_procedure` / `services.delete_procedure`, which write the
 
 from django.contrib import admin
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from motcua.core import audit
 from motcua.core.admin_scope import SuperuserOnlyAdmin, UnitScopedAdmin
@@ -97,11 +98,11 @@ class ProcedureAdmin(UnitScopedAdmin, admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("unit", "code", "name", "field", "level", "is_published")}),
         (
-            "Cơ quan",
+            _("Cơ quan"),
             {"fields": ("competent_agency", "implementing_agency", "department")},
         ),
         (
-            "Trực tuyến, thời hạn",
+            _("Trực tuyến, thời hạn"),
             {
                 "fields": (
                     "online_mode",
@@ -114,7 +115,7 @@ class ProcedureAdmin(UnitScopedAdmin, admin.ModelAdmin):
             },
         ),
         (
-            "Kết quả, căn cứ",
+            _("Kết quả, căn cứ"),
             {"fields": ("result_type", "legal_basis", "requirements", "confidence", "sources")},
         ),
     )

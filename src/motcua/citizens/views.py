@@ -8,7 +8,7 @@ from django.contrib.auth import login, logout
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -27,59 +27,63 @@ BACKEND = "django.contrib.auth.backends.ModelBackend"
 # reason code -> (title, explanation) shown to the citizen
 MESSAGES = {
     "not_configured": (
-        N_("Chưa mở đăng nhập bằng tài khoản định danh điện tử"),
-        N_(
+        gettext_noop("Chưa mở đăng nhập bằng tài khoản định danh điện tử"),
+        gettext_noop(
             "Cơ quan chưa kết nối hệ thống định danh điện tử. Bạn vẫn tra cứu thủ tục, lấy số, "
             "đặt lịch hẹn và theo dõi hồ sơ được mà không cần đăng nhập."
         ),
     ),
     "provider_error": (
-        N_("Chưa đăng nhập được"),
-        N_(
+        gettext_noop("Chưa đăng nhập được"),
+        gettext_noop(
             "Bạn đã hủy đăng nhập, hoặc hệ thống định danh điện tử từ chối yêu cầu. "
             "Hãy thử đăng nhập lại."
         ),
     ),
     "bad_state": (
-        N_("Phiên đăng nhập không hợp lệ hoặc đã hết hạn"),
-        N_(
+        gettext_noop("Phiên đăng nhập không hợp lệ hoặc đã hết hạn"),
+        gettext_noop(
             "Yêu cầu đăng nhập này không khớp với phiên trên trình duyệt của bạn (có thể đã "
             "dùng rồi, đã quá lâu, hoặc mở từ trình duyệt khác). Hãy bắt đầu đăng nhập lại."
         ),
     ),
     "missing_verifier": (
-        N_("Phiên đăng nhập không hợp lệ hoặc đã hết hạn"),
-        N_("Thiếu mã kiểm tra của phiên đăng nhập. Hãy bắt đầu đăng nhập lại."),
+        gettext_noop("Phiên đăng nhập không hợp lệ hoặc đã hết hạn"),
+        gettext_noop("Thiếu mã kiểm tra của phiên đăng nhập. Hãy bắt đầu đăng nhập lại."),
     ),
     "code_refused": (
-        N_("Mã đăng nhập không dùng được"),
-        N_(
+        gettext_noop("Mã đăng nhập không dùng được"),
+        gettext_noop(
             "Hệ thống định danh điện tử không chấp nhận mã đăng nhập (đã dùng rồi hoặc hết "
             "hạn). Hãy bắt đầu đăng nhập lại."
         ),
     ),
     "id_token": (
-        N_("Không xác minh được thông tin đăng nhập"),
-        N_(
+        gettext_noop("Không xác minh được thông tin đăng nhập"),
+        gettext_noop(
             "Thông tin định danh nhận được không hợp lệ (sai chữ ký, hết hạn hoặc không khớp "
             "phiên đăng nhập) nên không được dùng. Hãy đăng nhập lại; nếu vẫn lỗi, vui lòng "
             "báo cơ quan."
         ),
     ),
     "claims": (
-        N_("Tài khoản định danh thiếu thông tin"),
-        N_(
+        gettext_noop("Tài khoản định danh thiếu thông tin"),
+        gettext_noop(
             "Hệ thống định danh điện tử không cung cấp đủ số định danh cá nhân và họ tên, nên "
             "chưa đăng nhập được. Vui lòng liên hệ bộ phận một cửa."
         ),
     ),
     "not_citizen": (
-        N_("Tài khoản này không đăng nhập được ở đây"),
-        N_("Tài khoản gắn với định danh này đã bị khóa. Vui lòng liên hệ bộ phận một cửa."),
+        gettext_noop("Tài khoản này không đăng nhập được ở đây"),
+        gettext_noop(
+            "Tài khoản gắn với định danh này đã bị khóa. Vui lòng liên hệ bộ phận một cửa."
+        ),
     ),
     "provider_unreachable": (
-        N_("Chưa kết nối được hệ thống định danh điện tử"),
-        N_("Hệ thống định danh điện tử đang không trả lời. Vui lòng thử lại sau ít phút."),
+        gettext_noop("Chưa kết nối được hệ thống định danh điện tử"),
+        gettext_noop(
+            "Hệ thống định danh điện tử đang không trả lời. Vui lòng thử lại sau ít phút."
+        ),
     ),
 }
 GROUP = {
