@@ -355,6 +355,13 @@ MOTCUA_OFFICE_HOURS = (("07:30", "11:30"), ("13:30", "17:00"))
 # one rule in dossiers.deadlines.assess (docs/decisions/0017), with nothing to set.
 MOTCUA_RULE_VERSION = os.environ.get("MOTCUA_RULE_VERSION", "ND118/2025+ND367/2025+ND309/2026")
 MOTCUA_MAX_EXTENSIONS = int(os.environ.get("MOTCUA_MAX_EXTENSIONS", "1"))
+# An online dossier awaiting reception (status 1) must be received or refused within this many
+# working hours of its submission: no legal text found with a figure (docs/decisions/0029);
+# the counter's worklist warns when less than half is left and flags it once passed.
+MOTCUA_ONLINE_RECEPTION_HOURS = env_int("MOTCUA_ONLINE_RECEPTION_HOURS", 8)
+# Proactive services: days before a returned result stops being valid (catalog.ResultValidity)
+# that its holder is reminded (dossiers.tasks.remind_expiring_results, daily).
+MOTCUA_EXPIRY_REMINDER_DAYS = env_int("MOTCUA_EXPIRY_REMINDER_DAYS", 14)
 # Links to a dossier's stored scans and papers are signed for one user and one file and expire.
 MOTCUA_FILE_LINK_SECONDS = int(os.environ.get("MOTCUA_FILE_LINK_SECONDS", "600"))
 # `make run` loads six months of illustrative dossiers; MOTCUA_DEMO_DOSSIER_HISTORY=0 skips them.

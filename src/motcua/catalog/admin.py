@@ -11,18 +11,20 @@ from django.contrib import admin
 from django.db import transaction
 
 from motcua.core import audit
-from motcua.core.admin_scope import UnitScopedAdmin
+from motcua.core.admin_scope import SuperuserOnlyAdmin, UnitScopedAdmin
 
 from . import services
 from .models import (
     Component,
     Fee,
     Field,
+    FollowUp,
     FormTemplate,
     GuideStep,
     HowToGuide,
     Procedure,
     ProcessStep,
+    ResultValidity,
 )
 
 
@@ -163,3 +165,17 @@ class HowToGuideAdmin(UnitScopedAdmin, admin.ModelAdmin):
                 unit=obj.procedure.unit_id,
                 changes={"is_published": obj.is_published, "summary": obj.summary},
             )
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(SuperuserOnlyAdmin, admin.ModelAdmin):
+    """National reference data (loaded from catalog/data/proactive.json): superusers only."""
+
+    list_display = ("from_code", "to_code", "reason", "confidence")
+    search_fields = ("from_code", "to_code", "reason")
+
+
+@admin.register(ResultValidity)
+class ResultValidityAdmin(SuperuserOnlyAdmin, admin.ModelAdmin):
+    list_display = ("code", "result", "days", "confidence")
+    search_fields = ("code", "result")

@@ -16,6 +16,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -341,6 +342,39 @@ def lookup(request):
         return _form_page(request, LookupForm(initial={"ma": code}), status=404, not_found=True)
     response = render(
         request, "dossiers/tracking/status.html", {"dossier": public_view(dossier)}, status=200
+    )
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def notifications_off(request, token: str):
+    """The link at the foot of every e-mail about a dossier: switch its messages off (or on
+    again). The signed token names the dossier; an altered one is a 404. GET only asks (mail
+    scanners open links); the POST switches. Nothing personal is shown, only the code."""
+    from . import services
+    from .notifications import dossier_from_optout_token
+
+    dossier_id = dossier_from_optout_token(token[:200])
+    dossier = (
+        Dossier.objects.filter(pk=dossier_id).only("code", "notifications_off").first()
+        if dossier_id
+        else None
+    )
+    if dossier is None:
+        raise Http404
+    changed = False
+    if request.method == "POST":
+        enable = request.POST.get("bat") == "1"
+        dossier = services.set_notifications(
+            None, dossier_id=dossier.pk, enabled=enable, via="link"
+        )
+        changed = True
+    response = render(
+        request,
+        "dossiers/tracking/notifications_off.html",
+        {"code": dossier.code, "off": dossier.notifications_off, "changed": changed},
     )
     response["X-Robots-Tag"] = "noindex"
     return response
