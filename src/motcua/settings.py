@@ -267,6 +267,11 @@ MOTCUA_OIDC_CLAIM_LEVEL = os.environ.get("MOTCUA_OIDC_CLAIM_LEVEL", "identity_le
 MOTCUA_OIDC_TIMEOUT_SECONDS = env_float("MOTCUA_OIDC_TIMEOUT_SECONDS", 10)
 MOTCUA_OIDC_LEEWAY_SECONDS = env_int("MOTCUA_OIDC_LEEWAY_SECONDS", 60)
 MOTCUA_OIDC_RATE_PER_MINUTE = env_int("MOTCUA_OIDC_RATE_PER_MINUTE", 20)
+# "Hồ sơ của tôi": a citizen's link to their signed result or a paper of their dossier works
+# for this many seconds, for them only (citizens.links); a supplement request may state a
+# term to answer in working days (0: none is stated, the law we have read sets none).
+MOTCUA_CITIZEN_FILE_LINK_SECONDS = env_int("MOTCUA_CITIZEN_FILE_LINK_SECONDS", 300)
+MOTCUA_SUPPLEMENT_ANSWER_WORKING_DAYS = env_int("MOTCUA_SUPPLEMENT_ANSWER_WORKING_DAYS", 0)
 if MOTCUA_OIDC_ISSUER:
     # Sign-out posts to motcua, which redirects to the provider's end-session address: the
     # browser applies form-action to that redirect too.

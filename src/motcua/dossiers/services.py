@@ -1162,9 +1162,14 @@ def resubmit_supplement(
     *,
     dossier_id: int,
     components: list[ComponentIn] | None = None,
+    note: str = "",
     at: dt.datetime | None = None,
+    expected_version: int | None = None,
 ) -> Dossier:
-    """The applicant completed the dossier: the clock resumes with the working days left."""
+    """The applicant completed the dossier: the clock resumes with the working days left.
+
+    At the counter (an officer) or online (the applicant, a citizen signed in: the permit lets
+    only the dossier's applicant through); `note` is what they wrote with the papers."""
 
     def apply(dossier, move, at):
         request = dossier.supplements.filter(resubmitted_at__isnull=True).last()
@@ -1187,8 +1192,10 @@ def resubmit_supplement(
         dossier_id,
         action="resubmit_supplement",
         actor=actor,
+        note=note.strip()[:2000],
         at=at,
         apply=apply,
+        expected_version=expected_version,
     )
 
 
@@ -1494,9 +1501,23 @@ def _result_collector(
     return {"kind": kind, "name": name, "id_number": id_number, "authorisation": authorisation}
 
 
-def withdraw(actor, *, dossier_id: int, reason: str = "", at: dt.datetime | None = None) -> Dossier:
+def withdraw(
+    actor,
+    *,
+    dossier_id: int,
+    reason: str = "",
+    at: dt.datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
     """Công dân rút hồ sơ: needs the applicant's written request attached."""
-    return transition(dossier_id, action="withdraw", actor=actor, note=reason, at=at)
+    return transition(
+        dossier_id,
+        action="withdraw",
+        actor=actor,
+        note=reason,
+        at=at,
+        expected_version=expected_version,
+    )
 
 
 def stop(
@@ -1696,7 +1717,12 @@ def attach_document(
     at = _now(at)
     with transaction.atomic():
         dossier = Dossier.objects.select_for_update().get(pk=dossier_id)
-        if not (citizen_may and workflow.is_citizen_or_anonymous(actor)):
+        by_applicant = (
+            citizen_may
+            and workflow.is_citizen_or_anonymous(actor)
+            and (actor is None or workflow.is_applicant(actor, dossier))
+        )
+        if not by_applicant:
             _require_role(
                 actor, STAFF_ROLES, [dossier.competent_unit_id, dossier.receiving_unit_id]
             )

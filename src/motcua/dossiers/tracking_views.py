@@ -222,6 +222,10 @@ def _event_details(event, dossier: Dossier) -> tuple[list[str], str]:
     return [], ""
 
 
+# the same details on the citizen's own dossier page (citizens.selectors)
+event_details = _event_details
+
+
 def _collect(dossier: Dossier) -> tuple[str, str]:
     unit = dossier.receiving_unit
     place = _("Bộ phận Một cửa %(unit)s") % {"unit": unit.name}
