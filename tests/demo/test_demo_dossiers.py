@@ -493,3 +493,25 @@ def test_lien_thong_dossiers_keep_todays_numbering_and_the_daily_sequences_gap_f
         assert numbers == list(range(1, len(numbers) + 1))
         assert DailySequence.objects.get(unit=unit, day=day).last_value == len(numbers)
     assert "4 hồ sơ liên thông" in loaded
+
+
+def test_the_residents_who_can_sign_in_find_dossiers_of_their_own(loaded):
+    """Lan (031190012345) a returned result (the newest of those signed for real next) and a
+    dossier awaiting her supplement; Hùng (031085067890) one in processing."""
+    from motcua.demo import residents
+
+    lan = Dossier.objects.filter(applicant_id_number="031190012345")
+    assert sorted(lan.values_list("status", flat=True)) == [
+        Status.AWAITING_SUPPLEMENT,
+        Status.RETURNED,
+    ]
+    assert set(lan.values_list("applicant_name", flat=True)) == {"Nguyễn Thị Lan"}
+    returned = lan.get(status=Status.RETURNED)
+    first = next(iter(signed_results.candidates(returned.receiving_unit, 1)))
+    assert first.dossier_id == returned.pk  # so her downloaded result verifies after make run
+    assert returned.documents.filter(kind=DossierDocument.Kind.RESULT, signed=True).exists()
+    hung = Dossier.objects.get(applicant_id_number="031085067890")
+    assert hung.status == Status.PROCESSING and "Thôn 2" in hung.applicant_address
+    assert "Cư dân mẫu đăng nhập được: 3 hồ sơ" in loaded
+    # loaded again: nothing more is handed over
+    assert residents.give_dossiers(unit=returned.receiving_unit) == 0

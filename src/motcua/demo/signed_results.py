@@ -61,7 +61,7 @@ def _latest_batch(unit: Unit) -> AuditEvent | None:
     return AuditEvent.objects.filter(action=ACTION, unit=unit).order_by("-id").first()
 
 
-def _candidates(unit: Unit, count: int):
+def candidates(unit: Unit, count: int):
     """Result documents of returned dossiers, marked signed, still pointing at the placeholder."""
     return (
         DossierDocument.objects.filter(
@@ -112,7 +112,7 @@ def sign_results(*, unit: Unit, count: int = COUNT) -> SignedResults:
         if result.documents:
             result.skipped = True
             return result
-    for document in _candidates(unit, count):
+    for document in candidates(unit, count):
         dossier = document.dossier
         signer = document.created_by
         signer_name = (signer.full_name or signer.username) if signer else unit.name

@@ -19,7 +19,7 @@ from django.core.management.base import BaseCommand
 from motcua.catalog.models import HowToGuide, Procedure
 from motcua.core.management.commands.load_units import DEFAULT_FILE, load_units, read_units_file
 from motcua.core.models import Unit, Village
-from motcua.demo import dossiers, queue, ratings, services, signed_results
+from motcua.demo import dossiers, queue, ratings, residents, services, signed_results
 from motcua.eforms.data import read_declarations
 from motcua.eforms.services import load_declarations
 from motcua.outreach.demo import load_demo_adoption
@@ -101,6 +101,12 @@ class Command(BaseCommand):
 
         for history in dossiers.load_dossier_history():
             out.write(dossiers.summary_line(history))
+        if services.demo_logins_allowed():  # the residents who can sign in get a few of them
+            given = residents.give_dossiers(unit=communes[0])
+            if given:
+                out.write(
+                    f"Cư dân mẫu đăng nhập được: {given} hồ sơ của họ trong lịch sử minh họa."
+                )
         # a few of those results signed for real, to verify on /xac-thuc/ (demo.signed_results)
         out.write(signed_results.summary_line(signed_results.sign_results(unit=communes[0])))
 
