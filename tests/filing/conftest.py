@@ -1,5 +1,7 @@
 import pytest
 
+from tests.citizens.conftest import devidp, rp  # noqa: F401 (the identity provider fixtures)
+
 from .factories import make_filing_world
 
 

@@ -16,7 +16,6 @@ from playwright.sync_api import expect
 from motcua.dossiers import services as dossiers
 from motcua.dossiers.models import Dossier, OnlineFiling
 from tests.citizens.conftest import LAN as LAN_LOGIN
-from tests.citizens.conftest import devidp, rp  # noqa: F401 (fixtures)
 
 from .factories import ID_PAPER, LAN, jpeg, make_filing_world
 
@@ -39,12 +38,7 @@ def _fits(page) -> None:
 
 
 def test_lan_files_a_birth_registration_on_her_phone(
-    rp,
-    devidp,
-    phone,
-    artifacts_dir,
-    settings,
-    tmp_path,  # noqa: F811
+    rp, devidp, phone, artifacts_dir, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
     fw = make_filing_world()
