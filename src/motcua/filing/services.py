@@ -26,7 +26,7 @@ from motcua.catalog import cases
 from motcua.catalog.models import Component, Procedure
 from motcua.citizens import services as citizens
 from motcua.core import audit
-from motcua.core.models import Unit
+from motcua.core.models import Department, Unit
 from motcua.documents.uploads import Upload, paper_pdf
 from motcua.dossiers import services as dossiers
 from motcua.dossiers.models import Delivery, Dossier, DossierComponent, IdentityVia
@@ -61,7 +61,8 @@ def files_online(procedure: Procedure) -> bool:
 
 def units_for(procedure: Procedure) -> list[Unit]:
     """Where a dossier of `procedure` can be filed: its own commune, or the active communes and
-    wards under the province that publishes it."""
+    wards under the province that publishes it which run a one-stop office in motcua (they
+    have departments: the dossier's steps go to them)."""
     unit = procedure.unit
     if unit.kind != Unit.Kind.PROVINCE:
         return [unit]
@@ -70,7 +71,9 @@ def units_for(procedure: Procedure) -> list[Unit]:
             parent=unit,
             is_active=True,
             kind__in=[Unit.Kind.COMMUNE, Unit.Kind.WARD, Unit.Kind.SPECIAL_ZONE],
-        ).order_by("name", "code")
+        )
+        .filter(pk__in=Department.objects.values("unit_id"))
+        .order_by("name", "code")
     )
 
 
