@@ -10,6 +10,7 @@ from django.core.files.base import ContentFile
 from django.db import connection
 from django.utils import timezone
 
+from motcua.citizens.models import CitizenIdentity
 from motcua.documents.uploads import Upload, UploadRefused
 from motcua.dossiers import services as dossiers
 from motcua.dossiers.models import Channel, Dossier, OnlineFiling, Status
@@ -17,6 +18,7 @@ from motcua.eforms import engine
 from motcua.eforms import services as eforms
 from motcua.filing import services
 from motcua.filing.models import Draft
+from tests.pdfs import encrypted_pdf, tiny_pdf, truncated_pdf
 
 from .factories import HUNG, ID_PAPER, LAN, child_answers, jpeg, make_citizen
 
@@ -156,8 +158,19 @@ def test_a_paper_of_someone_else_cannot_be_reused(fw):
         [Upload("anh.jpg", b"%PDF-1.4 not really a jpeg, truncated")],
         [Upload("hong.pdf", b"%PDF-1.7\n1 0 obj <<")],
         [Upload("anh.png", jpeg()[:500])],
+        [Upload("khoa.pdf", encrypted_pdf(tiny_pdf(), owner_password="o", user_password="u"))],
+        [Upload("cut.pdf", truncated_pdf(tiny_pdf()))],
+        [Upload("a.pdf", tiny_pdf()), Upload("b.jpg", jpeg())],
     ],
-    ids=["zero-byte", "mislabelled", "corrupt-pdf", "truncated-image"],
+    ids=[
+        "zero-byte",
+        "mislabelled",
+        "corrupt-pdf",
+        "truncated-image",
+        "encrypted-pdf",
+        "truncated-pdf",
+        "pdf-and-photo-mixed",
+    ],
 )
 def test_bad_files_are_refused_in_vietnamese_and_the_draft_keeps_what_it_had(fw, files):
     lan = make_citizen(LAN)
@@ -272,3 +285,34 @@ def test_two_submits_at_once_make_one_dossier(settings, tmp_path):
         t.join()
     assert not errors, errors
     assert len(set(results)) == 1 and Dossier.objects.count() == 1
+
+
+def test_a_pdf_is_kept_as_it_is_and_photos_become_one_pdf(fw):
+    lan = make_citizen(LAN)
+    draft = services.start(citizen=lan, procedure=fw.birth)
+    first, second = services.papers_for(draft)[:2]
+    kept = services.attach_paper(
+        draft_id=draft.pk, citizen=lan, component_id=first.pk, files=[Upload("a.pdf", tiny_pdf())]
+    )
+    photos = services.attach_paper(
+        draft_id=draft.pk,
+        citizen=lan,
+        component_id=second.pk,
+        files=[Upload(f"{i}.jpg", jpeg()) for i in range(3)],
+    )
+    assert kept.pages == 1 and photos.pages == 3
+    assert photos.file.read().startswith(b"%PDF")
+
+
+def test_a_draft_resumed_in_a_later_session_is_measured_from_that_sign_in(fw):
+    first_day = timezone.now() - dt.timedelta(days=2)
+    lan = make_citizen(LAN, signed_in_at=first_day)
+    draft = services.start(citizen=lan, procedure=fw.birth, now=first_day + dt.timedelta(minutes=1))
+    assert draft.signed_in_at == first_day
+    # two days later, on her husband's tablet: a new sign-in
+    today = timezone.now() - dt.timedelta(seconds=80)
+    CitizenIdentity.objects.filter(user=lan).update(last_signed_in_at=today)
+    draft = walk_the_form(draft, lan)
+    services.choose_delivery(draft_id=draft.pk, citizen=lan, delivery="online")
+    dossier = services.submit(draft_id=draft.pk, citizen=lan)
+    assert 80 <= dossier.online_filing.seconds_to_submit < 120
