@@ -316,3 +316,25 @@ def test_a_draft_resumed_in_a_later_session_is_measured_from_that_sign_in(fw):
     services.choose_delivery(draft_id=draft.pk, citizen=lan, delivery="online")
     dossier = services.submit(draft_id=draft.pk, citizen=lan)
     assert 80 <= dossier.online_filing.seconds_to_submit < 120
+
+
+def test_a_prefilled_field_the_citizen_clears_stays_cleared(fw):
+    from motcua.eforms import selectors
+
+    current = selectors.current_for(fw.birth)
+    definition = current.definition
+    for step in definition["steps"]:
+        for field in step["fields"]:
+            if field["name"] == "father_name":
+                field["prefill"] = "registry.spouse.full_name"  # the mother files, and
+                field["editable"] = True  # may leave the father out
+    eforms.revise(schema=current, actor=None, publish=True, definition=definition)
+    lan = make_citizen(LAN)
+    draft = walk_the_form(services.start(citizen=lan, procedure=fw.birth), lan)
+    assert draft.prefilled["father_name"] == "Phạm Văn Minh"
+    values = {**services.answers_of(draft), "father_name": ""}  # father not declared
+    draft, errors = services.save_step(draft_id=draft.pk, citizen=lan, step="cha", values=values)
+    assert errors == {}
+    assert services.answers_of(draft)["father_name"] is None
+    answers = engine.clean(draft.schema.definition, services.answers_of(draft))
+    assert "father_name" not in answers and "father_birth_year" not in answers

@@ -324,7 +324,8 @@ def save_step(
             return draft, errors
         cleaned = engine.clean(definition, merged)
         answers = {k: v for k, v in draft.answers.items() if k not in step_fields}
-        answers.update({k: v for k, v in cleaned.items() if k in step_fields})
+        # a field left empty is kept as None: it stays empty, not refilled from `prefilled`
+        answers.update({k: cleaned.get(k) for k in step_fields})
         draft.answers = _jsonable(answers)
         if step not in draft.steps_done:
             draft.steps_done = [*draft.steps_done, step]
