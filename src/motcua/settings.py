@@ -268,6 +268,11 @@ MOTCUA_OIDC_CLAIM_LEVEL = os.environ.get("MOTCUA_OIDC_CLAIM_LEVEL", "identity_le
 MOTCUA_OIDC_TIMEOUT_SECONDS = env_float("MOTCUA_OIDC_TIMEOUT_SECONDS", 10)
 MOTCUA_OIDC_LEEWAY_SECONDS = env_int("MOTCUA_OIDC_LEEWAY_SECONDS", 60)
 MOTCUA_OIDC_RATE_PER_MINUTE = env_int("MOTCUA_OIDC_RATE_PER_MINUTE", 20)
+# "Hồ sơ của tôi": a citizen's link to their signed result or a paper of their dossier works
+# for this many seconds, for them only (citizens.links); a supplement request may state a
+# term to answer in working days (0: none is stated, the law we have read sets none).
+MOTCUA_CITIZEN_FILE_LINK_SECONDS = env_int("MOTCUA_CITIZEN_FILE_LINK_SECONDS", 300)
+MOTCUA_SUPPLEMENT_ANSWER_WORKING_DAYS = env_int("MOTCUA_SUPPLEMENT_ANSWER_WORKING_DAYS", 0)
 if MOTCUA_OIDC_ISSUER:
     # Sign-out posts to motcua, which redirects to the provider's end-session address: the
     # browser applies form-action to that redirect too.
@@ -351,6 +356,13 @@ MOTCUA_OFFICE_HOURS = (("07:30", "11:30"), ("13:30", "17:00"))
 # one rule in dossiers.deadlines.assess (docs/decisions/0017), with nothing to set.
 MOTCUA_RULE_VERSION = os.environ.get("MOTCUA_RULE_VERSION", "ND118/2025+ND367/2025+ND309/2026")
 MOTCUA_MAX_EXTENSIONS = int(os.environ.get("MOTCUA_MAX_EXTENSIONS", "1"))
+# An online dossier awaiting reception (status 1) must be received or refused within this many
+# working hours of its submission: no legal text found with a figure (docs/decisions/0029);
+# the counter's worklist warns when less than half is left and flags it once passed.
+MOTCUA_ONLINE_RECEPTION_HOURS = env_int("MOTCUA_ONLINE_RECEPTION_HOURS", 8)
+# Proactive services: days before a returned result stops being valid (catalog.ResultValidity)
+# that its holder is reminded (dossiers.tasks.remind_expiring_results, daily).
+MOTCUA_EXPIRY_REMINDER_DAYS = env_int("MOTCUA_EXPIRY_REMINDER_DAYS", 14)
 # Links to a dossier's stored scans and papers are signed for one user and one file and expire.
 MOTCUA_FILE_LINK_SECONDS = int(os.environ.get("MOTCUA_FILE_LINK_SECONDS", "600"))
 # `make run` loads six months of illustrative dossiers; MOTCUA_DEMO_DOSSIER_HISTORY=0 skips them.

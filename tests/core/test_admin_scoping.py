@@ -74,6 +74,9 @@ SUPERUSER_ONLY = {
     "citizens.CitizenIdentity": "citizens' identities (citizen ID, date of birth, address) "
     "belong to no unit; read-only, for the operator.",
     "integrations.PushSubscription": "a browser's push subscription belongs to no unit.",
+    "catalog.FollowUp": "national reference by national code (proactive services), loaded from "
+    "catalog/data/proactive.json with its sources.",
+    "catalog.ResultValidity": "as catalog.FollowUp: how long a result is valid is national law.",
 }
 # Reference lists every unit shares: read by administrators, edited by superusers only.
 GLOBAL = {

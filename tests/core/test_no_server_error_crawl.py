@@ -126,7 +126,7 @@ def _values() -> dict:
     from motcua.catalog.models import Field, Procedure
     from motcua.core.models import AuditEvent, Counter
     from motcua.documents.models import SignedDocument
-    from motcua.dossiers import file_links
+    from motcua.dossiers import file_links, notifications
     from motcua.dossiers.models import Dossier, DossierDocument, Extension, Status
     from motcua.eforms.models import FormSchema
     from motcua.integrations.models import Notification
@@ -155,6 +155,7 @@ def _values() -> dict:
             officer, dossier.pk, file_links.DOCUMENT, document.pk, document.file.name
         ),
         "ticket_token": ticket.access_token if ticket else "x",
+        "optout_token": notifications.optout_token(dossier.pk),
         "ticket_code": ticket.code if ticket else "A001",
         "booking": getattr(Booking.objects.order_by("pk").first(), "code", "ABCD1234"),
         "signed": getattr(SignedDocument.objects.order_by("pk").first(), "verification_code", "x"),
@@ -201,7 +202,10 @@ def _real(pattern: URLPattern, v: dict) -> dict[str, str]:
         "kind": "receipt",
         "id": v["user"],
         "action": "approve",
-        "token": v["file_token"] if name == "dossier_file" else v["ticket_token"],
+        "token": {
+            "dossier_file": v["file_token"],
+            "tracking_notifications_off": v["optout_token"],
+        }.get(name, v["ticket_token"]),
         "code": v["signed"],
         "pk": v["dossier"],
         "schema_id": v["schema"],

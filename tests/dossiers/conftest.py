@@ -39,3 +39,32 @@ def clock(monkeypatch):
     c = Clock(dt.datetime(2026, 11, 17, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")))
     monkeypatch.setattr(deadlines, "current_time", c)
     return c
+
+
+@pytest.fixture
+def commit(django_capture_on_commit_callbacks):
+    """Run what happens inside and then its after-commit hooks (delivery), as production."""
+
+    def run(fn, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return fn(*args, **kwargs)
+
+    return run
+
+
+NOTIFY_BASE = "https://motcua.anhung.example.vn"
+
+
+@pytest.fixture
+def notify_outbox(settings, tmp_path):
+    """Messages to applicants delivered inline after the commit, e-mail into Django's outbox,
+    SMS into the outbox file in VAR_DIR, links on the public base URL `NOTIFY_BASE`."""
+    from huey.contrib.djhuey import HUEY
+
+    settings.MOTCUA_PUBLIC_BASE_URL = NOTIFY_BASE
+    settings.VAR_DIR = tmp_path
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.MOTCUA_NOTIFY_MODE = "dev"
+    was, HUEY.immediate = HUEY.immediate, True
+    yield
+    HUEY.immediate = was

@@ -1,6 +1,7 @@
-"""The applicant gets an SMS / email when the dossier is received, needs a supplement, is
-delayed with an apology, or has its result ready: once per event, in Vietnamese, with the
-tracking link; nothing for a dossier without a phone or email, nothing for internal steps."""
+"""The applicant gets an SMS / email at every status change (ND 224/2026 art. 15(1)(g)):
+once per event, in Vietnamese, with the agency, the officer and the tracking link; nothing for
+a dossier without a phone or email, nothing for internal steps. Every transition, channel
+choice, opt-out and delivery: test_status_notifications.py."""
 
 import pytest
 
@@ -50,8 +51,8 @@ def test_reception_sends_code_appointment_and_tracking_link_by_sms(world, sent, 
     assert sms.channel == "sms" and sms.recipient == "0912345678"
     assert sms.purpose == "dossier_received"
     assert sms.body == (
-        f"Hồ sơ {dossier.code} đã được tiếp nhận. "
-        "Hẹn trả kết quả 17 giờ 00 ngày 09/11/2026. Tra cứu:"
+        f"{dossier.code}: đã được tiếp nhận, hẹn trả kết quả 17:00 09/11/2026. "
+        "Xã An Hưng, cán bộ Trần Thị Một Cửa. Tra cứu:"
     )
     assert sms.url == f"{BASE}/tra-cuu/?ma={dossier.code}"
     event = DossierEvent.objects.get(dossier=dossier, action="receive")
@@ -66,7 +67,7 @@ def test_phone_and_email_each_get_one_message(world, sent, commit):
         ("sms", "0912345678"),
     ]
     email = next(m for m in sent if m.channel == "email")
-    assert email.subject.endswith("đã được tiếp nhận")
+    assert email.subject == f"Hồ sơ {email.idempotency_key.split(':')[1]} đã được tiếp nhận"
 
 
 def test_no_message_for_a_dossier_without_phone_or_email(world, sent, commit):
@@ -87,9 +88,8 @@ def test_supplement_request_lists_what_to_bring(world, sent, commit):
     supplement = [m for m in sent if m.purpose == "supplement_requested"]
     assert len(supplement) == 1
     assert supplement[0].body.startswith(
-        f"Hồ sơ {dossier.code} cần bổ sung: Bản sao giấy chứng sinh."
+        f"{dossier.code}: cần bổ sung giấy tờ. Gồm: Bản sao giấy chứng sinh."
     )
-    assert "tạm dừng" in supplement[0].body
 
 
 def test_apology_gives_the_new_appointment(world, sent, commit):
@@ -104,10 +104,10 @@ def test_apology_gives_the_new_appointment(world, sent, commit):
         new_due_at=at(2026, 11, 12, 17),
         at=at(2026, 11, 5, 9),
     )
-    assert [m.purpose for m in sent] == ["apology"]
-    assert sent[0].body == (
-        f"Xin lỗi ông/bà: hồ sơ {dossier.code} chưa thể trả kết quả đúng hẹn. "
-        "Hẹn trả kết quả mới 17 giờ 00 ngày 12/11/2026. Tra cứu:"
+    assert [m.purpose for m in sent] == ["dossier_assigned", "apology"]
+    assert sent[1].body == (
+        f"{dossier.code}: chưa thể trả kết quả đúng hẹn, xin lỗi ông/bà, "
+        "hẹn trả kết quả mới 17:00 12/11/2026. Xã An Hưng, cán bộ Lê Văn Chuyên. Tra cứu:"
     )
 
 
@@ -117,24 +117,31 @@ def test_result_ready_says_where_to_collect(world, sent, commit):
     dossier = commit(drive_to, world, Status.RESULT_READY)
     ready = [m for m in sent if m.purpose == "result_ready"]
     assert len(ready) == 1
-    assert ready[0].body == (
-        f"Hồ sơ {dossier.code} đã có kết quả. Mời ông/bà nhận kết quả tại "
-        "Bộ phận Một cửa Xã An Hưng, Số 1 đường Trung tâm. Tra cứu:"
+    assert ready[0].body.startswith(
+        f"{dossier.code}: đã có kết quả. Mời ông/bà nhận kết quả tại "
+        "Bộ phận Một cửa Xã An Hưng, Số 1 đường Trung tâm."
     )
 
 
-def test_a_whole_lifecycle_notifies_only_the_four_public_moments(world, sent, commit):
+def test_a_whole_lifecycle_notifies_every_status_change_not_internal_steps(world, sent, commit):
     commit(drive_to, world, Status.RETURNED)
-    # received, result ready; steps, approval and the hand-over itself send nothing
-    assert [m.purpose for m in sent] == ["dossier_received", "result_ready"]
+    # steps finished and the draft submitted to the leader send nothing
+    assert [m.purpose for m in sent] == [
+        "dossier_received",
+        "dossier_assigned",
+        "dossier_approved",
+        "result_ready",
+        "dossier_returned",
+    ]
 
 
-def test_online_dossier_is_announced_when_accepted_not_when_submitted(world, sent, commit):
+def test_online_dossier_is_announced_when_submitted_and_when_accepted(world, sent, commit):
     dossier = commit(drive_to, world, Status.SUBMITTED)
-    assert sent == []
+    assert [m.purpose for m in sent] == ["dossier_submitted"]
+    assert "hẹn trả" not in sent[0].body  # no appointment before reception
     commit(services.accept_online, world.officer, dossier_id=dossier.pk, at=at(2026, 11, 2, 10))
-    assert [m.purpose for m in sent] == ["dossier_received"]
-    assert "Hẹn trả kết quả" in sent[0].body
+    assert [m.purpose for m in sent] == ["dossier_submitted", "dossier_received"]
+    assert "hẹn trả kết quả" in sent[1].body
 
 
 def test_replaying_an_event_gives_the_same_idempotency_keys(world, sent, commit):
@@ -143,7 +150,7 @@ def test_replaying_an_event_gives_the_same_idempotency_keys(world, sent, commit)
     info = services.TransitionInfo(dossier.pk, "receive", None, Status.RECEIVED, event.pk, {})
     first = {m.idempotency_key for m in sent}
     notifications.notify_applicant(info)
-    assert {m.idempotency_key for m in sent} == first and len(sent) == 4
+    assert {m.idempotency_key for m in sent} == first and len(sent) == 4  # 2 + the replay
 
 
 def test_a_failing_channel_does_not_stop_the_other(world, monkeypatch, commit):
@@ -177,7 +184,7 @@ def test_messages_reach_the_outbox_once_per_event(world, monkeypatch, commit):
     sms = rows.get(channel="sms")
     assert sms.purpose == "dossier_received" and sms.unit_id == world.commune.pk
     assert sms.url == f"{BASE}/tra-cuu/?ma={dossier.code}"
-    assert sms.body.startswith(f"Hồ sơ {dossier.code} đã được tiếp nhận.")
+    assert sms.body.startswith(f"{dossier.code}: đã được tiếp nhận,")
 
 
 def test_an_invalid_phone_is_skipped_without_losing_the_email(world, monkeypatch, commit):

@@ -13,6 +13,7 @@ from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import resolve_url
+from django.utils.translation import gettext_lazy as _
 
 from motcua.core.admin_scope import UnitScopedAdmin
 
@@ -22,7 +23,7 @@ from .scoping import has_role, visible_unit_ids
 
 
 class StaffAdminSite(admin.AdminSite):
-    site_header = "motcua — quản trị"
+    site_header = _("motcua — quản trị")
     site_title = "motcua"
 
     def has_permission(self, request):

@@ -9,20 +9,23 @@ through `services.save_procedure` / `services.delete_procedure`, which write the
 
 from django.contrib import admin
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from motcua.core import audit
-from motcua.core.admin_scope import UnitScopedAdmin
+from motcua.core.admin_scope import SuperuserOnlyAdmin, UnitScopedAdmin
 
 from . import services
 from .models import (
     Component,
     Fee,
     Field,
+    FollowUp,
     FormTemplate,
     GuideStep,
     HowToGuide,
     Procedure,
     ProcessStep,
+    ResultValidity,
 )
 
 
@@ -95,11 +98,11 @@ class ProcedureAdmin(UnitScopedAdmin, admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("unit", "code", "name", "field", "level", "is_published")}),
         (
-            "Cơ quan",
+            _("Cơ quan"),
             {"fields": ("competent_agency", "implementing_agency", "department")},
         ),
         (
-            "Trực tuyến, thời hạn",
+            _("Trực tuyến, thời hạn"),
             {
                 "fields": (
                     "online_mode",
@@ -112,7 +115,7 @@ class ProcedureAdmin(UnitScopedAdmin, admin.ModelAdmin):
             },
         ),
         (
-            "Kết quả, căn cứ",
+            _("Kết quả, căn cứ"),
             {"fields": ("result_type", "legal_basis", "requirements", "confidence", "sources")},
         ),
     )
@@ -163,3 +166,17 @@ class HowToGuideAdmin(UnitScopedAdmin, admin.ModelAdmin):
                 unit=obj.procedure.unit_id,
                 changes={"is_published": obj.is_published, "summary": obj.summary},
             )
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(SuperuserOnlyAdmin, admin.ModelAdmin):
+    """National reference data (loaded from catalog/data/proactive.json): superusers only."""
+
+    list_display = ("from_code", "to_code", "reason", "confidence")
+    search_fields = ("from_code", "to_code", "reason")
+
+
+@admin.register(ResultValidity)
+class ResultValidityAdmin(SuperuserOnlyAdmin, admin.ModelAdmin):
+    list_display = ("code", "result", "days", "confidence")
+    search_fields = ("code", "result")

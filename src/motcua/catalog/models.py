@@ -380,3 +380,46 @@ class GuideStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order}. {self.text[:60]}"
+
+
+class FollowUp(models.Model):
+    """Thủ tục thường làm tiếp theo: after a result of `from_code`, citizens usually need
+    `to_code` (proactive services, ND 224/2026 art. 16). National codes, the same for every
+    unit; the offer links to the unit's own published procedure of that code."""
+
+    from_code = models.CharField(_("sau thủ tục (mã quốc gia)"), max_length=40, db_index=True)
+    to_code = models.CharField(_("thủ tục làm tiếp (mã quốc gia)"), max_length=40)
+    reason = models.CharField(_("vì sao cần"), max_length=300)
+    confidence = models.CharField(_("độ tin cậy"), max_length=20, blank=True)
+    source = models.CharField(_("nguồn"), max_length=500, blank=True)
+    order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+
+    class Meta:
+        verbose_name = _("thủ tục làm tiếp theo")
+        verbose_name_plural = _("thủ tục làm tiếp theo")
+        ordering = ["from_code", "order", "to_code"]
+        constraints = [
+            models.UniqueConstraint(fields=["from_code", "to_code"], name="follow_up_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_code} → {self.to_code}"
+
+
+class ResultValidity(models.Model):
+    """How long a procedure's result is valid (a marital-status certificate: 6 months), so
+    the citizen is reminded before it expires."""
+
+    code = models.CharField(_("mã thủ tục (mã quốc gia)"), max_length=40, unique=True)
+    days = models.PositiveIntegerField(_("giá trị (ngày)"))
+    result = models.CharField(_("kết quả"), max_length=200)
+    basis = models.CharField(_("quy định"), max_length=500)
+    confidence = models.CharField(_("độ tin cậy"), max_length=20, blank=True)
+    source = models.CharField(_("nguồn"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("thời hạn giá trị của kết quả")
+        verbose_name_plural = _("thời hạn giá trị của kết quả")
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.days}"

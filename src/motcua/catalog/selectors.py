@@ -19,7 +19,7 @@ from django.db.models.functions import Length, Substr
 from motcua.core.models import Unit
 from motcua.core.text import fold
 
-from .models import Fee, HowToGuide, Procedure
+from .models import Fee, FollowUp, HowToGuide, Procedure, ResultValidity
 
 MAX_QUERY_LENGTH = 200
 MAX_PK = 2**63 - 1  # a longer number in the URL is "not found", not an SQLite OverflowError
@@ -204,3 +204,36 @@ def public_guide(pk: int) -> HowToGuide | None:
         .prefetch_related("steps")
         .first()
     )
+
+
+# --- proactive services ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """A procedure the citizen usually needs after a result, offered on the unit's catalog."""
+
+    procedure: Procedure
+    reason: str
+
+
+def follow_ups(*, code: str, unit_id: int) -> list[NextStep]:
+    """The unit's published procedures that usually follow a result of `code` (one query per
+    table), in the reference order; a follow-up the unit does not publish is left out."""
+    links = list(FollowUp.objects.filter(from_code=code).values_list("to_code", "reason"))
+    if not links:
+        return []
+    found = {
+        p.code: p
+        for p in published_procedures().filter(unit_id=unit_id, code__in=[to for to, _r in links])
+    }
+    return [NextStep(found[to], reason) for to, reason in links if to in found]
+
+
+def result_validity(code: str) -> ResultValidity | None:
+    """How long a result of the procedure `code` stays valid, where a rule says so."""
+    return ResultValidity.objects.filter(code=code).first()
+
+
+def result_validities() -> list[ResultValidity]:
+    return list(ResultValidity.objects.order_by("code"))

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from motcua.accounts import scoping
 from motcua.accounts.models import Role, User
@@ -20,7 +21,7 @@ from motcua.core.text import fold
 
 from .exporting import procedure_record
 from .importing import C_CODE, ProcedureData, RowError, RowInput, validate_record
-from .models import Component, Fee, Field, Procedure, ProcessStep
+from .models import Component, Fee, Field, FollowUp, Procedure, ProcessStep, ResultValidity
 
 # The cache namespace of the public catalog pages (core.pagecache; docs/decisions/0023).
 PUBLIC_PAGES = "catalog"
@@ -243,3 +244,50 @@ def delete_procedure(*, procedure: Procedure, actor: User | None) -> None:
             unit=unit_id,
             changes={"before": before, "label": label},
         )
+
+
+# --- proactive services: what usually comes next, how long a result is valid ---------------
+
+
+PROACTIVE_DATA = "proactive.json"
+
+
+def load_proactive(*, data: dict, actor: User | None = None) -> dict[str, int]:
+    """Replace the follow-ups and result validities with `data` (the shape of
+    catalog/data/proactive.json): national reference data, loaded whole, audited once."""
+    follow_ups = [
+        FollowUp(
+            from_code=r["from"],
+            to_code=r["to"],
+            reason=r["reason"],
+            confidence=r.get("confidence", ""),
+            source=r.get("source", ""),
+            order=i,
+        )
+        for i, r in enumerate(data.get("follow_ups", []))
+    ]
+    validities = [
+        ResultValidity(
+            code=r["code"],
+            days=int(r["days"]),
+            result=r["result"],
+            basis=r["basis"],
+            confidence=r.get("confidence", ""),
+            source=r.get("source", ""),
+        )
+        for r in data.get("validity", [])
+    ]
+    for v in validities:
+        if not 0 < v.days <= 36_600:
+            raise ValidationError(
+                _("Thời hạn giá trị của %(code)s không hợp lệ.") % {"code": v.code}
+            )
+    with transaction.atomic():
+        FollowUp.objects.all().delete()
+        ResultValidity.objects.all().delete()
+        FollowUp.objects.bulk_create(follow_ups)
+        ResultValidity.objects.bulk_create(validities)
+        counts = {"follow_ups": len(follow_ups), "validities": len(validities)}
+        audit.record(action="catalog.load_proactive", actor=actor, changes=counts)
+    pagecache.bump(PUBLIC_PAGES)
+    return counts

@@ -5,15 +5,28 @@ citizen ID or the name: the identity row holds those, behind the admin."""
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from motcua.core.audit import record
+from motcua.documents import uploads
+from motcua.dossiers import services as dossier_services
+from motcua.dossiers import workflow
+from motcua.dossiers.models import Dossier, DossierDocument
+from motcua.dossiers.papers import render as papers
+from motcua.feedback import services as feedback
+from motcua.feedback.models import Channel as RatingChannel
 
+from . import selectors
 from .claims import Claims
 from .models import CitizenIdentity
 
@@ -107,3 +120,184 @@ def require_level(user, level: int) -> CitizenIdentity:
     if identity is None or held < level:
         raise LevelTooLow(level, held)
     return identity
+
+
+# --- "Hồ sơ của tôi": what a citizen does to their own dossier ---------------------------------
+#
+# Each goes through the dossiers' (or feedback's) service with the citizen as the actor: the
+# dossier's permit lets a citizen through only on the dossier whose applicant ID number is
+# their own (`workflow.is_applicant`), and the dossier's own rules (its status, the version the
+# page showed) refuse the rest. The checks here come first so nothing is written (a paper, a
+# PDF) for a request that would be refused.
+
+NOTE_MAX = 2000
+REASON_MAX = 1000
+
+
+class NotYours(Exception):
+    """No dossier of this citizen has that id: the views answer 404 (as for a missing one)."""
+
+
+def _mine(user, dossier_id: int) -> Dossier:
+    dossier = selectors.my_dossiers(user).filter(pk=dossier_id).first()
+    if dossier is None:
+        raise NotYours
+    return dossier
+
+
+def _allowed_now(user, dossier: Dossier, action: str, expected_version: int | None) -> None:
+    """The action is allowed now by the table and the permit, on the version the page showed
+    (the same checks `transition` makes again under the row lock)."""
+    workflow.check(action, dossier.status)
+    workflow.require(user, action, dossier)
+    if expected_version is not None and expected_version != dossier.version:
+        raise workflow.IllegalTransition(
+            workflow.stale_form_message(), action=action, status=dossier.status
+        )
+
+
+def supplement_component_name(dossier: Dossier) -> str:
+    request = (
+        dossier.supplements.filter(resubmitted_at__isnull=True).order_by("requested_at").last()
+    )
+    items = "; ".join(str(i) for i in (request.items if request else []))
+    name = _("Giấy tờ bổ sung trực tuyến")
+    return f"{name}: {items}" if items else name
+
+
+def answer_supplement(
+    user,
+    *,
+    dossier_id: int,
+    files: list[uploads.Upload],
+    note: str = "",
+    expected_version: int | None = None,
+    at: dt.datetime | None = None,
+) -> Dossier:
+    """The applicant answers a supplement request online: their photos or PDF become one PDF
+    (`documents.uploads.paper_pdf`, refusals in Vietnamese), kept as a digitized component,
+    and `dossiers.services.resubmit_supplement` resumes the deadline clock with the working
+    days that were left. Raises NotYours, UploadRefused, ValidationError, PermissionDenied or
+    IllegalTransition (answered already, or the page was stale)."""
+    dossier = _mine(user, dossier_id)
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX:
+        raise ValidationError({"note": _("Ghi chú dài quá %(n)s ký tự.") % {"n": NOTE_MAX}})
+    _allowed_now(user, dossier, "resubmit_supplement", expected_version)
+    paper = uploads.paper_pdf(files)  # slow (decoding photos): before any lock
+    component = dossier_services.ComponentIn(
+        name=supplement_component_name(dossier),
+        form=_("Bản điện tử"),
+        file=ContentFile(paper.pdf, name=f"bo-sung-{dossier.code}.pdf"),
+    )
+    return dossier_services.resubmit_supplement(
+        user,
+        dossier_id=dossier.pk,
+        components=[component],
+        note=note,
+        at=at,
+        expected_version=dossier.version if expected_version is None else expected_version,
+    )
+
+
+def may_withdraw(user, dossier: Dossier) -> bool:
+    """The rules let this citizen withdraw this dossier now (the button is offered)."""
+    return "withdraw" in workflow.actions_for(user, dossier)
+
+
+def _withdrawal_request_pdf(dossier: Dossier, identity: CitizenIdentity, reason: str, at) -> bytes:
+    from motcua.dossiers.papers import from_dossier
+
+    context = {
+        "d": {"agency": from_dossier.agency(dossier.receiving_unit)},
+        "dossier": dossier,
+        "identity": identity,
+        "reason": reason,
+        "date_line": papers.date_line(from_dossier.locality(dossier.receiving_unit), at),
+        "submitted": papers.official_datetime(dossier.submitted_at),
+    }
+    with translation.override("vi"):
+        html = render_to_string("citizens/papers/withdrawal_request.html", context)
+    return papers.html_to_pdf(html)
+
+
+def withdraw(
+    user,
+    *,
+    dossier_id: int,
+    reason: str,
+    confirmed: bool,
+    expected_version: int | None = None,
+    at: dt.datetime | None = None,
+) -> Dossier:
+    """Rút hồ sơ: the applicant's written request (Đơn rút hồ sơ, made from their reason and
+    their identity) is attached and the dossier withdrawn, in one transaction, through
+    `dossiers.services.withdraw` with the citizen as the actor."""
+    dossier = _mine(user, dossier_id)
+    reason = " ".join((reason or "").split())
+    errors = {}
+    if not reason:
+        errors["reason"] = _("Vui lòng ghi lý do rút hồ sơ.")
+    elif len(reason) > REASON_MAX:
+        errors["reason"] = _("Lý do dài quá %(n)s ký tự.") % {"n": REASON_MAX}
+    if not confirmed:
+        errors["confirm"] = _("Vui lòng đánh dấu xác nhận bạn muốn rút hồ sơ.")
+    if errors:
+        raise ValidationError(errors)
+    _allowed_now(user, dossier, "withdraw", expected_version)
+    identity = selectors.identity(user)
+    assert identity is not None  # _mine found the dossier through it
+    at = at or timezone.now()
+    pdf = _withdrawal_request_pdf(dossier, identity, reason, at)
+    version = dossier.version if expected_version is None else expected_version
+    with transaction.atomic():
+        dossier_services.attach_document(
+            user,
+            dossier_id=dossier.pk,
+            kind=DossierDocument.Kind.WITHDRAWAL_REQUEST,
+            file=ContentFile(pdf, name=f"don-rut-ho-so-{dossier.code}.pdf"),
+            note=_("Công dân đề nghị rút hồ sơ trực tuyến"),
+            at=at,
+            citizen_may=True,
+            expected_version=version,
+        )
+        return dossier_services.withdraw(
+            user, dossier_id=dossier.pk, reason=reason, at=at, expected_version=version
+        )
+
+
+def may_rate(dossier: Dossier) -> bool:
+    return dossier.status in feedback.RATEABLE_DOSSIER_STATUSES
+
+
+def rate(
+    user, *, dossier_id: int, level: str, reason: str = "", comment: str = ""
+) -> feedback.Rated:
+    """The applicant rates their dossier once (`feedback.services.rate_dossier`, channel
+    online; a second answer gets the first rating back and changes nothing)."""
+    dossier = _mine(user, dossier_id)
+    if dossier.status not in feedback.RATEABLE_DOSSIER_STATUSES:
+        raise ValidationError(
+            _("Chỉ đánh giá được hồ sơ đã trả kết quả hoặc đã từ chối tiếp nhận."),
+            code="not_finished",
+        )
+    return feedback.rate_dossier(
+        dossier=dossier,
+        level=level,
+        reason=reason,
+        comment=comment,
+        channel=RatingChannel.ONLINE,
+        rated_by=user,
+    )
+
+
+def record_download(user, *, dossier: Dossier, document: DossierDocument) -> None:
+    """A citizen opened their signed result or a paper: one audit event (what, not who else)."""
+    with transaction.atomic():
+        record(
+            action="citizen.download",
+            obj=dossier,
+            actor=user,
+            unit=dossier.competent_unit_id,
+            changes={"document": document.pk, "kind": document.kind},
+        )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -32,7 +33,7 @@ from motcua.core.calendar import LOCAL_TZ
 from motcua.core.files import read_stored
 from motcua.registry import counter as registry_counter
 
-from . import file_links, selectors, services, workflow
+from . import deadlines, file_links, selectors, services, workflow
 from .counter_forms import (
     COUNTER_DELIVERIES,
     ReasonForm,
@@ -277,8 +278,20 @@ def _dossier_context(request, dossier: Dossier, **forms) -> dict:
         for kind, label in PAPER_LABELS.items()
         if _paper_applies(dossier, kind, kinds)
     ]
+    reception = None
+    if dossier.status == Status.SUBMITTED:  # online, awaiting reception: its own clock
+        reception = deadlines.assess(
+            now=deadlines.current_time(),
+            status=dossier.status,
+            due_at=None,
+            received_at=None,
+            unit=dossier.receiving_unit_id,
+            submitted_at=dossier.submitted_at,
+        )
     return {
         "dossier": dossier,
+        "reception": reception,
+        "reception_hours": settings.MOTCUA_ONLINE_RECEPTION_HOURS,
         "done": _done_banner(request, dossier),
         "allowed": allowed,
         "papers": papers_available,

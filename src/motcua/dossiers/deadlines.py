@@ -16,6 +16,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -197,7 +198,11 @@ class DeadlineWarning:
     `due_soon`: the dossier's or the open step's due date is at most one working day away
       AND less than half of the time it was given is left (a dossier received a minute ago is
       never "due soon", even a one-day procedure);
-    `about`: "dossier" or "step", which deadline made it due soon / at risk.
+    `about`: "dossier" or "step", which deadline made it due soon / at risk; "reception" for
+      an online dossier awaiting reception (status 1), whose own clock is the reception time
+      limit (`MOTCUA_ONLINE_RECEPTION_HOURS` working hours from submission, decisions/0029):
+      `overdue` past it, `due_soon` by the same "one working day and less than half left".
+    `waited_days`: for "reception", the working time the dossier has waited so far.
     """
 
     overdue: bool = False
@@ -205,6 +210,14 @@ class DeadlineWarning:
     due_soon: bool = False
     about: str = ""
     left_days: Decimal | None = None
+    waited_days: Decimal | None = None
+
+    @property
+    def waited_hours(self) -> Decimal | None:
+        """`waited_days` in office hours (one decimal), what the counter's worklist shows."""
+        if self.waited_days is None:
+            return None
+        return (self.waited_days * office_day_hours()).quantize(Decimal("0.1"))
 
 
 CALM = DeadlineWarning()
@@ -220,11 +233,17 @@ def assess(
     step_due_at: dt.datetime | None = None,
     step_started_at: dt.datetime | None = None,
     later_steps_days: Decimal | None = None,
+    submitted_at: dt.datetime | None = None,
 ) -> DeadlineWarning:
-    """The warning for one open dossier (see `DeadlineWarning`); none when paused or closed."""
+    """The warning for one open dossier (see `DeadlineWarning`); none when paused or closed.
+
+    An online dossier awaiting reception (status 1) is judged against its reception time
+    limit from `submitted_at` instead (`about="reception"`)."""
     from .models import Status
     from .workflow import ACTIVE
 
+    if status == Status.SUBMITTED:
+        return _reception_warning(now, submitted_at, unit)
     if status not in ACTIVE or status == Status.AWAITING_SUPPLEMENT or due_at is None:
         return CALM
     if due_at < now:
@@ -264,12 +283,44 @@ def _soon(
     due: dt.datetime,
     unit: Unit | int | None,
 ) -> bool:
-    if left > SOON_WITHIN_DAYS:
-        return False
     if start is None:
-        return True
-    allowed = working_time_between(start, due, unit)
-    return left * 2 < allowed
+        return left <= SOON_WITHIN_DAYS
+    return _soon_by(left, working_time_between(start, due, unit))
+
+
+def _soon_by(left: Decimal, allowed: Decimal) -> bool:
+    """The "due soon" rule itself: at most one working day left, and less than half of the
+    time that was given (working days)."""
+    return left <= SOON_WITHIN_DAYS and left * 2 < allowed
+
+
+def office_day_hours() -> Decimal:
+    """Hours in one working day by `MOTCUA_OFFICE_HOURS` (7.5 by default)."""
+    seconds = sum(_seconds(close) - _seconds(open_) for open_, close in calendar.office_hours())
+    return Decimal(seconds) / Decimal(3600)
+
+
+def reception_limit_days() -> Decimal:
+    """The online reception time limit (`MOTCUA_ONLINE_RECEPTION_HOURS` working hours) in
+    working days of `office_day_hours()`."""
+    return Decimal(str(settings.MOTCUA_ONLINE_RECEPTION_HOURS)) / office_day_hours()
+
+
+def _reception_warning(
+    now: dt.datetime, submitted_at: dt.datetime | None, unit: Unit | int | None
+) -> DeadlineWarning:
+    """Status 1: how long the online dossier has waited for an officer, against the limit."""
+    if submitted_at is None:
+        return CALM
+    allowed = reception_limit_days()
+    waited = working_time_between(submitted_at, now, unit)
+    left = max(Decimal(0), allowed - waited)
+    if waited >= allowed:
+        return DeadlineWarning(
+            overdue=True, about="reception", left_days=Decimal(0), waited_days=waited
+        )
+    soon = _soon_by(left, allowed)
+    return DeadlineWarning(due_soon=soon, about="reception", left_days=left, waited_days=waited)
 
 
 def assess_row(row, now: dt.datetime) -> DeadlineWarning:
@@ -286,4 +337,5 @@ def assess_row(row, now: dt.datetime) -> DeadlineWarning:
         step_due_at=getattr(row, "step_due_at", None),
         step_started_at=getattr(row, "step_started_at", None),
         later_steps_days=later,
+        submitted_at=getattr(row, "submitted_at", None),
     )

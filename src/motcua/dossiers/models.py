@@ -79,6 +79,17 @@ class CollectedBy(models.TextChoices):
     AUTHORISED = "authorised", _("Người được ủy quyền")
 
 
+class NotifyBy(models.TextChoices):
+    """How the applicant asked to be told of each status change (ND 224/2026 art. 15(1)(g)).
+
+    "" (not chosen, e.g. at the counter): every contact they gave, phone and e-mail."""
+
+    ANY = "", _("Mọi liên hệ đã cung cấp")
+    SMS = "sms", _("Tin nhắn SMS")
+    EMAIL = "email", _("Thư điện tử")
+    PUSH = "push", _("Thông báo đẩy trên điện thoại")
+
+
 class IdentityVia(models.TextChoices):
     NONE = "none", _("Chưa xác thực")
     VNEID = "vneid", _("Tài khoản định danh điện tử VNeID")
@@ -140,6 +151,20 @@ class Dossier(models.Model):
     applicant_phone = models.CharField(_("điện thoại"), max_length=20, blank=True)
     applicant_email = models.EmailField(_("thư điện tử"), blank=True)
     applicant_address = models.CharField(_("địa chỉ"), max_length=300, blank=True)
+    notify_by = models.CharField(
+        _("nhận thông báo qua"),
+        max_length=10,
+        choices=NotifyBy.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
+    notifications_off = models.BooleanField(
+        _("đã tắt thông báo"),
+        default=False,
+        db_default=False,
+        help_text=_("Người nộp đã tắt thông báo thay đổi trạng thái của hồ sơ này."),
+    )
     identity_verified = models.BooleanField(_("đã xác thực danh tính"), default=False)
     identity_verified_via = models.CharField(
         _("xác thực qua"), max_length=20, choices=IdentityVia.choices, default=IdentityVia.NONE

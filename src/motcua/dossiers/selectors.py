@@ -121,6 +121,7 @@ def warnings(qs: QuerySet[Dossier], *, now: dt.datetime) -> dict[int, deadlines.
         "received_at",
         "competent_received_at",
         "competent_unit_id",
+        "submitted_at",
     )
     return {row.pk: deadlines.assess_row(row, now) for row in rows}
 
@@ -196,6 +197,24 @@ def awaiting_reception(user) -> QuerySet[Dossier]:
     )
 
 
+def reception_warnings(
+    user, *, now: dt.datetime | None = None
+) -> dict[int, deadlines.DeadlineWarning]:
+    """Online dossiers awaiting reception at the user's units, each judged against the
+    reception time limit (`deadlines.assess`, about="reception")."""
+    ids = visible_unit_ids(user)
+    qs = Dossier.objects.filter(status=Status.SUBMITTED, receiving_unit_id__in=ids)
+    return warnings(qs, now=now or deadlines.current_time())
+
+
+def reception_summary(counts: dict[str, int]) -> dict[str, int]:
+    """What the "Chờ tiếp nhận" tab says above its list (from `worklist_counts`)."""
+    return {
+        "overdue": counts.get("reception_overdue", 0),
+        "due_soon": counts.get("reception_due_soon", 0),
+    }
+
+
 def awaiting_signature(user) -> QuerySet[Dossier]:
     """For leaders: dossiers of their units waiting for approval and signature."""
     ids = visible_unit_ids(user, [Role.LEADER])
@@ -241,7 +260,7 @@ def worklist_counts(
     now = now or deadlines.current_time()
     if found is None:
         found = deadline_warnings(user, now=now)
-    return {
+    counts = {
         "mine": mine(user).count(),
         "due_soon": sum(1 for w in found.values() if w.due_soon),
         "overdue": overdue(user, now=now).count(),
@@ -250,6 +269,13 @@ def worklist_counts(
         "awaiting_reception": awaiting_reception(user).count(),
         "at_risk": sum(1 for w in found.values() if w.at_risk),
     }
+    if counts["awaiting_reception"]:
+        reception = reception_warnings(user, now=now).values()
+        counts["reception_overdue"] = sum(1 for w in reception if w.overdue)
+        counts["reception_due_soon"] = sum(1 for w in reception if w.due_soon)
+    else:
+        counts["reception_overdue"] = counts["reception_due_soon"] = 0
+    return counts
 
 
 _CLOSED = (Status.REFUSED, Status.WITHDRAWN, Status.STOPPED, Status.RETURNED)

@@ -14,7 +14,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -48,6 +48,7 @@ from .models import (
     DossierStep,
     Extension,
     IdentityVia,
+    NotifyBy,
     OnlineFiling,
     Status,
     SupplementRequest,
@@ -120,6 +121,7 @@ class Applicant:
     phone: str = ""
     email: str = ""
     address: str = ""
+    notify_by: str = ""  # NotifyBy: how they want each status change told ("" every contact)
 
 
 @dataclass(frozen=True)
@@ -203,6 +205,8 @@ class TransitionInfo:
     to_status: int
     event_id: int
     data: dict = field(default_factory=dict)
+    actor: Any = None  # the user who acted (None: the applicant, a public form, a job)
+    note: str = ""  # the event's note (a refusal's or a stop's reason)
 
 
 _HOOKS: list[Callable[[TransitionInfo], None]] = []
@@ -244,6 +248,8 @@ def _info(outcome: Outcome) -> TransitionInfo:
         to_status=event.to_status,
         event_id=event.pk,
         data=event.data,
+        actor=actor_or_none(outcome.actor),
+        note=event.note,
     )
 
 
@@ -443,6 +449,12 @@ def _validate_applicant(applicant: Applicant) -> None:
         validate_applicant_id(applicant.kind, applicant.id_number)
     except ValidationError as exc:
         errors.update(exc.message_dict)
+    if applicant.notify_by not in NotifyBy.values:
+        errors["notify_by"] = _("Cách nhận thông báo không hợp lệ.")
+    elif applicant.notify_by == NotifyBy.SMS and not applicant.phone.strip():
+        errors["phone"] = _("Cần số điện thoại để nhận thông báo qua tin nhắn SMS.")
+    elif applicant.notify_by == NotifyBy.EMAIL and not applicant.email.strip():
+        errors["email"] = _("Cần địa chỉ thư điện tử để nhận thông báo qua thư.")
     if errors:
         raise ValidationError(errors)
 
@@ -486,6 +498,7 @@ def _new_dossier(
         applicant_phone=applicant.phone.strip(),
         applicant_email=applicant.email.strip(),
         applicant_address=applicant.address.strip(),
+        notify_by=applicant.notify_by,
         identity_verified=identity_verified_via != IdentityVia.NONE,
         identity_verified_via=identity_verified_via,
         result_delivery=result_delivery,
@@ -1149,9 +1162,14 @@ def resubmit_supplement(
     *,
     dossier_id: int,
     components: list[ComponentIn] | None = None,
+    note: str = "",
     at: dt.datetime | None = None,
+    expected_version: int | None = None,
 ) -> Dossier:
-    """The applicant completed the dossier: the clock resumes with the working days left."""
+    """The applicant completed the dossier: the clock resumes with the working days left.
+
+    At the counter (an officer) or online (the applicant, a citizen signed in: the permit lets
+    only the dossier's applicant through); `note` is what they wrote with the papers."""
 
     def apply(dossier, move, at):
         request = dossier.supplements.filter(resubmitted_at__isnull=True).last()
@@ -1174,8 +1192,10 @@ def resubmit_supplement(
         dossier_id,
         action="resubmit_supplement",
         actor=actor,
+        note=note.strip()[:2000],
         at=at,
         apply=apply,
+        expected_version=expected_version,
     )
 
 
@@ -1481,9 +1501,23 @@ def _result_collector(
     return {"kind": kind, "name": name, "id_number": id_number, "authorisation": authorisation}
 
 
-def withdraw(actor, *, dossier_id: int, reason: str = "", at: dt.datetime | None = None) -> Dossier:
+def withdraw(
+    actor,
+    *,
+    dossier_id: int,
+    reason: str = "",
+    at: dt.datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
     """Công dân rút hồ sơ: needs the applicant's written request attached."""
-    return transition(dossier_id, action="withdraw", actor=actor, note=reason, at=at)
+    return transition(
+        dossier_id,
+        action="withdraw",
+        actor=actor,
+        note=reason,
+        at=at,
+        expected_version=expected_version,
+    )
 
 
 def stop(
@@ -1683,7 +1717,12 @@ def attach_document(
     at = _now(at)
     with transaction.atomic():
         dossier = Dossier.objects.select_for_update().get(pk=dossier_id)
-        if not (citizen_may and workflow.is_citizen_or_anonymous(actor)):
+        by_applicant = (
+            citizen_may
+            and workflow.is_citizen_or_anonymous(actor)
+            and (actor is None or workflow.is_applicant(actor, dossier))
+        )
+        if not by_applicant:
             _require_role(
                 actor, STAFF_ROLES, [dossier.competent_unit_id, dossier.receiving_unit_id]
             )
@@ -1760,6 +1799,35 @@ def attach_component_scan(actor, *, component_id: int, file: File) -> DossierCom
             unit=dossier.receiving_unit_id,
         )
     return component
+
+
+# --- the applicant's notifications ------------------------------------------------------------
+
+
+def set_notifications(
+    actor, *, dossier_id: int, enabled: bool, via: str = "link", at: dt.datetime | None = None
+) -> Dossier:
+    """Switch the status-change messages of one dossier off (or on again).
+
+    `actor` is None when the applicant uses the link in a message (it proves the dossier's
+    message was theirs); `via` says how ("link", "citizen", "counter"). Audited; no status
+    change, so not a transition: the hook reads `notifications_off` on the next one."""
+    at = _now(at)
+    with transaction.atomic():
+        dossier = Dossier.objects.select_for_update().get(pk=dossier_id)
+        off = not enabled
+        if dossier.notifications_off == off:
+            return dossier
+        dossier.notifications_off = off
+        dossier.save(update_fields=["notifications_off"])
+        audit.record(
+            action="dossier.notifications_off" if off else "dossier.notifications_on",
+            obj=dossier,
+            actor=actor,
+            unit=dossier.receiving_unit_id,
+            changes={"notifications_off": [not off, off], "via": via, "at": at.isoformat()},
+        )
+    return dossier
 
 
 # --- use cases with their papers: one function each, whichever screen or API calls -------------

@@ -8,6 +8,7 @@ when the dossier is no longer at risk (`deadlines.assess`), its current due date
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef
 from huey import crontab
@@ -23,6 +24,41 @@ from .workflow import ACTIVE
 @db_periodic_task(crontab(minute="*/30"))
 def watch_deadlines_task() -> None:
     watch_deadlines()
+
+
+@db_periodic_task(crontab(hour="8", minute="15"))
+def remind_expiring_results_task() -> None:
+    remind_expiring_results()
+
+
+def remind_expiring_results(*, now: dt.datetime | None = None) -> int:
+    """Proactive services: tell the holder of a returned result that it stops being valid
+    within `MOTCUA_EXPIRY_REMINDER_DAYS` (a marital-status certificate: 6 months). Runs
+    daily; the outbox's key sends each reminder once, however often the job runs."""
+    from motcua.catalog import selectors as catalog_selectors
+
+    from . import notifications
+
+    now = now or deadlines.current_time()
+    ahead = dt.timedelta(days=settings.MOTCUA_EXPIRY_REMINDER_DAYS)
+    sent = 0
+    for validity in catalog_selectors.result_validities():
+        lasts = dt.timedelta(days=validity.days)
+        expiring = Dossier.objects.filter(
+            procedure_code=validity.code,
+            status=Status.RETURNED,
+            notifications_off=False,
+            returned_at__gt=now - lasts,
+            returned_at__lte=now - lasts + ahead,
+        ).select_related("receiving_unit")
+        for dossier in expiring:
+            until = dossier.returned_at + lasts
+            for message in notifications.expiry_messages(
+                dossier, until=until, result=validity.result
+            ):
+                notifications.deliver(message)
+                sent += 1
+    return sent
 
 
 def _insert_once(model, **fields) -> bool:

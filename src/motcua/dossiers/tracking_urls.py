@@ -6,4 +6,9 @@ from . import tracking_views
 
 urlpatterns = [
     path("", tracking_views.lookup, name="tracking_lookup"),
+    path(
+        "thong-bao/<str:token>/",
+        tracking_views.notifications_off,
+        name="tracking_notifications_off",
+    ),
 ]

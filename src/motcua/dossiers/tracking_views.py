@@ -16,6 +16,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -30,53 +31,66 @@ from .models import Delivery, Dossier, Status
 from .notifications import format_moment
 from .tracking_forms import LookupForm, normalise_code
 
-_L = gettext_lazy
 S = Status
 
 # status -> (plain words, what it means for the applicant)
 PUBLIC_STATUS = {
     S.SUBMITTED: (
-        _L("Đã nộp trực tuyến, chờ tiếp nhận"),
-        _L("Cán bộ một cửa đang kiểm tra hồ sơ. Ngày hẹn trả kết quả có khi hồ sơ được tiếp nhận."),
+        gettext_lazy("Đã nộp trực tuyến, chờ tiếp nhận"),
+        gettext_lazy(
+            "Cán bộ một cửa đang kiểm tra hồ sơ. Ngày hẹn trả kết quả có khi hồ sơ được tiếp nhận."
+        ),
     ),
     S.RECEIVED: (
-        _L("Đã tiếp nhận"),
-        _L("Hồ sơ đã được tiếp nhận và sẽ được chuyển đến bộ phận giải quyết."),
+        gettext_lazy("Đã tiếp nhận"),
+        gettext_lazy("Hồ sơ đã được tiếp nhận và sẽ được chuyển đến bộ phận giải quyết."),
     ),
-    S.PROCESSING: (_L("Đang giải quyết"), _L("Hồ sơ đang được cơ quan có thẩm quyền giải quyết.")),
+    S.PROCESSING: (
+        gettext_lazy("Đang giải quyết"),
+        gettext_lazy("Hồ sơ đang được cơ quan có thẩm quyền giải quyết."),
+    ),
     S.AWAITING_APPROVAL: (
-        _L("Đang giải quyết"),
-        _L("Hồ sơ đang được cơ quan có thẩm quyền giải quyết."),
+        gettext_lazy("Đang giải quyết"),
+        gettext_lazy("Hồ sơ đang được cơ quan có thẩm quyền giải quyết."),
     ),
-    S.APPROVED: (_L("Đang giải quyết"), _L("Hồ sơ đang được cơ quan có thẩm quyền giải quyết.")),
+    S.APPROVED: (
+        gettext_lazy("Đang giải quyết"),
+        gettext_lazy("Hồ sơ đang được cơ quan có thẩm quyền giải quyết."),
+    ),
     S.TRANSFERRING: (
-        _L("Đang giải quyết"),
-        _L("Hồ sơ đang được chuyển đến cơ quan có thẩm quyền giải quyết."),
+        gettext_lazy("Đang giải quyết"),
+        gettext_lazy("Hồ sơ đang được chuyển đến cơ quan có thẩm quyền giải quyết."),
     ),
     S.AWAITING_SUPPLEMENT: (
-        _L("Cần bổ sung giấy tờ"),
-        _L(
+        gettext_lazy("Cần bổ sung giấy tờ"),
+        gettext_lazy(
             "Vui lòng bổ sung các giấy tờ nêu dưới đây. Thời hạn giải quyết tạm dừng cho đến "
             "khi hồ sơ được bổ sung đủ."
         ),
     ),
     S.AWAITING_FINANCIAL_OBLIGATION: (
-        _L("Chờ thực hiện nghĩa vụ tài chính"),
-        _L("Vui lòng nộp khoản tiền theo thông báo để hồ sơ được tiếp tục giải quyết."),
+        gettext_lazy("Chờ thực hiện nghĩa vụ tài chính"),
+        gettext_lazy("Vui lòng nộp khoản tiền theo thông báo để hồ sơ được tiếp tục giải quyết."),
     ),
     S.RESULT_READY: (
-        _L("Đã có kết quả"),
-        _L("Mời ông/bà đến nhận kết quả theo hướng dẫn dưới đây."),
+        gettext_lazy("Đã có kết quả"),
+        gettext_lazy("Mời ông/bà đến nhận kết quả theo hướng dẫn dưới đây."),
     ),
-    S.RETURNED: (_L("Đã trả kết quả"), _L("Hồ sơ đã hoàn thành và kết quả đã được trả.")),
+    S.RETURNED: (
+        gettext_lazy("Đã trả kết quả"),
+        gettext_lazy("Hồ sơ đã hoàn thành và kết quả đã được trả."),
+    ),
     S.REFUSED: (
-        _L("Không được tiếp nhận"),
-        _L("Lý do được ghi trong phiếu từ chối tiếp nhận đã gửi ông/bà."),
+        gettext_lazy("Không được tiếp nhận"),
+        gettext_lazy("Lý do được ghi trong phiếu từ chối tiếp nhận đã gửi ông/bà."),
     ),
-    S.WITHDRAWN: (_L("Đã rút hồ sơ"), _L("Hồ sơ đã được rút theo đề nghị của người nộp.")),
+    S.WITHDRAWN: (
+        gettext_lazy("Đã rút hồ sơ"),
+        gettext_lazy("Hồ sơ đã được rút theo đề nghị của người nộp."),
+    ),
     S.STOPPED: (
-        _L("Đã dừng giải quyết"),
-        _L("Lý do được ghi trong thông báo dừng giải quyết đã gửi ông/bà."),
+        gettext_lazy("Đã dừng giải quyết"),
+        gettext_lazy("Lý do được ghi trong thông báo dừng giải quyết đã gửi ông/bà."),
     ),
 }
 TONE = {
@@ -90,22 +104,22 @@ TONE = {
 }
 # the events an applicant sees; internal hand-overs (assign, steps, approval) stay internal
 PUBLIC_EVENTS = {
-    "submit_online": _L("Nộp hồ sơ trực tuyến"),
-    "receive": _L("Đã tiếp nhận hồ sơ"),
-    "accept": _L("Đã tiếp nhận hồ sơ"),
-    "start_processing": _L("Chuyển bộ phận giải quyết"),
-    "transfer": _L("Chuyển cơ quan có thẩm quyền giải quyết"),
-    "acknowledge_transfer": _L("Cơ quan có thẩm quyền đã nhận hồ sơ"),
-    "request_supplement": _L("Yêu cầu bổ sung giấy tờ"),
-    "resubmit_supplement": _L("Đã bổ sung giấy tờ"),
-    "request_financial_obligation": _L("Yêu cầu thực hiện nghĩa vụ tài chính"),
-    "confirm_payment": _L("Đã thực hiện nghĩa vụ tài chính"),
-    "extend": _L("Xin lỗi và hẹn lại ngày trả kết quả"),
-    "mark_result_ready": _L("Đã có kết quả"),
-    "return_result": _L("Đã trả kết quả"),
-    "refuse": _L("Không được tiếp nhận"),
-    "withdraw": _L("Rút hồ sơ"),
-    "stop": _L("Dừng giải quyết"),
+    "submit_online": gettext_lazy("Nộp hồ sơ trực tuyến"),
+    "receive": gettext_lazy("Đã tiếp nhận hồ sơ"),
+    "accept": gettext_lazy("Đã tiếp nhận hồ sơ"),
+    "start_processing": gettext_lazy("Chuyển bộ phận giải quyết"),
+    "transfer": gettext_lazy("Chuyển cơ quan có thẩm quyền giải quyết"),
+    "acknowledge_transfer": gettext_lazy("Cơ quan có thẩm quyền đã nhận hồ sơ"),
+    "request_supplement": gettext_lazy("Yêu cầu bổ sung giấy tờ"),
+    "resubmit_supplement": gettext_lazy("Đã bổ sung giấy tờ"),
+    "request_financial_obligation": gettext_lazy("Yêu cầu thực hiện nghĩa vụ tài chính"),
+    "confirm_payment": gettext_lazy("Đã thực hiện nghĩa vụ tài chính"),
+    "extend": gettext_lazy("Xin lỗi và hẹn lại ngày trả kết quả"),
+    "mark_result_ready": gettext_lazy("Đã có kết quả"),
+    "return_result": gettext_lazy("Đã trả kết quả"),
+    "refuse": gettext_lazy("Không được tiếp nhận"),
+    "withdraw": gettext_lazy("Rút hồ sơ"),
+    "stop": gettext_lazy("Dừng giải quyết"),
 }
 NOT_PROCESSING = frozenset({S.SUBMITTED, S.REFUSED, S.WITHDRAWN, S.STOPPED})
 
@@ -206,6 +220,10 @@ def _event_details(event, dossier: Dossier) -> tuple[list[str], str]:
     if action in ("refuse", "withdraw", "stop"):
         return [], "stop"
     return [], ""
+
+
+# the same details on the citizen's own dossier page (citizens.selectors)
+event_details = _event_details
 
 
 def _collect(dossier: Dossier) -> tuple[str, str]:
@@ -337,6 +355,39 @@ def lookup(request):
         return _form_page(request, LookupForm(initial={"ma": code}), status=404, not_found=True)
     response = render(
         request, "dossiers/tracking/status.html", {"dossier": public_view(dossier)}, status=200
+    )
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def notifications_off(request, token: str):
+    """The link at the foot of every e-mail about a dossier: switch its messages off (or on
+    again). The signed token names the dossier; an altered one is a 404. GET only asks (mail
+    scanners open links); the POST switches. Nothing personal is shown, only the code."""
+    from . import services
+    from .notifications import dossier_from_optout_token
+
+    dossier_id = dossier_from_optout_token(token[:200])
+    dossier = (
+        Dossier.objects.filter(pk=dossier_id).only("code", "notifications_off").first()
+        if dossier_id
+        else None
+    )
+    if dossier is None:
+        raise Http404
+    changed = False
+    if request.method == "POST":
+        enable = request.POST.get("bat") == "1"
+        dossier = services.set_notifications(
+            None, dossier_id=dossier.pk, enabled=enable, via="link"
+        )
+        changed = True
+    response = render(
+        request,
+        "dossiers/tracking/notifications_off.html",
+        {"code": dossier.code, "off": dossier.notifications_off, "changed": changed},
     )
     response["X-Robots-Tag"] = "noindex"
     return response

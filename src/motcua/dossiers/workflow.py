@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -180,6 +180,17 @@ def is_citizen_or_anonymous(actor) -> bool:
     return actor is None or getattr(actor, "kind", None) == "citizen"
 
 
+def is_applicant(actor, dossier: Dossier) -> bool:
+    """A signed-in citizen is this dossier's applicant: the citizen ID their national digital
+    identity vouched for (`citizens.CitizenIdentity`, read through the user's reverse relation so
+    this module imports nothing of `citizens`) is the dossier's applicant ID number."""
+    try:
+        identity = actor.citizen_identity
+    except (AttributeError, ObjectDoesNotExist):
+        return False
+    return bool(identity.citizen_id) and identity.citizen_id == dossier.applicant_id_number
+
+
 def steps_of(dossier: Dossier) -> list[DossierStep]:
     """The dossier's steps in order, read once per object: the role check and the verb of one
     transition share the read taken under the row lock (services keep the objects true to the
@@ -230,6 +241,10 @@ def refusal(actor, action: str, dossier: Dossier) -> str | None:
     if permit is None:
         return _("Thao tác không tồn tại: %(action)s.") % {"action": action}
     if permit.citizen and is_citizen_or_anonymous(actor):
+        # a signed-in citizen acts only on their own dossier; None is a public form or the
+        # counter's paper (the demo history, the tests of the table)
+        if actor is not None and not is_applicant(actor, dossier):
+            return _("Chỉ người nộp hồ sơ được “%(action)s”.") % {"action": ACTION_LABELS[action]}
         return None
     if not getattr(actor, "is_authenticated", False):
         return _("Bạn không có quyền thực hiện thao tác này với hồ sơ.")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from csp.decorators import csp_replace
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -48,6 +49,7 @@ PAGE_SIZE = 25
 R = Role
 ALL_STAFF = (R.COUNTER_OFFICER, R.SPECIALIST, R.LEADER, R.MANAGER)
 ASSIGNERS = (R.MANAGER, R.LEADER)
+COUNTER_ROLES = (R.COUNTER_OFFICER, R.MANAGER)  # who may open the counter's dossier page
 
 # tab key -> (label, roles that see it (None: everyone), selector)
 TABS = {
@@ -96,6 +98,14 @@ def deadline_badge(dossier: Dossier, now: dt.datetime) -> tuple[str, str]:
     `dossier` carries `selectors.with_deadline_facts`."""
     if dossier.timeliness:
         return dossier.timeliness, str(Timeliness(dossier.timeliness).label)
+    if dossier.status == Status.SUBMITTED:  # online, awaiting reception: its own clock
+        warning = deadlines.assess_row(dossier, now)
+        dossier.waited_hours = warning.waited_hours
+        if warning.overdue:
+            return "late", _("Quá hạn tiếp nhận")
+        if warning.due_soon:
+            return "soon", _("Sắp quá hạn tiếp nhận")
+        return "on_time", _("Chờ tiếp nhận")
     if dossier.status in workflow.TERMINAL or dossier.due_at_current is None:
         return "none", ""
     if dossier.status == Status.AWAITING_SUPPLEMENT:
@@ -172,6 +182,8 @@ def worklist(request):
         else:
             qs = qs.none()
     order = ("due_at_current", "id") if sort == "due" else ("-due_at_current", "-id")
+    if tab == "awaiting_reception" and sort == "due":
+        order = ("submitted_at", "id")  # the longest waiting first: no due date yet
     qs = _with_row_facts(qs).order_by(*order)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     for d in page.object_list:
@@ -182,6 +194,9 @@ def worklist(request):
         staff = f.assignable_staff(visible_unit_ids(user, ASSIGNERS))
         bulk_form = f.BulkAssignForm(staff=staff)
     context.update(
+        reception=selectors.reception_summary(counts),
+        reception_hours=settings.MOTCUA_ONLINE_RECEPTION_HOURS,
+        can_receive=has_role(user, *COUNTER_ROLES),
         page=page,
         form=form,
         bulk_form=bulk_form,

@@ -24,6 +24,9 @@ class PushSubscription(models.Model):
     is_active = models.BooleanField(_("còn hiệu lực"), default=True)
     ticket_ref = models.CharField(_("số thứ tự liên quan"), max_length=64, blank=True)
     booking_ref = models.CharField(_("lịch hẹn liên quan"), max_length=64, blank=True)
+    # set only by a service that checked the browser belongs to the applicant (the citizens'
+    # signed-in space), never from a public form: dossier codes are not secrets
+    dossier_ref = models.CharField(_("hồ sơ liên quan"), max_length=64, blank=True)
     user_agent = models.CharField(_("trình duyệt"), max_length=300, blank=True)
 
     class Meta:
@@ -32,6 +35,7 @@ class PushSubscription(models.Model):
         indexes = [
             models.Index(fields=["ticket_ref"]),
             models.Index(fields=["booking_ref"]),
+            models.Index(fields=["dossier_ref"]),
         ]
 
     def __str__(self) -> str:
@@ -63,8 +67,17 @@ class Notification(models.Model):
         SUPPLEMENT_REQUESTED = "supplement_requested", _("Yêu cầu bổ sung hồ sơ")
         APOLOGY = "apology", _("Xin lỗi và hẹn lại ngày trả kết quả")
         RESULT_READY = "result_ready", _("Đã có kết quả")
+        DOSSIER_SUBMITTED = "dossier_submitted", _("Đã nộp hồ sơ trực tuyến")
+        DOSSIER_ASSIGNED = "dossier_assigned", _("Hồ sơ được chuyển xử lý, phân công")
+        DOSSIER_APPROVED = "dossier_approved", _("Hồ sơ được phê duyệt")
+        DOSSIER_RETURNED = "dossier_returned", _("Đã trả kết quả")
+        DOSSIER_REFUSED = "dossier_refused", _("Từ chối tiếp nhận hồ sơ")
+        DOSSIER_STOPPED = "dossier_stopped", _("Dừng giải quyết hồ sơ")
+        DOSSIER_WITHDRAWN = "dossier_withdrawn", _("Rút hồ sơ")
+        DOSSIER_STATUS = "dossier_status", _("Thay đổi trạng thái hồ sơ khác")
         TURN_NEAR = "turn_near", _("Sắp đến lượt")
         BOOKING_REMINDER = "booking_reminder", _("Nhắc lịch hẹn")
+        RESULT_EXPIRING = "result_expiring", _("Nhắc kết quả sắp hết giá trị")
         OTHER = "other", _("Khác")
 
     unit = models.ForeignKey(

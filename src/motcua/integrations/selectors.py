@@ -22,11 +22,16 @@ def problem_notifications(user, *, status: str = "", channel: str = "") -> Query
     return qs.order_by("-created_at", "-id")
 
 
-def active_subscriptions(*, ticket_ref: str = "", booking_ref: str = "") -> QuerySet:
-    """Browsers to push to for a ticket or a booking (queueing calls this, then notify())."""
-    if not ticket_ref and not booking_ref:
+def active_subscriptions(
+    *, ticket_ref: str = "", booking_ref: str = "", dossier_ref: str = ""
+) -> QuerySet:
+    """Browsers to push to for a ticket, a booking or a dossier (queueing and dossiers call
+    this, then notify())."""
+    if not ticket_ref and not booking_ref and not dossier_ref:
         return PushSubscription.objects.none()
     qs = PushSubscription.objects.filter(is_active=True)
+    if dossier_ref:
+        qs = qs.filter(dossier_ref=dossier_ref)
     if ticket_ref:
         qs = qs.filter(ticket_ref=ticket_ref)
     if booking_ref:

@@ -326,12 +326,16 @@ def subscribe(
     auth: str,
     ticket_ref: str = "",
     booking_ref: str = "",
+    dossier_ref: str = "",
     user_agent: str = "",
 ) -> PushSubscription:
-    """Save (or refresh) a browser's subscription after checking it is a real one."""
+    """Save (or refresh) a browser's subscription after checking it is a real one.
+
+    `dossier_ref` (a dossier code) only from a caller that checked the browser belongs to the
+    dossier's applicant (their signed-in space); the public endpoint never passes it."""
     push_keys.validate_endpoint(endpoint)
     p256dh, auth = push_keys.validate_keys(p256dh, auth)
-    if len(ticket_ref) > 64 or len(booking_ref) > 64:
+    if len(ticket_ref) > 64 or len(booking_ref) > 64 or len(dossier_ref) > 64:
         raise ValidationError(_("Mã vé hoặc mã lịch hẹn quá dài."), code="ref")
     with transaction.atomic():
         subscription, created = PushSubscription.objects.select_for_update().get_or_create(
@@ -344,12 +348,13 @@ def subscribe(
         subscription.failures = 0
         subscription.ticket_ref = ticket_ref or subscription.ticket_ref
         subscription.booking_ref = booking_ref or subscription.booking_ref
+        subscription.dossier_ref = dossier_ref or subscription.dossier_ref
         subscription.user_agent = user_agent[:300]
         subscription.save()
         audit.record(
             action="push.subscribed" if created else "push.resubscribed",
             obj=subscription,
-            changes={"ticket": ticket_ref, "booking": booking_ref},
+            changes={"ticket": ticket_ref, "booking": booking_ref, "dossier": dossier_ref},
         )
     return subscription
 

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('catalog', '0006_procedure_min_identity_level'),
+        ('catalog', '0007_procedure_min_identity_level'),
         ('core', '0005_database_cache_table'),
         ('dossiers', '0007_online_filing'),
         ('eforms', '0001_initial'),

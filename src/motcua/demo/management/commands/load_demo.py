@@ -40,6 +40,7 @@ class Command(BaseCommand):
         out.write(f"Đơn vị hành chính: {units['total']} ({units['created']} mới).")
 
         call_command("load_calendar", stdout=self.stdout, stderr=self.stderr)
+        call_command("load_proactive", stdout=self.stdout, stderr=self.stderr)
         # the development certificate chain that signs demo results (never used in production)
         call_command("setup_dev_pki", stdout=self.stdout, stderr=self.stderr)
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0005_fee_case_component_condition'),
+        ('catalog', '0006_proactive_services'),
     ]
 
     operations = [
