@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "motcua.feedback",
     "motcua.portal",
     "motcua.citizens",
+    "motcua.filing",
     "motcua.kpi",
     "motcua.demo",
 ]
@@ -455,3 +456,5 @@ MOTCUA_PKI_DIR: str | None = os.environ.get("MOTCUA_PKI_DIR") or None
 MOTCUA_UPLOAD_MAX_BYTES = env_int("MOTCUA_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 MOTCUA_UPLOAD_MAX_PAGES = env_int("MOTCUA_UPLOAD_MAX_PAGES", 10)
 MOTCUA_UPLOAD_MAX_SIDE = env_int("MOTCUA_UPLOAD_MAX_SIDE", 2000)
+# days an online filing draft stays open after its last save (motcua.filing)
+MOTCUA_DRAFT_DAYS = env_int("MOTCUA_DRAFT_DAYS", 30)

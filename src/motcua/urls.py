@@ -22,6 +22,7 @@ urlpatterns = [
     path("can-bo/bieu-mau/", include("motcua.eforms.urls")),
     path("", include("motcua.portal.urls")),  # the citizens' home page at /
     path("cong-dan/", include("motcua.citizens.urls")),  # their sign-in and account
+    path("nop-truc-tuyen/", include("motcua.filing.urls")),  # their online filing
     path("", include("motcua.documents.urls")),
     # before queueing: /can-bo/quay/<pk>/danh-gia/ would otherwise match a console action
     path("", include("motcua.feedback.urls")),

@@ -459,8 +459,9 @@ def test_detail_page_query_count_is_fixed(
         add_fee(marriage, 1000 * i)
 
     settings.MOTCUA_PAGE_CACHE = False  # the page's own queries, not the cache's
-    # 6: the page's own 5 and one for the queue's "Lấy số" / "Đặt lịch hẹn" (catalog.actions)
-    with django_assert_max_num_queries(6):
+    # 7: the page's own 5, one for the queue's "Lấy số" / "Đặt lịch hẹn" and one for the
+    # online filing's "Nộp trực tuyến" (whether a declaration is published) (catalog.actions)
+    with django_assert_max_num_queries(7):
         response = client.get(detail_url(marriage))
 
     assert response.status_code == 200

@@ -44,13 +44,13 @@ def test_home_is_a_page_not_a_redirect_and_lists_every_public_service(client):
         reverse("dossiers:tracking_lookup"),
         reverse("documents:verify"),
         reverse("catalog:procedure_list"),
+        reverse("filing:home"),  # online filing: the citizen's drafts, after the VNeID sign-in
     ):
         assert url in found, url
     # the search box searches the catalog (diacritics optional there)
     assert f'action="{reverse("catalog:procedure_list")}"' in html
     assert 'name="q"' in html
-    # no online filing route exists yet: nothing pretends to offer it
-    assert "Nộp hồ sơ trực tuyến" not in html
+    assert "Nộp hồ sơ trực tuyến" in html
 
 
 def test_without_a_booking_rule_booking_is_not_offered(client):

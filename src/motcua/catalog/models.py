@@ -90,6 +90,12 @@ class Procedure(models.Model):
     online_mode_reason = models.CharField(
         _("lý do chỉ một phần/không trực tuyến"), max_length=500, blank=True
     )
+    min_identity_level = models.PositiveSmallIntegerField(
+        _("mức định danh tối thiểu để nộp trực tuyến"),
+        choices=[(1, _("Mức 1")), (2, _("Mức 2"))],
+        default=1,
+        help_text=_("Mức tài khoản định danh điện tử VNeID công dân cần có để nộp trực tuyến."),
+    )
     time_unit = models.CharField(
         _("đơn vị thời hạn"), max_length=20, choices=TimeUnit.choices, default=TimeUnit.WORKING_DAY
     )

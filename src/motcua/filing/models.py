@@ -1,0 +1,106 @@
+"""A citizen's online filing while it is being written (`Draft`) and the papers attached to it
+(`DraftPaper`). The draft is pinned to the declaration version it started on (decisions/0030)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Draft(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", _("Đang soạn")
+        SUBMITTED = "submitted", _("Đã nộp")
+        EXPIRED = "expired", _("Hết hạn")
+
+    citizen = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("công dân"),
+        on_delete=models.PROTECT,
+        related_name="filing_drafts",
+    )
+    procedure = models.ForeignKey(
+        "catalog.Procedure", verbose_name=_("thủ tục"), on_delete=models.PROTECT, related_name="+"
+    )
+    receiving_unit = models.ForeignKey(
+        "core.Unit", verbose_name=_("đơn vị tiếp nhận"), on_delete=models.PROTECT, related_name="+"
+    )
+    schema = models.ForeignKey(
+        "eforms.FormSchema",
+        verbose_name=_("phiên bản tờ khai"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    answers = models.JSONField(_("nội dung đã khai"), default=dict, blank=True)
+    prefilled = models.JSONField(_("nội dung điền sẵn"), default=dict, blank=True)
+    registry_down = models.BooleanField(_("CSDL dân cư không phản hồi khi bắt đầu"), default=False)
+    step = models.CharField(_("bước hiện tại"), max_length=60, blank=True)
+    steps_done = models.JSONField(_("các bước đã lưu"), default=list, blank=True)
+    case = models.CharField(_("trường hợp"), max_length=200, blank=True)
+    conditions = models.JSONField(_("điều kiện áp dụng"), default=list, blank=True)
+    result_delivery = models.CharField(_("hình thức nhận kết quả"), max_length=10, blank=True)
+    phone = models.CharField(_("điện thoại"), max_length=20, blank=True)
+    started_at = models.DateTimeField(_("bắt đầu lúc"))
+    signed_in_at = models.DateTimeField(_("đăng nhập lúc"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("lưu gần nhất"))
+    expires_at = models.DateTimeField(_("hết hạn lúc"))
+    idempotency_key = models.CharField(max_length=64, editable=False)
+    status = models.CharField(
+        _("trạng thái"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    dossier = models.OneToOneField(
+        "dossiers.Dossier",
+        verbose_name=_("hồ sơ đã nộp"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("hồ sơ đang soạn")
+        verbose_name_plural = _("hồ sơ đang soạn")
+        ordering = ["-updated_at", "-id"]
+        indexes = [models.Index(fields=["citizen", "status"], name="draft_citizen_status")]
+
+    def __str__(self) -> str:
+        return f"{self.procedure_id}/{self.pk}"
+
+
+class DraftPaper(models.Model):
+    """One paper (thành phần hồ sơ) of a draft: a PDF made from the citizen's upload, or an
+    earlier dossier's paper of theirs reused (`reused_from`)."""
+
+    draft = models.ForeignKey(Draft, on_delete=models.CASCADE, related_name="papers")
+    component = models.ForeignKey(
+        "catalog.Component",
+        verbose_name=_("thành phần"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    file = models.FileField(_("tệp"), upload_to="filing/papers/%Y/%m/", blank=True)
+    pages = models.PositiveSmallIntegerField(_("số trang"), default=0)
+    reused_from = models.ForeignKey(
+        "dossiers.DossierComponent",
+        verbose_name=_("dùng lại từ hồ sơ trước"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    added_at = models.DateTimeField(_("thêm lúc"))
+
+    class Meta:
+        verbose_name = _("giấy tờ của hồ sơ đang soạn")
+        verbose_name_plural = _("giấy tờ của hồ sơ đang soạn")
+        constraints = [
+            models.UniqueConstraint(fields=["draft", "component"], name="draft_paper_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.draft_id}/{self.component_id}"
+
+    @property
+    def reused(self) -> bool:
+        return self.reused_from_id is not None

@@ -1,0 +1,20 @@
+"""The citizen's online filing, mounted at /nop-truc-tuyen/."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "filing"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("thu-tuc/<int:procedure_id>/", views.start, name="start"),
+    path("<int:draft_id>/to-khai/<slug:key>/", views.step, name="step"),
+    path("<int:draft_id>/truong-hop/", views.case, name="case"),
+    path("<int:draft_id>/giay-to/", views.papers_page, name="papers"),
+    path("<int:draft_id>/giay-to/<int:paper_id>.pdf", views.paper_file, name="paper_file"),
+    path("<int:draft_id>/nhan-ket-qua/", views.delivery, name="delivery"),
+    path("<int:draft_id>/xem-lai/", views.review, name="review"),
+    path("<int:draft_id>/nop/", views.submit, name="submit"),
+    path("<int:draft_id>/da-nop/", views.done, name="done"),
+    path("<int:draft_id>/bien-nhan.pdf", views.receipt_pdf, name="receipt"),
+]
