@@ -12,56 +12,35 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django import forms
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import formats
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from motcua.accounts.decorators import staff_required
 from motcua.accounts.models import Role
 from motcua.accounts.scoping import visible_unit_ids
 from motcua.core import calendar
-from motcua.core.forms import BoundedDateField
 from motcua.core.models import Unit
 from motcua.dossiers import deadlines
 from motcua.dossiers import selectors as dossier_selectors
 
+from .queue_statistics import PeriodForm
+
 VIEWER_ROLES = (Role.MANAGER, Role.LEADER, Role.ADMINISTRATOR)
-DEFAULT_DAYS = 30
-MAX_DAYS = 366
 GOAL_SECONDS = 5 * 60  # province plan 2025-2026: < 5 minutes in 2026
 
 
-class FilingPeriodForm(forms.Form):
-    don_vi = forms.TypedChoiceField(
-        label=gettext_lazy("Đơn vị"), coerce=int, required=False, empty_value=None
-    )
-    tu_ngay = BoundedDateField(label=gettext_lazy("Từ ngày"), required=False)
-    den_ngay = BoundedDateField(label=gettext_lazy("Đến ngày"), required=False)
+class FilingPeriodForm(PeriodForm):
+    """The queue statistics' period, with "all my units" as the first choice of a province."""
 
     def __init__(self, data, *, units: list[Unit], today: dt.date):
-        super().__init__(data)
-        self.today = today
-        choices = [(u.pk, u.name) for u in units]
+        super().__init__(data, units=units, today=today)
+        field = self.fields["don_vi"]
+        field.empty_value = None
         if len(units) > 1:
-            choices.insert(0, ("", _("Tất cả đơn vị")))
-        self.fields["don_vi"].choices = choices
-        self.fields["don_vi"].error_messages["invalid_choice"] = _("Đơn vị không hợp lệ.")
-
-    def clean(self):
-        data = super().clean()
-        date_to = data.get("den_ngay") or self.today
-        date_from = data.get("tu_ngay") or date_to - dt.timedelta(days=DEFAULT_DAYS - 1)
-        if date_from > date_to:
-            raise ValidationError(_("“Từ ngày” phải trước hoặc bằng “Đến ngày”."))
-        if (date_to - date_from).days + 1 > MAX_DAYS:
-            raise ValidationError(_("Chỉ xem được tối đa %(n)s ngày một lần.") % {"n": MAX_DAYS})
-        data["tu_ngay"], data["den_ngay"] = date_from, date_to
-        return data
+            field.choices = [("", _("Tất cả đơn vị")), *field.choices]
 
 
 def _start_of(day: dt.date) -> dt.datetime:
