@@ -19,15 +19,9 @@ from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 
+from motcua.dossiers.file_links import LinkRefused  # the staff links' refusal, one for both
+
 SALT = "motcua.citizens.file-link"
-
-
-class LinkRefused(Exception):
-    """The link cannot be honoured: `expired` tells an old link from a forged one."""
-
-    def __init__(self, *, expired: bool = False) -> None:
-        super().__init__("expired" if expired else "invalid")
-        self.expired = expired
 
 
 @dataclass(frozen=True)
