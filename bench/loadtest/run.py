@@ -1,15 +1,16 @@
 """`make loadtest`: the province topology on this machine, under 400 users, then a crash.
 
 On loopback: a fresh PostgreSQL database (migrated, demo loaded), Redis, two app "hosts" each
-running gunicorn (pages) and uvicorn (the boards' event streams), two huey workers, HAProxy in
-front routing by path. locust drives the mix of bench/loadtest/locustfile.py with think time for
+running gunicorn for citizens' pages, gunicorn for staff pages (`/can-bo/`, `/quan-tri/`) and
+uvicorn (the boards' event streams), two huey workers, HAProxy in front routing by path. locust
+drives the mix of bench/loadtest/locustfile.py with think time for
 a bounded time; meanwhile PostgreSQL's connections are counted and the load generator's own CPU
 is measured. Phases:
 
   trivial  the mix's users at the same pace, every request turned into /healthz?probe=web
            (streams aside): the same offered load on a trivial page, for the ratio;
   mix      the province's day;
-  crash    the mix again; halfway, kill -9 app host 1 (gunicorn master and workers, uvicorn)
+  crash    the mix again; halfway, kill -9 app host 1 (both gunicorns, uvicorn)
            and huey worker 2; then: errors vs. the requests in flight on the dead host, boards
            reconnected, ticket numbers and dossier codes unique, notifications sent once.
 
@@ -198,13 +199,23 @@ class Stack:
             f" {CHECK}"
             for i in range(1, a.hosts + 1)
         )
+        # without staff processes (--staff-threads 0) the staff backend is the pages' servers
+        staff = (
+            "\n".join(
+                f"    server staff{i} 127.0.0.1:{a.port + 30 + i} maxconn {2 * a.staff_threads}"
+                f" {CHECK}"
+                for i in range(1, a.hosts + 1)
+            )
+            if a.staff_threads
+            else pages
+        )
         streams = "\n".join(
             f"    server sse{i} 127.0.0.1:{a.port + 20 + i} {CHECK}" for i in range(1, a.hosts + 1)
         )
         text = (
             (HERE / "haproxy.cfg")
             .read_text()
-            .format(port=a.port, pages=pages, streams=streams, stats=a.port + 1)
+            .format(port=a.port, pages=pages, staff=staff, streams=streams, stats=a.port + 1)
         )
         path = self.work / "haproxy.cfg"
         path.write_text(text)
@@ -213,7 +224,7 @@ class Stack:
     def ports(self) -> list[int]:
         a = self.args
         return [a.port, a.port + 1] + [
-            a.port + base + i for base in (10, 20) for i in range(1, a.hosts + 1)
+            a.port + base + i for base in (10, 20, 30) for i in range(1, a.hosts + 1)
         ]
 
     def check_ports_free(self) -> None:
@@ -249,6 +260,21 @@ class Stack:
                 WEB_PROC_NAME=f"motcua-app{i}",
                 DATABASE_POOL_MAX_SIZE=str(a.pool),
             )
+            if a.staff_threads:
+                self.spawn(
+                    f"staff{i}",
+                    [
+                        str(BIN / "gunicorn"),
+                        "-c",
+                        "python:motcua.gunicorn_config",
+                        "motcua.wsgi:application",
+                    ],
+                    WEB_BIND=f"127.0.0.1:{a.port + 30 + i}",
+                    WEB_WORKERS="1",
+                    WEB_THREADS=str(a.staff_threads),
+                    WEB_PROC_NAME=f"motcua-staff{i}",
+                    DATABASE_POOL_MAX_SIZE=str(a.staff_pool),
+                )
             self.spawn(
                 f"sse{i}",
                 [
@@ -272,6 +298,9 @@ class Stack:
         base = f"http://127.0.0.1:{a.port}"
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
+            dead = [name for name, proc in self.procs.items() if proc.poll() is not None]
+            if dead:
+                raise RuntimeError(f"{', '.join(dead)} exited at start; logs in {self.work}")
             with contextlib.suppress(OSError):
                 stats = (
                     urllib.request.urlopen(f"http://127.0.0.1:{a.port + 1}/;csv", timeout=2)
@@ -279,7 +308,7 @@ class Stack:
                     .decode()
                 )
                 up = [r for r in stats.splitlines() if ",UP," in r and "BACKEND" not in r]
-                if len(up) >= 2 * a.hosts:
+                if len(up) >= (3 if a.staff_threads else 2) * a.hosts:
                     urllib.request.urlopen(f"{base}/healthz?probe=web", timeout=5)  # noqa: S310
                     return
             time.sleep(0.5)
@@ -509,9 +538,15 @@ MIX = [
 
 
 def pool_bound(args) -> int:
-    """Connections the stack may open: every process's pool at its maximum (gunicorn workers
-    and uvicorn on each host, two huey workers)."""
-    return args.hosts * (args.workers * args.pool + args.small_pool) + 2 * args.small_pool
+    """Connections the stack may open: every process's pool at its maximum (gunicorn workers,
+    the staff gunicorn and uvicorn on each host, two huey workers)."""
+    staff = args.staff_pool if args.staff_threads else 0
+    return args.hosts * (args.workers * args.pool + staff + args.small_pool) + 2 * args.small_pool
+
+
+def in_flight_bound(args) -> int:
+    """Requests a killed host can have had in flight: its threads of both gunicorns."""
+    return args.workers * args.threads + args.staff_threads
 
 
 def table(rows: list[dict]) -> str:
@@ -542,6 +577,15 @@ def main() -> int:
     p.add_argument("--workers", type=int, default=1, help="gunicorn workers per host")
     p.add_argument("--threads", type=int, default=8, help="threads per gunicorn worker")
     p.add_argument("--pool", type=int, default=8, help="pool size of each gunicorn worker")
+    # Staff pages cost 10-40 ms of CPU, citizens' 1-5 ms: in one process (one GIL) a cheap
+    # request waits behind the dear ones, so staff pages get a gunicorn of their own.
+    p.add_argument(
+        "--staff-threads",
+        type=int,
+        default=4,
+        help="threads of each host's staff gunicorn (/can-bo/, /quan-tri/); 0: no such process",
+    )
+    p.add_argument("--staff-pool", type=int, default=4, help="pool size of the staff gunicorn")
     p.add_argument(
         "--small-pool", type=int, default=4, help="pool size of each uvicorn and huey process"
     )
@@ -587,8 +631,10 @@ def main() -> int:
             log("phase crash: kill -9 app host 1 and worker 2 halfway")
 
             def crash() -> dict:
-                in_flight = args.workers * args.threads
+                in_flight = in_flight_bound(args)
                 killed = stack.kill9("app1") + stack.kill9("sse1") + stack.kill9("worker2")
+                if args.staff_threads:
+                    killed += stack.kill9("staff1")
                 log(f"killed pids {killed}")
                 return {"killed_pids": killed, "in_flight_bound": in_flight, "at": time.time()}
 
@@ -609,8 +655,9 @@ def main() -> int:
     print(table(rows))
     print(
         f"\npool bound: {pool_bound(args)} connections ({args.hosts} hosts x ({args.workers} "
-        f"gunicorn workers x {args.pool} + 1 uvicorn x {args.small_pool}) + 2 huey workers x "
-        f"{args.small_pool}); seen at most "
+        f"gunicorn workers x {args.pool} + 1 staff gunicorn x "
+        f"{args.staff_pool if args.staff_threads else 0} + 1 uvicorn x {args.small_pool}) "
+        f"+ 2 huey workers x {args.small_pool}); seen at most "
         f"{max((r['max_db_connections'] for r in rows), default=0)}"
     )
     for r in rows:
@@ -669,7 +716,7 @@ def verdict(args, rows: list[dict], checks: dict) -> list[tuple[str, bool]]:
         ]
     if "crash" in by_phase:
         c = by_phase["crash"]
-        in_flight = args.workers * args.threads
+        in_flight = in_flight_bound(args)
         cut = c["per_name"].get("SSE stream cut (reconnecting)", {"n": 0})["n"]
         connects = c["per_name"].get("SSE connect (first message)", {"n": 0, "fail": 0})
         out += [
