@@ -300,7 +300,7 @@ SPECTACULAR_SETTINGS = {
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {"BACKEND": "motcua.core.redis_cache.RedisCache", "LOCATION": REDIS_URL}
     }
     HUEY = {"huey_class": "huey.RedisHuey", "name": "motcua", "url": REDIS_URL, "immediate": False}
 else:

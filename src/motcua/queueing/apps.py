@@ -35,7 +35,7 @@ class QueueingConfig(AppConfig):
 
         # Every row a board shows: its cached snapshot goes stale with the commit that changes
         # it (a call, a new ticket, a counter opened, a service renamed in the admin). The wait
-        # estimates' shared facts are kept under the same version (estimate._shared), and
+        # estimates' shared facts are kept under the same version (estimate.cached_for_unit), and
         # also read the unit's priority rule.
         pagecache.bump_on_change(
             display.namespace_of_row,

@@ -16,19 +16,20 @@ from functools import cache
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.core.cache import cache as shared_cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from motcua.core import calendar, links, ratelimit
-from motcua.core.models import Unit
+from motcua.core.models import Unit, Village
 from motcua.core.statemachine import IllegalTransition
 from motcua.core.text import mask_phone
 
@@ -225,6 +226,9 @@ def _home_context(unit: Unit, form: RemoteTicketForm | None = None, error: str =
         "hours": hours_text(unit),
         "day_off": day_off or "",
         "form": form or RemoteTicketForm(unit=unit),
+        "villages": list(
+            Village.objects.filter(unit=unit).order_by("name").values_list("pk", "name")
+        ),
         "key": secrets.token_urlsafe(18),  # fresh per rendered form: a double tap is one ticket
         "error": error,
         "as_of_text": f"{_local(at):%H:%M}",
@@ -361,11 +365,34 @@ def ticket(request, token: str):
     return _ticket_page(request, _ticket_or_404(token))
 
 
+def _cached_state(token: str) -> dict:
+    """`ticket_state` from the cache while the unit's board version and the minute hold: every
+    waiting citizen's page polls it (40 a second in `make loadtest`'s day), and between two
+    changes to the unit's queue every answer is the same. A ticket never changes unit, so its
+    unit is remembered by token and a cached answer costs three cache reads and no query."""
+    unit_key = f"motcua:ticket-unit:{token}"
+    unit_id = shared_cache.get(unit_key)
+    found = None
+    if unit_id is None:
+        found = _ticket_or_404(token)
+        unit_id = found.unit_id
+        shared_cache.set(unit_key, unit_id, 24 * 3600)
+    at = services.now()
+    return estimate.cached_for_unit(
+        unit_id,
+        at,
+        f"ticket:{get_language()}:{token}",
+        lambda: ticket_state(found or _ticket_or_404(token), at=at),
+    )
+
+
 @require_GET
 def ticket_state_json(request, token: str):
     """The ticket page polls this every ~15 s; the service worker keeps the last answer."""
-    found = _ticket_or_404(token)
-    response = JsonResponse(ticket_state(found), json_dumps_params={"ensure_ascii": False})
+    if not token or len(token) > TOKEN_MAX:
+        raise Http404
+    state = _cached_state(token)
+    response = JsonResponse(state, json_dumps_params={"ensure_ascii": False})
     return _no_store_private(response)
 
 

@@ -256,8 +256,9 @@ def _build(
 FACTS_SECONDS = 120  # a safety net only: the version and the minute make the key
 
 
-def _shared(unit_id: int, at: dt.datetime, what: str, build):
-    """`build()` for the unit at this minute, from the cache while the board's version holds."""
+def cached_for_unit(unit_id: int, at: dt.datetime, what: str, build):
+    """`build()` for the unit at this minute, from the cache while the board's version holds
+    (every change to a ticket, counter, service or queue policy of the unit bumps it)."""
     if not settings.MOTCUA_PAGE_CACHE:
         return build()
     from .display import namespace  # display imports the queue services, which import us
@@ -273,7 +274,7 @@ def _shared(unit_id: int, at: dt.datetime, what: str, build):
 
 def _unit_facts(unit_id: int, at: dt.datetime):
     """Open counters, history and the priority rule: the same for every ticket of the unit."""
-    return _shared(
+    return cached_for_unit(
         unit_id,
         at,
         "facts",
@@ -325,7 +326,7 @@ def wait_for(ticket: Ticket, *, at: dt.datetime | None = None) -> WaitEstimate:
 def service_waits(unit: Unit, *, at: dt.datetime | None = None) -> dict[int, WaitEstimate]:
     """For someone taking an ordinary number now: each active service's wait, by service id."""
     at = at or _now()
-    return _shared(unit.pk, at, "waits", lambda: _service_waits(unit, at))
+    return cached_for_unit(unit.pk, at, "waits", lambda: _service_waits(unit, at))
 
 
 def _service_waits(unit: Unit, at: dt.datetime) -> dict[int, WaitEstimate]:
