@@ -299,9 +299,7 @@ SPECTACULAR_SETTINGS = {
 # --- cache, background jobs ---------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {
-        "default": {"BACKEND": "motcua.core.redis_cache.RedisCache", "LOCATION": REDIS_URL}
-    }
+    CACHES = {"default": {"BACKEND": "motcua.core.redis_cache.RedisCache", "LOCATION": REDIS_URL}}
     HUEY = {"huey_class": "huey.RedisHuey", "name": "motcua", "url": REDIS_URL, "immediate": False}
 else:
     CACHES = {
