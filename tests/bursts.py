@@ -53,7 +53,7 @@ def shared_cache(kind: str, settings):
     prefix = f"motcua-test-{uuid.uuid4().hex[:12]}"
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "motcua.core.redis_cache.RedisCache",  # the one settings.py uses
             "LOCATION": REDIS_TEST_URL,
             "KEY_PREFIX": prefix,
         }
