@@ -145,8 +145,16 @@ def test_reuse_needs_exactly_one_source(fw, marriage):
         ({"notify_by": "push", "push_endpoint": ENDPOINT}, "push", "Chưa bật được thông báo"),
         ({"notify_by": "fax"}, "notify_by", "Vui lòng chọn cách nhận thông báo"),
     ],
-    ids=["sms-no-phone", "sms-landline", "sms-bad", "email-none", "email-bad", "push-none",
-         "push-unknown-device", "unknown-channel"],
+    ids=[
+        "sms-no-phone",
+        "sms-landline",
+        "sms-bad",
+        "email-none",
+        "email-bad",
+        "push-none",
+        "push-unknown-device",
+        "unknown-channel",
+    ],
 )
 def test_a_channel_without_what_it_needs_is_refused_in_vietnamese(fw, fields, field, message):
     lan = make_citizen(LAN)
