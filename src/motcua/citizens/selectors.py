@@ -329,8 +329,8 @@ def _offers(procedures: list[Procedure], wanted) -> list[Offer]:
 
 
 def my_papers_page(user, page_number, *, now: dt.datetime):
-    """One page of "Giấy tờ của tôi" (a Paginator page of `Paper`): results and filed papers
-    merged newest first, each with its signed link and where it serves a new filing."""
+    """One page of "Giấy tờ của tôi": (the Paginator page, its `Paper`s): results and filed
+    papers merged newest first, each with its signed link and where it serves a new filing."""
     from django.core.paginator import Paginator
 
     keys = [("r", pk, at) for pk, at in my_results(user).values_list("pk", "created_at")]
@@ -342,7 +342,8 @@ def my_papers_page(user, page_number, *, now: dt.datetime):
     results = my_results(user).in_bulk([pk for k, pk, _at in page.object_list if k == "r"])
     components = my_components(user).in_bulk([pk for k, pk, _at in page.object_list if k == "c"])
     units: set[int] = set()
-    for row in [*results.values(), *components.values()]:
+    rows: list[DossierDocument | DossierComponent] = [*results.values(), *components.values()]
+    for row in rows:
         unit = row.dossier.receiving_unit
         units.update(u for u in (unit.pk, unit.parent_id) if u)
     procedures = _online_procedures(units)
@@ -388,5 +389,4 @@ def my_papers_page(user, page_number, *, now: dt.datetime):
                     offers=_offers(near(dossier), lambda n, name=component.name: n == name),
                 )
             )
-    page.object_list = items
-    return page
+    return page, items

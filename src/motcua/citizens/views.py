@@ -235,8 +235,10 @@ def my_dossiers(request):
 @never_cache
 def my_papers(request):
     """Giấy tờ của tôi: the results issued to the citizen and the papers they filed."""
-    page = selectors.my_papers_page(request.user, request.GET.get("trang"), now=timezone.now())
-    return render(request, "citizens/my_papers.html", {"page": page})
+    page, papers = selectors.my_papers_page(
+        request.user, request.GET.get("trang"), now=timezone.now()
+    )
+    return render(request, "citizens/my_papers.html", {"page": page, "papers": papers})
 
 
 def _mine_or_404(request, code: str):
