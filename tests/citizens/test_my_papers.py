@@ -179,3 +179,15 @@ def test_hostile_page_numbers_never_answer_5xx(client, scene):
     client.force_login(scene["lan"], backend=BACKEND)
     for query in ({"trang": "'\x00"}, {"trang": "9" * 30}, {"trang": "-1"}, {"q": "Đ" * 5000}):
         assert client.get("/cong-dan/giay-to/", query).status_code < 500
+
+
+def test_papers_are_paginated_newest_first(client, scene):
+    for n in range(21):
+        filed(scene["processing"], name=f"Giấy tờ số {n:02d}")
+    client.force_login(scene["lan"], backend=BACKEND)
+    first = client.get("/cong-dan/giay-to/").content.decode()
+    assert first.count('data-testid="my-paper"') == 20 and "Trang 1/2" in first
+    assert "Giấy tờ số 20" in first  # the newest row of the same dossier first
+    second = client.get("/cong-dan/giay-to/", {"trang": "2"}).content.decode()
+    assert second.count('data-testid="my-paper"') == 2  # a filed paper and the result
+    assert "Giấy tờ số 00" in second

@@ -16,20 +16,14 @@ from motcua.dossiers.models import Dossier, OnlineFiling
 from tests.citizens.conftest import LAN as LAN_LOGIN
 from tests.dossiers.factories import make_procedure
 
+from . import test_filing_browser
 from .factories import make_filing_world
 from .test_reuse_and_notify import MARRIAGE_PAPER, issued
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def phone(browser):
-    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN")
-    page = context.new_page()
-    page.js_errors = []
-    page.on("pageerror", lambda exc: page.js_errors.append(str(exc)))
-    yield page
-    context.close()
+phone = test_filing_browser.phone  # 360 px, Vietnamese, JavaScript errors collected
 
 
 def test_lan_reuses_her_marriage_certificate_and_chooses_sms(
