@@ -31,6 +31,7 @@ APPLICANT_NAME = "Nguyễn Văn An"  # the factories' applicant name on Lan's do
 
 # route (under /cong-dan/) -> the methods it answers (any other is a 405 before anything)
 ROUTES = {
+    "giay-to/": {"get"},
     "ho-so/": {"get"},
     "ho-so/<str:code>/": {"get"},
     "ho-so/<str:code>/bo-sung/": {"post"},
@@ -114,7 +115,7 @@ def test_the_table_covers_every_route_of_my_dossiers():
     mine = {
         str(p.pattern)
         for p in citizen_urls.urlpatterns
-        if isinstance(p, URLPattern) and str(p.pattern).startswith("ho-so/")
+        if isinstance(p, URLPattern) and str(p.pattern).startswith(("ho-so/", "giay-to/"))
     }
     assert mine == set(ROUTES)
 
@@ -188,8 +189,12 @@ def test_another_citizen_finds_nothing_of_lans_by_any_route(client, scene):
     assert scene["hungs"].code in listing
     for key in ("supplement", "returned", "processing"):
         assert scene[key].code not in listing
+    papers = client.get("/cong-dan/giay-to/").content.decode()
+    assert scene["hungs"].code in papers
+    for key in ("supplement", "returned", "processing"):
+        assert scene[key].code not in papers
     for url, methods in urls_for(scene):
-        if url == "/cong-dan/ho-so/":
+        if url in ("/cong-dan/ho-so/", "/cong-dan/giay-to/"):
             continue
         for method in ("get", "post"):
             data = hostile_posts(scene) if method == "post" else None

@@ -8,6 +8,11 @@ signature, the expiry, that the person opening it is the citizen it was made for
 dossier is still theirs (`selectors.my_dossier`: the applicant's citizen ID) and that the row
 still holds that very file and is one a citizen may have (`selectors.downloadable`). A link sent
 to someone else, kept too long or edited by hand is refused; the file is never public.
+
+A link names either a document row (`DossierDocument`: the result, a paper addressed to them)
+or, for "Giấy tờ của tôi", one of the components they filed (`DossierComponent` with a file):
+the payload's "k" says which ("c" for a component; absent for a document, as links made before
+it existed).
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ class FileRef:
     document_id: int
     name: str
     expires: int  # seconds since the epoch
+    kind: str = "d"  # "d" a DossierDocument, "c" a DossierComponent
 
 
 def lifetime() -> int:
@@ -41,9 +47,11 @@ def _signer() -> signing.Signer:
     return signing.Signer(salt=SALT)
 
 
-def make_token(user, *, dossier_id: int, document_id: int, name: str) -> str:
+def make_token(user, *, dossier_id: int, document_id: int, name: str, kind: str = "d") -> str:
     expires = int(timezone.now().timestamp()) + lifetime()
     payload = {"u": user.pk, "d": dossier_id, "i": document_id, "f": name, "e": expires}
+    if kind == "c":
+        payload["k"] = "c"
     return _signer().sign_object(payload, compress=True)
 
 
@@ -62,8 +70,9 @@ def read_token(token: str) -> FileRef:
             document_id=int(data["i"]),
             name=str(data["f"]),
             expires=int(data["e"]),
+            kind="c" if data.get("k") == "c" else "d",
         )
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise LinkRefused from exc
     if timezone.now().timestamp() > ref.expires:
         raise LinkRefused(expired=True)
@@ -73,5 +82,17 @@ def read_token(token: str) -> FileRef:
 def url_for(user, dossier, document) -> str:
     token = make_token(
         user, dossier_id=dossier.pk, document_id=document.pk, name=document.file.name
+    )
+    return reverse("citizens:dossier_file", args=[dossier.code, token])
+
+
+def url_for_component(user, dossier, component) -> str:
+    """The link to one component the citizen filed (a file kept on their dossier)."""
+    token = make_token(
+        user,
+        dossier_id=dossier.pk,
+        document_id=component.pk,
+        name=component.file.name,
+        kind="c",
     )
     return reverse("citizens:dossier_file", args=[dossier.code, token])

@@ -20,9 +20,12 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext as _
 
+from motcua.catalog import papers
+from motcua.catalog import selectors as catalog_selectors
+from motcua.catalog.models import Procedure
 from motcua.dossiers import deadlines
-from motcua.dossiers.models import Dossier, DossierDocument, Status
-from motcua.dossiers.notifications import format_moment
+from motcua.dossiers.models import Dossier, DossierComponent, DossierDocument, Status
+from motcua.dossiers.notifications import format_moment, valid_until
 from motcua.dossiers.tracking_views import (
     PUBLIC_EVENTS,
     PUBLIC_STATUS,
@@ -30,9 +33,11 @@ from motcua.dossiers.tracking_views import (
     event_details,
     public_view,
 )
+from motcua.eforms.models import FormSchema
 from motcua.feedback.models import Rating
 from motcua.feedback.services import RATEABLE_DOSSIER_STATUSES
 
+from . import links
 from .models import CitizenIdentity
 
 S = Status
@@ -213,13 +218,17 @@ def downloadable(dossier: Dossier) -> QuerySet[DossierDocument]:
     return papers.order_by("created_at", "id")
 
 
-def document_for_link(user, *, code: str, dossier_id: int, document_id: int, name: str):
+def document_for_link(
+    user, *, code: str, dossier_id: int, document_id: int, name: str, kind: str = "d"
+):
     """The (dossier, document) a signed link points at, if the dossier is still the citizen's,
-    the row still holds that very file and it is one they may have; else None."""
+    the row still holds that very file and it is one they may have; else None. `kind` "c":
+    a component they filed (kept as a file) instead of a document row."""
     dossier = my_dossier(user, code)
     if dossier is None or dossier.pk != dossier_id:
         return None
-    document = downloadable(dossier).filter(pk=document_id).first()
+    rows = dossier.components.exclude(file="") if kind == "c" else downloadable(dossier)
+    document = rows.filter(pk=document_id).first()
     if document is None or document.file.name != name:
         return None
     return dossier, document
@@ -228,3 +237,156 @@ def document_for_link(user, *, code: str, dossier_id: int, document_id: int, nam
 def public(dossier: Dossier):
     """The tracking page's view of the dossier (status, hint, appointment, where to collect)."""
     return public_view(dossier)
+
+
+# --- "Giấy tờ của tôi" -------------------------------------------------------------------------
+# The results issued to the citizen (the signed result of a dossier of theirs, once it is ready)
+# and the components they filed (kept as files), newest first. Scoped by the same one rule as
+# their dossiers: the dossier's applicant ID number is their identity's citizen ID.
+
+ONLINE_MODES = ("full", "partial")  # the filing flow's (filing.services.ONLINE_MODES)
+MAX_OFFERS = 3  # procedures offered under one paper ("Dùng cho hồ sơ mới")
+
+
+def my_results(user) -> QuerySet[DossierDocument]:
+    """The signed results of the citizen's dossiers that are theirs to have (ready or
+    returned), newest first."""
+    return (
+        DossierDocument.objects.filter(
+            dossier__in=my_dossiers(user).filter(status__in=RESULT_STATUSES),
+            kind=DossierDocument.Kind.RESULT,
+            signed=True,
+        )
+        .exclude(file="")
+        .select_related("dossier", "dossier__procedure", "dossier__receiving_unit")
+        .order_by("-created_at", "-id")
+    )
+
+
+def my_components(user) -> QuerySet[DossierComponent]:
+    """The papers the citizen filed that were kept as files, newest dossier first."""
+    return (
+        DossierComponent.objects.filter(dossier__in=my_dossiers(user))
+        .exclude(file="")
+        .select_related("dossier", "dossier__receiving_unit")
+        .order_by("-dossier__submitted_at", "-id")
+    )
+
+
+def papers_of_result(document: DossierDocument) -> list[str]:
+    """The (folded) papers a result is, by `catalog.papers`' rule."""
+    dossier = document.dossier
+    result_type = dossier.procedure.result_type if dossier.procedure_id else ""
+    validity = catalog_selectors.result_validity(dossier.procedure_code)
+    return papers.result_papers(result_type, *([validity.result] if validity else []))
+
+
+def result_still_valid(document: DossierDocument, now: dt.datetime) -> bool:
+    """False only when a validity rule says the result has expired (ResultValidity)."""
+    until = valid_until(document.dossier)
+    return until is None or until > now
+
+
+@dataclass
+class Offer:
+    procedure_id: int
+    name: str
+
+
+@dataclass
+class Paper:
+    kind: str  # "result" | "filed"
+    name: str
+    procedure_name: str
+    code: str
+    at: dt.datetime
+    url: str
+    valid_until: dt.datetime | None = None
+    expired: bool = False
+    offers: list[Offer] = field(default_factory=list)
+
+
+def _online_procedures(unit_ids: set[int]) -> list[Procedure]:
+    if not unit_ids:
+        return []
+    declared = FormSchema.objects.filter(status=FormSchema.Status.PUBLISHED).values("procedure_id")
+    return list(
+        catalog_selectors.published_procedures()
+        .filter(unit_id__in=unit_ids, online_mode__in=ONLINE_MODES, pk__in=declared)
+        .prefetch_related("components")
+        .order_by("name", "pk")
+    )
+
+
+def _offers(procedures: list[Procedure], wanted) -> list[Offer]:
+    out: list[Offer] = []
+    for procedure in procedures:
+        if any(wanted(c.name) for c in procedure.components.all()):
+            out.append(Offer(procedure.pk, procedure.name))
+        if len(out) >= MAX_OFFERS:
+            break
+    return out
+
+
+def my_papers_page(user, page_number, *, now: dt.datetime):
+    """One page of "Giấy tờ của tôi": (the Paginator page, its `Paper`s): results and filed
+    papers merged newest first, each with its signed link and where it serves a new filing."""
+    from django.core.paginator import Paginator
+
+    keys = [("r", pk, at) for pk, at in my_results(user).values_list("pk", "created_at")]
+    keys += [
+        ("c", pk, at) for pk, at in my_components(user).values_list("pk", "dossier__submitted_at")
+    ]
+    keys.sort(key=lambda k: (k[2], k[0] == "r", k[1]), reverse=True)
+    page = Paginator(keys, PAGE_SIZE).get_page(page_number)
+    results = my_results(user).in_bulk([pk for k, pk, _at in page.object_list if k == "r"])
+    components = my_components(user).in_bulk([pk for k, pk, _at in page.object_list if k == "c"])
+    units: set[int] = set()
+    rows: list[DossierDocument | DossierComponent] = [*results.values(), *components.values()]
+    for row in rows:
+        unit = row.dossier.receiving_unit
+        units.update(u for u in (unit.pk, unit.parent_id) if u)
+    procedures = _online_procedures(units)
+
+    def near(dossier) -> list[Procedure]:
+        unit = dossier.receiving_unit
+        return [p for p in procedures if p.unit_id in (unit.pk, unit.parent_id)]
+
+    items: list[Paper] = []
+    for kind, pk, _at in page.object_list:
+        if kind == "r":
+            document = results[pk]
+            dossier = document.dossier
+            names = papers_of_result(document)
+            until = valid_until(dossier)
+            items.append(
+                Paper(
+                    kind="result",
+                    name=(dossier.procedure.result_type if dossier.procedure_id else "")
+                    or _("Kết quả giải quyết"),
+                    procedure_name=dossier.procedure_name,
+                    code=dossier.code,
+                    at=document.created_at,
+                    url=links.url_for(user, dossier, document),
+                    valid_until=until,
+                    expired=until is not None and until <= now,
+                    offers=[]
+                    if until is not None and until <= now
+                    else _offers(near(dossier), lambda n, names=names: papers.needs(n, names)),
+                )
+            )
+        else:
+            component = components[pk]
+            dossier = component.dossier
+            items.append(
+                Paper(
+                    kind="filed",
+                    name=component.name,
+                    procedure_name=dossier.procedure_name,
+                    code=dossier.code,
+                    at=dossier.submitted_at,
+                    url=links.url_for_component(user, dossier, component),
+                    offers=_offers(near(dossier), lambda n, name=component.name: n == name),
+                )
+            )
+    return page, items

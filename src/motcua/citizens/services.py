@@ -21,7 +21,7 @@ from motcua.core.audit import record
 from motcua.documents import uploads
 from motcua.dossiers import services as dossier_services
 from motcua.dossiers import workflow
-from motcua.dossiers.models import Dossier, DossierDocument
+from motcua.dossiers.models import Dossier, DossierComponent, DossierDocument
 from motcua.dossiers.papers import render as papers
 from motcua.feedback import services as feedback
 from motcua.feedback.models import Channel as RatingChannel
@@ -291,13 +291,17 @@ def rate(
     )
 
 
-def record_download(user, *, dossier: Dossier, document: DossierDocument) -> None:
-    """A citizen opened their signed result or a paper: one audit event (what, not who else)."""
+def record_download(
+    user, *, dossier: Dossier, document: DossierDocument | DossierComponent
+) -> None:
+    """A citizen opened their signed result, a paper, or a component they filed: one audit
+    event (what, not who else)."""
+    kind = getattr(document, "kind", "component")
     with transaction.atomic():
         record(
             action="citizen.download",
             obj=dossier,
             actor=user,
             unit=dossier.competent_unit_id,
-            changes={"document": document.pk, "kind": document.kind},
+            changes={"document": document.pk, "kind": kind},
         )

@@ -230,6 +230,17 @@ def my_dossiers(request):
     return render(request, "citizens/my_dossiers.html", context)
 
 
+@require_GET
+@citizen_required
+@never_cache
+def my_papers(request):
+    """Giấy tờ của tôi: the results issued to the citizen and the papers they filed."""
+    page, papers = selectors.my_papers_page(
+        request.user, request.GET.get("trang"), now=timezone.now()
+    )
+    return render(request, "citizens/my_papers.html", {"page": page, "papers": papers})
+
+
 def _mine_or_404(request, code: str):
     dossier = selectors.my_dossier(request.user, code)
     if dossier is None:
@@ -449,6 +460,7 @@ def dossier_file(request, code, token):
         dossier_id=ref.dossier_id,
         document_id=ref.document_id,
         name=ref.name,
+        kind=ref.kind,
     )
     if found is None:
         raise Http404
@@ -464,7 +476,10 @@ def dossier_file(request, code, token):
             text=_("Vui lòng liên hệ Bộ phận Một cửa để được cấp lại."),
         )
     services.record_download(request.user, dossier=dossier, document=document)
-    name = f"{dossier.code}-{document.kind}.pdf"
+    if ref.kind == "c":
+        name = f"{dossier.code}-thanh-phan-{document.pk}.pdf"
+    else:
+        name = f"{dossier.code}-{document.kind}.pdf"
     response = FileResponse(
         handle, content_type="application/pdf", as_attachment=True, filename=name
     )

@@ -41,6 +41,17 @@ class Draft(models.Model):
     conditions = models.JSONField(_("điều kiện áp dụng"), default=list, blank=True)
     result_delivery = models.CharField(_("hình thức nhận kết quả"), max_length=10, blank=True)
     phone = models.CharField(_("điện thoại"), max_length=20, blank=True)
+    email = models.EmailField(_("thư điện tử"), blank=True)
+    # how each status change is told (dossiers.NotifyBy; "" not chosen: every contact given)
+    notify_by = models.CharField(_("nhận thông báo qua"), max_length=10, blank=True)
+    push_subscription = models.ForeignKey(
+        "integrations.PushSubscription",
+        verbose_name=_("thiết bị nhận thông báo đẩy"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     started_at = models.DateTimeField(_("bắt đầu lúc"))
     signed_in_at = models.DateTimeField(_("đăng nhập lúc"), null=True, blank=True)
     updated_at = models.DateTimeField(_("lưu gần nhất"))
@@ -70,7 +81,8 @@ class Draft(models.Model):
 
 class DraftPaper(models.Model):
     """One paper (thành phần hồ sơ) of a draft: a PDF made from the citizen's upload, or an
-    earlier dossier's paper of theirs reused (`reused_from`)."""
+    earlier dossier's paper of theirs reused (`reused_from`), or the signed result an earlier
+    dossier of theirs issued (`reused_result`, matched by `catalog.papers`)."""
 
     draft = models.ForeignKey(Draft, on_delete=models.CASCADE, related_name="papers")
     component = models.ForeignKey(
@@ -89,6 +101,14 @@ class DraftPaper(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    reused_result = models.ForeignKey(
+        "dossiers.DossierDocument",
+        verbose_name=_("dùng lại kết quả đã cấp"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     added_at = models.DateTimeField(_("thêm lúc"))
 
     class Meta:
@@ -96,6 +116,10 @@ class DraftPaper(models.Model):
         verbose_name_plural = _("giấy tờ của hồ sơ đang soạn")
         constraints = [
             models.UniqueConstraint(fields=["draft", "component"], name="draft_paper_once"),
+            models.CheckConstraint(
+                condition=models.Q(reused_from__isnull=True) | models.Q(reused_result__isnull=True),
+                name="draft_paper_one_source",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -103,4 +127,11 @@ class DraftPaper(models.Model):
 
     @property
     def reused(self) -> bool:
-        return self.reused_from_id is not None
+        return self.reused_from_id is not None or self.reused_result_id is not None
+
+    @property
+    def source(self):
+        """The stored file the paper is: the reused one, else the upload."""
+        if self.reused_result_id is not None:
+            return self.reused_result.file
+        return self.reused_from.file if self.reused_from_id is not None else self.file

@@ -16,21 +16,32 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua import registry
-from motcua.catalog import cases
+from motcua.catalog import cases, papers
 from motcua.catalog.models import Component, Procedure
+from motcua.citizens import selectors as citizen_selectors
 from motcua.citizens import services as citizens
-from motcua.core import audit
+from motcua.core import audit, identifiers
 from motcua.core.models import Department, Unit
 from motcua.documents.uploads import Upload, paper_pdf
 from motcua.dossiers import services as dossiers
-from motcua.dossiers.models import Delivery, Dossier, DossierComponent, IdentityVia
+from motcua.dossiers.models import (
+    Delivery,
+    Dossier,
+    DossierComponent,
+    DossierDocument,
+    IdentityVia,
+    NotifyBy,
+)
 from motcua.eforms import engine, pdf, selectors
+from motcua.integrations import selectors as push_selectors
+from motcua.integrations import services as push_services
 from motcua.registry.interface import Person, RegistryUnavailable
 
 from .models import Draft, DraftPaper
@@ -114,7 +125,8 @@ def fees_owed(draft: Draft, *, day: dt.date) -> tuple[list[dict], int, bool]:
 
 def reusable(draft: Draft, component: Component) -> QuerySet[DossierComponent]:
     """The citizen's earlier papers with this paper's name: components of dossiers they filed
-    (their citizen ID is the applicant's) that were kept as files."""
+    (their citizen ID is the applicant's) that were kept as files. Results issued to them that
+    this paper asks for: `reusable_results`."""
     identity = citizens.identity_of(draft.citizen)
     if identity is None:
         return DossierComponent.objects.none()
@@ -126,6 +138,22 @@ def reusable(draft: Draft, component: Component) -> QuerySet[DossierComponent]:
         .select_related("dossier")
         .order_by("-dossier__submitted_at", "-id")
     )
+
+
+def reusable_results(
+    draft: Draft, component: Component, *, now: dt.datetime | None = None
+) -> list[DossierDocument]:
+    """The signed results issued to the citizen (`citizens.selectors.my_results`: dossiers
+    of theirs, ready or returned) that this paper asks for, by the catalog's one rule
+    (`catalog.papers`: the component's name contains the paper the earlier procedure's result
+    is) and still valid (a `ResultValidity` that has run out is not offered), newest first."""
+    now = now or timezone.now()
+    return [
+        document
+        for document in citizen_selectors.my_results(draft.citizen)[:50]
+        if papers.needs(component.name, citizen_selectors.papers_of_result(document))
+        and citizen_selectors.result_still_valid(document, now)
+    ]
 
 
 def open_drafts(citizen) -> QuerySet[Draft]:
@@ -414,16 +442,28 @@ def reuse_paper(
     draft_id: int,
     citizen,
     component_id: int,
-    earlier_id: int,
+    earlier_id: int | None = None,
+    result_id: int | None = None,
     now: dt.datetime | None = None,
 ) -> DraftPaper:
-    """An earlier paper of the citizen's (same name, from a dossier they filed) for this one."""
+    """An earlier paper of the citizen's for this one: a component of a dossier they filed
+    (`earlier_id`, same name) or a signed result issued to them that this paper asks for
+    (`result_id`, `reusable_results`). Either is recorded as reuse (`FilingFacts`)."""
     now = now or timezone.now()
+    if (earlier_id is None) == (result_id is None):
+        raise ValidationError({"earlier": _("Vui lòng chọn giấy tờ đã có.")})
     with transaction.atomic():
         draft = _locked(draft_id, citizen, now)
         component = _component(draft, component_id)
-        earlier = reusable(draft, component).filter(pk=earlier_id).first()
-        if earlier is None:
+        earlier, result = None, None
+        if earlier_id is not None:
+            earlier = reusable(draft, component).filter(pk=earlier_id).first()
+        else:
+            result = next(
+                (r for r in reusable_results(draft, component, now=now) if r.pk == result_id),
+                None,
+            )
+        if earlier is None and result is None:
             raise ValidationError({"earlier": _("Không tìm thấy giấy tờ này trong hồ sơ của bạn.")})
         old = draft.papers.filter(component=component).first()
         if old is not None:
@@ -431,11 +471,22 @@ def reuse_paper(
                 old.file.delete(save=False)
             old.delete()
         row = DraftPaper.objects.create(
-            draft=draft, component=component, reused_from=earlier, added_at=now
+            draft=draft,
+            component=component,
+            reused_from=earlier,
+            reused_result=result,
+            added_at=now,
         )
         draft.updated_at, draft.expires_at = now, _expiry(now)
         draft.save(update_fields=["updated_at", "expires_at"])
-        _audit("reuse_paper", draft, citizen, component=component.pk, earlier=earlier.pk)
+        _audit(
+            "reuse_paper",
+            draft,
+            citizen,
+            component=component.pk,
+            earlier=earlier.pk if earlier else None,
+            result=result.pk if result else None,
+        )
     return row
 
 
@@ -459,23 +510,59 @@ def choose_delivery(
     citizen,
     delivery: str,
     phone: str = "",
+    notify_by: str = "",
+    email: str = "",
+    push_endpoint: str = "",
     now: dt.datetime | None = None,
 ) -> Draft:
-    """How the citizen wants the result: online, at the counter, or by public post."""
+    """How the citizen wants the result (online, at the counter, by public post) and how to be
+    told of each status change ("Nhận thông báo qua", `Dossier.notify_by`): SMS to their
+    mobile, e-mail, or web push on the browser they turned notifications on in (its
+    subscription, registered through the integrations push API, found by its endpoint, which
+    only that browser knows). Not chosen (""): every contact they gave. Refusals are a
+    ValidationError by field ("delivery", "notify_by", "phone", "email", "push")."""
     now = now or timezone.now()
+    errors: dict[str, str] = {}
     if delivery not in DELIVERIES:
-        raise ValidationError({"delivery": _("Vui lòng chọn cách nhận kết quả.")})
+        errors["delivery"] = _("Vui lòng chọn cách nhận kết quả.")
+    notify_by = (notify_by or "").strip()
+    if notify_by not in NotifyBy.values:
+        errors["notify_by"] = _(
+            "Vui lòng chọn cách nhận thông báo: SMS, thư điện tử hoặc điện thoại này."
+        )
     phone = (phone or "").strip()
-    if phone:
-        from motcua.core import identifiers
-
-        phone = identifiers.phone(phone, mobile=False)
+    if notify_by == NotifyBy.SMS and not phone:
+        errors["phone"] = _("Vui lòng nhập số điện thoại di động để nhận tin nhắn SMS.")
+    elif phone:
+        try:
+            phone = identifiers.phone(phone, mobile=notify_by == NotifyBy.SMS)
+        except ValidationError as exc:
+            errors["phone"] = exc.messages[0]
+    email = (email or "").strip()
+    if notify_by == NotifyBy.EMAIL and not email:
+        errors["email"] = _("Vui lòng nhập địa chỉ thư điện tử để nhận thông báo qua thư.")
+    elif email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors["email"] = _("Địa chỉ thư điện tử không hợp lệ (ví dụ: ten@gmail.com).")
+    subscription = None
+    if notify_by == NotifyBy.PUSH:
+        subscription = push_selectors.active_subscription(push_endpoint)
+        if subscription is None:
+            errors["push"] = _(
+                "Chưa bật được thông báo trên điện thoại này. Hãy bấm «Bật thông báo» và "
+                "cho phép, hoặc chọn nhận qua SMS hay thư điện tử."
+            )
+    if errors:
+        raise ValidationError(errors)
     with transaction.atomic():
         draft = _locked(draft_id, citizen, now)
-        draft.result_delivery, draft.phone = delivery, phone
+        draft.result_delivery, draft.phone, draft.email = delivery, phone, email
+        draft.notify_by, draft.push_subscription = notify_by, subscription
         draft.updated_at, draft.expires_at = now, _expiry(now)
         draft.save()
-        _audit("choose_delivery", draft, citizen, delivery=delivery)
+        _audit("choose_delivery", draft, citizen, delivery=delivery, notify_by=notify_by)
     return draft
 
 
@@ -534,13 +621,15 @@ def submit(*, draft_id: int, citizen, now: dt.datetime | None = None) -> Dossier
                 file=ContentFile(declaration, name=f"to-khai-{draft.pk}.pdf"),
             )
         )
-        by_component = {p.component_id: p for p in draft.papers.select_related("reused_from")}
+        by_component = {
+            p.component_id: p for p in draft.papers.select_related("reused_from", "reused_result")
+        }
         reused = 0
         for component in papers_for(draft):
             paper = by_component.get(component.pk)
             if paper is None:
                 continue
-            source = paper.reused_from.file if paper.reused_from else paper.file
+            source = paper.source
             with source.open("rb") as fh:
                 data = fh.read()
             reused += 1 if paper.reused else 0
@@ -571,7 +660,9 @@ def submit(*, draft_id: int, citizen, now: dt.datetime | None = None) -> Dossier
                 name=identity.full_name,
                 id_number=identity.citizen_id,
                 phone=draft.phone,
+                email=draft.email,
                 address=identity.address[:300],
+                notify_by=draft.notify_by,
             ),
             components=components,
             identity_verified_via=IdentityVia.VNEID,
@@ -589,6 +680,13 @@ def submit(*, draft_id: int, citizen, now: dt.datetime | None = None) -> Dossier
                 form_schema_id=draft.schema_id,
             ),
         )
+        if draft.notify_by == NotifyBy.PUSH and draft.push_subscription_id:
+            # the device the citizen turned on while filing, now told of this dossier's
+            # changes (the submission's own message, written inside submit_online before the
+            # code existed, went to a contact they gave, or is the receipt on the screen)
+            push_services.attach_dossier(
+                subscription_id=draft.push_subscription_id, dossier_ref=dossier.code
+            )
         draft.status, draft.dossier = Draft.Status.SUBMITTED, dossier
         draft.updated_at = now
         draft.save()

@@ -24,7 +24,7 @@ from motcua.citizens.decorators import citizen_required
 from motcua.core.files import StoredFileMissing, read_stored
 from motcua.core.forms import query_id
 from motcua.documents.uploads import Upload, UploadRefused
-from motcua.dossiers.models import Delivery
+from motcua.dossiers.models import Delivery, NotifyBy
 from motcua.dossiers.notifications import lookup_url
 from motcua.dossiers.papers import from_dossier
 from motcua.dossiers.papers import render as papers
@@ -287,14 +287,18 @@ def papers_page(request, draft_id: int):
                     files=uploads,
                 )
             elif action == "reuse" and component_id:
-                earlier = query_id(request.POST, "giay-to-cu")
+                # "giay-to-cu": an earlier paper's id, or "kq-<id>" for a result issued to them
+                chosen = request.POST.get("giay-to-cu", "")
+                is_result = chosen.startswith("kq-")
+                earlier = query_id({"id": chosen[3:] if is_result else chosen}, "id")
                 if not earlier:
                     raise ValidationError(_("Vui lòng chọn giấy tờ đã có."))
                 services.reuse_paper(
                     draft_id=draft.pk,
                     citizen=request.user,
                     component_id=component_id,
-                    earlier_id=earlier,
+                    earlier_id=None if is_result else earlier,
+                    result_id=earlier if is_result else None,
                 )
             elif action == "remove":
                 paper_id = query_id(request.POST, "giay-to")
@@ -316,6 +320,7 @@ def papers_page(request, draft_id: int):
         {
             "component": c,
             "paper": attached.get(c.pk),
+            "results": services.reusable_results(draft, c)[:5],
             "earlier": list(services.reusable(draft, c)[:5]),
             "error": error if error_for == c.pk else "",
         }
@@ -339,7 +344,7 @@ def paper_file(request, draft_id: int, paper_id: int):
     """The PDF kept for one uploaded paper of the citizen's own draft."""
     draft = _draft(request, draft_id)
     paper = get_object_or_404(draft.papers, pk=paper_id)
-    source = paper.reused_from.file if paper.reused_from else paper.file
+    source = paper.source
     if not source:
         raise Http404
     try:
@@ -358,7 +363,7 @@ def delivery(request, draft_id: int):
     draft, stop = _gate(request, draft_id)
     if stop is not None:
         return stop
-    error = ""
+    errors: dict[str, str] = {}
     if request.method == "POST":
         try:
             services.choose_delivery(
@@ -366,25 +371,42 @@ def delivery(request, draft_id: int):
                 citizen=request.user,
                 delivery=request.POST.get("nhan-ket-qua", ""),
                 phone=request.POST.get("dien-thoai", ""),
+                notify_by=request.POST.get("thong-bao", ""),
+                email=request.POST.get("thu-dien-tu", ""),
+                push_endpoint=request.POST.get("push-endpoint", ""),
             )
         except services.DraftClosed:
             return _closed(request, _draft(request, draft_id))
         except ValidationError as exc:
-            error = " ".join(exc.messages)
+            if hasattr(exc, "error_dict"):
+                errors = {k: " ".join(v) for k, v in exc.message_dict.items()}
+            else:
+                errors = {"delivery": " ".join(exc.messages)}
         else:
             return redirect("filing:review", draft.pk)
     rows, total, unknown = services.fees_owed(draft, day=timezone.localdate())
+    posted = request.POST if errors else None
     context = {
         "draft": draft,
         "fees": rows,
         "total": total,
         "unknown": unknown,
         "deliveries": [(d, Delivery(d).label) for d in services.DELIVERIES],
-        "chosen": request.POST.get("nhan-ket-qua") if error else draft.result_delivery,
-        "error": error,
+        "channels": [
+            (NotifyBy.SMS, _("Tin nhắn SMS vào số điện thoại của bạn")),
+            (NotifyBy.EMAIL, _("Thư điện tử")),
+            (NotifyBy.PUSH, _("Thông báo trên điện thoại này (không tốn phí)")),
+        ],
+        "chosen": posted.get("nhan-ket-qua") if posted else draft.result_delivery,
+        "channel": posted.get("thong-bao", "") if posted else draft.notify_by,
+        "phone": posted.get("dien-thoai", "") if posted else draft.phone,
+        "email": posted.get("thu-dien-tu", "") if posted else draft.email,
+        "push_on": bool(draft.push_subscription_id),
+        "errors": errors,
+        "error": " ".join(errors.values()),
         "progress": _progress(draft, "delivery"),
     }
-    return render(request, "filing/delivery.html", context, status=400 if error else 200)
+    return render(request, "filing/delivery.html", context, status=400 if errors else 200)
 
 
 def _review_context(draft: Draft, problems: dict) -> dict:
@@ -399,6 +421,9 @@ def _review_context(draft: Draft, problems: dict) -> dict:
         "total": total,
         "unknown": unknown,
         "delivery_label": Delivery(draft.result_delivery).label if draft.result_delivery else "",
+        "notify_label": (
+            NotifyBy(draft.notify_by).label if draft.notify_by in NotifyBy.values else ""
+        ),
         "problems": problems,
         "progress": _progress(draft, "review"),
     }

@@ -37,3 +37,10 @@ def active_subscriptions(
     if booking_ref:
         qs = qs.filter(booking_ref=booking_ref)
     return qs
+
+
+def active_subscription(endpoint: str) -> PushSubscription | None:
+    """The active subscription of a browser by its endpoint (which only that browser knows)."""
+    if not isinstance(endpoint, str) or not endpoint or len(endpoint) > 2000:
+        return None
+    return PushSubscription.objects.filter(endpoint=endpoint, is_active=True).first()

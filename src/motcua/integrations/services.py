@@ -359,6 +359,27 @@ def subscribe(
     return subscription
 
 
+def attach_dossier(*, subscription_id: int, dossier_ref: str) -> bool:
+    """Point an active subscription at a dossier (its code), so the dossier's status changes
+    are pushed to that browser. Only from a caller that checked the browser is the applicant's
+    (the filing flow: the device the signed-in citizen turned notifications on with while
+    filing). False when the subscription is gone or inactive."""
+    if not dossier_ref or len(dossier_ref) > 64:
+        raise ValidationError(_("Mã vé hoặc mã lịch hẹn quá dài."), code="ref")
+    with transaction.atomic():
+        changed = PushSubscription.objects.filter(pk=subscription_id, is_active=True).update(
+            dossier_ref=dossier_ref
+        )
+        if changed:
+            audit.record(
+                action="push.dossier_attached",
+                object_type="integrations.pushsubscription",
+                object_id=subscription_id,
+                changes={"dossier": dossier_ref},
+            )
+    return bool(changed)
+
+
 def unsubscribe(*, endpoint: str) -> bool:
     """The browser withdrew its subscription; True when an active one was switched off."""
     subscription = PushSubscription.objects.filter(endpoint=endpoint, is_active=True).first()

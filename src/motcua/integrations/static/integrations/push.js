@@ -6,6 +6,10 @@
  *   motcuaPush.enable({ticket: "A012"}).then(function (msg) { ... })   // resolves to a message
  *   motcuaPush.disable()
  *
+ * A page outside the service worker's scope (the filing flow under /nop-truc-tuyen/) passes
+ * the registration it made itself: enable({registration: promise, onSubscribed: fn}); fn gets
+ * the subscription's endpoint once the server saved it.
+ *
  * Promises reject with an Error whose message is Vietnamese and can be shown as is.
  */
 (function () {
@@ -48,7 +52,7 @@
         throw new Error("Bạn chưa cho phép trang này gửi thông báo.");
       }
       return Promise.all([
-        navigator.serviceWorker.ready,
+        options.registration || navigator.serviceWorker.ready,
         fetch("/thong-bao/vapid-public-key").then(function (r) { return r.json(); })
       ]);
     }).then(function (results) {
@@ -63,7 +67,10 @@
       var body = subscription.toJSON();
       if (options.ticket) { body.ticket = String(options.ticket); }
       if (options.booking) { body.booking = String(options.booking); }
-      return postJSON("/thong-bao/dang-ky-nhan/", body);
+      return postJSON("/thong-bao/dang-ky-nhan/", body).then(function (message) {
+        if (options.onSubscribed) { options.onSubscribed(subscription.endpoint); }
+        return message;
+      });
     });
   }
 
