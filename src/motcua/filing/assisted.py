@@ -37,6 +37,7 @@ from motcua.catalog.models import Procedure
 from motcua.citizens import services as citizens
 from motcua.citizens.models import CitizenIdentity
 from motcua.core import audit, identifiers
+from motcua.core.forms import MAX_ID
 from motcua.core.models import Unit, Village
 from motcua.dossiers.models import Dossier, OnlineFiling
 from motcua.dossiers.services import ASSISTING_ROLES
@@ -125,6 +126,8 @@ def sessions_of(helper) -> QuerySet[AssistSession]:
 
 def session_of(helper, session_id: int) -> AssistSession:
     """The helper's own session (PermissionDenied for anyone else's or a lost role)."""
+    if not 0 < session_id <= MAX_ID:
+        raise PermissionDenied
     session = sessions_of(helper).filter(pk=session_id).first()
     if session is None or not may_assist(helper, session.unit):
         raise PermissionDenied
@@ -332,6 +335,8 @@ def draft_for(helper, draft_id: int, now: dt.datetime | None = None) -> AssistSe
     within `HELPING_HOURS` of the confirmation, their role in the unit still held.
     PermissionDenied otherwise (a draft not in their session)."""
     now = now or timezone.now()
+    if not 0 < draft_id <= MAX_ID:
+        raise PermissionDenied
     session = (
         AssistSession.objects.filter(
             helper=helper,
