@@ -16,7 +16,7 @@ from motcua.dossiers.models import Channel, Dossier, OnlineFiling
 from motcua.filing.models import AssistSession
 from tests.citizens.conftest import LAN as LAN_LOGIN
 
-from .factories import LAN, jpeg, make_filing_world
+from .factories import HUNG, LAN, jpeg, make_filing_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 PASSWORD = "Vinh-Bao-mot-cua-2026"
@@ -155,11 +155,37 @@ def test_an_officer_files_online_for_lan_who_confirms_on_her_phone(
     assert filing.assisted_by == fw.officer
     assert filing.confirmed_by == OnlineFiling.Confirmed.CITIZEN_SIGN_IN == "sign_in"
     assert filing.citizen is not None and filing.citizen.citizen_identity.citizen_id == LAN
-    assert AssistSession.objects.get().status == AssistSession.Status.SUBMITTED
+    assert AssistSession.objects.get(id_number=LAN).status == AssistSession.Status.SUBMITTED
 
-    # Lan finds it in her own space
+    # Lan finds it in her own space; the used code opens nothing any more
     phone.goto(f"{rp}/cong-dan/ho-so/")
     expect(phone.locator("body")).to_contain_text(code)
     shot(phone, "citizen-my-dossiers")
+    phone.goto(url)
+    expect(phone.get_by_test_id("assist-code-refused")).to_be_visible()
+    shot(phone, "citizen-code-used")
+    desktop.goto(f"{rp}/can-bo/ho-tro-nop/")
+    expect(desktop.get_by_test_id("assist-row")).to_contain_text(code)
+    shot(desktop, "officer-list")
+
+    # next: Hùng, who has no phone with him; Lan's phone opening his code is refused
+    desktop.get_by_label("Số định danh cá nhân của công dân").fill(HUNG)
+    desktop.get_by_label("Thủ tục").select_option(str(fw.birth.pk))
+    desktop.get_by_test_id("assist-begin").click()
+    desktop.wait_for_url(f"{rp}/can-bo/ho-tro-nop/*/")
+    phone.goto(desktop.get_by_test_id("assist-url").inner_text())
+    phone.get_by_test_id("assist-agree").click()
+    expect(phone.get_by_test_id("assist-wrong-citizen")).to_be_visible()
+    shot(phone, "citizen-wrong-person")
+    # the officer checks his ID card against the registry instead
+    desktop.get_by_test_id("assist-registry-confirm").click()  # box not ticked: the browser asks
+    assert "/to-khai/" not in desktop.url
+    desktop.get_by_label("Tôi đã kiểm tra thẻ căn cước của công dân").check()
+    desktop.get_by_test_id("assist-registry-confirm").click()
+    desktop.wait_for_url("**/to-khai/**")
+    expect(desktop.get_by_test_id("assist-banner")).to_contain_text("Trần Văn Hùng")
+    shot(desktop, "officer-registry-confirmed")
+    hung = AssistSession.objects.get(id_number=HUNG)
+    assert hung.confirmed_by == "registry" and hung.citizen.citizen_identity.identity_level == 1
     assert not phone.js_errors, phone.js_errors
     assert not desktop.js_errors, desktop.js_errors
