@@ -183,6 +183,8 @@ def test_a_citizen_with_another_id_cannot_confirm(fw):
     session.refresh_from_db()
     assert session.status == AssistSession.Status.PENDING and session.citizen is None
     assert not Draft.objects.exists()
+    refused = AuditEvent.objects.get(action="filing.assist_refused")
+    assert refused.actor == hung and refused.changes == {"reason": "other_citizen"}
 
 
 @override_settings(MOTCUA_ASSIST_CODE_MINUTES=15)

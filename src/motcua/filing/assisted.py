@@ -213,14 +213,14 @@ def confirm_by_sign_in(*, code: str, citizen, now: dt.datetime | None = None) ->
     identity = citizens.identity_of(citizen)
     if identity is None:
         raise WrongCitizen
+    found = pending_by_code(code, now)
+    if identity.citizen_id != found.id_number:  # kept (audited) outside the rolled-back block
+        _audit("refused", found, citizen, reason="other_citizen")
+        raise WrongCitizen
     with transaction.atomic():
-        found = pending_by_code(code, now)
         session = AssistSession.objects.select_for_update().get(pk=found.pk)
         if session.status != AssistSession.Status.PENDING or is_code_expired(session, now):
             raise CodeRefused
-        if identity.citizen_id != session.id_number:
-            _audit("refused", session, citizen, reason="other_citizen")
-            raise WrongCitizen
         try:
             person = registry.lookup(
                 identity.citizen_id, actor=citizen, purpose="assisted_filing", unit=session.unit
