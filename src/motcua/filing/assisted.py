@@ -26,7 +26,7 @@ import uuid
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -260,37 +260,7 @@ def citizen_account(person: Person, now: dt.datetime):
     made = known.first()
     if made is not None:
         return made.user
-    user_model = get_user_model()
-    try:
-        with transaction.atomic():
-            user = user_model(
-                username=f"congdan-{secrets.token_hex(8)}",
-                kind=user_model.Kind.CITIZEN,
-                full_name=person.full_name,
-            )
-            user.set_unusable_password()
-            user.save()
-            CitizenIdentity.objects.create(
-                user=user,
-                issuer=ASSISTED_ISSUER,
-                subject=person.citizen_id,
-                citizen_id=person.citizen_id,
-                full_name=person.full_name,
-                date_of_birth=person.date_of_birth,
-                sex=person.sex if person.sex in CitizenIdentity.Sex.values else "",
-                address=person.permanent_residence[:500],
-                identity_level=CitizenIdentity.Level.ONE,
-                last_signed_in_at=now,
-            )
-    except IntegrityError:  # the same person confirmed at two counters at once
-        return CitizenIdentity.objects.get(issuer=ASSISTED_ISSUER, subject=person.citizen_id).user
-    audit.record(
-        action="citizens.account_from_registry",
-        obj=user,
-        actor=None,
-        changes={"issuer": ASSISTED_ISSUER, "identity_level": 1},
-    )
-    return user
+    return citizens.account_from_registry(person, issuer=ASSISTED_ISSUER, at=now)
 
 
 def confirm_by_registry(
