@@ -456,3 +456,5 @@ MOTCUA_UPLOAD_MAX_PAGES = env_int("MOTCUA_UPLOAD_MAX_PAGES", 10)
 MOTCUA_UPLOAD_MAX_SIDE = env_int("MOTCUA_UPLOAD_MAX_SIDE", 2000)
 # days an online filing draft stays open after its last save (motcua.filing)
 MOTCUA_DRAFT_DAYS = env_int("MOTCUA_DRAFT_DAYS", 30)
+# minutes the code of an assisted filing session (filing.AssistSession) can be confirmed in
+MOTCUA_ASSIST_CODE_MINUTES = env_int("MOTCUA_ASSIST_CODE_MINUTES", 15)

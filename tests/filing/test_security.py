@@ -41,6 +41,7 @@ def two_drafts(fw):
 def _url(name: str, params: list[str], draft: Draft, paper: DraftPaper, procedure_id: int) -> str:
     values = {"draft_id": draft.pk, "paper_id": paper.pk, "key": draft.step or "me"}
     values["procedure_id"] = procedure_id
+    values["code"] = "ABCD2345"  # an assisted filing code (none issued here)
     return reverse(f"filing:{name}", kwargs={p: values[p] for p in params})
 
 
@@ -74,6 +75,7 @@ def test_another_citizens_draft_is_a_404_on_every_route(fw, client, two_drafts):
 
 
 def test_a_staff_account_cannot_use_any_filing_page(fw, client, two_drafts):
+    """Not even the receiving unit's officer, without an assist session for that draft."""
     _lan, _hung, mine, _theirs, paper = two_drafts
     officer = make_staff((Role.COUNTER_OFFICER, fw.commune))
     client.force_login(officer)

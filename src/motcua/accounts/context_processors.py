@@ -49,6 +49,12 @@ STAFF_MENU = [
         _("Thời gian từ đăng nhập đến nộp, số trường công dân phải gõ, theo thủ tục."),
     ),
     (
+        _("Hỗ trợ nộp trực tuyến"),
+        "assist:home",
+        {Role.COUNTER_OFFICER, Role.DIGITAL_TEAM},
+        _("Giúp công dân tại Trung tâm nộp hồ sơ trực tuyến thay cho hồ sơ giấy."),
+    ),
+    (
         _("Một cửa: tiếp nhận, trả kết quả"),
         "dossiers:counter_reception",
         {Role.COUNTER_OFFICER, Role.MANAGER},

@@ -32,6 +32,7 @@ from .models import CitizenIdentity
 
 if TYPE_CHECKING:
     from motcua.accounts.models import User
+    from motcua.registry.interface import Person
 
 
 class NotACitizen(Exception):
@@ -69,13 +70,7 @@ def _sign_in(*, issuer: str, claims: Claims) -> User:
         )
         first = identity is None
         if identity is None:
-            user = user_model(
-                username=f"congdan-{secrets.token_hex(8)}",
-                kind=user_model.Kind.CITIZEN,
-                full_name=claims.full_name,
-            )
-            user.set_unusable_password()
-            user.save()
+            user = _new_account(claims.full_name)
             identity = CitizenIdentity(user=user, issuer=issuer, subject=claims.subject)
         user = identity.user
         if user.kind != user_model.Kind.CITIZEN or not user.is_active:
@@ -98,6 +93,51 @@ def _sign_in(*, issuer: str, claims: Claims) -> User:
             actor=user,
             changes={"identity_level": claims.identity_level, "first_sign_in": first},
         )
+    return user
+
+
+def _new_account(full_name: str) -> User:
+    """A citizen account: kind citizen, an opaque username, no usable password (it can never
+    sign in with a password, and is never a staff account)."""
+    user_model = get_user_model()
+    user = user_model(
+        username=f"congdan-{secrets.token_hex(8)}",
+        kind=user_model.Kind.CITIZEN,
+        full_name=full_name,
+    )
+    user.set_unusable_password()
+    user.save()
+    return user
+
+
+def account_from_registry(person: Person, *, issuer: str, at: dt.datetime) -> User:
+    """A citizen account made for `person` from the population registry's record, not from a
+    sign-in (assisted filing at the counter, decisions/0032): its identity's `issuer` says who
+    made it, its level is 1 (not VNeID's word), `last_signed_in_at` is `at` (nobody signed
+    in). One per (issuer, citizen ID): a second call returns the first account."""
+    try:
+        with transaction.atomic():
+            user = _new_account(person.full_name)
+            CitizenIdentity.objects.create(
+                user=user,
+                issuer=issuer,
+                subject=person.citizen_id,
+                citizen_id=person.citizen_id,
+                full_name=person.full_name,
+                date_of_birth=person.date_of_birth,
+                sex=person.sex if person.sex in CitizenIdentity.Sex.values else "",
+                address=person.permanent_residence[:500],
+                identity_level=CitizenIdentity.Level.ONE,
+                last_signed_in_at=at,
+            )
+    except IntegrityError:  # the same person at two counters at once
+        return CitizenIdentity.objects.get(issuer=issuer, subject=person.citizen_id).user
+    record(
+        action="citizens.account_from_registry",
+        obj=user,
+        actor=None,
+        changes={"issuer": issuer, "identity_level": 1},
+    )
     return user
 
 

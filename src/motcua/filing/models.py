@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from motcua.dossiers.models import OnlineFiling
+
 
 class Draft(models.Model):
     class Status(models.TextChoices):
@@ -135,3 +137,75 @@ class DraftPaper(models.Model):
         if self.reused_result_id is not None:
             return self.reused_result.file
         return self.reused_from.file if self.reused_from_id is not None else self.file
+
+
+class AssistSession(models.Model):
+    """A counter officer or a digital-tech team member helping a citizen who is present to file
+    online (decisions/0032). The citizen confirms on their own phone (VNeID sign-in, the
+    short-lived code `token_hash` is the digest of) or the helper checks their ID card against
+    the population registry; the draft it opens is then filled by the helper through the
+    ordinary filing pages and services, and submitted with `assisted_by` and `confirmed_by`."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Chờ công dân xác nhận")
+        CONFIRMED = "confirmed", _("Công dân đã xác nhận")
+        SUBMITTED = "submitted", _("Đã nộp")
+
+    unit = models.ForeignKey(
+        "core.Unit", verbose_name=_("đơn vị tiếp nhận"), on_delete=models.PROTECT, related_name="+"
+    )
+    procedure = models.ForeignKey(
+        "catalog.Procedure", verbose_name=_("thủ tục"), on_delete=models.PROTECT, related_name="+"
+    )
+    helper = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("cán bộ hỗ trợ"),
+        on_delete=models.PROTECT,
+        related_name="assist_sessions",
+    )
+    id_number = models.CharField(_("số định danh cá nhân cán bộ nhập"), max_length=12)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    expires_at = models.DateTimeField(_("mã hết hạn lúc"))
+    status = models.CharField(
+        _("trạng thái"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    confirmed_by = models.CharField(
+        _("công dân xác nhận bằng"),
+        max_length=10,
+        blank=True,
+        choices=OnlineFiling.Confirmed.choices,
+    )
+    confirmed_at = models.DateTimeField(_("xác nhận lúc"), null=True, blank=True)
+    citizen = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("tài khoản công dân"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    village = models.ForeignKey(
+        "core.Village",
+        verbose_name=_("thôn/tổ dân phố (CSDL dân cư)"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    draft = models.ForeignKey(
+        Draft,
+        verbose_name=_("hồ sơ đang soạn"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assist_sessions",
+    )
+    created_at = models.DateTimeField(_("bắt đầu lúc"))
+
+    class Meta:
+        verbose_name = _("phiên hỗ trợ nộp trực tuyến")
+        verbose_name_plural = _("phiên hỗ trợ nộp trực tuyến")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}/{self.pk}"

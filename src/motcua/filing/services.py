@@ -3,7 +3,9 @@ choose the case and how to get the result, submit it as an online dossier (decis
 
 Every function is keyword-only, runs in one transaction and appends one audit event (no
 citizen ID or name in it). A draft belongs to one citizen: every function takes `citizen` and
-refuses (`Draft.DoesNotExist`, a 404 in the views) a draft of anyone else.
+refuses (`Draft.DoesNotExist`, a 404 in the views) a draft of anyone else. A staff member
+passed as `citizen` acts only on the draft of an assist session of theirs (`assisted.draft_for`,
+PermissionDenied otherwise; decisions/0032); the audit names them as the actor.
 """
 
 from __future__ import annotations
@@ -246,8 +248,20 @@ def _expiry(now: dt.datetime) -> dt.datetime:
     return now + dt.timedelta(days=settings.MOTCUA_DRAFT_DAYS)
 
 
+def _acting(draft_id: int, actor, now: dt.datetime):
+    """(the locked draft, the assist session or None): a citizen reaches only their own drafts
+    (`Draft.DoesNotExist`); a staff member only the draft of a session in which they help
+    (`assisted.draft_for`, PermissionDenied otherwise; decisions/0032)."""
+    if getattr(actor, "is_staff_member", False):
+        from . import assisted
+
+        session = assisted.draft_for(actor, draft_id, now)
+        return Draft.objects.select_for_update().get(pk=draft_id), session
+    return Draft.objects.select_for_update().get(pk=draft_id, citizen=actor), None
+
+
 def _locked(draft_id: int, citizen, now: dt.datetime) -> Draft:
-    draft = Draft.objects.select_for_update().get(pk=draft_id, citizen=citizen)
+    draft, _session = _acting(draft_id, citizen, now)
     if draft.status != Draft.Status.OPEN or is_expired(draft, now):
         raise DraftClosed(draft)
     return draft
@@ -590,7 +604,7 @@ def submit(*, draft_id: int, citizen, now: dt.datetime | None = None) -> Dossier
     is locked: a second submit (double tap, two devices) gets the same dossier."""
     now = now or timezone.now()
     with transaction.atomic():
-        draft = Draft.objects.select_for_update().get(pk=draft_id, citizen=citizen)
+        draft, session = _acting(draft_id, citizen, now)
         if draft.status == Draft.Status.SUBMITTED and draft.dossier is not None:
             return draft.dossier
         if draft.status != Draft.Status.OPEN or is_expired(draft, now):
@@ -598,7 +612,7 @@ def submit(*, draft_id: int, citizen, now: dt.datetime | None = None) -> Dossier
         found = problems(draft)
         if found:
             raise ValidationError({k: v for k, v in found.items()})
-        identity = _identity(citizen)
+        identity = _identity(draft.citizen)
         definition = draft.schema.definition
         answers = engine.clean(definition, answers_of(draft))
         unit = draft.receiving_unit
@@ -651,9 +665,11 @@ def submit(*, draft_id: int, citizen, now: dt.datetime | None = None) -> Dossier
             [t for t in (draft.signed_in_at, identity.last_signed_in_at) if t is not None],
             default=None,
         )
+        if session is not None:  # measured from the citizen's confirmation
+            signed_in = session.confirmed_at
         shown = set(engine.visible_fields(definition, answers))
         dossier = dossiers.submit_online(
-            citizen,
+            draft.citizen,
             procedure=draft.procedure,
             receiving_unit=unit,
             applicant=dossiers.Applicant(
@@ -665,19 +681,25 @@ def submit(*, draft_id: int, citizen, now: dt.datetime | None = None) -> Dossier
                 notify_by=draft.notify_by,
             ),
             components=components,
-            identity_verified_via=IdentityVia.VNEID,
+            identity_verified_via=(
+                IdentityVia.POPULATION_DB
+                if session is not None and session.confirmed_by == "registry"
+                else IdentityVia.VNEID
+            ),
             idempotency_key=draft.idempotency_key,
             result_delivery=draft.result_delivery,
             at=now,
             case=draft.case,
             conditions=draft.conditions,
             filing=dossiers.FilingFacts(
-                citizen=citizen,
+                citizen=draft.citizen,
                 signed_in_at=signed_in if signed_in and signed_in <= now else None,
                 typed_fields=engine.typed_fields(definition, draft.prefilled, answers),
                 prefilled_fields=len([k for k in draft.prefilled if k in shown]),
                 reused_documents=reused,
                 form_schema_id=draft.schema_id,
+                assisted_by=session.helper if session else None,
+                confirmed_by=session.confirmed_by if session else "",
             ),
         )
         if draft.notify_by == NotifyBy.PUSH and draft.push_subscription_id:
@@ -690,5 +712,9 @@ def submit(*, draft_id: int, citizen, now: dt.datetime | None = None) -> Dossier
         draft.status, draft.dossier = Draft.Status.SUBMITTED, dossier
         draft.updated_at = now
         draft.save()
+        if session is not None:
+            from . import assisted
+
+            assisted.submitted(session, dossier, now)
         _audit("submit", draft, citizen, dossier=dossier.pk, reused=reused)
     return dossier

@@ -2,12 +2,13 @@
 
 from django.urls import path
 
-from . import views
+from . import assist_views, views
 
 app_name = "filing"
 urlpatterns = [
     path("", views.home, name="home"),
     path("thu-tuc/<int:procedure_id>/", views.start, name="start"),
+    path("ho-tro/<str:code>/", assist_views.confirm, name="assist_confirm"),
     path("<int:draft_id>/to-khai/<slug:key>/", views.step, name="step"),
     path("<int:draft_id>/truong-hop/", views.case, name="case"),
     path("<int:draft_id>/giay-to/", views.papers_page, name="papers"),

@@ -8,7 +8,10 @@ is a 400 (decisions/0030).
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from motcua.accounts.otp import has_confirmed_device, session_is_verified
 from motcua.catalog.models import Procedure
 from motcua.citizens import services as citizens
 from motcua.citizens.decorators import citizen_required
@@ -31,13 +35,36 @@ from motcua.dossiers.papers import render as papers
 from motcua.eforms import engine
 from motcua.eforms.forms import StepForm
 
-from . import services
+from . import assisted, services
 from .models import Draft
 
 FILES_FIELD = "tep"
 
 
+def filer_required(view):
+    """`citizen_required`, or a staff member (second factor entered) who may then reach only
+    the draft of an assist session of theirs (`_draft`; decisions/0032)."""
+    citizen_view = citizen_required(view)
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        user = request.user
+        if user.is_authenticated and getattr(user, "is_staff_member", False):
+            if has_confirmed_device(user) and not session_is_verified(request):
+                return redirect_to_login(request.get_full_path(), "accounts:otp_verify")
+            return view(request, *args, **kwargs)
+        return citizen_view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _helping(request) -> bool:
+    return bool(getattr(request.user, "is_staff_member", False))
+
+
 def _level_refused(request, procedure: Procedure):
+    if _helping(request):  # the helper's session: VNeID or the registry confirmed the citizen
+        return None
     level = procedure.min_identity_level or 1
     if level <= 1:
         return None
@@ -50,11 +77,11 @@ def _level_refused(request, procedure: Procedure):
 
 
 def _draft(request, draft_id: int) -> Draft:
-    return get_object_or_404(
-        Draft.objects.select_related("procedure", "receiving_unit", "schema", "dossier"),
-        pk=draft_id,
-        citizen=request.user,
-    )
+    drafts = Draft.objects.select_related("procedure", "receiving_unit", "schema", "dossier")
+    if _helping(request):
+        assisted.draft_for(request.user, draft_id)  # PermissionDenied: not in their session
+        return get_object_or_404(drafts.select_related("citizen"), pk=draft_id)
+    return get_object_or_404(drafts, pk=draft_id, citizen=request.user)
 
 
 def _closed(request, draft: Draft):
@@ -175,7 +202,7 @@ def start(request, procedure_id: int):
     return render(request, "filing/start.html", context, status=400 if error else 200)
 
 
-@citizen_required
+@filer_required
 @never_cache
 @require_http_methods(["GET", "POST"])
 def step(request, draft_id: int, key: str):
@@ -220,7 +247,7 @@ def step(request, draft_id: int, key: str):
     return render(request, "filing/step.html", context, status=status)
 
 
-@citizen_required
+@filer_required
 @never_cache
 @require_http_methods(["GET", "POST"])
 def case(request, draft_id: int):
@@ -255,7 +282,7 @@ def case(request, draft_id: int):
     return render(request, "filing/case.html", context, status=400 if error else 200)
 
 
-@citizen_required
+@filer_required
 @never_cache
 @require_http_methods(["GET", "POST"])
 def papers_page(request, draft_id: int):
@@ -337,7 +364,7 @@ def papers_page(request, draft_id: int):
     return render(request, "filing/papers.html", context, status=400 if error else 200)
 
 
-@citizen_required
+@filer_required
 @never_cache
 @require_GET
 def paper_file(request, draft_id: int, paper_id: int):
@@ -356,7 +383,7 @@ def paper_file(request, draft_id: int, paper_id: int):
     return response
 
 
-@citizen_required
+@filer_required
 @never_cache
 @require_http_methods(["GET", "POST"])
 def delivery(request, draft_id: int):
@@ -429,7 +456,7 @@ def _review_context(draft: Draft, problems: dict) -> dict:
     }
 
 
-@citizen_required
+@filer_required
 @never_cache
 @require_GET
 def review(request, draft_id: int):
@@ -439,7 +466,7 @@ def review(request, draft_id: int):
     return render(request, "filing/review.html", _review_context(draft, services.problems(draft)))
 
 
-@citizen_required
+@filer_required
 @never_cache
 @require_POST
 def submit(request, draft_id: int):
@@ -458,7 +485,7 @@ def submit(request, draft_id: int):
     return redirect("filing:done", draft.pk)
 
 
-@citizen_required
+@filer_required
 @never_cache
 @require_GET
 def done(request, draft_id: int):
@@ -478,7 +505,7 @@ def done(request, draft_id: int):
     return render(request, "filing/done.html", context)
 
 
-@citizen_required
+@filer_required
 @never_cache
 @require_GET
 def receipt_pdf(request, draft_id: int):
