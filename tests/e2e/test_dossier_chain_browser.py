@@ -5,7 +5,6 @@ citizen follows it on a phone without signing in. Screenshots e2e-chain-*.png ar
 
 import re
 import subprocess
-from decimal import Decimal
 from io import StringIO
 from pathlib import Path
 
@@ -15,10 +14,9 @@ from django.core.management import call_command
 from playwright.sync_api import Browser, Page, expect
 from weasyprint import HTML
 
-from motcua.catalog.models import ProcessStep
 from motcua.core import calendar
 from motcua.dossiers.models import Dossier, Status
-from tests.dossiers.factories import ON_TIME, make_birth_registration, make_world
+from tests.dossiers.factories import ON_TIME, add_routing, make_birth_registration, make_world
 
 from .conftest import _page, assert_clean_console, assert_fits_the_screen
 
@@ -57,22 +55,8 @@ def world(live_server):
     # the real neighbour of the birth registration in a search for "khai sinh"
     w.procedure.name = "Cấp bản sao Trích lục hộ tịch, bản sao Giấy khai sinh"
     w.procedure.save()
-    w.procedure = make_birth_registration(w.province)  # with its cases and conditional papers
-    routing = [
-        ("Tiếp nhận, kiểm tra hồ sơ tại Bộ phận Một cửa", "service_centre", "0.5", "reception"),
-        ("Thẩm định hồ sơ, dự thảo kết quả", "culture_society", "3", "processing"),
-        ("Lãnh đạo UBND xã xem xét, ký duyệt", "", "1", "approval"),
-        ("Trả kết quả, lưu hồ sơ", "service_centre", "0.5", "return"),
-    ]
-    for order, (name, kind, days, stage) in enumerate(routing, start=1):
-        ProcessStep.objects.create(
-            procedure=w.procedure,
-            order=order,
-            name=name,
-            department_kind=kind,
-            days=Decimal(days),
-            stage=stage,
-        )
+    # with its cases and conditional papers, and its four steps
+    w.procedure = add_routing(make_birth_registration(w.province))
     for user in (w.officer, w.specialist, w.leader):
         user.set_password(PASSWORD)
         user.save(update_fields=["password"])
