@@ -29,6 +29,7 @@ from weasyprint import HTML
 
 from motcua.accounts.models import Role
 from motcua.core import calendar
+from motcua.core.text import fold
 from motcua.documents.verification import verify_pdf
 from motcua.dossiers.models import Dossier, OnlineFiling, Status
 from motcua.feedback.models import Rating
@@ -249,6 +250,11 @@ def test_lan_files_online_and_the_commune_processes_signs_and_returns_it(
     shoot(specialist, "online-chain-5-ready")
     specialist_ctx.close()
     lan.sees(dossier, status="Đã có kết quả", told="result_ready", shot="6-ready")
+    # she asked for it online: she is not sent to the counter, she is told where to download
+    expect(phone.get_by_test_id("status")).to_contain_text("tải kết quả đã ký số")
+    expect(phone.get_by_test_id("appointment")).not_to_contain_text("Mang theo giấy tiếp nhận")
+    ready_sms = fold(lan.messages(dossier)[-1].body)  # SMS text may be without diacritics
+    assert fold("Hồ sơ của tôi") in ready_sms and fold("nhận kết quả tại") not in ready_sms
 
     # ... and the officer returns it online, as Lan asked when she filed.
     officer.goto(f"{url}/can-bo/mot-cua/tra-ket-qua/?q={filed.code}")
