@@ -46,7 +46,9 @@ from .test_dossier_chain_browser import (  # the staff windows' steps
     PASSWORD,
     RESULT_HTML,
     _act,
+    _attach_result_and_submit,
     _isolated,  # noqa: F401 (autouse: media, signing keys, a private cache)
+    _leader_signs,
     _offered,
     _open,
     _sign_in,
@@ -209,15 +211,7 @@ def test_lan_files_online_and_the_commune_processes_signs_and_returns_it(
         specialist.click(f"text={filed.code}")
     assert {"attach_result", "submit_for_approval"} <= _offered(specialist)
     expect(specialist.get_by_text(ID_PAPER)).to_be_visible()  # the paper she reused
-    _open(specialist, "attach_result")
-    specialist.set_input_files(
-        "[data-testid=action-attach_result] input[type=file]", str(result_pdf)
-    )
-    _act(specialist, "attach_result", "Đã đính kèm văn bản kết quả.")
-    _open(specialist, "submit_for_approval")
-    specialist.fill("[data-testid=action-submit_for_approval] textarea", "Hồ sơ đủ điều kiện")
-    _act(specialist, "submit_for_approval", "Đã trình lãnh đạo phê duyệt.")
-    expect(specialist.locator("[data-testid=status]")).to_contain_text("Chờ lãnh đạo phê duyệt")
+    _attach_result_and_submit(specialist, result_pdf)
     shoot(specialist, "online-chain-3-submitted")
     assert_clean_console(specialist)
     lan.sees(dossier, status="Đang giải quyết", told=None, shot="4-awaiting-approval")
@@ -225,19 +219,7 @@ def test_lan_files_online_and_the_commune_processes_signs_and_returns_it(
     # 4. The leader approves and e-signs on the real signing path.
     leader_ctx, leader = _sign_in(browser, live_server, w.leader, 1280)
     leader.set_default_timeout(SLOW_MACHINE_MS)
-    leader.goto(f"{url}/can-bo/ho-so/?tab=awaiting_signature")
-    with leader.expect_navigation():
-        leader.click(f"text={filed.code}")
-    assert "approve_sign" in _offered(leader)
-    with leader.expect_navigation():
-        leader.click("[data-testid=submit-approve_sign]")
-    expect(leader.get_by_test_id("sign-code")).to_have_text(filed.code)
-    shoot(leader, "online-chain-4-confirm")
-    leader.get_by_label("Tôi đã xem dự thảo kết quả và đồng ý phê duyệt, ký số").check()
-    with leader.expect_navigation():
-        leader.click("[data-testid=confirm-sign]")
-    expect(leader.locator(".messages")).to_contain_text("Đã phê duyệt và ký số")
-    expect(leader.locator("[data-testid=signed-badge]")).to_be_visible()
+    _leader_signs(leader, url, filed.code, shoot, "online-chain-4")
     shoot(leader, "online-chain-4-signed")
     assert_clean_console(leader)
     leader_ctx.close()

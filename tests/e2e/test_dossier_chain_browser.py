@@ -111,6 +111,38 @@ def _act(page: Page, action: str, message: str) -> None:
     expect(page.locator(".messages")).to_contain_text(message)
 
 
+def _attach_result_and_submit(specialist: Page, result_pdf: Path) -> None:
+    """The specialist, on the dossier page, attaches the draft result and submits it for the
+    leader's signature."""
+    _open(specialist, "attach_result")
+    specialist.set_input_files(
+        "[data-testid=action-attach_result] input[type=file]", str(result_pdf)
+    )
+    _act(specialist, "attach_result", "Đã đính kèm văn bản kết quả.")
+    _open(specialist, "submit_for_approval")
+    specialist.fill("[data-testid=action-submit_for_approval] textarea", "Hồ sơ đủ điều kiện")
+    _act(specialist, "submit_for_approval", "Đã trình lãnh đạo phê duyệt.")
+    expect(specialist.locator("[data-testid=status]")).to_contain_text("Chờ lãnh đạo phê duyệt")
+
+
+def _leader_signs(leader: Page, url: str, code: str, shoot, prefix: str) -> None:
+    """The leader finds the dossier awaiting signature, sees what will be signed in a second
+    step (screenshot `<prefix>-confirm`), confirms, and the result is e-signed."""
+    leader.goto(f"{url}/can-bo/ho-so/?tab=awaiting_signature")
+    with leader.expect_navigation():
+        leader.click(f"text={code}")
+    assert "approve_sign" in _offered(leader)
+    with leader.expect_navigation():
+        leader.click("[data-testid=submit-approve_sign]")
+    expect(leader.get_by_test_id("sign-code")).to_have_text(code)
+    shoot(leader, f"{prefix}-confirm")
+    leader.get_by_label("Tôi đã xem dự thảo kết quả và đồng ý phê duyệt, ký số").check()
+    with leader.expect_navigation():
+        leader.click("[data-testid=confirm-sign]")
+    expect(leader.locator(".messages")).to_contain_text("Đã phê duyệt và ký số")
+    expect(leader.locator("[data-testid=signed-badge]")).to_be_visible()
+
+
 def test_dossier_goes_from_counter_to_signature_to_return_and_the_citizen_tracks_it(
     browser: Browser, live_server, world, phone, shoot, tmp_path, artifacts_dir
 ):
@@ -193,33 +225,13 @@ def test_dossier_goes_from_counter_to_signature_to_return_and_the_citizen_tracks
     link = specialist.get_by_test_id("file-link").first.get_attribute("href")
     scan_response = specialist_ctx.request.get(url + link)
     assert scan_response.status == 200 and scan_response.body() == scan.read_bytes()
-    _open(specialist, "attach_result")
-    specialist.set_input_files(
-        "[data-testid=action-attach_result] input[type=file]", str(result_pdf)
-    )
-    _act(specialist, "attach_result", "Đã đính kèm văn bản kết quả.")
-    _open(specialist, "submit_for_approval")
-    specialist.fill("[data-testid=action-submit_for_approval] textarea", "Hồ sơ đủ điều kiện")
-    _act(specialist, "submit_for_approval", "Đã trình lãnh đạo phê duyệt.")
-    expect(specialist.locator("[data-testid=status]")).to_contain_text("Chờ lãnh đạo phê duyệt")
+    _attach_result_and_submit(specialist, result_pdf)
     shoot(specialist, "chain-2-submitted")
     assert_clean_console(specialist)
 
     # 3. The leader approves and e-signs; the verification link says the signature is valid.
     leader_ctx, leader = _sign_in(browser, live_server, w.leader, 1280)
-    leader.goto(f"{url}/can-bo/ho-so/?tab=awaiting_signature")
-    with leader.expect_navigation():
-        leader.click(f"text={code}")
-    # a second step: the leader sees what will be signed and confirms it
-    with leader.expect_navigation():
-        leader.click("[data-testid=submit-approve_sign]")
-    expect(leader.get_by_test_id("sign-code")).to_have_text(code)
-    shoot(leader, "chain-3-confirm")
-    leader.get_by_label("Tôi đã xem dự thảo kết quả và đồng ý phê duyệt, ký số").check()
-    with leader.expect_navigation():
-        leader.click("[data-testid=confirm-sign]")
-    expect(leader.locator(".messages")).to_contain_text("Đã phê duyệt và ký số")
-    expect(leader.locator("[data-testid=signed-badge]")).to_be_visible()
+    _leader_signs(leader, url, code, shoot, "chain-3")
     link = leader.locator("[data-testid=verification] a").first.get_attribute("href")
     assert re.fullmatch(r"/xac-thuc/[^/]+/", link), link
     shoot(leader, "chain-3-signed")

@@ -32,17 +32,17 @@ class Filed:
     earlier: Dossier  # the dossier whose ID paper she reused
 
 
-def earlier_dossier(fw: FilingWorld) -> Dossier:
-    """Her dossier of last year at the counter, with her ID card scanned: the paper to reuse."""
+def earlier_dossier(fw: FilingWorld, *, with_file: bool = True) -> Dossier:
+    """Her dossier of last year at the counter, with her ID card scanned (`with_file`): the
+    paper to reuse."""
+    scan = ContentFile(b"%PDF-1.4\n% cccd\n", name="cccd.pdf") if with_file else None
     return dossiers.receive_at_counter(
         fw.officer,
         procedure=fw.birth,
         receiving_unit=fw.commune,
         applicant=dossiers.Applicant(name="Nguyễn Thị Lan", id_number=LAN),
         case="Đúng hạn",
-        components=[
-            dossiers.ComponentIn(name=ID_PAPER, file=ContentFile(b"%PDF-1.4\n% cccd\n", "c.pdf"))
-        ],
+        components=[dossiers.ComponentIn(name=ID_PAPER, file=scan)],
     )
 
 
