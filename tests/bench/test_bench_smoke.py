@@ -117,3 +117,16 @@ def test_tiny_ticket_bench_reports_tickets_per_second(capsys):
     (label, database, n, *_rest) = rows[0]
     assert database == "SQLite" and int(n) == 20  # 2 workers x 10 tickets
     assert re.search(r"; \d+/s vs raw \d+/s\)$", label), label
+
+
+@pytest.mark.slow
+def test_tiny_online_filing_bench_times_the_step_and_the_submission(capsys):
+    rows = _tiny_run(capsys, "online_filing", "citizens=2")
+
+    assert [cells[0] for cells in rows] == [
+        "online_filing (POST e-form step nguoi_duoc_khai_sinh)",
+        "online_filing (POST submission)",
+    ]
+    for _label, database, n, p50, p95, _p99, raw_p95, ratio, _goal, _passed in rows:
+        assert database == "SQLite" and int(n) == 2
+        assert 0 < float(p50) <= float(p95) and float(raw_p95) > 0 and ratio.endswith("x")

@@ -153,6 +153,28 @@ def make_birth_registration(unit: Unit) -> Procedure:
     return p
 
 
+ROUTING = (  # name, department kind, working days, stage: birth registration at a commune
+    ("Tiếp nhận, kiểm tra hồ sơ tại Bộ phận Một cửa", "service_centre", "0.5", "reception"),
+    ("Thẩm định hồ sơ, dự thảo kết quả", "culture_society", "3", "processing"),
+    ("Lãnh đạo UBND xã xem xét, ký duyệt", "", "1", "approval"),
+    ("Trả kết quả, lưu hồ sơ", "service_centre", "0.5", "return"),
+)
+
+
+def add_routing(procedure: Procedure) -> Procedure:
+    """Reception, examination, the leader's signature, return: one step of each stage."""
+    for order, (name, kind, days, stage) in enumerate(ROUTING, start=1):
+        ProcessStep.objects.create(
+            procedure=procedure,
+            order=order,
+            name=name,
+            department_kind=kind,
+            days=Decimal(days),
+            stage=stage,
+        )
+    return procedure
+
+
 def make_world() -> World:
     n = next(_seq)
     province = Unit.objects.create(code=f"9{n:03d}", name="Thành phố Hải Phòng", kind="province")

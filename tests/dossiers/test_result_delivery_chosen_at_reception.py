@@ -1,5 +1,6 @@
 """How the applicant wants the result (at the counter or by post) is chosen at reception,
-kept on the dossier, shown on its pages and proposed when the result is handed over."""
+kept on the dossier, shown on its pages and proposed when the result is handed over; a signed
+result asked for online (online filing) is returned online, and only then."""
 
 import importlib
 import re
@@ -26,12 +27,12 @@ def checked_delivery(html: str) -> list[str]:
     return [re.search(r'value="(\w+)"', r).group(1) for r in radios if " checked" in r]
 
 
-def ready_for_return(world, **kw) -> Dossier:
-    """Received with `kw`, processed, result attached and marked ready."""
+def ready_for_return(world, *, signed: bool = False, **kw) -> Dossier:
+    """Received with `kw`, processed, result attached (signed or not) and marked ready."""
     d = receive(world, **kw)
     services.start_processing(world.officer, dossier_id=d.pk, assignee=world.specialist)
     complete_processing(world, d)
-    attach(world, d, "result")
+    attach(world, d, "result", signed=signed)
     return services.mark_result_ready(world.specialist, dossier_id=d.pk)
 
 
@@ -74,11 +75,39 @@ def test_the_counter_is_proposed_when_the_applicant_collects_in_person(client, w
     assert checked_delivery(one) == ["counter"]
 
 
-def test_an_online_dossier_is_proposed_the_counter_which_the_counter_screen_offers(client, world):
-    d = ready_for_return(world, result_delivery=Delivery.ONLINE)
+def test_a_signed_result_asked_online_is_proposed_and_returned_online(client, world):
+    d = ready_for_return(world, result_delivery=Delivery.ONLINE, signed=True)
     client.force_login(world.officer)
     one = client.get(f"/can-bo/mot-cua/tra-ket-qua/{d.pk}/").content.decode()
-    assert checked_delivery(one) == ["counter"]
+    assert checked_delivery(one) == ["online"]
+    listing = client.get("/can-bo/mot-cua/tra-ket-qua/", {"q": d.code}).content.decode()
+    assert checked_delivery(listing) == ["online"]
+    r = client.post(
+        f"/can-bo/mot-cua/tra-ket-qua/{d.pk}/", {"delivery": "online", "collected_by_kind": ""}
+    )
+    assert r.status_code == 302
+    d.refresh_from_db()
+    assert d.status == Status.RETURNED and d.result_delivery == Delivery.ONLINE
+    assert d.collected_by_kind == ""  # nobody came to the counter
+
+
+def test_online_is_not_offered_for_an_unsigned_result_nor_to_who_did_not_ask(client, world):
+    unsigned = ready_for_return(world, result_delivery=Delivery.ONLINE)
+    in_person = ready_for_return(
+        world, result_delivery=Delivery.COUNTER, signed=True, applicant=applicant(name="Lê B")
+    )
+    client.force_login(world.officer)
+    for d, proposed in ((unsigned, ["counter"]), (in_person, ["counter"])):
+        one = client.get(f"/can-bo/mot-cua/tra-ket-qua/{d.pk}/").content.decode()
+        assert checked_delivery(one) == proposed
+        assert 'value="online"' not in one
+        r = client.post(f"/can-bo/mot-cua/tra-ket-qua/{d.pk}/", {"delivery": "online"})
+        assert r.status_code == 400
+        assert "Chỉ trả kết quả trực tuyến khi người nộp chọn nhận trực tuyến" in r.content.decode()
+        with pytest.raises(ValidationError):
+            services.return_result(world.officer, dossier_id=d.pk, delivery=Delivery.ONLINE)
+        d.refresh_from_db()
+        assert d.status == Status.RESULT_READY
 
 
 def test_the_receipt_says_the_result_goes_by_post(world):

@@ -11,8 +11,8 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from motcua.dossiers import notifications, services
-from motcua.dossiers.models import DossierDocument, DossierEvent, Status
+from motcua.dossiers import notifications, services, tracking_views
+from motcua.dossiers.models import Delivery, Dossier, DossierDocument, DossierEvent, Status
 from motcua.integrations.models import Notification, PushSubscription
 from motcua.integrations.senders import strip_diacritics
 
@@ -452,3 +452,25 @@ def test_a_long_reason_still_fits_two_sms_parts(world, commit):
     text = sms_text(refused)
     assert len(text) <= notifications.SMS_MAX_CHARS
     assert text.startswith(f"{d.code}: khong duoc tiep nhan.") and "Ly do: Ho so" in text
+
+
+@pytest.mark.parametrize("signed", [True, False])
+def test_a_result_asked_online_is_to_download_not_to_collect_once_signed(world, commit, signed):
+    """Asked online and signed: "download it from your space", and the tracking page says so;
+    unsigned (it cannot be returned online): the counter, as for everybody."""
+    d = approved(world)
+    d.result_delivery = Delivery.ONLINE
+    d.save(update_fields=["result_delivery"])
+    attach(world, d, DossierDocument.Kind.RESULT, signed=signed)
+    before = set(rows(d).values_list("pk", flat=True))
+    commit(services.mark_result_ready, world.specialist, dossier_id=d.pk)
+    (message,) = rows(d).exclude(pk__in=before)
+    page = tracking_views.public_view(Dossier.objects.get(pk=d.pk))
+    if signed:
+        assert "tải kết quả đã ký số tại mục Hồ sơ của tôi" in message.body
+        assert "Mời ông/bà nhận kết quả tại" not in message.body
+        assert "Hồ sơ của tôi" in page.status_hint and "Hồ sơ của tôi" in page.collect
+        assert page.collect_hint == ""
+    else:
+        assert "Mời ông/bà nhận kết quả tại Bộ phận Một cửa Xã An Hưng" in message.body
+        assert page.collect.startswith("Bộ phận Một cửa") and "Mang theo" in page.collect_hint

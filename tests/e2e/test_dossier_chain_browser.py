@@ -5,7 +5,6 @@ citizen follows it on a phone without signing in. Screenshots e2e-chain-*.png ar
 
 import re
 import subprocess
-from decimal import Decimal
 from io import StringIO
 from pathlib import Path
 
@@ -15,10 +14,9 @@ from django.core.management import call_command
 from playwright.sync_api import Browser, Page, expect
 from weasyprint import HTML
 
-from motcua.catalog.models import ProcessStep
 from motcua.core import calendar
 from motcua.dossiers.models import Dossier, Status
-from tests.dossiers.factories import ON_TIME, make_birth_registration, make_world
+from tests.dossiers.factories import ON_TIME, add_routing, make_birth_registration, make_world
 
 from .conftest import _page, assert_clean_console, assert_fits_the_screen
 
@@ -57,22 +55,8 @@ def world(live_server):
     # the real neighbour of the birth registration in a search for "khai sinh"
     w.procedure.name = "Cấp bản sao Trích lục hộ tịch, bản sao Giấy khai sinh"
     w.procedure.save()
-    w.procedure = make_birth_registration(w.province)  # with its cases and conditional papers
-    routing = [
-        ("Tiếp nhận, kiểm tra hồ sơ tại Bộ phận Một cửa", "service_centre", "0.5", "reception"),
-        ("Thẩm định hồ sơ, dự thảo kết quả", "culture_society", "3", "processing"),
-        ("Lãnh đạo UBND xã xem xét, ký duyệt", "", "1", "approval"),
-        ("Trả kết quả, lưu hồ sơ", "service_centre", "0.5", "return"),
-    ]
-    for order, (name, kind, days, stage) in enumerate(routing, start=1):
-        ProcessStep.objects.create(
-            procedure=w.procedure,
-            order=order,
-            name=name,
-            department_kind=kind,
-            days=Decimal(days),
-            stage=stage,
-        )
+    # with its cases and conditional papers, and its four steps
+    w.procedure = add_routing(make_birth_registration(w.province))
     for user in (w.officer, w.specialist, w.leader):
         user.set_password(PASSWORD)
         user.save(update_fields=["password"])
@@ -125,6 +109,38 @@ def _act(page: Page, action: str, message: str) -> None:
         page.click(f"[data-testid=submit-{action}]")
     expect(page.locator("[data-testid=action-error]")).to_have_count(0)
     expect(page.locator(".messages")).to_contain_text(message)
+
+
+def _attach_result_and_submit(specialist: Page, result_pdf: Path) -> None:
+    """The specialist, on the dossier page, attaches the draft result and submits it for the
+    leader's signature."""
+    _open(specialist, "attach_result")
+    specialist.set_input_files(
+        "[data-testid=action-attach_result] input[type=file]", str(result_pdf)
+    )
+    _act(specialist, "attach_result", "Đã đính kèm văn bản kết quả.")
+    _open(specialist, "submit_for_approval")
+    specialist.fill("[data-testid=action-submit_for_approval] textarea", "Hồ sơ đủ điều kiện")
+    _act(specialist, "submit_for_approval", "Đã trình lãnh đạo phê duyệt.")
+    expect(specialist.locator("[data-testid=status]")).to_contain_text("Chờ lãnh đạo phê duyệt")
+
+
+def _leader_signs(leader: Page, url: str, code: str, shoot, prefix: str) -> None:
+    """The leader finds the dossier awaiting signature, sees what will be signed in a second
+    step (screenshot `<prefix>-confirm`), confirms, and the result is e-signed."""
+    leader.goto(f"{url}/can-bo/ho-so/?tab=awaiting_signature")
+    with leader.expect_navigation():
+        leader.click(f"text={code}")
+    assert "approve_sign" in _offered(leader)
+    with leader.expect_navigation():
+        leader.click("[data-testid=submit-approve_sign]")
+    expect(leader.get_by_test_id("sign-code")).to_have_text(code)
+    shoot(leader, f"{prefix}-confirm")
+    leader.get_by_label("Tôi đã xem dự thảo kết quả và đồng ý phê duyệt, ký số").check()
+    with leader.expect_navigation():
+        leader.click("[data-testid=confirm-sign]")
+    expect(leader.locator(".messages")).to_contain_text("Đã phê duyệt và ký số")
+    expect(leader.locator("[data-testid=signed-badge]")).to_be_visible()
 
 
 def test_dossier_goes_from_counter_to_signature_to_return_and_the_citizen_tracks_it(
@@ -209,33 +225,13 @@ def test_dossier_goes_from_counter_to_signature_to_return_and_the_citizen_tracks
     link = specialist.get_by_test_id("file-link").first.get_attribute("href")
     scan_response = specialist_ctx.request.get(url + link)
     assert scan_response.status == 200 and scan_response.body() == scan.read_bytes()
-    _open(specialist, "attach_result")
-    specialist.set_input_files(
-        "[data-testid=action-attach_result] input[type=file]", str(result_pdf)
-    )
-    _act(specialist, "attach_result", "Đã đính kèm văn bản kết quả.")
-    _open(specialist, "submit_for_approval")
-    specialist.fill("[data-testid=action-submit_for_approval] textarea", "Hồ sơ đủ điều kiện")
-    _act(specialist, "submit_for_approval", "Đã trình lãnh đạo phê duyệt.")
-    expect(specialist.locator("[data-testid=status]")).to_contain_text("Chờ lãnh đạo phê duyệt")
+    _attach_result_and_submit(specialist, result_pdf)
     shoot(specialist, "chain-2-submitted")
     assert_clean_console(specialist)
 
     # 3. The leader approves and e-signs; the verification link says the signature is valid.
     leader_ctx, leader = _sign_in(browser, live_server, w.leader, 1280)
-    leader.goto(f"{url}/can-bo/ho-so/?tab=awaiting_signature")
-    with leader.expect_navigation():
-        leader.click(f"text={code}")
-    # a second step: the leader sees what will be signed and confirms it
-    with leader.expect_navigation():
-        leader.click("[data-testid=submit-approve_sign]")
-    expect(leader.get_by_test_id("sign-code")).to_have_text(code)
-    shoot(leader, "chain-3-confirm")
-    leader.get_by_label("Tôi đã xem dự thảo kết quả và đồng ý phê duyệt, ký số").check()
-    with leader.expect_navigation():
-        leader.click("[data-testid=confirm-sign]")
-    expect(leader.locator(".messages")).to_contain_text("Đã phê duyệt và ký số")
-    expect(leader.locator("[data-testid=signed-badge]")).to_be_visible()
+    _leader_signs(leader, url, code, shoot, "chain-3")
     link = leader.locator("[data-testid=verification] a").first.get_attribute("href")
     assert re.fullmatch(r"/xac-thuc/[^/]+/", link), link
     shoot(leader, "chain-3-signed")

@@ -6,13 +6,11 @@ import threading
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import connection
 from django.utils import timezone
 
 from motcua.citizens.models import CitizenIdentity
 from motcua.documents.uploads import Upload, UploadRefused
-from motcua.dossiers import services as dossiers
 from motcua.dossiers.models import Channel, Dossier, OnlineFiling, Status
 from motcua.eforms import engine
 from motcua.eforms import services as eforms
@@ -21,6 +19,7 @@ from motcua.filing.models import Draft
 from tests.pdfs import encrypted_pdf, tiny_pdf, truncated_pdf
 
 from .factories import HUNG, ID_PAPER, LAN, child_answers, jpeg, make_citizen
+from .walk import earlier_dossier
 
 
 def walk_the_form(draft, citizen, typed=None):
@@ -33,22 +32,6 @@ def walk_the_form(draft, citizen, typed=None):
         )
         assert errors == {}, (key, errors)
     return draft
-
-
-def earlier_dossier(fw, with_file=True):
-    return dossiers.receive_at_counter(
-        fw.officer,
-        procedure=fw.birth,
-        receiving_unit=fw.commune,
-        applicant=dossiers.Applicant(name="Nguyễn Thị Lan", id_number=LAN),
-        case="Đúng hạn",
-        components=[
-            dossiers.ComponentIn(
-                name=ID_PAPER,
-                file=ContentFile(b"%PDF-1.4\n% cccd\n", name="cccd.pdf") if with_file else None,
-            )
-        ],
-    )
 
 
 def test_a_draft_is_prefilled_from_vneid_and_the_registry_and_pinned(fw):

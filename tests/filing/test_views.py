@@ -15,7 +15,7 @@ from motcua.filing import services
 from motcua.filing.models import Draft
 
 from .factories import HUNG, ID_PAPER, LAN, child_answers, jpeg, make_citizen
-from .test_services import earlier_dossier
+from .walk import earlier_dossier
 
 
 @pytest.fixture

@@ -36,6 +36,9 @@ COUNTER_DELIVERIES = [
     (Delivery.COUNTER.value, Delivery.COUNTER.label),
     (Delivery.POST.value, Delivery.POST.label),
 ]
+# at return, also online: the signed result of a dossier whose applicant asked for it online
+# (the screens offer it only then; `services.return_result` refuses it otherwise)
+RETURN_DELIVERIES = [*COUNTER_DELIVERIES, (Delivery.ONLINE.value, Delivery.ONLINE.label)]
 
 
 def sniff(upload) -> str | None:
@@ -319,12 +322,13 @@ class ResubmitForm(forms.Form):
 
 
 class ReturnForm(forms.Form):
-    """Trả kết quả: at the counter (to the applicant or a person they authorised), or by public
-    post with its tracking number. The collector's details are checked by the service."""
+    """Trả kết quả: at the counter (to the applicant or a person they authorised), by public
+    post with its tracking number, or online (the signed result, in the applicant's own space).
+    The collector's details and when online is allowed are checked by the service."""
 
     delivery = forms.ChoiceField(
         label=gettext_lazy("Hình thức trả"),
-        choices=COUNTER_DELIVERIES,
+        choices=RETURN_DELIVERIES,
         initial=Delivery.COUNTER,
         widget=forms.RadioSelect,
     )

@@ -529,7 +529,12 @@ def _return_page(request, dossier: Dossier, form, status: int = 200):
     return render(
         request,
         "dossiers/counter/return_one.html",
-        {"dossier": dossier, "form": form, "fee": selectors.fee_status(dossier)},
+        {
+            "dossier": dossier,
+            "form": form,
+            "fee": selectors.fee_status(dossier),
+            "online_allowed": services.online_return_allowed(dossier),
+        },
         status=status,
     )
 
@@ -572,8 +577,11 @@ def return_result(request, pk: int):
 
 
 def default_delivery(dossier: Dossier) -> str:
-    """What the return form proposes: the delivery the applicant chose at reception, if the
-    counter offers it (an online dossier's "online" is not a counter choice), else the counter."""
+    """What the return form proposes: the delivery the applicant chose (at reception or when
+    filing online); online only for a signed result (`online_return_allowed`), else the
+    counter."""
+    if dossier.result_delivery == Delivery.ONLINE:
+        return Delivery.ONLINE if services.online_return_allowed(dossier) else Delivery.COUNTER
     offered = {value for value, _label in COUNTER_DELIVERIES}
     return dossier.result_delivery if dossier.result_delivery in offered else Delivery.COUNTER
 

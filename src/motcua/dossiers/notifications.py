@@ -43,7 +43,7 @@ from motcua.core import links
 from motcua.core.calendar import LOCAL_TZ
 
 from .models import Dossier, NotifyBy
-from .services import TransitionInfo, on_transition
+from .services import TransitionInfo, on_transition, online_return_allowed
 
 logger = logging.getLogger(__name__)
 
@@ -180,6 +180,8 @@ def _details(dossier: Dossier, info: TransitionInfo) -> dict:
     elif action == "request_financial_obligation":
         amount = int(data.get("amount_vnd") or 0)
         detail = _("Số tiền: %(amount)s đồng") % {"amount": f"{amount:,}".replace(",", ".")}
+    elif action == "mark_result_ready" and online_return_allowed(dossier):
+        detail = _("Ông/bà tải kết quả đã ký số tại mục Hồ sơ của tôi (đăng nhập bằng VNeID)")
     elif action == "mark_result_ready":
         detail = _("Mời ông/bà nhận kết quả tại %(place)s") % {"place": _where_to_collect(dossier)}
     elif action in ("refuse", "stop", "withdraw") and info.note.strip():

@@ -1403,7 +1403,9 @@ def return_result(
     at: dt.datetime | None = None,
     expected_version: int | None = None,
 ) -> Dossier:
-    """Trả kết quả at the counter, by public post (tracking number required) or online.
+    """Trả kết quả at the counter, by public post (tracking number required) or online (only
+    the signed result of a dossier whose applicant asked for it online: `online_return_allowed`;
+    they download it from their own space).
 
     At the counter the officer may record who took the result (`collected_by_kind`): the
     applicant (name and ID default to the dossier's) or a person they authorised, who needs a
@@ -1426,6 +1428,15 @@ def return_result(
     )
 
     def apply(dossier, move, at):
+        if delivery == Delivery.ONLINE and not online_return_allowed(dossier):
+            raise ValidationError(
+                {
+                    "delivery": _(
+                        "Chỉ trả kết quả trực tuyến khi người nộp chọn nhận trực tuyến và kết "
+                        "quả đã được ký số."
+                    )
+                }
+            )
         for step in _open_steps(dossier, StepStage.RETURN):
             _close_step(step, at, holder=actor_or_none(actor))
         dossier.returned_at = at
@@ -1457,6 +1468,12 @@ def return_result(
         apply=apply,
         expected_version=expected_version,
     )
+
+
+def online_return_allowed(dossier: Dossier) -> bool:
+    """The result may be returned online: the applicant asked for it online and it is signed
+    (an unsigned paper result cannot be handed over as a file)."""
+    return dossier.result_delivery == Delivery.ONLINE and dossier.result_signed
 
 
 def _result_collector(

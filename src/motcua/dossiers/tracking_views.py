@@ -29,6 +29,7 @@ from motcua.core import ratelimit
 from . import tracking_limits
 from .models import Delivery, Dossier, Status
 from .notifications import format_moment
+from .services import online_return_allowed
 from .tracking_forms import LookupForm, normalise_code
 
 S = Status
@@ -226,7 +227,14 @@ def _event_details(event, dossier: Dossier) -> tuple[list[str], str]:
 event_details = _event_details
 
 
+ONLINE_RESULT = gettext_lazy(
+    "Nhận trực tuyến: tải kết quả đã ký số tại mục “Hồ sơ của tôi” (đăng nhập bằng VNeID)."
+)
+
+
 def _collect(dossier: Dossier) -> tuple[str, str]:
+    if dossier.status != S.RETURNED and online_return_allowed(dossier):
+        return str(ONLINE_RESULT), ""  # asked online, signed: nobody needs to come
     unit = dossier.receiving_unit
     place = _("Bộ phận Một cửa %(unit)s") % {"unit": unit.name}
     if unit.address:
@@ -244,6 +252,8 @@ def public_view(dossier: Dossier) -> PublicDossier:
     """Everything the public page shows, built from the dossier without a personal field."""
     status = Status(dossier.status)
     label, hint = PUBLIC_STATUS[status]
+    if status == S.RESULT_READY and online_return_allowed(dossier):
+        hint = ONLINE_RESULT
     events = list(dossier.events.order_by("at", "id").only("action", "at", "data"))
     timeline = []
     for event in events:
