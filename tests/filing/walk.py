@@ -115,8 +115,9 @@ def file_birth_registration(
     phone.wait_for_url("**/nhan-ket-qua/")
     expect(phone.get_by_test_id("fee-total")).to_have_text("0 đ")
     phone.get_by_label("Nhận trực tuyến").check()
-    if phone_number:
-        phone.get_by_label("Số điện thoại để nhận thông báo").fill(phone_number)
+    if phone_number:  # told of every change by SMS ("Nhận thông báo qua")
+        phone.get_by_test_id("notify-sms").check()
+        phone.get_by_label("Số điện thoại di động").fill(phone_number)
     shot("delivery")
     phone.get_by_test_id("save-delivery").click()
 
