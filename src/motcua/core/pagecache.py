@@ -1,8 +1,9 @@
 """What every anonymous visitor sees the same, read from the cache instead of rebuilt.
 
-A version key per namespace ("catalog", "display:12") is part of every cache key under it; the
-code that changes the data bumps it after its transaction commits (`bump`), so the next request
-misses and rebuilds: exact invalidation, no waiting for a TTL (docs/decisions/0023). The TTL is
+A version key per namespace ("catalog", "display:12") is part of every cache key under it (a
+whole page carries it instead, read with it in one round trip); the code that changes the data
+bumps it after its transaction commits (`bump`), so the next request misses and rebuilds: exact
+invalidation, no waiting for a TTL (docs/decisions/0023). The TTL is
 only a safety net for changes made where nothing bumps (a raw SQL fix, a shell).
 
 `public_page` caches whole anonymous GET pages. Only requests without a session (no cookie but
@@ -109,7 +110,27 @@ def _page_key(request, namespace: str) -> str:
     # host and scheme too: a page may print its own absolute address (a QR code's URL)
     address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
     path = hashlib.sha256(address.encode()).hexdigest()[:32]
-    return f"{PAGE_PREFIX}{namespace}:{version(namespace)}:{language}:{htmx}:{path}"
+    return f"{PAGE_PREFIX}{namespace}:{language}:{htmx}:{path}"
+
+
+def read_versioned(namespace: str, key: str) -> tuple[int, object | None]:
+    """The namespace's version and what `key` holds if it was stored under that version (by
+    `store_versioned`), in one cache round trip (`get_many`: an MGET on Redis). The value
+    carries its version instead of the key: one read, and still exact."""
+    found = cache.get_many([VERSION_PREFIX + namespace, key])
+    current = found.get(VERSION_PREFIX + namespace)
+    if current is None:
+        return version(namespace), None
+    stored = found.get(key)
+    if not isinstance(stored, tuple) or stored[0] != int(current):
+        return int(current), None
+    return int(current), stored[1]
+
+
+def store_versioned(key: str, made_under: int, value, timeout: int) -> None:
+    """Store `value` as made under version `made_under`: the version read BEFORE it was made,
+    so a change committed meanwhile leaves it stale at once."""
+    cache.set(key, (made_under, value), timeout)
 
 
 def _storable(response) -> bool:
@@ -157,7 +178,7 @@ def public_page(namespace: str, *, timeout: int = 3600) -> Callable:
             if not (settings.MOTCUA_PAGE_CACHE and _anonymous(request)):
                 return view(request, *args, **kwargs)
             key = _page_key(request, namespace)
-            stored = cache.get(key)
+            made_under, stored = read_versioned(namespace, key)
             if stored is not None:
                 return _answer(request, stored)
             response = view(request, *args, **kwargs)
@@ -165,8 +186,9 @@ def public_page(namespace: str, *, timeout: int = 3600) -> Callable:
                 content = _punch_csrf_hole(request, response.content)
                 if content is not None:
                     headers = {h: response[h] for h in KEPT_HEADERS if h in response}
-                    cache.set(
+                    store_versioned(
                         key,
+                        made_under,
                         {
                             "content": content,
                             "content_type": response["Content-Type"],

@@ -30,7 +30,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Count, F, Q
 
 from motcua.core import pagecache
@@ -263,12 +262,11 @@ def cached_for_unit(unit_id: int, at: dt.datetime, what: str, build):
         return build()
     from .display import namespace  # display imports the queue services, which import us
 
-    version = pagecache.version(namespace(unit_id))
-    key = f"motcua:estimate:{what}:{unit_id}:{version}:{int(at.timestamp()) // 60}"
-    found = cache.get(key)
+    key = f"motcua:estimate:{what}:{unit_id}:{int(at.timestamp()) // 60}"
+    made_under, found = pagecache.read_versioned(namespace(unit_id), key)
     if found is None:
         found = build()
-        cache.set(key, found, FACTS_SECONDS)
+        pagecache.store_versioned(key, made_under, found, FACTS_SECONDS)
     return found
 
 
