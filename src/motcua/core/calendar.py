@@ -29,6 +29,7 @@ from __future__ import annotations
 import bisect
 import calendar as _stdlib_calendar
 import datetime as dt
+import functools
 import logging
 import threading
 import time
@@ -67,9 +68,19 @@ def _parse_time(value: str | dt.time) -> dt.time:
     return dt.time(int(hours), int(minutes))
 
 
-def office_hours() -> tuple[tuple[dt.time, dt.time], tuple[dt.time, dt.time]]:
+OfficeHours = tuple[tuple[dt.time, dt.time], tuple[dt.time, dt.time]]
+
+
+def office_hours() -> OfficeHours:
     """(morning, afternoon) opening and closing times, local time."""
     (am_open, am_close), (pm_open, pm_close) = settings.MOTCUA_OFFICE_HOURS
+    return _office_hours(am_open, am_close, pm_open, pm_close)
+
+
+@functools.lru_cache(maxsize=16)
+def _office_hours(am_open, am_close, pm_open, pm_close) -> OfficeHours:
+    # Parsed once per value: a worklist page asks a few hundred times (deadline warnings);
+    # keyed by the setting's value, so a changed setting (tests override it) is parsed anew.
     return (
         (_parse_time(am_open), _parse_time(am_close)),
         (_parse_time(pm_open), _parse_time(pm_close)),

@@ -13,6 +13,7 @@ due date -> on time, after -> late.
 """
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 
@@ -153,19 +154,15 @@ def working_time_between(
     """
     if end <= start:
         return Decimal(0)
-    periods = calendar.office_hours()
-    day_seconds = sum(_seconds(close) - _seconds(open_) for open_, close in periods)
+    periods, day_seconds = _office_periods(calendar.office_hours())
     a, b = start.astimezone(LOCAL_TZ), end.astimezone(LOCAL_TZ)
 
     def office_seconds(day: dt.date, lo: dt.time | None, hi: dt.time | None) -> int:
         if not calendar.is_working_day(day, unit):
             return 0
-        total = 0
-        for open_, close in periods:
-            first = max(_seconds(open_), _seconds(lo) if lo else 0)
-            last = min(_seconds(close), _seconds(hi) if hi else 86_400)
-            total += max(0, last - first)
-        return total
+        low = _seconds(lo) if lo else 0
+        high = _seconds(hi) if hi else 86_400
+        return sum(max(0, min(close, high) - max(open_, low)) for open_, close in periods)
 
     if a.date() == b.date():
         seconds = office_seconds(a.date(), a.timetz(), b.timetz())
@@ -183,6 +180,13 @@ def working_time_between(
 
 def _seconds(value: dt.time) -> int:
     return value.hour * 3600 + value.minute * 60 + value.second
+
+
+@functools.lru_cache(maxsize=16)
+def _office_periods(hours: calendar.OfficeHours) -> tuple[tuple[tuple[int, int], ...], int]:
+    """The office periods in seconds after midnight, and their total: one working day."""
+    periods = tuple((_seconds(open_), _seconds(close)) for open_, close in hours)
+    return periods, sum(close - open_ for open_, close in periods)
 
 
 SOON_WITHIN_DAYS = Decimal(1)
