@@ -38,6 +38,7 @@ from motcua.registry import services as registry
 from . import deadlines, workflow
 from .codes import next_dossier_code
 from .models import (
+    COMPONENT_DIGITIZED,
     ApplicantKind,
     Channel,
     CollectedBy,
@@ -548,7 +549,21 @@ def _add_components(
         if item.file is not None:
             row.file.save(getattr(item.file, "name", None) or "thanh-phan.pdf", item.file, False)
         row.save()
-    dossier.has_digitized_components = dossier.components.filter(digitized=True).exists()
+    refresh_digitized(dossier)
+
+
+def refresh_digitized(dossier: Dossier, *, save: bool = True) -> bool:
+    """Recompute `all_components_digitized` from the components (decisions/0034): true when
+    every component has its scan or was taken from the citizen's documents or the state's data
+    (a dossier without components has nothing missing). Call wherever components change, inside
+    the transaction that changed them; `save=False` when the caller saves the dossier itself."""
+    missing = dossier.components.exclude(COMPONENT_DIGITIZED).exists()
+    value = not missing
+    if dossier.all_components_digitized != value:
+        dossier.all_components_digitized = value
+        if save:
+            dossier.save(update_fields=["all_components_digitized"])
+    return value
 
 
 def _department_for(unit_id: int, kind: str, procedure: Procedure) -> Department | None:
@@ -1805,9 +1820,7 @@ def attach_component_scan(actor, *, component_id: int, file: File) -> DossierCom
         component.file.save(getattr(file, "name", None) or "thanh-phan.pdf", file, False)
         component.digitized = True
         component.save(update_fields=["file", "digitized"])
-        if not dossier.has_digitized_components:
-            dossier.has_digitized_components = True
-            dossier.save(update_fields=["has_digitized_components"])
+        refresh_digitized(dossier)
         audit.record(
             action="dossier.scan_component",
             obj=dossier,
