@@ -577,6 +577,15 @@ class DossierDocument(models.Model):
         return f"{self.dossier_id} {self.kind}"
 
 
+# the letter a dossier that ended this way must carry (transitions refuse without it; a defect
+# of digitization when an older or imported row lacks it: decisions/0034)
+LETTER_FOR = {
+    Status.REFUSED: DossierDocument.Kind.REFUSAL_LETTER,
+    Status.STOPPED: DossierDocument.Kind.STOP_LETTER,
+    Status.WITHDRAWN: DossierDocument.Kind.WITHDRAWAL_REQUEST,
+}
+
+
 class OnlineFiling(models.Model):
     """How an online dossier was filed: what the plans measure of the citizen's side.
 
