@@ -104,9 +104,7 @@ def test_refused_stopped_or_withdrawn_without_its_letter_is_a_defect(world, stat
     assert Kind.NO_LETTER not in kinds_of(world.leader, dossier)
     dossier.documents.filter(kind=letter).delete()
     assert Kind.NO_LETTER in kinds_of(world.leader, dossier)
-    services.attach_missing_paper(
-        getattr(world, fixer), dossier_id=dossier.pk, pdf_bytes=b"%PDF-1"
-    )
+    services.attach_missing_paper(getattr(world, fixer), dossier_id=dossier.pk, pdf_bytes=b"%PDF-1")
     assert Kind.NO_LETTER not in kinds_of(world.leader, dossier)
     assert dossier.documents.filter(kind=letter).count() == 1
 
