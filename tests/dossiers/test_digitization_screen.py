@@ -140,3 +140,41 @@ def test_a_component_scan_from_the_dossier_page_must_be_a_real_file(client, worl
     assert client.post(url, {"file": SimpleUploadedFile("a.pdf", PDF)}).status_code == 302
     component.refresh_from_db()
     assert component.digitized
+
+
+def test_reception_warns_before_collecting_a_paper_the_citizen_already_has(client, world):
+    from motcua.dossiers.models import Dossier, IdentityVia
+
+    from .test_digitization_defects import issued_birth_certificate, residence_procedure
+
+    result = issued_birth_certificate(world).documents.get(kind=DossierDocument.Kind.RESULT)
+    procedure = residence_procedure(world)
+    component = procedure.components.get()
+    client.force_login(world.officer)
+    form = {
+        "procedure": procedure.pk,
+        "key": "k-reuse",
+        "applicant_kind": "1",
+        "applicant_name": "Nguyễn Văn An",
+        "applicant_id_number": "001203004567",
+        "applicant_phone": "0912 345 678",
+        "applicant_address": "Thôn Đồng Bụt",
+        "applicant_email": "",
+        "identity_via": IdentityVia.CHIP_CARD,
+        "delivery": "counter",
+        "action": "receive",
+        f"c{component.pk}_received": "on",
+        f"c{component.pk}_form": "copy",
+        f"c{component.pk}_count": "1",
+    }
+    url = reverse("dossiers:counter_reception")
+    warned = client.post(url, form).content.decode()
+    assert 'data-testid="reuse-warning"' in warned
+    assert "Công dân đã có giấy tờ này trong kho dữ liệu" in warned
+    before = Dossier.objects.count()
+    assert client.post(url, {**form, f"c{component.pk}_reuse": str(result.pk)}).status_code == 302
+    dossier = Dossier.objects.latest("id")
+    assert Dossier.objects.count() == before + 1
+    reused = dossier.components.get()
+    assert reused.reused_from_warehouse and reused.file
+    assert dossier.all_components_digitized

@@ -338,6 +338,8 @@ def _flag(kind: str):
 def _detail(kind: str, dossier: Dossier, again) -> str:
     if kind == Kind.NO_LETTER:
         letter = LETTER_FOR.get(Status(dossier.status))
+        if letter is None:
+            return ""
         return _("Thiếu “%(letter)s”.") % {"letter": DossierDocument.Kind(letter).label}
     if kind == Kind.RECOLLECTED:
         codes = sorted({result.code for _pk, result in again})

@@ -2111,6 +2111,7 @@ MISSING_PAPER_PERMITS: dict[str, tuple[tuple[str, ...], str]] = {
 
 def missing_paper(dossier: Dossier) -> str | None:
     """The paper kind a dossier that ended lacks (defects (a) and (d)), else None."""
+    kind: str | None
     if dossier.status in (Status.RESULT_READY, Status.RETURNED):
         kind = DossierDocument.Kind.RESULT
     else:
