@@ -344,10 +344,6 @@ def _detail(kind: str, dossier: Dossier, again) -> str:
     if kind == Kind.RECOLLECTED:
         codes = sorted({result.code for _pk, result in again})
         return _("Giấy tờ đã được cấp trong hồ sơ %(codes)s.") % {"codes": ", ".join(codes)}
-    if kind == Kind.IDENTITY_NOT_VERIFIED:
-        return _("Xác thực qua: %(via)s.") % {
-            "via": IdentityVia(dossier.identity_verified_via).label
-        }
     return ""
 
 
