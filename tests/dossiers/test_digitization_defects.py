@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from motcua.catalog.models import Component
-from motcua.dossiers import defects, digitization, services
+from motcua.dossiers import defects, digitization, selectors, services
 from motcua.dossiers.defects import Filters, Kind
 from motcua.dossiers.models import Dossier, DossierDocument, IdentityVia, Status
 
@@ -40,11 +40,17 @@ def test_one_of_three_components_scanned_is_not_a_digitized_dossier(world):
     dossier.refresh_from_db()
     assert not dossier.all_components_digitized
     assert Kind.COMPONENTS_NOT_ATTACHED in kinds_of(world.leader, dossier)
+    assert facts(world)["digitized"] == 0  # the index counts it as not digitized
     services.attach_component_scan(world.officer, component_id=second.pk, file=pdf())
     services.attach_component_scan(world.officer, component_id=third.pk, file=pdf())
     dossier.refresh_from_db()
     assert dossier.all_components_digitized
     assert kinds_of(world.leader, dossier) == []
+    assert facts(world)["digitized"] == 1
+
+
+def facts(world) -> dict:
+    return selectors.index_facts([world.commune.pk], at(2026, 11, 1), at(2026, 12, 1))
 
 
 def test_components_reused_or_from_state_data_count_as_digitized(world):
