@@ -47,6 +47,11 @@ def test_leader_fixes_a_missing_result_file_and_the_list_shrinks(
     expect(page.get_by_test_id("figure-thanh-phan")).to_contain_text("0 / 2")
     fits()
     page.screenshot(path=str(SHOTS / "defects-360.png"), full_page=True)
+    page.get_by_test_id("denominator-thanh-phan").click()  # the dossiers behind the figure
+    expect(page.get_by_test_id("figure-row")).to_have_count(2)
+    fits()
+    page.screenshot(path=str(SHOTS / "figure-list-360.png"), full_page=True)
+    page.go_back()
 
     page.get_by_test_id("fix-ket-qua").click()
     expect(page.get_by_test_id("dossier-defect-ket-qua")).to_be_visible()
