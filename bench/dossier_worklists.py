@@ -210,7 +210,7 @@ def seed_dossiers(count: int, people: dict, *, now: dt.datetime, months: int = 6
         "status", "submitted_at", "received_at", "competent_received_at", "due_at",
         "due_at_legal", "due_at_current", "finished_at", "returned_at", "timeliness",
         "result_delivery", "postal_tracking_number", "result_signed", "paid_online",
-        "has_digitized_components", "idempotency_key", "search_text", "version",
+        "all_components_digitized", "idempotency_key", "search_text", "version",
         "last_activity_at", "current_event_id", "created", "updated",
     ]  # fmt: skip
     s_attnames = [

@@ -299,7 +299,7 @@ def test_identity_digitization_and_signatures_grow_and_fees_are_paid_online(hist
     assert share(counter_late, identity_verified=True) > share(
         counter_early, identity_verified=True
     )
-    assert share(late, has_digitized_components=True) > share(early, has_digitized_components=True)
+    assert share(late, all_components_digitized=True) > share(early, all_components_digitized=True)
     returned = Q(status=Status.RETURNED)
     assert share(late.filter(returned), result_signed=True) >= 0.9
     assert share(history.filter(returned), result_signed=True) >= 0.85

@@ -161,7 +161,7 @@ def test_real_scans_mark_components_digitized(officer_client, world):
     }
     officer_client.post(RECEPTION, form_data(world, **files))
     dossier = Dossier.objects.get()
-    assert dossier.has_digitized_components
+    assert dossier.all_components_digitized
     assert dossier.components.filter(digitized=True).count() == 2
 
 

@@ -106,14 +106,19 @@ def test_scanned_components_and_identity_check_are_recorded(world):
         ],
         identity_verified_via="chip_card",
     )
-    assert dossier.identity_verified and dossier.has_digitized_components
+    # one scanned, one reused from the citizen's documents: every component in hand
+    assert dossier.identity_verified and dossier.all_components_digitized
     assert list(dossier.components.values_list("digitized", "reused_from_warehouse")) == [
         (True, False),
         (False, True),
     ]
     plain = receive(world)
-    assert not plain.identity_verified and not plain.has_digitized_components
-    component = plain.components.first()
-    services.attach_component_scan(world.officer, component_id=component.pk, file=pdf())
+    assert not plain.identity_verified and not plain.all_components_digitized
+    first, *rest = plain.components.all()
+    services.attach_component_scan(world.officer, component_id=first.pk, file=pdf())
     plain.refresh_from_db()
-    assert plain.has_digitized_components
+    assert plain.all_components_digitized is (not rest)
+    for component in rest:
+        services.attach_component_scan(world.officer, component_id=component.pk, file=pdf())
+    plain.refresh_from_db()
+    assert plain.all_components_digitized

@@ -49,6 +49,12 @@ STAFF_MENU = [
         _("Thời gian từ đăng nhập đến nộp, số trường công dân phải gõ, theo thủ tục."),
     ),
     (
+        _("Số hóa hồ sơ"),
+        "dossiers:defects",
+        {Role.LEADER, Role.MANAGER, Role.COUNTER_OFFICER},
+        _("Chỉ số số hóa và hồ sơ có lỗi số hóa cần khắc phục."),
+    ),
+    (
         _("Hỗ trợ nộp trực tuyến"),
         "assist:home",
         {Role.COUNTER_OFFICER, Role.DIGITAL_TEAM},

@@ -74,6 +74,7 @@ from motcua.dossiers.models import (
     Status,
     SupplementRequest,
     Violation,
+    component_digitized,
 )
 from motcua.dossiers.tasks import watch_deadlines
 
@@ -621,7 +622,7 @@ class _Planner:
                     file=PLACEHOLDER if scanned else "",
                 )
             )
-        dossier.has_digitized_components = any(c.digitized for c in life.components)
+        dossier.all_components_digitized = all(component_digitized(c) for c in life.components)
         if fee_total and (
             (online and rng.random() < _ramp(PAID_ONLINE, f))
             or (not online and rng.random() < _ramp(COUNTER_QR_PAYMENT, f))

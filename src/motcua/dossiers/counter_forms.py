@@ -249,6 +249,7 @@ class ReceptionForm(forms.Form):
             elif self.cleaned_data.get(p + "received"):
                 out.append(
                     {
+                        "pk": c.pk,
                         "name": c.name,
                         "form": self.cleaned_data[p + "form"],
                         "count": self.cleaned_data[p + "count"],

@@ -33,7 +33,7 @@ from motcua.core.calendar import LOCAL_TZ
 from motcua.core.files import read_stored
 from motcua.registry import counter as registry_counter
 
-from . import deadlines, file_links, selectors, services, workflow
+from . import deadlines, defects, file_links, selectors, services, workflow
 from .counter_forms import (
     COUNTER_DELIVERIES,
     ReasonForm,
@@ -43,7 +43,7 @@ from .counter_forms import (
     SupplementForm,
     TrackingBookForm,
 )
-from .models import Delivery, Dossier, DossierDocument, Status
+from .models import ApplicantKind, Delivery, Dossier, DossierDocument, Status
 from .notifications import lookup_url  # the receipt's QR: the public tracking page
 from .papers import from_dossier
 from .papers import render as papers
@@ -140,17 +140,46 @@ def _fee_choice(procedure) -> cases.FeeChoice:
     return cases.fee_choice(procedure.fees.all(), online=False, day=timezone.localdate())
 
 
-def _components_in(form: ReceptionForm) -> list[services.ComponentIn]:
-    return [
-        services.ComponentIn(
-            name=row["name"],
-            form=row["form"],
-            count=row["count"],
-            file=row.get("file"),
-            from_state_data=row["state"],
+def _components_in(
+    form: ReceptionForm, reuse: dict[int, int] | None = None
+) -> list[services.ComponentIn]:
+    """The rows to store; `reuse` {component pk: result document id} for the papers taken
+    from the citizen's documents instead of collected again (decisions/0034)."""
+    reuse = reuse or {}
+    out = []
+    for row in form.received_components():
+        chosen = reuse.get(row.get("pk", 0))
+        out.append(
+            services.ComponentIn(
+                name=row["name"],
+                form=row["form"],
+                count=row["count"],
+                file=None if chosen else row.get("file"),
+                from_state_data=row["state"],
+                reuse_result=chosen,
+            )
         )
-        for row in form.received_components()
-    ]
+    return out
+
+
+def _reuse_offers(form: ReceptionForm, data: dict) -> dict[int, defects.IssuedResult]:
+    """The ticked components the applicant already holds as a valid issued result: the
+    counter warns before collecting them again (defect (e), decisions/0034)."""
+    if data["applicant_kind"] != ApplicantKind.CITIZEN:
+        return {}
+    number = data["applicant_id_number"]
+    held = defects.issued_results([number]).get(number, [])
+    if not held:
+        return {}
+    now = timezone.now()
+    offers = {}
+    for row in form.received_components():
+        if row["state"]:
+            continue
+        match = defects.matching_result(row["name"], held, at=now)
+        if match is not None:
+            offers[row["pk"]] = match
+    return offers
 
 
 def _reception_lookup(request, unit, procedure):
@@ -221,6 +250,21 @@ def reception(request):
             status=400,
         )
     data = form.cleaned_data
+    offers = {} if refusing else _reuse_offers(form, data)
+    reuse: dict[int, int] = {}
+    undecided = False
+    for pk, result in offers.items():
+        answer = request.POST.get(f"c{pk}_reuse", "")
+        if answer == str(result.document_id):
+            reuse[pk] = result.document_id
+        elif answer != "paper":
+            undecided = True
+    if undecided:  # warn before collecting a paper the citizen already has
+        for c in form.components:
+            c.reuse_offer = offers.get(c.pk)
+        context = _reception_context(request, unit, procedure, form)
+        context["reuse_warning"] = len(offers)
+        return render(request, "dossiers/counter/reception.html", context, status=200)
     applicant = services.Applicant(
         name=data["applicant_name"],
         id_number=data["applicant_id_number"],
@@ -236,7 +280,7 @@ def reception(request):
                 procedure=procedure,
                 receiving_unit=unit,
                 applicant=applicant,
-                components=_components_in(form),
+                components=_components_in(form, reuse),
                 identity_verified_via=data["identity_via"],
                 registry_lookup=data.get("registry_lookup"),
                 idempotency_key=data["key"],

@@ -9,6 +9,7 @@ import re
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import StepStage
@@ -219,7 +220,8 @@ class Dossier(models.Model):
     )
     result_signed = models.BooleanField(_("kết quả đã ký số"), default=False)
     paid_online = models.BooleanField(_("đã thanh toán trực tuyến"), default=False)
-    has_digitized_components = models.BooleanField(_("có thành phần được số hóa"), default=False)
+    # every component in hand digitally (decisions/0034): kept by services.refresh_digitized
+    all_components_digitized = models.BooleanField(_("mọi thành phần đã số hóa"), default=False)
     idempotency_key = models.CharField(max_length=64, blank=True, editable=False)
     search_text = models.CharField(max_length=400, blank=True, editable=False)
     version = models.PositiveIntegerField(default=0, editable=False)
@@ -287,6 +289,22 @@ class Dossier(models.Model):
     @property
     def is_online(self) -> bool:
         return self.channel == Channel.ONLINE
+
+
+# A component is in hand digitally when its scan is attached, or it was taken from the citizen's
+# documents (kho dữ liệu) or the state's data: the one rule (decisions/0034).
+COMPONENT_DIGITIZED = (
+    Q(digitized=True) & ~Q(file="") | Q(reused_from_warehouse=True) | Q(from_state_data=True)
+)
+
+
+def component_digitized(component: "DossierComponent") -> bool:
+    """`COMPONENT_DIGITIZED` for one row in memory."""
+    return bool(
+        (component.digitized and component.file)
+        or component.reused_from_warehouse
+        or component.from_state_data
+    )
 
 
 class DossierComponent(models.Model):
@@ -557,6 +575,15 @@ class DossierDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier_id} {self.kind}"
+
+
+# the letter a dossier that ended this way must carry (transitions refuse without it; a defect
+# of digitization when an older or imported row lacks it: decisions/0034)
+LETTER_FOR = {
+    Status.REFUSED: DossierDocument.Kind.REFUSAL_LETTER,
+    Status.STOPPED: DossierDocument.Kind.STOP_LETTER,
+    Status.WITHDRAWN: DossierDocument.Kind.WITHDRAWAL_REQUEST,
+}
 
 
 class OnlineFiling(models.Model):

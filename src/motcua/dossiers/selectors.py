@@ -375,7 +375,7 @@ def index_facts(unit_ids, start: dt.datetime, end: dt.datetime) -> dict[str, int
         on_time=Count("id", filter=Q(timeliness="on_time")),
         late=Count("id", filter=Q(timeliness="late")),
         identity_verified=Count("id", filter=Q(identity_verified=True)),
-        digitized=Count("id", filter=Q(has_digitized_components=True)),
+        digitized=Count("id", filter=Q(all_components_digitized=True)),
         result_signed=Count("id", filter=Q(result_signed=True)),
         paid_online=Count("id", filter=Q(paid_online=True)),
     )

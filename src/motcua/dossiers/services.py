@@ -10,6 +10,7 @@ demo history and tests act at a chosen moment.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Callable, Iterable
@@ -35,9 +36,11 @@ from motcua.core.models import Department, Unit
 from motcua.core.statemachine import Outcome, actor_or_none
 from motcua.registry import services as registry
 
-from . import deadlines, workflow
+from . import deadlines, defects, workflow
 from .codes import next_dossier_code
 from .models import (
+    COMPONENT_DIGITIZED,
+    LETTER_FOR,
     ApplicantKind,
     Channel,
     CollectedBy,
@@ -69,11 +72,6 @@ stale_form_message = workflow.stale_form_message
 
 STAFF_ROLES = (Role.COUNTER_OFFICER, Role.SPECIALIST, Role.LEADER, Role.MANAGER)
 COUNTER_ROLES = (Role.COUNTER_OFFICER, Role.MANAGER)
-LETTER_FOR = {
-    Status.REFUSED: DossierDocument.Kind.REFUSAL_LETTER,
-    Status.STOPPED: DossierDocument.Kind.STOP_LETTER,
-    Status.WITHDRAWN: DossierDocument.Kind.WITHDRAWAL_REQUEST,
-}
 # actions whose verb must apply changes (dates, steps, records) besides the status
 _NEEDS_VERB = frozenset(
     {
@@ -134,6 +132,9 @@ class ComponentIn:
     file: File | None = None
     reused_from_warehouse: bool = False
     from_state_data: bool = False
+    # a signed result already issued to this applicant, taken from their documents instead of
+    # the paper (the counter's warning, decisions/0034): its file is copied onto the component
+    reuse_result: int | None = None
 
 
 @dataclass(frozen=True)
@@ -535,7 +536,26 @@ def _add_components(
                 % {"name": unknown[0]}
             }
         )
+    held: list[defects.IssuedResult] | None = None
     for item in components:
+        reused_file = None
+        if item.reuse_result is not None:
+            if held is None:
+                number = dossier.applicant_id_number
+                held = defects.issued_results([number]).get(number, [])
+            match = next((r for r in held if r.document_id == item.reuse_result), None)
+            if match is None or not defects.matching_result(
+                item.name, [match], at=dossier.submitted_at, dossier_id=dossier.pk
+            ):
+                raise ValidationError(
+                    {
+                        "components": _("Kết quả đã cấp được chọn không dùng được cho “%(name)s”.")
+                        % {"name": item.name}
+                    }
+                )
+            source = DossierDocument.objects.get(pk=match.document_id)
+            reused_file = ContentFile(read_stored(source.file), name="tai-su-dung.pdf")
+            item = dataclasses.replace(item, file=reused_file, reused_from_warehouse=True)
         row = DossierComponent(
             dossier=dossier,
             name=item.name,
@@ -548,7 +568,21 @@ def _add_components(
         if item.file is not None:
             row.file.save(getattr(item.file, "name", None) or "thanh-phan.pdf", item.file, False)
         row.save()
-    dossier.has_digitized_components = dossier.components.filter(digitized=True).exists()
+    refresh_digitized(dossier)
+
+
+def refresh_digitized(dossier: Dossier, *, save: bool = True) -> bool:
+    """Recompute `all_components_digitized` from the components (decisions/0034): true when
+    every component has its scan or was taken from the citizen's documents or the state's data
+    (a dossier without components has nothing missing). Call wherever components change, inside
+    the transaction that changed them; `save=False` when the caller saves the dossier itself."""
+    missing = dossier.components.exclude(COMPONENT_DIGITIZED).exists()
+    value = not missing
+    if dossier.all_components_digitized != value:
+        dossier.all_components_digitized = value
+        if save:
+            dossier.save(update_fields=["all_components_digitized"])
+    return value
 
 
 def _department_for(unit_id: int, kind: str, procedure: Procedure) -> Department | None:
@@ -1805,9 +1839,7 @@ def attach_component_scan(actor, *, component_id: int, file: File) -> DossierCom
         component.file.save(getattr(file, "name", None) or "thanh-phan.pdf", file, False)
         component.digitized = True
         component.save(update_fields=["file", "digitized"])
-        if not dossier.has_digitized_components:
-            dossier.has_digitized_components = True
-            dossier.save(update_fields=["has_digitized_components"])
+        refresh_digitized(dossier)
         audit.record(
             action="dossier.scan_component",
             obj=dossier,
@@ -2061,3 +2093,129 @@ def attach_draft_result(
         at=at,
         expected_version=expected_version,
     )
+
+
+# --- digitization defects fixed after the fact (decisions/0034) ---------------------------------
+
+# who may attach the paper a closed dossier lacks, and where their role must hold
+MISSING_PAPER_PERMITS: dict[str, tuple[tuple[str, ...], str]] = {
+    DossierDocument.Kind.RESULT: ((Role.SPECIALIST, Role.MANAGER, Role.LEADER), "competent"),
+    DossierDocument.Kind.REFUSAL_LETTER: ((Role.COUNTER_OFFICER, Role.MANAGER), "receiving"),
+    DossierDocument.Kind.STOP_LETTER: ((Role.SPECIALIST, Role.MANAGER, Role.LEADER), "competent"),
+    DossierDocument.Kind.WITHDRAWAL_REQUEST: (
+        (Role.COUNTER_OFFICER, Role.MANAGER),
+        "either",
+    ),
+}
+
+
+def missing_paper(dossier: Dossier) -> str | None:
+    """The paper kind a dossier that ended lacks (defects (a) and (d)), else None."""
+    kind: str | None
+    if dossier.status in (Status.RESULT_READY, Status.RETURNED):
+        kind = DossierDocument.Kind.RESULT
+    else:
+        kind = LETTER_FOR.get(Status(dossier.status))
+    if kind is None or _has_document(dossier, kind):
+        return None
+    return kind
+
+
+def may_attach_missing_paper(actor, dossier: Dossier, kind: str) -> bool:
+    roles, where = MISSING_PAPER_PERMITS[kind]
+    units = {
+        "competent": [dossier.competent_unit_id],
+        "receiving": [dossier.receiving_unit_id],
+        "either": [dossier.competent_unit_id, dossier.receiving_unit_id],
+    }[where]
+    return actor is not None and any(has_role(actor, *roles, unit=u) for u in units)
+
+
+def attach_missing_paper(
+    actor, *, dossier_id: int, pdf_bytes: bytes, at: dt.datetime | None = None
+) -> DossierDocument:
+    """Bổ sung văn bản còn thiếu: the result file of a dossier that has its result, or the
+    refusal / stop letter or withdrawal request of one that ended without it. Only the paper
+    that is missing, by the roles that would have attached it; the status does not move."""
+    at = _now(at)
+    with transaction.atomic():
+        dossier = Dossier.objects.select_for_update().get(pk=dossier_id)
+        kind = missing_paper(dossier)
+        if kind is None:
+            raise IllegalTransition(
+                _("Hồ sơ này không thiếu văn bản nào cần bổ sung."),
+                action="attach_missing_paper",
+                status=dossier.status,
+            )
+        if not may_attach_missing_paper(actor, dossier, kind):
+            raise PermissionDenied(_("Bạn không có quyền bổ sung văn bản này cho hồ sơ."))
+        document = DossierDocument(
+            dossier=dossier, kind=kind, created_at=at, created_by=actor_or_none(actor)
+        )
+        document.note = _("Bổ sung sau khi hồ sơ đã kết thúc")[:300]
+        document.file.save(f"{dossier.code}-{kind}.pdf", ContentFile(pdf_bytes), False)
+        document.save()
+        audit.record(
+            action="dossier.attach_missing_paper",
+            obj=dossier,
+            changes={"kind": kind, "document": document.pk},
+            actor=actor,
+            unit=dossier.competent_unit_id,
+        )
+    return document
+
+
+def reuse_issued_result(
+    actor, *, component_id: int, result_id: int, at: dt.datetime | None = None
+) -> DossierComponent:
+    """A component collected on paper although the citizen held it as a valid issued result
+    (defect (e)): take it from their documents instead, as the online filing does
+    (decisions/0033): the result's file copied onto the component, `reused_from_warehouse`."""
+    with transaction.atomic():
+        component = DossierComponent.objects.get(pk=component_id)
+        dossier = Dossier.objects.select_for_update().get(pk=component.dossier_id)
+        _require_role(actor, STAFF_ROLES, [dossier.receiving_unit_id, dossier.competent_unit_id])
+        component = DossierComponent.objects.select_for_update().get(pk=component_id)
+        if component.reused_from_warehouse or component.from_state_data:
+            raise IllegalTransition(
+                _("Thành phần này đã được lấy từ kho dữ liệu."),
+                action="reuse_issued_result",
+                status=dossier.status,
+            )
+        held = defects.issued_results([dossier.applicant_id_number]).get(
+            dossier.applicant_id_number, []
+        )
+        match = next(
+            (
+                r
+                for r in held
+                if r.document_id == result_id
+                and defects.matching_result(
+                    component.name, [r], at=dossier.submitted_at, dossier_id=dossier.pk
+                )
+            ),
+            None,
+        )
+        if match is None:
+            raise ValidationError(
+                {"result": _("Kết quả đã cấp này không dùng được cho thành phần hồ sơ này.")}
+            )
+        source = DossierDocument.objects.get(pk=match.document_id)
+        data = read_stored(source.file)
+        if component.file:
+            component.file.delete(save=False)
+        component.file.save(
+            f"{dossier.code}-tai-su-dung-{component.pk}.pdf", ContentFile(data), False
+        )
+        component.digitized = True
+        component.reused_from_warehouse = True
+        component.save(update_fields=["file", "digitized", "reused_from_warehouse"])
+        refresh_digitized(dossier)
+        audit.record(
+            action="dossier.reuse_issued_result",
+            obj=dossier,
+            changes={"component": component.pk, "result": match.document_id},
+            actor=actor,
+            unit=dossier.receiving_unit_id,
+        )
+    return component

@@ -9,5 +9,6 @@ app_name = "dossiers"
 urlpatterns = [
     path("can-bo/mot-cua/", include("motcua.dossiers.counter_urls")),
     path("can-bo/ho-so/", include("motcua.dossiers.worklist_urls")),
+    path("can-bo/so-hoa/", include("motcua.dossiers.defect_urls")),
     path("tra-cuu/", include("motcua.dossiers.tracking_urls")),
 ]

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from . import defect_views
 from . import worklist_views as views
 
 urlpatterns = [
@@ -16,5 +17,17 @@ urlpatterns = [
         "<int:pk>/xin-loi/<int:ext_pk>/",
         views.dossier_apology_letter,
         name="dossier_apology_letter",
+    ),
+    # fixes of digitization defects (decisions/0034)
+    path("<int:pk>/bo-sung-van-ban/", defect_views.fix_paper, name="defect_fix_paper"),
+    path(
+        "<int:pk>/thanh-phan/<int:cpk>/so-hoa/",
+        defect_views.fix_component,
+        name="defect_fix_component",
+    ),
+    path(
+        "<int:pk>/thanh-phan/<int:cpk>/dung-lai/",
+        defect_views.fix_reuse,
+        name="defect_fix_reuse",
     ),
 ]

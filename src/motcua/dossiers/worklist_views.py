@@ -34,7 +34,7 @@ from motcua.core.calendar import LOCAL_TZ
 from motcua.core.files import open_stored
 from motcua.core.models import Unit
 
-from . import deadlines, file_links, selectors, services, workflow
+from . import deadlines, defect_views, file_links, selectors, services, workflow
 from . import worklist_forms as f
 from .models import (
     Dossier,
@@ -367,6 +367,7 @@ def _page_context(request, dossier: Dossier, **extra) -> dict:
         "unsigned_result": services.unsigned_result(dossier),
         "filing": selectors.online_filing(dossier),
         "signed_documents": _signed_documents(dossier),
+        "digitization": defect_views.dossier_context(user, dossier),
         "actions": actions,
         "action_forms": [
             {
