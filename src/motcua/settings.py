@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "motcua.dossiers",
     "motcua.queueing",
     "motcua.documents",
+    "motcua.certification",
     "motcua.integrations",
     "motcua.outreach",
     "motcua.feedback",

@@ -91,6 +91,7 @@ def sign(
     reason: str = signing.DEFAULT_REASON,
     pin: str = "",
     person=None,
+    on_page: int = 0,
 ) -> SignedPdf:
     """Sign `pdf_bytes` with `unit`'s certificate; writes nothing (call it outside transactions).
 
@@ -115,6 +116,7 @@ def sign(
         verification_code=code,
         signer=signer,
         person_signer=person_signer,
+        on_page=on_page,
     )
     cert = signer.signing_cert
     assert cert is not None  # sign_pdf above signed with it

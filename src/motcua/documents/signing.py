@@ -164,6 +164,7 @@ def _add_signature(
     reason: str,
     location: str,
     name: str,
+    on_page: int = 0,
 ) -> bytes:
     """One PAdES B-B signature (SHA-256) with a visible stamp, as an incremental update."""
     try:
@@ -182,7 +183,7 @@ def _add_signature(
         meta,
         signer=signer,
         stamp_style=stamp_style,
-        new_field_spec=fields.SigFieldSpec(sig_field_name=field_name, on_page=0, box=box),
+        new_field_spec=fields.SigFieldSpec(sig_field_name=field_name, on_page=on_page, box=box),
     )
     out = BytesIO()
     try:
@@ -205,6 +206,7 @@ def sign_pdf(
     reason: str = DEFAULT_REASON,
     signer: signers.SimpleSigner | None = None,
     person_signer: signers.SimpleSigner | None = None,
+    on_page: int = 0,
 ) -> bytes:
     """Sign `pdf_bytes` as `unit` (PAdES B-B, SHA-256) and return the signed file.
 
@@ -212,6 +214,7 @@ def sign_pdf(
     certificate (field `Signature1`, a stamp naming them, bottom left), then the unit's seal
     signature is added as an incremental update (field `Signature2`): it covers the whole file,
     the person's signature included. Without it, the unit signs alone (field `Signature1`).
+    The stamps go on page `on_page` (0: the first; -1: the last, e.g. a certification page).
     The unit's stamp names the person who signed, the unit and the local time, and carries a
     QR code to `verification_url` so anyone holding the paper can check the original.
     """
@@ -229,6 +232,7 @@ def sign_pdf(
             reason=reason,
             location=location,
             name=signer_name,
+            on_page=on_page,
         )
         unit_field = UNIT_FIELD_NAME_AFTER_PERSON
     return _add_signature(
@@ -247,4 +251,5 @@ def sign_pdf(
         reason=reason,
         location=location,
         name=unit.name if person_signer is not None else signer_name,
+        on_page=on_page,
     )
