@@ -93,8 +93,8 @@ def test_the_public_page_shows_both_signatures_verified(client, two_signed):
     response = client.get(f"/xac-thuc/{two_signed.verification_code}/")
     text = re.sub(r"\s+", " ", response.content.decode())
     assert 'data-valid="true"' in text
-    assert 'Chữ ký 1:</strong> <span class="break">Nguyễn Văn An</span> (cá nhân) – ' in text
-    assert 'Chữ ký 2:</strong> <span class="break">Xã Thạch Hà</span> (cơ quan) – ' in text
+    assert 'Chữ ký 1:</strong> <span class="wrap-any">Nguyễn Văn An</span> (cá nhân) – ' in text
+    assert 'Chữ ký 2:</strong> <span class="wrap-any">Xã Thạch Hà</span> (cơ quan) – ' in text
     assert text.count('data-testid="signature" data-valid="true"') == 2
     assert text.count('data-whole="true"') == 1
     assert "bao phủ toàn bộ văn bản" in text
