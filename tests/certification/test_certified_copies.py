@@ -130,6 +130,8 @@ def test_the_copy_is_in_the_citizens_papers_and_the_book_lists_it(client, hatinh
 
 def test_the_leaders_form_certifies_and_says_the_fee(client, haiphong, original_pdf):
     client.force_login(haiphong.leader)
+    tariff = client.get("/can-bo/chung-thuc/moi/").content.decode()
+    assert "Xã Vĩnh Bảo: 1 trang 0 đ, 3 trang 0 đ." in tariff and "Hải Phòng" in tariff
     form = {
         "unit": haiphong.commune.pk,
         "citizen_id": LAN_ID,

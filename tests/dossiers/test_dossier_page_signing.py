@@ -235,6 +235,7 @@ def test_the_leader_must_confirm_on_the_confirmation_screen_before_anything_is_s
     html = page.content.decode()
     assert "Xác nhận phê duyệt và ký số" in html and d.code in html
     assert "Tôi đã xem dự thảo kết quả" in html
+    assert "chữ ký số của bạn (chứng thư số cá nhân), sau đó là chữ ký số của đơn vị" in html
     r = client.post(act(d.pk, "approve_sign"), {"version": d.version})
     assert r.status_code == 400
     assert "Vui lòng xác nhận đã xem dự thảo kết quả" in r.content.decode()

@@ -106,6 +106,21 @@ def tariff(fee: Fee, pages: int) -> int:
     return total
 
 
+def tariff_summary(*, unit: Unit, day: dt.date) -> str:
+    """The fee rule in force for `unit`, in words, for the form (before pages are known)."""
+    try:
+        one = certification_fee(unit=unit, pages=1, day=day)
+        three = certification_fee(unit=unit, pages=3, day=day)
+    except FeeUnknown as exc:
+        return str(exc)
+    return _("%(unit)s: 1 trang %(one)s, 3 trang %(three)s. %(rule)s") % {
+        "unit": unit.name,
+        "one": money(one.amount_vnd),
+        "three": money(three.amount_vnd),
+        "rule": three.explanation,
+    }
+
+
 def certification_fee(*, unit: Unit, pages: int, day: dt.date) -> CertificationFee:
     """The fee for an electronic copy of a `pages`-page original certified by `unit` on `day`."""
     procedure = procedure_for(unit)

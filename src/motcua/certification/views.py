@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -97,9 +98,11 @@ def certify(request):
                 )
                 return redirect(f"{reverse('certification:book')}?moi={entry.pk}")
     status = 400 if request.method == "POST" else 200
+    today = timezone.localdate()
+    tariffs = [fees.tariff_summary(unit=u, day=today) for u in units]
     return render(
         request,
         "certification/certify.html",
-        {"form": form, "files_error": files_error, "units": units},
+        {"form": form, "files_error": files_error, "units": units, "tariffs": tariffs},
         status=status,
     )

@@ -39,6 +39,7 @@ from .models import DocumentSignature, SignedDocument, new_verification_code
 log = logging.getLogger(__name__)
 WrongPin = pki.WrongPin  # the signer's PIN does not open the key: ask again
 needs_pin = pki.needs_pin
+personal_signing_available = pki.personal_signing_available  # the signer's own certificate
 
 MAX_TITLE = SignedDocument._meta.get_field("title").max_length
 # Files written inside the current `atomic_with_files()` block: (model, field name, storage, name)
