@@ -10,6 +10,7 @@ if [ "$mode" = test ]; then
   command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
   command -v espeak-ng >/dev/null 2>&1 || need+=(espeak-ng)
   command -v zbarimg >/dev/null 2>&1 || need+=(zbar-tools)  # tests read printed QR codes
+  command -v certutil >/dev/null 2>&1 || need+=(libnss3-tools)  # pdfsig trusts the dev root
 fi
 if [ "$mode" = loadtest ] || [ "$mode" = test ]; then
   command -v haproxy >/dev/null 2>&1 || need+=(haproxy)

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "motcua.dossiers",
     "motcua.queueing",
     "motcua.documents",
+    "motcua.certification",
     "motcua.integrations",
     "motcua.outreach",
     "motcua.feedback",
@@ -446,6 +447,11 @@ MOTCUA_ESPEAK_BINARY = os.environ.get("MOTCUA_ESPEAK_BINARY", "espeak-ng")
 MOTCUA_SIGNING_P12_PATH = os.environ.get("MOTCUA_SIGNING_P12_PATH", "")
 MOTCUA_SIGNING_P12_PASSWORD = os.environ.get("MOTCUA_SIGNING_P12_PASSWORD", "")
 MOTCUA_TRUST_ROOTS = os.environ.get("MOTCUA_TRUST_ROOTS", "")
+# People sign with their own certificate first (the leader, the certifying officer; decisions
+# 0035): the path of each person's PKCS#12 with "{username}" in it, and its password (unset:
+# the person types it as a PIN). Unset with a unit PKCS#12 configured: the unit signs alone.
+MOTCUA_PERSONAL_P12_PATH = os.environ.get("MOTCUA_PERSONAL_P12_PATH", "")
+MOTCUA_PERSONAL_P12_PASSWORD = os.environ.get("MOTCUA_PERSONAL_P12_PASSWORD", "")
 MOTCUA_PKI_DIR: str | None = os.environ.get("MOTCUA_PKI_DIR") or None
 
 # A citizen's paper uploaded from a phone (documents.uploads): each file at most this many

@@ -21,6 +21,7 @@ urlpatterns = [
     path("can-bo/", include("motcua.accounts.urls")),
     path("can-bo/bieu-mau/", include("motcua.eforms.urls")),
     path("can-bo/ho-tro-nop/", include("motcua.filing.assist_urls")),  # assisted filing
+    path("can-bo/chung-thuc/", include("motcua.certification.urls")),  # certified copies
     path("", include("motcua.portal.urls")),  # the citizens' home page at /
     path("cong-dan/", include("motcua.citizens.urls")),  # their sign-in and account
     path("nop-truc-tuyen/", include("motcua.filing.urls")),  # their online filing

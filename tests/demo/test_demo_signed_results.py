@@ -83,6 +83,7 @@ def test_demo_results_are_really_signed_and_verify_as_issued_here(world, tmp_pat
         verdict = verify_pdf(content)
         assert verdict.valid and verdict.intact and verdict.trusted, verdict.problems
         assert verdict.issued_here and verdict.document == document
+        assert [s.kind for s in verdict.signatures] == ["person", "organization"]
         dossier = Dossier.objects.get(pk=document.object_id)
         # the dossier's result row now holds that very file, as approve_and_sign leaves it
         result = dossier.documents.get(kind=DossierDocument.Kind.RESULT)

@@ -35,7 +35,13 @@ def pki_dir(tmp_path_factory):
 def isolated(pki_dir, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.MOTCUA_PUBLIC_BASE_URL = "https://motcua.example.vn"
-    for name in ("MOTCUA_SIGNING_P12_PATH", "MOTCUA_SIGNING_P12_PASSWORD", "MOTCUA_TRUST_ROOTS"):
+    for name in (
+        "MOTCUA_SIGNING_P12_PATH",
+        "MOTCUA_SIGNING_P12_PASSWORD",
+        "MOTCUA_PERSONAL_P12_PATH",
+        "MOTCUA_PERSONAL_P12_PASSWORD",
+        "MOTCUA_TRUST_ROOTS",
+    ):
         setattr(settings, name, "")
 
 

@@ -35,7 +35,12 @@ def dev_pki(_pki_dir, settings):
     """A throw-away development PKI; never a configured production certificate."""
     settings.MOTCUA_PKI_DIR = str(_pki_dir)
     settings.MOTCUA_PUBLIC_BASE_URL = "https://motcua.example.vn"
-    for name in ("MOTCUA_SIGNING_P12_PATH", "MOTCUA_SIGNING_P12_PASSWORD", "MOTCUA_TRUST_ROOTS"):
+    for name in (
+        "MOTCUA_SIGNING_P12_PATH",
+        "MOTCUA_SIGNING_P12_PASSWORD",
+        "MOTCUA_PERSONAL_P12_PATH",
+        "MOTCUA_TRUST_ROOTS",
+    ):
         setattr(settings, name, "")
 
 
@@ -76,6 +81,12 @@ def test_leader_approves_and_signs_the_result_which_then_verifies(
         verdict = verify_pdf(fh.read())
     assert verdict.valid and verdict.issued_here
     assert verdict.document.signer_name == "Phạm Văn Lãnh"
+    # the leader's own signature first, then the unit's seal over the whole file
+    assert [(s.signer, s.kind, s.ok) for s in verdict.signatures] == [
+        ("Phạm Văn Lãnh", "person", True),
+        (d.competent_unit.name, "organization", True),
+    ]
+    assert verdict.signatures[1].covers_whole
     assert verdict.document.object_id == str(d.pk)
     assert f"/xac-thuc/{verdict.document.verification_code}/" in html
     assert d.events.filter(action="approve", actor=world.leader).count() == 1
@@ -224,6 +235,7 @@ def test_the_leader_must_confirm_on_the_confirmation_screen_before_anything_is_s
     html = page.content.decode()
     assert "Xác nhận phê duyệt và ký số" in html and d.code in html
     assert "Tôi đã xem dự thảo kết quả" in html
+    assert "chữ ký số của bạn (chứng thư số cá nhân), sau đó là chữ ký số của đơn vị" in html
     r = client.post(act(d.pk, "approve_sign"), {"version": d.version})
     assert r.status_code == 400
     assert "Vui lòng xác nhận đã xem dự thảo kết quả" in r.content.decode()

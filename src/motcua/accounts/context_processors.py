@@ -67,6 +67,12 @@ STAFF_MENU = [
         _("Tiếp nhận hồ sơ, trả kết quả, in giấy tờ và sổ theo dõi."),
     ),
     (
+        _("Chứng thực bản sao"),
+        "certification:book",
+        {Role.LEADER, Role.MANAGER, Role.COUNTER_OFFICER, Role.ADMINISTRATOR},
+        _("Chứng thực bản sao điện tử từ bản chính, sổ chứng thực."),
+    ),
+    (
         _("Công nghệ số cộng đồng"),
         "outreach:dashboard",
         {Role.DIGITAL_TEAM, Role.MANAGER, Role.LEADER},

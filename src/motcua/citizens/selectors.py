@@ -18,11 +18,13 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from motcua.catalog import papers
 from motcua.catalog import selectors as catalog_selectors
 from motcua.catalog.models import Procedure
+from motcua.certification import selectors as certification
 from motcua.dossiers import deadlines
 from motcua.dossiers.models import Dossier, DossierComponent, DossierDocument, Status
 from motcua.dossiers.notifications import format_moment, valid_until
@@ -304,6 +306,9 @@ class Paper:
     valid_until: dt.datetime | None = None
     expired: bool = False
     offers: list[Offer] = field(default_factory=list)
+    verify_url: str = ""  # a certified copy: its public verification page
+    number: str = ""  # a certified copy: its number in the certification book
+    issuer: str = ""
 
 
 def _online_procedures(unit_ids: set[int]) -> list[Procedure]:
@@ -337,10 +342,19 @@ def my_papers_page(user, page_number, *, now: dt.datetime):
     keys += [
         ("c", pk, at) for pk, at in my_components(user).values_list("pk", "dossier__submitted_at")
     ]
+    citizen_id = _citizen_id(user)
+    copies = certification.copies_of_citizen(citizen_id) if citizen_id else None
+    if copies is not None:
+        keys += [("k", pk, at) for pk, at in copies.values_list("pk", "certified_at")]
     keys.sort(key=lambda k: (k[2], k[0] == "r", k[1]), reverse=True)
     page = Paginator(keys, PAGE_SIZE).get_page(page_number)
     results = my_results(user).in_bulk([pk for k, pk, _at in page.object_list if k == "r"])
     components = my_components(user).in_bulk([pk for k, pk, _at in page.object_list if k == "c"])
+    certified = (
+        copies.in_bulk([pk for k, pk, _at in page.object_list if k == "k"])
+        if copies is not None
+        else {}
+    )
     units: set[int] = set()
     rows: list[DossierDocument | DossierComponent] = [*results.values(), *components.values()]
     for row in rows:
@@ -354,7 +368,24 @@ def my_papers_page(user, page_number, *, now: dt.datetime):
 
     items: list[Paper] = []
     for kind, pk, _at in page.object_list:
-        if kind == "r":
+        if kind == "k":  # an electronic certified copy (certification app), no dossier
+            entry = certified[pk]
+            items.append(
+                Paper(
+                    kind="certified",
+                    name=entry.title,
+                    procedure_name=_("Bản sao điện tử chứng thực từ bản chính"),
+                    code=entry.document.verification_code,
+                    at=entry.certified_at,
+                    url=reverse("documents:download", args=[entry.document.verification_code]),
+                    verify_url=reverse(
+                        "documents:verify_code", args=[entry.document.verification_code]
+                    ),
+                    number=_("Số %(n)s, quyển %(book)s") % {"n": entry.number, "book": entry.book},
+                    issuer=entry.unit.name,
+                )
+            )
+        elif kind == "r":
             document = results[pk]
             dossier = document.dossier
             names = papers_of_result(document)

@@ -6,8 +6,9 @@ a demo commune whose result the history marks as signed get a real result paper 
 the standard papers), signed by `documents.services.sign` and kept by `store`, the two calls
 `dossiers.services.approve_and_sign` makes; their result document then holds the signed file.
 
-Signed at load time with the unit's development certificate, in the name of whoever the history
-says produced the result (a signature cannot be back-dated, so the stamp shows the load time).
+Signed at load time with the development certificates of whoever the history says produced the
+result (their personal signature first) and of the unit (its seal signature, decisions/0035); a
+signature cannot be back-dated, so the stamps show the load time.
 The QR in each stamp holds MOTCUA_PUBLIC_BASE_URL as it was then, and a signed file never
 changes: when `make run` later serves another address, the next load signs a fresh handful for
 it (the earlier ones stay valid, by upload or by code). One `demo.results_signed` audit event
@@ -120,6 +121,7 @@ def sign_results(*, unit: Unit, count: int = COUNT) -> SignedResults:
             unit=dossier.competent_unit,
             pdf_bytes=result_pdf(dossier, signer_name=signer_name),
             signer_name=signer_name,
+            person=signer,  # the leader's own signature first, then the unit's seal
         )
         with documents.atomic_with_files():
             stored = documents.store(

@@ -68,3 +68,47 @@ class SignedDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.verification_code})"
+
+
+class DocumentSignature(models.Model):
+    """One of a document's signatures, in the order they were made (decisions/0035): the
+    person who signs (their own certificate), then the unit's seal. Documents signed before
+    people signed have none: their one signature is described on `SignedDocument`."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", _("cá nhân")
+        ORGANIZATION = "organization", _("cơ quan")
+
+    document = models.ForeignKey(
+        SignedDocument,
+        verbose_name=_("văn bản"),
+        on_delete=models.CASCADE,
+        related_name="signatures",
+    )
+    position = models.PositiveSmallIntegerField(_("thứ tự chữ ký"))
+    kind = models.CharField(_("loại chữ ký"), max_length=20, choices=Kind.choices)
+    field_name = models.CharField(_("trường chữ ký"), max_length=40)
+    signer_name = models.CharField(_("người ký"), max_length=150)
+    certificate_subject = models.CharField(_("chứng thư số"), max_length=400)
+    certificate_serial = models.CharField(_("số hiệu chứng thư số"), max_length=80)
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("cán bộ ký"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("chữ ký của văn bản")
+        verbose_name_plural = _("chữ ký của văn bản")
+        ordering = ["document", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "position"], name="documents_signature_position_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.signer_name} ({self.get_kind_display()})"

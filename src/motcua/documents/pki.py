@@ -64,9 +64,14 @@ class WrongPin(PKIError):
 
 
 def needs_pin() -> bool:
-    """The unit's key is a PKCS#12 whose password is not in the environment: the leader types
-    it (the key's PIN) on the signing screen, so a stolen server alone cannot sign."""
-    return bool(settings.MOTCUA_SIGNING_P12_PATH) and not settings.MOTCUA_SIGNING_P12_PASSWORD
+    """A signing key is a PKCS#12 whose password is not in the environment (the unit's, or the
+    signer's personal one): the signer types it (the key's PIN) on the signing screen, so a
+    stolen server alone cannot sign. One PIN opens every key that needs one."""
+    unit_needs = bool(settings.MOTCUA_SIGNING_P12_PATH) and not settings.MOTCUA_SIGNING_P12_PASSWORD
+    person_needs = (
+        bool(settings.MOTCUA_PERSONAL_P12_PATH) and not settings.MOTCUA_PERSONAL_P12_PASSWORD
+    )
+    return unit_needs or person_needs
 
 
 def pki_dir() -> Path:
@@ -222,6 +227,49 @@ def _unit_bundle(unit) -> Path:
     return path
 
 
+PERSON_UID_PREFIX = "motcua-user:"
+
+
+def person_name(user) -> str:
+    return (getattr(user, "full_name", "") or user.get_username()).strip()
+
+
+def _person_subject(user) -> x509.Name:
+    # Like a personal certificate from a Vietnamese provider: the person's name as CN and a
+    # UID naming the person (theirs say "CCCD:<number>"; an organisation's say "MST:<tax id>").
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, DEV_ORG),
+            x509.NameAttribute(NameOID.COMMON_NAME, person_name(user)),
+            x509.NameAttribute(NameOID.USER_ID, f"{PERSON_UID_PREFIX}{user.pk}"),
+        ]
+    )
+
+
+def _person_bundle(user) -> Path:
+    """The person's development signing certificate, issued on first use (and again when
+    their name changed, so the certificate always names them as they are now)."""
+    chain = setup_dev_pki()
+    path = pki_dir() / "people" / f"u{int(user.pk)}.pem"
+    subject = _person_subject(user)
+    with _lock():
+        if path.exists() and _read_bundle(path)[1].subject == subject:
+            return path
+        inter_key, inter_cert = _read_bundle(chain.intermediate_path)
+        key = ec.generate_private_key(ec.SECP256R1())
+        cert = _issue(
+            subject=subject,
+            key=key,
+            issuer=inter_cert.subject,
+            issuer_key=inter_key,
+            ca=False,
+            years=3,
+        )
+        _write_bundle(path, key, cert)
+    return path
+
+
 def run_outside_event_loop(fn, /, *args, **kwargs):
     """Call one of pyHanko's synchronous functions, which use `asyncio.run` internally.
 
@@ -251,28 +299,59 @@ def get_signer(unit, *, pin: str = "") -> signers.SimpleSigner:
     """
     p12 = settings.MOTCUA_SIGNING_P12_PATH
     if p12:
-        path = p12.replace("{unit_code}", unit.code)
-        by_pin = needs_pin()
-        password = pin if by_pin else settings.MOTCUA_SIGNING_P12_PASSWORD
-        if by_pin and not password:
-            raise WrongPin("the signing key needs its PIN")
-        try:
-            signer = signers.SimpleSigner.load_pkcs12(
-                path, passphrase=password.encode() if password else None
-            )
-        except OSError as exc:
-            raise PKIError(f"cannot load signing PKCS#12 {path}: {exc}") from exc
-        except ValueError as exc:
-            if by_pin:
-                raise WrongPin("the PIN does not open the signing key") from exc
-            raise PKIError(f"cannot load signing PKCS#12 {path}: {exc}") from exc
-        if signer is None:
-            if by_pin:
-                raise WrongPin("the PIN does not open the signing key")
-            raise PKIError(f"cannot load signing PKCS#12 {path} (wrong password?)")
-        return signer
+        return _load_p12(
+            p12.replace("{unit_code}", unit.code), settings.MOTCUA_SIGNING_P12_PASSWORD, pin
+        )
+    return _dev_signer(_unit_bundle(unit))
+
+
+def personal_signing_available() -> bool:
+    """People sign with their own certificate: always with the development PKI; in production
+    once MOTCUA_PERSONAL_P12_PATH says where each person's PKCS#12 is."""
+    return bool(settings.MOTCUA_PERSONAL_P12_PATH) or not production_p12_configured()
+
+
+def get_personal_signer(user, *, pin: str = "") -> signers.SimpleSigner | None:
+    """The pyHanko signer of a person (a leader, a certifying officer): their PKCS#12
+    (MOTCUA_PERSONAL_P12_PATH with `{username}`) in production, else a development certificate
+    issued to them on first use. None when production has no personal certificates configured:
+    the document then carries the unit's signature alone, as before."""
+    p12 = settings.MOTCUA_PERSONAL_P12_PATH
+    if p12:
+        path = p12.replace("{username}", user.get_username())
+        return _load_p12(path, settings.MOTCUA_PERSONAL_P12_PASSWORD, pin)
+    if production_p12_configured():
+        return None
+    return _dev_signer(_person_bundle(user))
+
+
+def _load_p12(path: str, configured_password: str, pin: str) -> signers.SimpleSigner:
+    """Open a PKCS#12 with its configured password, or when none is configured with the PIN
+    the signer typed; a PIN that does not open it raises WrongPin."""
+    by_pin = not configured_password
+    password = pin if by_pin else configured_password
+    if by_pin and not password:
+        raise WrongPin("the signing key needs its PIN")
+    try:
+        signer = signers.SimpleSigner.load_pkcs12(
+            path, passphrase=password.encode() if password else None
+        )
+    except OSError as exc:
+        raise PKIError(f"cannot load signing PKCS#12 {path}: {exc}") from exc
+    except ValueError as exc:
+        if by_pin:
+            raise WrongPin("the PIN does not open the signing key") from exc
+        raise PKIError(f"cannot load signing PKCS#12 {path}: {exc}") from exc
+    if signer is None:
+        if by_pin:
+            raise WrongPin("the PIN does not open the signing key")
+        raise PKIError(f"cannot load signing PKCS#12 {path} (wrong password?)")
+    return signer
+
+
+def _dev_signer(bundle: Path) -> signers.SimpleSigner:
     chain = setup_dev_pki()
-    key, cert = _read_bundle(_unit_bundle(unit))
+    key, cert = _read_bundle(bundle)
     registry = SimpleCertificateStore()
     registry.register_multiple(
         [_asn1_cert(_read_bundle(p)[1]) for p in (chain.intermediate_path, chain.root_path)]

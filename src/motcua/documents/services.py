@@ -34,11 +34,12 @@ from django.utils import timezone
 from motcua.core import audit, links
 
 from . import pki, signing
-from .models import SignedDocument, new_verification_code
+from .models import DocumentSignature, SignedDocument, new_verification_code
 
 log = logging.getLogger(__name__)
 WrongPin = pki.WrongPin  # the signer's PIN does not open the key: ask again
 needs_pin = pki.needs_pin
+personal_signing_available = pki.personal_signing_available  # the signer's own certificate
 
 MAX_TITLE = SignedDocument._meta.get_field("title").max_length
 # Files written inside the current `atomic_with_files()` block: (model, field name, storage, name)
@@ -53,6 +54,18 @@ def verification_url(code: str) -> str:
 
 
 @dataclass(frozen=True)
+class SignatureFacts:
+    """One signature of a signed PDF, in order: who, with which certificate."""
+
+    kind: str  # DocumentSignature.Kind
+    field_name: str
+    signer_name: str
+    certificate_subject: str
+    certificate_serial: str
+    signer_id: int | None = None
+
+
+@dataclass(frozen=True)
 class SignedPdf:
     """A signed PDF held in memory, not stored yet: what `store()` needs to keep it."""
 
@@ -63,6 +76,7 @@ class SignedPdf:
     signed_at: dt.datetime
     certificate_subject: str
     certificate_serial: str
+    signatures: tuple[SignatureFacts, ...] = ()
 
     @property
     def sha256(self) -> str:
@@ -77,14 +91,21 @@ def sign(
     location: str = "",
     reason: str = signing.DEFAULT_REASON,
     pin: str = "",
+    person=None,
+    on_page: int = 0,
 ) -> SignedPdf:
     """Sign `pdf_bytes` with `unit`'s certificate; writes nothing (call it outside transactions).
 
+    With `person` (the leader or certifying officer, a user), that person signs first with
+    their own certificate and the unit's seal signature follows (decisions/0035), when personal
+    certificates are available (always in development; in production once
+    MOTCUA_PERSONAL_P12_PATH is set, else the unit signs alone as before).
     The verification code printed in the stamp is drawn here (80 random bits; the unique
     constraint on the row is the guard against the 2^-80 collision).
     Raises `signing.SigningError` if the input is not a PDF.
     """
     signer = pki.get_signer(unit, pin=pin)
+    person_signer = pki.get_personal_signer(person, pin=pin) if person is not None else None
     code = new_verification_code()
     content = signing.sign_pdf(
         pdf_bytes,
@@ -95,10 +116,36 @@ def sign(
         verification_url=verification_url(code),
         verification_code=code,
         signer=signer,
+        person_signer=person_signer,
+        on_page=on_page,
     )
     cert = signer.signing_cert
     assert cert is not None  # sign_pdf above signed with it
+    facts: list[SignatureFacts] = []
+    if person_signer is not None:
+        person_cert = person_signer.signing_cert
+        assert person_cert is not None
+        facts.append(
+            SignatureFacts(
+                kind=DocumentSignature.Kind.PERSON,
+                field_name=signing.PERSON_FIELD_NAME,
+                signer_name=signer_name,
+                certificate_subject=person_cert.subject.human_friendly[:400],
+                certificate_serial=format(person_cert.serial_number, "x"),
+                signer_id=person.pk,
+            )
+        )
+    facts.append(
+        SignatureFacts(
+            kind=DocumentSignature.Kind.ORGANIZATION,
+            field_name=signing.UNIT_FIELD_NAME_AFTER_PERSON if facts else signing.FIELD_NAME,
+            signer_name=unit.name,
+            certificate_subject=cert.subject.human_friendly[:400],
+            certificate_serial=format(cert.serial_number, "x"),
+        )
+    )
     return SignedPdf(
+        signatures=tuple(facts),
         content=content,
         verification_code=code,
         unit_id=unit.pk,
@@ -185,6 +232,19 @@ def store(
     document.file.save(f"{signed.verification_code}.pdf", ContentFile(signed.content), save=False)
     track_file(document.file)
     document.save(force_insert=True)
+    DocumentSignature._default_manager.bulk_create(
+        DocumentSignature(
+            document=document,
+            position=position,
+            kind=fact.kind,
+            field_name=fact.field_name,
+            signer_name=fact.signer_name[:150],
+            certificate_subject=fact.certificate_subject,
+            certificate_serial=fact.certificate_serial,
+            signer_id=fact.signer_id,
+        )
+        for position, fact in enumerate(signed.signatures, start=1)
+    )
     audit.record(
         action="document.signed",
         obj=document,
@@ -195,6 +255,9 @@ def store(
             "signer_name": signed.signer_name,
             "sha256": document.sha256,
             "certificate_serial": document.certificate_serial,
+            "signatures": [
+                {"kind": f.kind, "serial": f.certificate_serial} for f in signed.signatures
+            ],
             "object": f"{object_type}:{object_id}" if object_type else "",
         },
     )
@@ -212,11 +275,17 @@ def sign_and_store(
     object_id: str = "",
     location: str = "",
     reason: str = signing.DEFAULT_REASON,
+    person=None,
 ) -> SignedDocument:
     """`sign()` then `store()` in a transaction of its own: for a signature that changes
     nothing else. A caller that must change its own rows with it uses the two steps."""
     signed = sign(
-        unit=unit, pdf_bytes=pdf_bytes, signer_name=signer_name, location=location, reason=reason
+        unit=unit,
+        pdf_bytes=pdf_bytes,
+        signer_name=signer_name,
+        location=location,
+        reason=reason,
+        person=person,
     )
     with atomic_with_files():
         return store(signed, actor=actor, title=title, object_type=object_type, object_id=object_id)

@@ -22,12 +22,18 @@ from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.pdf_utils.writer import init_xobject_dictionary
 from pyhanko.sign import fields, signers
+from pyhanko.stamp import TextStampStyle
 from pyhanko.stamp.qr import QRStamp, QRStampStyle
 
 from . import pdfs, pki
 
 DEFAULT_REASON = "Ký số kết quả giải quyết TTHC"
 FIELD_NAME = "Signature1"
+PERSON_FIELD_NAME = "Signature1"  # the person signs first...
+UNIT_FIELD_NAME_AFTER_PERSON = "Signature2"  # ...then the unit's seal covers it all
+PERSON_STAMP_TEXT = "Chữ ký số cá nhân\nNgười ký: %(signer_name)s\nThời gian: %(local_ts)s"
+# Bottom-left of the first page, beside the unit's stamp.
+PERSON_STAMP_BOX = (24, 24, 292, 98)
 STAMP_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 STAMP_TEXT = (
     "Ký bởi: %(signer_name)s\n%(unit_name)s\nThời gian: %(local_ts)s\nMã xác thực: %(code)s"
@@ -123,6 +129,72 @@ def _stamp_style() -> QRStampStyle:
     )
 
 
+def _person_stamp_style() -> TextStampStyle:
+    return TextStampStyle(
+        stamp_text=PERSON_STAMP_TEXT,
+        text_box_style=TextBoxStyle(
+            font=GlyphAccumulatorFactory(str(stamp_font_path()), font_size=8),
+            leading=11,
+        ),
+        border_width=1,
+        background=None,
+        inner_content_layout=None,
+    )
+
+
+def _check_input(pdf_bytes: bytes) -> None:
+    try:
+        pdfs.check_pdf(pdf_bytes)  # encrypted or damaged: refused before any signing work
+    except pdfs.PdfRefused as exc:
+        raise SigningError(exc.code, exc.message) from exc
+
+
+def _local_ts() -> str:
+    return timezone.now().astimezone(LOCAL_TZ).strftime("%H:%M %d/%m/%Y (GMT+7)")
+
+
+def _add_signature(
+    pdf_bytes: bytes,
+    *,
+    signer: signers.SimpleSigner,
+    field_name: str,
+    box: tuple[int, int, int, int],
+    stamp_style,
+    text_params: dict,
+    reason: str,
+    location: str,
+    name: str,
+    on_page: int = 0,
+) -> bytes:
+    """One PAdES B-B signature (SHA-256) with a visible stamp, as an incremental update."""
+    try:
+        writer = IncrementalPdfFileWriter(BytesIO(pdf_bytes), strict=False)
+    except Exception as exc:  # pyHanko raises several types for a broken file
+        raise SigningError(f"unreadable PDF: {type(exc).__name__}") from exc
+    meta = signers.PdfSignatureMetadata(
+        field_name=field_name,
+        subfilter=fields.SigSeedSubFilter.PADES,
+        md_algorithm="sha256",
+        reason=reason,
+        location=location,
+        name=name,
+    )
+    pdf_signer = signers.PdfSigner(
+        meta,
+        signer=signer,
+        stamp_style=stamp_style,
+        new_field_spec=fields.SigFieldSpec(sig_field_name=field_name, on_page=on_page, box=box),
+    )
+    out = BytesIO()
+    try:
+        pki.run_outside_event_loop(
+            pdf_signer.sign_pdf, writer, output=out, appearance_text_params=text_params
+        )
+    except PdfError as exc:  # a structure the check above let through but the writer refuses
+        raise SigningError(f"PDF refused while signing: {type(exc).__name__}") from exc
+    return out.getvalue()
+
+
 def sign_pdf(
     pdf_bytes: bytes,
     *,
@@ -133,50 +205,51 @@ def sign_pdf(
     verification_code: str,
     reason: str = DEFAULT_REASON,
     signer: signers.SimpleSigner | None = None,
+    person_signer: signers.SimpleSigner | None = None,
+    on_page: int = 0,
 ) -> bytes:
     """Sign `pdf_bytes` as `unit` (PAdES B-B, SHA-256) and return the signed file.
 
-    The visible stamp names the person who signed, the unit and the local time, and carries a QR
-    code to `verification_url` so anyone holding the paper can check the original.
+    With `person_signer`, the person who signs (`signer_name`) signs first with their own
+    certificate (field `Signature1`, a stamp naming them, bottom left), then the unit's seal
+    signature is added as an incremental update (field `Signature2`): it covers the whole file,
+    the person's signature included. Without it, the unit signs alone (field `Signature1`).
+    The stamps go on page `on_page` (0: the first; -1: the last, e.g. a certification page).
+    The unit's stamp names the person who signed, the unit and the local time, and carries a
+    QR code to `verification_url` so anyone holding the paper can check the original.
     """
-    try:
-        pdfs.check_pdf(pdf_bytes)  # encrypted or damaged: refused before any signing work
-    except pdfs.PdfRefused as exc:
-        raise SigningError(exc.code, exc.message) from exc
+    _check_input(pdf_bytes)
     signer = signer or pki.get_signer(unit)
-    try:
-        writer = IncrementalPdfFileWriter(BytesIO(pdf_bytes), strict=False)
-    except Exception as exc:  # pyHanko raises several types for a broken file
-        raise SigningError(f"unreadable PDF: {type(exc).__name__}") from exc
-    now_local = timezone.now().astimezone(LOCAL_TZ)
-    meta = signers.PdfSignatureMetadata(
-        field_name=FIELD_NAME,
-        subfilter=fields.SigSeedSubFilter.PADES,
-        md_algorithm="sha256",
+    unit_field = FIELD_NAME
+    if person_signer is not None:
+        pdf_bytes = _add_signature(
+            pdf_bytes,
+            signer=person_signer,
+            field_name=PERSON_FIELD_NAME,
+            box=PERSON_STAMP_BOX,
+            stamp_style=_person_stamp_style(),
+            text_params={"signer_name": signer_name, "local_ts": _local_ts()},
+            reason=reason,
+            location=location,
+            name=signer_name,
+            on_page=on_page,
+        )
+        unit_field = UNIT_FIELD_NAME_AFTER_PERSON
+    return _add_signature(
+        pdf_bytes,
+        signer=signer,
+        field_name=unit_field,
+        box=STAMP_BOX,
+        stamp_style=_stamp_style(),
+        text_params={
+            "url": verification_url,
+            "signer_name": signer_name,
+            "unit_name": unit.name,
+            "local_ts": _local_ts(),
+            "code": verification_code,
+        },
         reason=reason,
         location=location,
-        name=signer_name,
+        name=unit.name if person_signer is not None else signer_name,
+        on_page=on_page,
     )
-    pdf_signer = signers.PdfSigner(
-        meta,
-        signer=signer,
-        stamp_style=_stamp_style(),
-        new_field_spec=fields.SigFieldSpec(sig_field_name=FIELD_NAME, on_page=0, box=STAMP_BOX),
-    )
-    out = BytesIO()
-    try:
-        pki.run_outside_event_loop(
-            pdf_signer.sign_pdf,
-            writer,
-            output=out,
-            appearance_text_params={
-                "url": verification_url,
-                "signer_name": signer_name,
-                "unit_name": unit.name,
-                "local_ts": now_local.strftime("%H:%M %d/%m/%Y (GMT+7)"),
-                "code": verification_code,
-            },
-        )
-    except PdfError as exc:  # a structure the check above let through but the writer refuses
-        raise SigningError(f"PDF refused while signing: {type(exc).__name__}") from exc
-    return out.getvalue()

@@ -14,11 +14,29 @@ from io import BytesIO
 from django.utils.translation import gettext as _
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.status import SignatureCoverageLevel
 
 from . import pki
-from .models import SignedDocument
+from .models import DocumentSignature, SignedDocument
 
 log = logging.getLogger(__name__)
+
+
+@dataclass
+class SignatureCheck:
+    """One signature's verdict, in the order the signatures were made."""
+
+    position: int
+    field_name: str = ""
+    signer: str = ""
+    subject: str = ""
+    serial: str = ""
+    signed_at: datetime | None = None
+    ok: bool = False  # pyHanko's bottom_line
+    intact: bool = False
+    trusted: bool = False
+    covers_whole: bool = False  # this signature covers the whole file as it is
+    kind: str = ""  # DocumentSignature.Kind, "" when it cannot be told
 
 
 @dataclass
@@ -31,6 +49,7 @@ class VerificationResult:
     document: SignedDocument | None = None
     problems: list[str] = field(default_factory=list)
     signature_count: int = 0
+    signatures: list[SignatureCheck] = field(default_factory=list)
 
     @property
     def issued_here(self) -> bool:
@@ -44,8 +63,31 @@ def _common_name(cert) -> str:
         return ""
 
 
+def _kind(cert, document: SignedDocument | None, serial: str) -> str:
+    """Person or organisation: as recorded when we signed it, else from the certificate's UID
+    (Vietnamese providers write "CCCD:"/"CMND:" for a person, "MST:" for an organisation)."""
+    if document is not None:
+        for row in document.signatures.all():
+            if row.certificate_serial == serial:
+                return row.kind
+    try:
+        uid = str(cert.subject.native.get("user_id") or "")
+    except Exception:  # noqa: BLE001
+        return ""
+    if not uid:
+        return ""
+    if uid.upper().startswith("MST"):
+        return DocumentSignature.Kind.ORGANIZATION
+    return DocumentSignature.Kind.PERSON
+
+
 def _find_document(sha256: str) -> SignedDocument | None:
-    return SignedDocument.objects.select_related("unit").filter(sha256=sha256).first()
+    return (
+        SignedDocument.objects.select_related("unit")
+        .prefetch_related("signatures")
+        .filter(sha256=sha256)
+        .first()
+    )
 
 
 def verify_pdf(pdf_bytes: bytes) -> VerificationResult:
@@ -75,7 +117,9 @@ def verify_pdf(pdf_bytes: bytes) -> VerificationResult:
         return result
 
     all_ok, all_intact, all_valid, all_trusted = True, True, True, True
-    for sig in signatures:
+    for position, sig in enumerate(signatures, start=1):
+        check = SignatureCheck(position=position, field_name=str(sig.field_name or ""))
+        result.signatures.append(check)
         try:
             status = pki.run_outside_event_loop(
                 validate_pdf_signature, sig, signer_validation_context=context
@@ -105,8 +149,18 @@ def verify_pdf(pdf_bytes: bytes) -> VerificationResult:
             and not (status.docmdp_ok or status.modification_level is None)
         ):
             result.problems.append(_("Văn bản đã bị thêm hoặc sửa nội dung sau khi ký."))
+        check.ok = bool(status.bottom_line)
+        check.intact, check.trusted = bool(status.intact), bool(status.trusted)
+        check.covers_whole = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+        check.signed_at = status.signer_reported_dt
         if status.signing_cert is not None:
-            result.signer = _common_name(status.signing_cert)
+            result.signer = check.signer = _common_name(status.signing_cert)
+            check.serial = format(status.signing_cert.serial_number, "x")
+            try:
+                check.subject = status.signing_cert.subject.human_friendly
+            except Exception:  # noqa: BLE001
+                check.subject = ""
+            check.kind = _kind(status.signing_cert, result.document, check.serial)
         result.signed_at = status.signer_reported_dt or result.signed_at
     result.intact, result.valid, result.trusted = all_intact, all_ok and all_valid, all_trusted
     if result.valid and not result.problems:

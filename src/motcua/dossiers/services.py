@@ -2019,6 +2019,7 @@ def approve_and_sign(
             pdf_bytes=pdf_bytes,
             signer_name=actor.full_name or actor.username,
             pin=pin,
+            person=actor,  # the leader signs with their own certificate, then the unit's seal
         )
     except documents.WrongPin as exc:
         raise ValidationError({"pin": _("Mã PIN của khóa ký số không đúng.")}) from exc

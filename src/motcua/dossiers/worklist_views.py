@@ -862,9 +862,16 @@ def _sign_confirm_page(request, dossier, form, *, error: str = "", status: int =
             "form": form,
             "draft": next(iter(_with_links(request.user, dossier)), None),
             "error": error,
+            "personal_signature": _personal_signature(),
         },
         status=status,
     )
+
+
+def _personal_signature() -> bool:
+    from motcua.documents.services import personal_signing_available
+
+    return personal_signing_available()
 
 
 def _h_approve_sign(request, d):
