@@ -41,6 +41,7 @@ from motcua.eforms.models import FormSchema
 from motcua.feedback.models import Rating
 from motcua.integrations.models import Notification
 from motcua.outreach.models import AssistedAction, Campaign, GuidanceSession, Resident
+from motcua.payments.models import CollectionAccount, FeeRelief
 from motcua.queueing.models import (
     Booking,
     BookingRule,
@@ -77,6 +78,10 @@ SUPERUSER_ONLY = {
     "catalog.FollowUp": "national reference by national code (proactive services), loaded from "
     "catalog/data/proactive.json with its sources.",
     "catalog.ResultValidity": "as catalog.FollowUp: how long a result is valid is national law.",
+    "payments.PaymentRequest": "payment evidence, as dossiers.Dossier; the unit's staff see it "
+    "on their own screens.",
+    "payments.PaymentAttempt": "as payments.PaymentRequest.",
+    "payments.PaymentEvent": "as payments.PaymentRequest.",
 }
 # Reference lists every unit shares: read by administrators, edited by superusers only.
 GLOBAL = {
@@ -196,6 +201,22 @@ def populate(unit: Unit, tag: str, field: Field) -> dict:
         place=f"Nhà văn hoá {tag}",
         attendees=12,
         client_uuid=uuid.uuid4(),
+    )
+    CollectionAccount.objects.create(
+        unit=unit,
+        bank_bin="970415",
+        bank_code="icb",
+        bank_name="VietinBank",
+        account_number=f"1133666{len(tag)}",
+        account_name=f"UBND {tag}",
+    )
+    FeeRelief.objects.create(
+        unit=unit,
+        name=f"Miễn lệ phí {tag}",
+        legal_basis="TT 85/2019/TT-BTC",
+        condition="poor_household",
+        percent=100,
+        valid_from=dt.date(2026, 1, 1),
     )
     officer = User.objects.create_user(username=f"canbo_{tag.lower()}", full_name=f"Cán bộ {tag}")
     StaffAssignment.objects.create(user=officer, unit=unit, role=Role.SPECIALIST)
@@ -381,6 +402,8 @@ CHANGES = {
     "queueing.CounterAssignment": ("services", []),
     "queueing.BookingRule": ("capacity", "5"),
     "outreach.Campaign": ("name", "Cao điểm 60 ngày"),
+    "payments.FeeRelief": ("percent", "50"),
+    "payments.CollectionAccount": ("account_name", "UBND XA THACH HA"),
 }
 
 
@@ -459,9 +482,30 @@ ADDS = {
         "stretch_percent": 50,
         "milestones": "[]",
     },
+    "payments.FeeRelief": lambda a: {
+        "unit": a["unit"].pk,
+        "name": "Giảm 50% khi nộp trực tuyến",
+        "legal_basis": "NQ 78/2026/NQ-HĐND",
+        "condition": "online",
+        "percent": 50,
+        "valid_from": "2027-01-01",
+    },
+    "payments.CollectionAccount": lambda a: {
+        "unit": a["unit"].pk,
+        "bank_bin": "970436",
+        "bank_code": "vcb",
+        "bank_name": "Vietcombank",
+        "account_number": "0011000999",
+        "account_name": "UBND XA",
+    },
 }
 # an add in A that would collide with A's own row: make room first (one policy per unit)
-MAKE_ROOM = {"queueing.QueuePolicy": lambda a: QueuePolicy.objects.filter(unit=a["unit"]).delete()}
+MAKE_ROOM = {
+    "queueing.QueuePolicy": lambda a: QueuePolicy.objects.filter(unit=a["unit"]).delete(),
+    "payments.CollectionAccount": lambda a: CollectionAccount.objects.filter(
+        unit=a["unit"]
+    ).delete(),
+}
 
 
 def _with(data: dict, values: dict) -> dict:

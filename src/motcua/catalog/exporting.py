@@ -16,6 +16,19 @@ from . import importing as fmt
 from .models import Procedure
 
 
+def _counting(fee) -> dict:
+    """How the row is counted, only when it is not simply "per dossier": the shared reference
+    file's rows keep their shape."""
+    if fee.per == "dossier" and fee.tier_from_page is None and fee.cap_per_copy_vnd is None:
+        return {}
+    return {
+        "per": fee.per,
+        "tier_from_page": fee.tier_from_page,
+        "tier_amount_vnd": fee.tier_amount_vnd,
+        "cap_per_copy_vnd": fee.cap_per_copy_vnd,
+    }
+
+
 def _inverse(vocab: dict[str, str]) -> dict[str, str]:
     return {code: label for label, code in vocab.items()}
 
@@ -25,6 +38,7 @@ MODE_LABELS = _inverse(fmt.ONLINE_MODES)
 UNIT_LABELS = _inverse(fmt.TIME_UNITS)
 KIND_LABELS = _inverse(fmt.FEE_KINDS)
 CHANNEL_LABELS = _inverse(fmt.CHANNELS)
+PER_LABELS = _inverse(fmt.PER)
 FORM_LABELS = _inverse(fmt.COMPONENT_FORMS)
 CONFIDENCE_LABELS = _inverse(fmt.CONFIDENCES)
 DEPARTMENT_LABELS = _inverse(fmt.DEPARTMENT_KINDS)
@@ -72,6 +86,7 @@ def procedure_record(p: Procedure) -> dict:
                 "valid_from": f.valid_from.isoformat() if f.valid_from else None,
                 "valid_to": f.valid_to.isoformat() if f.valid_to else None,
                 "case": f.case,
+                **_counting(f),
             }
             for f in p.fees.all()
         ],
@@ -176,6 +191,10 @@ def export_xlsx(qs: QuerySet[Procedure]) -> bytes:
                     f.valid_from,
                     f.valid_to,
                     f.case,
+                    PER_LABELS.get(f.per, f.per),
+                    f.tier_from_page,
+                    f.tier_amount_vnd,
+                    f.cap_per_copy_vnd,
                 ]
             )
         for c in p.components.all():

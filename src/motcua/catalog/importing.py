@@ -35,6 +35,7 @@ TIME_UNITS = {"ngày làm việc": "working_day", "ngày": "calendar_day"}
 TIME_UNIT_ALIASES = {"day": "calendar_day"}  # the shared reference file writes "day"
 FEE_KINDS = {"phí": "phi", "lệ phí": "le_phi"}
 CHANNELS = {"Mọi hình thức": "any", "Trực tiếp/bưu chính": "in_person", "Trực tuyến": "online"}
+PER = {"hồ sơ": "dossier", "bản": "copy", "trang": "page"}
 COMPONENT_FORMS = {
     "Bản chính": "original",
     "Bản sao": "copy",
@@ -74,6 +75,9 @@ C_CONFIDENCE, C_SOURCES, C_NOTES, C_PUBLISHED = "Độ tin cậy", "Nguồn", "G
 F_KIND, F_AMOUNT, F_CHANNEL, F_CONDITION = "Loại", "Mức thu (đồng)", "Hình thức nộp", "Trường hợp"
 F_BASIS, F_FROM, F_TO = "Căn cứ", "Hiệu lực từ", "Hiệu lực đến"
 F_CASE = "Thuộc trường hợp"  # alternatives (on time / late): never added up
+# how an amount is counted (payments.fees): per dossier, copy or page; a page tier and a cap
+F_PER, F_TIER_FROM = "Tính theo", "Từ trang thứ"
+F_TIER_AMOUNT, F_CAP = "Mức thu từ trang đó (đồng/trang)", "Tối đa mỗi bản (đồng)"
 K_ORDER, K_NAME, K_FORM, K_COUNT, K_NOTE = (
     "Thứ tự",
     "Tên giấy tờ",
@@ -93,7 +97,10 @@ PROCEDURE_COLUMNS = [
     C_ONLINE_DAYS, C_RESULT, C_LEGAL, C_REQ, C_COMPETENT, C_IMPLEMENTING, C_CONFIDENCE,
     C_SOURCES, C_NOTES, C_PUBLISHED,
 ]  # fmt: skip
-FEE_COLUMNS = [C_CODE, F_KIND, F_AMOUNT, F_CHANNEL, F_CONDITION, F_BASIS, F_FROM, F_TO, F_CASE]
+FEE_COLUMNS = [
+    C_CODE, F_KIND, F_AMOUNT, F_CHANNEL, F_CONDITION, F_BASIS, F_FROM, F_TO, F_CASE,
+    F_PER, F_TIER_FROM, F_TIER_AMOUNT, F_CAP,
+]  # fmt: skip
 COMPONENT_COLUMNS = [
     C_CODE, K_ORDER, K_NAME, K_FORM, K_COUNT, K_NOTE, K_STATE, K_WAREHOUSE, K_CONDITION,
 ]  # fmt: skip
@@ -321,6 +328,10 @@ def _fee_from_cells(v: dict) -> dict:
         "valid_from": v.get(F_FROM),
         "valid_to": v.get(F_TO),
         "case": v.get(F_CASE),
+        "per": v.get(F_PER),
+        "tier_from_page": v.get(F_TIER_FROM),
+        "tier_amount_vnd": v.get(F_TIER_AMOUNT),
+        "cap_per_copy_vnd": v.get(F_CAP),
     }
 
 
@@ -559,9 +570,41 @@ def validate_record(row: RowInput) -> tuple[ProcedureData | None, list[RowError]
                 "legal_basis": check.text(fee.get("basis"), f"{where} › {F_BASIS}", 400),
                 "valid_from": check.date(fee.get("valid_from"), f"{where} › {F_FROM}"),
                 "valid_to": check.date(fee.get("valid_to"), f"{where} › {F_TO}"),
+                "per": check.choice(fee.get("per"), f"{where} › {F_PER}", PER, "dossier"),
+                "tier_from_page": check.integer(
+                    fee.get("tier_from_page"),
+                    f"{where} › {F_TIER_FROM}",
+                    default=None,
+                    maximum=10_000,
+                ),
+                "tier_amount_vnd": check.integer(
+                    fee.get("tier_amount_vnd"),
+                    f"{where} › {F_TIER_AMOUNT}",
+                    default=None,
+                    maximum=10**15,
+                ),
+                "cap_per_copy_vnd": check.integer(
+                    fee.get("cap_per_copy_vnd"),
+                    f"{where} › {F_CAP}",
+                    default=None,
+                    maximum=10**15,
+                ),
             }
         )
         last = fees[-1]
+        if last["tier_from_page"] is not None and last["tier_from_page"] < 2:
+            check.error(f"{where} › {F_TIER_FROM}", "trang bắt đầu mức thu khác phải từ 2 trở lên.")
+        if (last["tier_from_page"] is None) != (last["tier_amount_vnd"] is None):
+            check.error(
+                f"{where} › {F_TIER_AMOUNT}",
+                "cần cả trang bắt đầu và mức thu từ trang đó, hoặc để trống cả hai.",
+            )
+        if last["per"] != "page" and (
+            last["tier_from_page"] is not None or last["cap_per_copy_vnd"] is not None
+        ):
+            check.error(
+                f"{where} › {F_PER}", "mức theo trang và mức tối đa chỉ dùng khi tính theo trang."
+            )
         if last["valid_from"] and last["valid_to"] and last["valid_to"] < last["valid_from"]:
             check.error(f"{where} › {F_TO}", "ngày hết hiệu lực trước ngày bắt đầu hiệu lực.")
 

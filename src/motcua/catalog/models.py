@@ -185,6 +185,11 @@ class Fee(models.Model):
         IN_PERSON = "in_person", _("Trực tiếp/bưu chính")
         ONLINE = "online", _("Trực tuyến")
 
+    class Per(models.TextChoices):
+        DOSSIER = "dossier", _("hồ sơ")
+        COPY = "copy", _("bản")
+        PAGE = "page", _("trang")
+
     procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="fees")
     kind = models.CharField(_("loại"), max_length=10, choices=Kind.choices, default=Kind.CHARGE)
     amount_vnd = models.BigIntegerField(
@@ -206,6 +211,28 @@ class Fee(models.Model):
     valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
     valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
     legal_basis = models.CharField(_("căn cứ"), max_length=400, blank=True)
+    # How the amount is counted (payments.fees): per dossier, per copy, or per page of each
+    # copy, with a lower price from page `tier_from_page` and a cap per copy (certification:
+    # 2.000 đ a page, 1.000 đ from the third, at most 200.000 đ a copy, TT 226/2016/TT-BTC).
+    per = models.CharField(
+        _("tính theo"),
+        max_length=10,
+        choices=Per.choices,
+        default=Per.DOSSIER,
+        db_default="dossier",
+    )
+    tier_from_page = models.PositiveSmallIntegerField(
+        _("từ trang thứ"), null=True, blank=True, validators=[MinValueValidator(2)]
+    )
+    tier_amount_vnd = models.BigIntegerField(
+        _("mức thu từ trang đó (đồng/trang)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    cap_per_copy_vnd = models.BigIntegerField(
+        _("tối đa mỗi bản (đồng)"), null=True, blank=True, validators=[MinValueValidator(0)]
+    )
 
     class Meta:
         verbose_name = _("phí, lệ phí")

@@ -320,6 +320,18 @@ FEE_DATES: dict[tuple[str, str], tuple[str | None, str | None]] = {
         "2030-12-31",
     ),
 }
+# (code, condition start) -> how the row's amount is counted, as its own text states it
+# (catalog.Fee.per and the page tier; payments.fees)
+FEE_COUNTING: dict[tuple[str, str], dict] = {
+    # "mỗi trang ...; từ trang thứ 3 trở lên 1.000 đ/trang; tối đa 200.000 đ/bản" (TT 226/2016)
+    ("2.000815", "mỗi trang"): {
+        "per": "page",
+        "tier_from_page": 3,
+        "tier_amount_vnd": 1000,
+        "cap_per_copy_vnd": 200000,
+    },
+    ("2.000635", "mỗi bản sao"): {"per": "copy"},
+}
 # condition starts that say the channel (Hải Phòng's wording, the same in every record)
 IN_PERSON_TEXT = ("Hải Phòng, nộp trực tiếp/bưu chính", "Hải Phòng, cá nhân, nộp trực tiếp")
 ONLINE_FROM_8_8_2026 = (
@@ -372,6 +384,10 @@ def map_cases(rec: dict) -> bool:
         for (code, start), case in FEE_CASES.items():
             if code == rec["code"] and text.startswith(start):
                 fee["case"] = case
+                changed = True
+        for (code, start), counting in FEE_COUNTING.items():
+            if code == rec["code"] and text.startswith(start):
+                fee.update(counting)
                 changed = True
         for (code, start), (valid_from, valid_to) in FEE_DATES.items():
             if code == rec["code"] and text.startswith(start):

@@ -1,0 +1,58 @@
+"""Reliefs and collection accounts are set up in the admin (scoped to the administrator's
+units, every change audited); requests, attempts and their events are evidence, shown read-only
+to the operator (superusers) like a dossier's: they change only through `payments.services`,
+and the unit's staff see them on their own screens."""
+
+from django.contrib import admin
+
+from motcua.core.admin_scope import AuditedAdmin, SuperuserOnlyAdmin, UnitScopedAdmin
+
+from .models import CollectionAccount, FeeRelief, PaymentAttempt, PaymentEvent, PaymentRequest
+
+
+class SetUpAdmin(AuditedAdmin, UnitScopedAdmin, admin.ModelAdmin):
+    pass
+
+
+class ReadOnlyAdmin(SuperuserOnlyAdmin, admin.ModelAdmin):
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(FeeRelief)
+class FeeReliefAdmin(SetUpAdmin):
+    list_display = ("name", "unit", "condition", "percent", "valid_from", "valid_to")
+    list_filter = ("condition",)
+    search_fields = ("name", "legal_basis", "procedure_codes")
+
+
+@admin.register(CollectionAccount)
+class CollectionAccountAdmin(SetUpAdmin):
+    list_display = ("unit", "bank_name", "account_number", "account_name")
+
+
+@admin.register(PaymentRequest)
+class PaymentRequestAdmin(ReadOnlyAdmin):
+    list_display = ("reference", "dossier", "amount_vnd", "status", "created_at", "paid_at")
+    list_filter = ("status", "purpose")
+    search_fields = ("reference", "dossier__code")
+    list_select_related = ("dossier",)
+
+
+@admin.register(PaymentAttempt)
+class PaymentAttemptAdmin(ReadOnlyAdmin):
+    list_display = ("reference", "method", "amount_vnd", "status", "created_at", "paid_at")
+    list_filter = ("status", "method")
+    search_fields = ("reference", "provider_transaction_id", "request__dossier__code")
+
+
+@admin.register(PaymentEvent)
+class PaymentEventAdmin(ReadOnlyAdmin):
+    list_display = ("attempt", "action", "from_status", "to_status", "at", "actor")
+    list_filter = ("action",)

@@ -1,0 +1,290 @@
+"""Fees owed and paid: reliefs decided by a province or commune, payment requests frozen per
+dossier obligation, attempts to pay them and the append-only history of every attempt.
+
+The national payment platform keeps a fee request (YeuCauThanhToan) and its transactions
+(GiaoDichThanhToan) as separate records (RULES.md section 7); so does this app: a request is
+what is owed, an attempt is one try to pay it by one method, with its own state machine
+(`payments.machine`). See docs/decisions/0034-payments.md.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class FeeRelief(models.Model):
+    """Miễn, giảm phí, lệ phí: an exemption or reduction decided with its legal basis.
+
+    A relief of a province applies in every commune under it; a commune's only there. It
+    applies to the fee rows of the listed procedures (national codes; none listed: every
+    fee-bearing procedure), of one kind or both, while `condition` holds for the dossier,
+    between `valid_from` and `valid_to`. `percent` 100 is an exemption ("0 đồng").
+    """
+
+    class Condition(models.TextChoices):
+        ONLINE = "online", _("Nộp hồ sơ trực tuyến")
+        VNEID_LEVEL2 = "vneid_level2", _("Người nộp có tài khoản định danh điện tử mức 2")
+        POOR_HOUSEHOLD = "poor_household", _("Thuộc hộ nghèo, hộ cận nghèo")
+        MERIT = "merit", _("Người có công với cách mạng và thân nhân")
+        DISABILITY = "disability", _("Người khuyết tật")
+        ETHNIC_MINORITY = "ethnic_minority", _("Đồng bào dân tộc thiểu số ở vùng khó khăn")
+
+    unit = models.ForeignKey(
+        "core.Unit",
+        verbose_name=_("đơn vị quyết định"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    name = models.CharField(_("tên chính sách"), max_length=300)
+    legal_basis = models.CharField(_("căn cứ pháp lý"), max_length=400)
+    condition = models.CharField(_("điều kiện"), max_length=20, choices=Condition.choices)
+    procedure_codes = models.TextField(
+        _("mã thủ tục áp dụng"),
+        blank=True,
+        help_text=_("Mã thủ tục quốc gia, mỗi dòng một mã; để trống: mọi thủ tục có thu phí."),
+    )
+    fee_kind = models.CharField(
+        _("áp dụng cho"),
+        max_length=10,
+        blank=True,
+        choices=[("phi", _("Phí")), ("le_phi", _("Lệ phí"))],
+        help_text=_("Để trống: cả phí và lệ phí."),
+    )
+    percent = models.PositiveSmallIntegerField(
+        _("mức giảm (%)"),
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_("100 = miễn (0 đồng)."),
+    )
+    valid_from = models.DateField(_("hiệu lực từ"))
+    valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("chính sách miễn, giảm phí, lệ phí")
+        verbose_name_plural = _("chính sách miễn, giảm phí, lệ phí")
+        ordering = ["-valid_from", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(percent__gte=1, percent__lte=100),
+                name="fee_relief_percent_1_100",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(valid_to__isnull=True)
+                | models.Q(valid_to__gte=models.F("valid_from")),
+                name="fee_relief_period_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (-{self.percent}%)"
+
+    @property
+    def codes(self) -> set[str]:
+        return {c.strip() for c in self.procedure_codes.replace(",", "\n").split() if c.strip()}
+
+
+class CollectionAccount(models.Model):
+    """Tài khoản thu: the bank account a unit's fees are transferred to (VietQR's beneficiary).
+
+    `bank_bin` is the bank's 6-digit NAPAS BIN; `bank_code` its short code, lower case, for
+    the bank-app links (e.g. "icb" for VietinBank)."""
+
+    unit = models.OneToOneField(
+        "core.Unit",
+        verbose_name=_("đơn vị"),
+        on_delete=models.PROTECT,
+        related_name="collection_account",
+    )
+    bank_bin = models.CharField(
+        _("mã BIN ngân hàng"),
+        max_length=6,
+        validators=[RegexValidator(r"^\d{6}$", _("Mã BIN gồm 6 chữ số."))],
+    )
+    bank_code = models.CharField(_("mã viết tắt ngân hàng"), max_length=20)
+    bank_name = models.CharField(_("tên ngân hàng"), max_length=200)
+    account_number = models.CharField(
+        _("số tài khoản"),
+        max_length=19,
+        validators=[RegexValidator(r"^[0-9A-Za-z]{1,19}$", _("Số tài khoản gồm chữ và số."))],
+    )
+    account_name = models.CharField(_("tên tài khoản"), max_length=200)
+
+    class Meta:
+        verbose_name = _("tài khoản thu phí, lệ phí")
+        verbose_name_plural = _("tài khoản thu phí, lệ phí")
+
+    def __str__(self) -> str:
+        return f"{self.account_number} - {self.bank_name}"
+
+
+class PaymentRequest(models.Model):
+    """Yêu cầu thanh toán: what one obligation of a dossier owes, frozen when it is created.
+
+    `lines` is the breakdown the citizen sees (each fee row with its quantity, the reliefs
+    applied and the legal basis of each); `amount_vnd` their total, integer VND. Later
+    catalog or relief changes never alter it.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Chờ thanh toán")
+        PAID = "paid", _("Đã thanh toán")
+        CANCELLED = "cancelled", _("Đã hủy")
+
+    class Purpose(models.TextChoices):
+        FEES = "fees", _("Phí, lệ phí của thủ tục")
+        OBLIGATION = "obligation", _("Nghĩa vụ tài chính")
+
+    dossier = models.ForeignKey(
+        "dossiers.Dossier",
+        verbose_name=_("hồ sơ"),
+        on_delete=models.PROTECT,
+        related_name="payment_requests",
+    )
+    unit = models.ForeignKey(
+        "core.Unit", verbose_name=_("đơn vị thu"), on_delete=models.PROTECT, related_name="+"
+    )
+    purpose = models.CharField(_("nội dung"), max_length=12, choices=Purpose.choices)
+    reference = models.CharField(_("mã yêu cầu"), max_length=40, unique=True)
+    lines = models.JSONField(_("chi tiết"), default=list)
+    amount_vnd = models.BigIntegerField(_("số tiền (đồng)"), validators=[MinValueValidator(0)])
+    status = models.CharField(
+        _("trạng thái"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    created_at = models.DateTimeField(_("thời điểm tạo"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    paid_at = models.DateTimeField(_("thời điểm thanh toán xong"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("yêu cầu thanh toán")
+        verbose_name_plural = _("yêu cầu thanh toán")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount_vnd__gte=0), name="payment_request_amount_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class Method(models.TextChoices):
+    PLATFORM = "platform", _("Nền tảng thanh toán quốc gia")
+    VIETQR = "vietqr", _("Chuyển khoản bằng mã VietQR")
+    CASH = "cash", _("Tiền mặt tại quầy")
+    CARD = "card", _("Thẻ tại quầy")
+
+
+ONLINE_METHODS = frozenset({Method.PLATFORM, Method.VIETQR})
+
+
+class PaymentAttempt(models.Model):
+    """Giao dịch thanh toán: one try to pay a request by one method.
+
+    created -> paid | failed | expired; paid -> partially refunded -> refunded
+    (`payments.machine.ATTEMPTS`). `idempotency_key` makes a double-clicked "pay" one attempt;
+    `reference` is what the platform or the bank carries back (MaThamChieu, the transfer
+    memo) and is unique; `provider_transaction_id` is the platform's or bank's own id, unique
+    when known, so one transaction is never credited to two attempts.
+    """
+
+    class Status(models.TextChoices):
+        CREATED = "created", _("Đang chờ thanh toán")
+        PAID = "paid", _("Đã thanh toán")
+        FAILED = "failed", _("Không thành công")
+        EXPIRED = "expired", _("Hết hạn")
+        PARTIALLY_REFUNDED = "partially_refunded", _("Đã hoàn một phần")
+        REFUNDED = "refunded", _("Đã hoàn tiền")
+
+    request = models.ForeignKey(
+        PaymentRequest,
+        verbose_name=_("yêu cầu thanh toán"),
+        on_delete=models.PROTECT,
+        related_name="attempts",
+    )
+    method = models.CharField(_("hình thức"), max_length=10, choices=Method.choices)
+    idempotency_key = models.CharField(max_length=64)
+    reference = models.CharField(_("mã tham chiếu"), max_length=40, unique=True)
+    amount_vnd = models.BigIntegerField(_("số tiền (đồng)"))
+    currency = models.CharField(_("tiền tệ"), max_length=3, default="VND")
+    status = models.CharField(
+        _("trạng thái"), max_length=20, choices=Status.choices, default=Status.CREATED
+    )
+    refunded_vnd = models.BigIntegerField(_("đã hoàn (đồng)"), default=0)
+    provider_transaction_id = models.CharField(
+        _("mã giao dịch của bên thanh toán"), max_length=64, null=True, blank=True, unique=True
+    )
+    expires_at = models.DateTimeField(_("hết hạn lúc"), null=True, blank=True)
+    created_at = models.DateTimeField(_("thời điểm tạo"))
+    paid_at = models.DateTimeField(_("thời điểm thanh toán"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người tạo / người thu"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    version = models.PositiveIntegerField(default=0, editable=False)
+    # not a column: the refund being made, set aside while the state table reads the row
+    refund_pending_vnd: int = 0
+
+    class Meta:
+        verbose_name = _("giao dịch thanh toán")
+        verbose_name_plural = _("giao dịch thanh toán")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "idempotency_key"], name="payment_attempt_idempotency"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount_vnd__gt=0), name="payment_attempt_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(refunded_vnd__gte=0)
+                & models.Q(refunded_vnd__lte=models.F("amount_vnd")),
+                name="payment_attempt_refund_within_amount",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def unit_id(self) -> int:
+        return self.request.unit_id
+
+    @property
+    def is_online(self) -> bool:
+        return self.method in ONLINE_METHODS
+
+
+class PaymentEvent(models.Model):
+    """Lịch sử giao dịch: one append-only row per change of an attempt."""
+
+    attempt = models.ForeignKey(PaymentAttempt, on_delete=models.PROTECT, related_name="events")
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20)
+    action = models.CharField(_("thao tác"), max_length=30)
+    at = models.DateTimeField(_("thời điểm"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("sự kiện thanh toán")
+        verbose_name_plural = _("sự kiện thanh toán")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.attempt_id}: {self.from_status} -> {self.to_status}"

@@ -1,0 +1,441 @@
+"""Payment use cases: freeze what a dossier owes, open attempts, record what the platform, the
+bank or the counter says happened. Every change goes through `machine.ATTEMPTS` (lock, event,
+audit in one transaction); docs/decisions/0034-payments.md.
+
+Who may do what is decided here, whatever screen or endpoint calls:
+- a fee request and counter cash or card: the receiving unit's counter officers and managers;
+- an online attempt: the dossier's own applicant (signed in) or those officers;
+- `record_paid` / `record_failed` / `expire`: the platform adapter, the bank's notification
+  and the jobs (no user: what they report is checked against the attempt instead).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from motcua.accounts.models import Role
+from motcua.accounts.scoping import roles_of
+from motcua.core import audit
+from motcua.core.calendar import LOCAL_TZ
+from motcua.core.statemachine import NOOP, IllegalTransition, actor_or_none
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.workflow import is_applicant
+
+from . import fees
+from .machine import ATTEMPTS
+from .models import ONLINE_METHODS, Method, PaymentAttempt, PaymentRequest
+
+log = logging.getLogger(__name__)
+A = PaymentAttempt.Status
+CASHIERS = (Role.COUNTER_OFFICER, Role.MANAGER)
+MAX_KEY = 64
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base 32: no I, L, O, U
+
+
+class PaymentRefused(IllegalTransition):
+    """A report about a payment that is not believed (amount, currency, reference, replay):
+    nothing changes; `code` says why, for the protocol's answer and the log."""
+
+    def __init__(self, reason: str, *, code: str) -> None:
+        super().__init__(reason, action="pay")
+        self.code = code
+
+
+def _now(at: dt.datetime | None) -> dt.datetime:
+    return at or timezone.now()
+
+
+def _require_cashier(actor, dossier: Dossier) -> None:
+    if not roles_of(actor, dossier.receiving_unit_id) & set(CASHIERS):
+        raise PermissionDenied(_("Chỉ cán bộ một cửa của nơi tiếp nhận hồ sơ được thu phí."))
+
+
+# --- what is owed ----------------------------------------------------------------------------
+
+
+def fee_breakdown(
+    dossier: Dossier,
+    *,
+    conditions: frozenset[str] = frozenset(),
+    quantities: fees.Quantities | None = None,
+) -> fees.Breakdown:
+    """The fees of `dossier` as they stand on its filing day, with the reliefs that apply."""
+    day = dossier.submitted_at.astimezone(LOCAL_TZ).date()
+    case = next((str(f.get("case") or "") for f in dossier.fees if f.get("case")), "")
+    return fees.breakdown(
+        dossier.procedure,
+        unit=dossier.competent_unit,
+        day=day,
+        facts=fees.Facts(online=dossier.is_online, conditions=conditions),
+        quantities=quantities,
+        case=case,
+    )
+
+
+def request_fees(
+    actor,
+    *,
+    dossier_id: int,
+    conditions: frozenset[str] = frozenset(),
+    quantities: fees.Quantities | None = None,
+    at: dt.datetime | None = None,
+) -> PaymentRequest:
+    """Yêu cầu thanh toán phí, lệ phí: freeze the breakdown of `dossier` as the amount owed.
+
+    One open fee request per dossier: asking again returns it unchanged. `conditions` are the
+    relief conditions the officer checked (poor household, merit...), or that are known (VNeID
+    level 2). A breakdown with a row the catalog does not know the amount of is refused."""
+    at = _now(at)
+    with transaction.atomic():
+        dossier = Dossier.objects.select_for_update().select_related("procedure").get(pk=dossier_id)
+        if not (is_applicant(actor, dossier) or roles_of(actor, dossier.receiving_unit_id)):
+            raise PermissionDenied(_("Bạn không có quyền với hồ sơ này."))
+        if actor is not None and not is_applicant(actor, dossier):
+            _require_cashier(actor, dossier)
+        existing = dossier.payment_requests.filter(
+            purpose=PaymentRequest.Purpose.FEES, status=PaymentRequest.Status.OPEN
+        ).first()
+        if existing is not None:
+            return existing
+        found = fee_breakdown(dossier, conditions=conditions, quantities=quantities)
+        if found.has_unknown:
+            raise ValidationError(
+                _(
+                    "Mức thu của một khoản phí, lệ phí chưa có trong danh mục thủ tục: cập nhật "
+                    "danh mục trước khi thu."
+                )
+            )
+        count = dossier.payment_requests.count() + 1
+        request = PaymentRequest.objects.create(
+            dossier=dossier,
+            unit_id=dossier.receiving_unit_id,
+            purpose=PaymentRequest.Purpose.FEES,
+            reference=f"{dossier.code}-TT{count}"[:40],
+            lines=found.as_json(),
+            amount_vnd=found.total_vnd,
+            status=PaymentRequest.Status.PAID
+            if found.total_vnd == 0
+            else PaymentRequest.Status.OPEN,
+            created_at=at,
+            created_by=actor_or_none(actor),
+            paid_at=at if found.total_vnd == 0 else None,
+        )
+        audit.record(
+            action="payment.request_created",
+            obj=request,
+            unit=request.unit_id,
+            actor=actor,
+            changes={
+                "dossier": dossier.pk,
+                "amount_vnd": request.amount_vnd,
+                "conditions": sorted(conditions),
+            },
+        )
+    return request
+
+
+# --- attempts --------------------------------------------------------------------------------
+
+
+def start_attempt(
+    actor,
+    *,
+    request_id: int,
+    method: str,
+    idempotency_key: str,
+    at: dt.datetime | None = None,
+) -> PaymentAttempt:
+    """Open one attempt to pay the whole amount still owed by `method`.
+
+    The same `idempotency_key` (a double-clicked button, a retried request) returns the same
+    attempt. Online methods: the applicant or a cashier; cash and card: a cashier only."""
+    at = _now(at)
+    key = (idempotency_key or "").strip()[:MAX_KEY]
+    if not key:
+        raise ValidationError(_("Thiếu mã chống gửi trùng của yêu cầu thanh toán."))
+    if method not in Method.values:
+        raise ValidationError(_("Hình thức thanh toán không hợp lệ."))
+    with transaction.atomic():
+        request = (
+            PaymentRequest.objects.select_for_update().select_related("dossier").get(pk=request_id)
+        )
+        dossier = request.dossier
+        if method in ONLINE_METHODS and is_applicant(actor, dossier):
+            pass
+        else:
+            _require_cashier(actor, dossier)
+        again = request.attempts.filter(idempotency_key=key).first()
+        if again is not None:
+            return again
+        if request.status != PaymentRequest.Status.OPEN:
+            raise IllegalTransition(_("Yêu cầu thanh toán này không còn chờ thanh toán."))
+        owed = request.amount_vnd - paid_amount(request)
+        if owed <= 0:
+            raise IllegalTransition(_("Yêu cầu thanh toán này đã được thanh toán đủ."))
+        attempt = PaymentAttempt.objects.create(
+            request=request,
+            method=method,
+            idempotency_key=key,
+            reference=new_reference(),
+            amount_vnd=owed,
+            created_at=at,
+            expires_at=at + dt.timedelta(minutes=attempt_minutes())
+            if method in ONLINE_METHODS
+            else None,
+            created_by=actor_or_none(actor),
+        )
+        ATTEMPTS.created(
+            attempt,
+            action="create",
+            actor=actor,
+            at=at,
+            data={"method": method, "amount_vnd": owed},
+            changes={"method": method, "amount_vnd": owed, "request": request.pk},
+            unit=request.unit_id,
+        )
+    return attempt
+
+
+def new_reference() -> str:
+    """An attempt's reference: "MC" and 10 random Crockford base-32 symbols (50 bits). Letters
+    and digits only, 12 characters: it survives a bank's statement, which drops punctuation,
+    and fits VietQR's 25-character purpose; not guessable, so a report must name it."""
+    return "MC" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
+
+
+def attempt_minutes() -> int:
+    return settings.MOTCUA_PAYMENT_ATTEMPT_MINUTES
+
+
+def paid_amount(request: PaymentRequest) -> int:
+    """What the request's paid attempts brought in, net of refunds."""
+    total = 0
+    for amount, refunded in request.attempts.filter(
+        status__in=(A.PAID, A.PARTIALLY_REFUNDED, A.REFUNDED)
+    ).values_list("amount_vnd", "refunded_vnd"):
+        total += amount - refunded
+    return total
+
+
+@dataclass(frozen=True)
+class Report:
+    """What a platform, a bank or a counter says about one attempt (already authenticated by
+    the adapter that read it)."""
+
+    reference: str
+    amount_vnd: int
+    currency: str = "VND"
+    transaction_id: str = ""
+    source: str = ""
+
+
+def record_paid(actor, *, report: Report, at: dt.datetime | None = None) -> PaymentAttempt:
+    """Credit the attempt `report.reference` once: the same transaction again is a no-op; a
+    different amount or currency, an unknown reference, a transaction already credited to
+    another attempt, or an attempt already paid by another transaction are refused
+    (`PaymentRefused`, logged with the reason, nothing changes)."""
+    at = _now(at)
+    with transaction.atomic():
+        attempt = (
+            PaymentAttempt.objects.select_for_update()
+            .select_related("request")
+            .filter(reference=report.reference)
+            .first()
+        )
+        if attempt is None:
+            raise _refused("unknown_reference", report)
+        if report.currency != attempt.currency:
+            raise _refused("wrong_currency", report)
+        if report.amount_vnd != attempt.amount_vnd:
+            raise _refused("wrong_amount", report)
+        txn = (report.transaction_id or "").strip()[:64] or None
+
+        def guard(row: PaymentAttempt):
+            if row.status in (A.PAID, A.PARTIALLY_REFUNDED, A.REFUNDED):
+                if txn is not None and row.provider_transaction_id == txn:
+                    return NOOP  # the same notification again: already credited
+                raise _refused("already_paid", report)
+            if txn is not None and (
+                PaymentAttempt.objects.filter(provider_transaction_id=txn)
+                .exclude(pk=row.pk)
+                .exists()
+            ):
+                raise _refused("transaction_reused", report)
+            return None
+
+        def apply(row: PaymentAttempt, move, when):
+            row.paid_at = when
+            row.provider_transaction_id = txn
+            return {"source": report.source, "transaction_id": txn}
+
+        try:
+            outcome = ATTEMPTS.run(
+                locked=attempt,
+                action="pay",
+                actor=actor,
+                at=at,
+                guard=guard,
+                apply=apply,
+                audit_fields=("paid_at", "provider_transaction_id"),
+            )
+        except IntegrityError:  # a concurrent credit of the same transaction id won
+            raise _refused("transaction_reused", report) from None
+        if outcome.move is not None:
+            _settle(attempt.request, at)
+    return attempt
+
+
+def _refused(code: str, report: Report) -> PaymentRefused:
+    reasons = {
+        "unknown_reference": _("Không tìm thấy giao dịch với mã tham chiếu này."),
+        "wrong_currency": _("Loại tiền không đúng với giao dịch."),
+        "wrong_amount": _("Số tiền không đúng với giao dịch."),
+        "already_paid": _("Giao dịch đã được ghi nhận thanh toán bởi một giao dịch khác."),
+        "transaction_reused": _("Mã giao dịch này đã được ghi nhận cho một giao dịch khác."),
+    }
+    # no payer data in the log: the reference and the figures only
+    log.warning(
+        "payment report refused: %s (reference=%s amount=%s currency=%s source=%s)",
+        code,
+        report.reference[:40],
+        report.amount_vnd,
+        report.currency[:3],
+        report.source[:20],
+    )
+    return PaymentRefused(reasons[code], code=code)
+
+
+def _settle(request: PaymentRequest, at: dt.datetime) -> None:
+    """The request is paid when its attempts brought in the amount (inside the credit's
+    transaction, under the request's lock)."""
+    locked = PaymentRequest.objects.select_for_update().get(pk=request.pk)
+    if locked.status == PaymentRequest.Status.OPEN and paid_amount(locked) >= locked.amount_vnd:
+        locked.status = PaymentRequest.Status.PAID
+        locked.paid_at = at
+        locked.save(update_fields=["status", "paid_at"])
+        audit.record(
+            action="payment.request_paid",
+            obj=locked,
+            unit=locked.unit_id,
+            changes={"status": [PaymentRequest.Status.OPEN, PaymentRequest.Status.PAID]},
+        )
+
+
+def record_failed(
+    actor, *, reference: str, reason: str = "", at: dt.datetime | None = None
+) -> PaymentAttempt:
+    """The platform says the attempt failed (a paid attempt stays paid: refused by the table)."""
+    return ATTEMPTS.run(
+        PaymentAttempt.objects.get(reference=reference).pk,
+        action="fail",
+        actor=actor,
+        at=_now(at),
+        data={"reason": reason[:200]},
+        queryset=PaymentAttempt.objects.select_related("request"),
+    ).obj
+
+
+def expire_attempts(*, at: dt.datetime | None = None) -> int:
+    """The job: online attempts past their time, still waiting, expire (one transaction each)."""
+    at = _now(at)
+    done = 0
+    ids = PaymentAttempt.objects.filter(status=A.CREATED, expires_at__lt=at).values_list(
+        "pk", flat=True
+    )
+    for pk in list(ids[:1000]):
+
+        def still_waiting(row: PaymentAttempt):
+            return None if row.status == A.CREATED else NOOP
+
+        outcome = ATTEMPTS.run(
+            pk,
+            action="expire",
+            at=at,
+            guard=still_waiting,
+            queryset=PaymentAttempt.objects.select_related("request"),
+        )
+        done += outcome.move is not None
+    return done
+
+
+def take_at_counter(
+    actor,
+    *,
+    request_id: int,
+    method: str,
+    idempotency_key: str,
+    at: dt.datetime | None = None,
+) -> PaymentAttempt:
+    """Cash or card at the counter: the cashier opens the attempt and records it paid at once
+    (who took the money is the attempt's creator and the event's actor)."""
+    if method not in (Method.CASH, Method.CARD):
+        raise ValidationError(_("Tại quầy chỉ thu tiền mặt hoặc thẻ."))
+    at = _now(at)
+    with transaction.atomic():
+        attempt = start_attempt(
+            actor, request_id=request_id, method=method, idempotency_key=idempotency_key, at=at
+        )
+        if attempt.status == A.CREATED:
+            record_paid(
+                actor,
+                report=Report(
+                    reference=attempt.reference,
+                    amount_vnd=attempt.amount_vnd,
+                    transaction_id=f"{method}:{attempt.reference}",
+                    source="counter",
+                ),
+                at=at,
+            )
+            attempt.refresh_from_db()
+    return attempt
+
+
+def refund(
+    actor,
+    *,
+    attempt_id: int,
+    amount_vnd: int,
+    reason: str,
+    at: dt.datetime | None = None,
+) -> PaymentAttempt:
+    """Hoàn tiền, fully or in part: never beyond what was paid; managers only, with a reason."""
+    if not isinstance(amount_vnd, int) or amount_vnd <= 0:
+        raise ValidationError({"amount_vnd": _("Số tiền hoàn phải là số nguyên dương (đồng).")})
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Vui lòng nêu lý do hoàn tiền.")})
+
+    def guard(row: PaymentAttempt):
+        if Role.MANAGER not in roles_of(actor, row.request.unit_id):
+            raise PermissionDenied(_("Chỉ quản lý của đơn vị thu được hoàn tiền."))
+        if row.status not in (A.PAID, A.PARTIALLY_REFUNDED):
+            return None  # the table refuses it with its own reason
+        if row.refunded_vnd + amount_vnd > row.amount_vnd:
+            raise ValidationError(
+                {"amount_vnd": _("Số tiền hoàn vượt quá số tiền đã thanh toán còn lại.")}
+            )
+        row.refund_pending_vnd = amount_vnd  # read by the table's target (machine._after_refund)
+        return None
+
+    def apply(row: PaymentAttempt, move, when):
+        row.refunded_vnd += amount_vnd
+        return {"amount_vnd": amount_vnd, "reason": reason.strip()[:300]}
+
+    return ATTEMPTS.run(
+        attempt_id,
+        action="refund",
+        actor=actor,
+        at=_now(at),
+        guard=guard,
+        apply=apply,
+        audit_fields=("refunded_vnd",),
+        queryset=PaymentAttempt.objects.select_related("request"),
+    ).obj
