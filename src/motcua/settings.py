@@ -465,6 +465,6 @@ MOTCUA_UPLOAD_MAX_SIDE = env_int("MOTCUA_UPLOAD_MAX_SIDE", 2000)
 MOTCUA_DRAFT_DAYS = env_int("MOTCUA_DRAFT_DAYS", 30)
 # minutes the code of an assisted filing session (filing.AssistSession) can be confirmed in
 MOTCUA_ASSIST_CODE_MINUTES = env_int("MOTCUA_ASSIST_CODE_MINUTES", 15)
-# Payments (docs/decisions/0034): how long an online payment attempt (a platform redirect, a
+# Payments (docs/decisions/0036): how long an online payment attempt (a platform redirect, a
 # VietQR code) waits before it expires; a payment arriving later is still credited.
 MOTCUA_PAYMENT_ATTEMPT_MINUTES = env_int("MOTCUA_PAYMENT_ATTEMPT_MINUTES", 15)

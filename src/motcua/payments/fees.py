@@ -1,7 +1,7 @@
 """What a dossier owes: the catalog's fee rows in force, counted by quantity, less the reliefs.
 
 Pure functions over model rows, so the citizen's page, reception and the payment request
-compute the same figure. Rules (docs/decisions/0034-payments.md):
+compute the same figure. Rules (docs/decisions/0036-payments.md):
 
 - the rows are the catalog's rows in force for the channel and the day, of the dossier's case
   (`catalog.cases`, decision 0015);

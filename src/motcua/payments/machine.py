@@ -1,4 +1,4 @@
-"""The one state machine of a payment attempt (core.statemachine; docs/decisions/0034).
+"""The one state machine of a payment attempt (core.statemachine; docs/decisions/0036).
 
     created --pay--> paid --refund--> partially_refunded --refund--> refunded
     created --fail--> failed      created --expire--> expired

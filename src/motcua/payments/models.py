@@ -4,7 +4,7 @@ dossier obligation, attempts to pay them and the append-only history of every at
 The national payment platform keeps a fee request (YeuCauThanhToan) and its transactions
 (GiaoDichThanhToan) as separate records (RULES.md section 7); so does this app: a request is
 what is owed, an attempt is one try to pay it by one method, with its own state machine
-(`payments.machine`). See docs/decisions/0034-payments.md.
+(`payments.machine`). See docs/decisions/0036-payments.md.
 """
 
 from __future__ import annotations

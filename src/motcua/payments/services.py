@@ -1,6 +1,6 @@
 """Payment use cases: freeze what a dossier owes, open attempts, record what the platform, the
 bank or the counter says happened. Every change goes through `machine.ATTEMPTS` (lock, event,
-audit in one transaction); docs/decisions/0034-payments.md.
+audit in one transaction); docs/decisions/0036-payments.md.
 
 Who may do what is decided here, whatever screen or endpoint calls:
 - a fee request and counter cash or card: the receiving unit's counter officers and managers;

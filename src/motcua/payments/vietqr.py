@@ -7,7 +7,7 @@ code, 01) and the purpose (08): the attempt's reference, which the bank carries 
 statement and notification, so a transfer is matched to its attempt. CRC-16/CCITT-FALSE
 (polynomial 0x1021, initial 0xFFFF) over everything up to and including "6304".
 
-The TLV builder is written here: no maintained Python package builds VietQR (decision 0034);
+The TLV builder is written here: no maintained Python package builds VietQR (decision 0036);
 tests parse the payload with packages the project did not write and decode the QR image with
 zbar.
 """
