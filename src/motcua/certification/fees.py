@@ -1,13 +1,13 @@
 """The fee for certifying a copy, read from the catalog, never written here.
 
-The procedure "Chứng thực bản sao từ bản chính" (national code 2.000815) carries, as the
-catalog imports it from the source, a per-page tariff (TT 226/2016/TT-BTC: "2.000 đ mỗi trang;
-từ trang thứ 3 trở lên 1.000 đ/trang; tối đa 200.000 đ/bản") and, where a province subsidises
-electronic copies, a 0-đồng row of the case "Bản sao điện tử" whose condition starts with the
-province's name ("Hải Phòng: hỗ trợ 100% ...") and whose dates bound it. This module reads
-those rows: the amount of the tariff row is the price of a page, the numbers of its condition
-text give the cheaper pages and the cap; the subsidy applies when its province is the unit's and
-today is within its dates. See docs/decisions/0035.
+The procedure "Chứng thực bản sao từ bản chính" (national code 2.000815) carries a tariff row
+counted per page (TT 226/2016/TT-BTC: 2.000 đ a page, 1.000 đ from the third, at most 200.000 đ
+a copy: `Fee.per`, `tier_from_page`, `tier_amount_vnd`, `cap_per_copy_vnd`, counted by
+`payments.fees.copy_amount`, the one rule for every fee counted by page) and, where a province
+subsidises electronic copies, a 0-đồng row of the case "Bản sao điện tử" whose condition starts
+with the province's name ("Hải Phòng: hỗ trợ 100% ...") and whose dates bound it: the subsidy
+applies when its province is the unit's and the day is within its dates. See
+docs/decisions/0035 and 0036.
 """
 
 from __future__ import annotations
@@ -21,11 +21,10 @@ from django.utils.translation import gettext as _
 from motcua.catalog.models import Fee, Procedure
 from motcua.core.models import Unit
 from motcua.core.text import fold
+from motcua.payments.fees import copy_amount
 
 PROCEDURE_CODE = "2.000815"  # Chứng thực bản sao từ bản chính (Cơ sở dữ liệu quốc gia về TTHC)
 ELECTRONIC_CASE = "dien tu"  # folded: the case "Bản sao điện tử"
-_FROM_PAGE = re.compile(r"từ trang thứ\s*(\d+)[^\d]*?([\d.]+)\s*đ", re.I)
-_CAP = re.compile(r"tối đa\s*([\d.]+)\s*đ", re.I)
 _PLACE = re.compile(r"^\s*([^:\d]{2,60}):")
 
 
@@ -39,10 +38,6 @@ class CertificationFee:
     tariff_vnd: int  # what the tariff alone would charge
     explanation: str  # Vietnamese, shown on the screen and kept in the book
     basis: str
-
-
-def _vnd(text: str) -> int:
-    return int(text.replace(".", "").replace(",", ""))
 
 
 def money(amount: int) -> str:
@@ -88,22 +83,10 @@ def _applies_here(fee: Fee, unit: Unit) -> bool:
 
 
 def tariff(fee: Fee, pages: int) -> int:
-    """The per-page tariff of `fee` for `pages` pages of the original."""
-    per_page = fee.amount_vnd or 0
-    condition = fee.condition or ""
-    if "trang" not in condition:
-        return per_page  # a price per copy
-    total = 0
-    cheaper = _FROM_PAGE.search(condition)
-    for page in range(1, pages + 1):
-        if cheaper and page >= int(cheaper.group(1)):
-            total += _vnd(cheaper.group(2))
-        else:
-            total += per_page
-    cap = _CAP.search(condition)
-    if cap:
-        total = min(total, _vnd(cap.group(1)))
-    return total
+    """The tariff of `fee` for one copy of a `pages`-page original."""
+    if fee.per == Fee.Per.PAGE:
+        return copy_amount(fee, pages)
+    return fee.amount_vnd or 0  # a price per copy
 
 
 def tariff_summary(*, unit: Unit, day: dt.date) -> str:
@@ -140,7 +123,7 @@ def certification_fee(*, unit: Unit, pages: int, day: dt.date) -> CertificationF
         and _in_force(f, day)
         and _applies_here(f, unit)
     ]
-    priced = [f for f in rows if f.amount_vnd and "trang" in (f.condition or "")] or [
+    priced = [f for f in rows if f.amount_vnd and f.per == Fee.Per.PAGE] or [
         f for f in rows if f.amount_vnd
     ]
     if not priced:
