@@ -2,11 +2,13 @@
 reset every day, never reused; a double-submitted form returns the same dossier."""
 
 import pytest
+from django.core.files.base import ContentFile
 from django.db import transaction
 
 from motcua.dossiers import services
 from motcua.dossiers.codes import next_dossier_code
 from motcua.dossiers.models import DailySequence, Dossier
+from tests.pdfs import tiny_pdf
 
 from .factories import applicant, at, receive
 
@@ -114,6 +116,10 @@ def test_scanned_components_and_identity_check_are_recorded(world):
     plain = receive(world)
     assert not plain.identity_verified and not plain.has_digitized_components
     component = plain.components.first()
-    services.attach_component_scan(world.officer, component_id=component.pk, file=pdf())
+    services.attach_component_scan(
+        world.officer,
+        component_id=component.pk,
+        files=[ContentFile(tiny_pdf(), name="quet.pdf")],
+    )
     plain.refresh_from_db()
     assert plain.has_digitized_components
