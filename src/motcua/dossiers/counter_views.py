@@ -477,6 +477,10 @@ def _scan_for_staff(request, scan_pk: int) -> Scan:
 
 def _scan_part(request, scan: Scan, *, error: str = "", status: int = 200):
     dossier = scan.dossier
+    component = scan.component
+    file_url = ""  # the page's preview link names the original: a fresh one for the PDF/A
+    if scan.state == Scan.State.DONE and component.file.name == scan.ocr_file.name:
+        file_url = file_links.url_for(request.user, dossier.pk, file_links.COMPONENT, component)
     return render(
         request,
         "dossiers/counter/_scan.html",
@@ -487,6 +491,7 @@ def _scan_part(request, scan: Scan, *, error: str = "", status: int = 200):
             "doc_types": services.scan_document_types(dossier),
             "poll_ms": SCAN_POLL_MS,
             "scan_error": error,
+            "file_url": file_url,
         },
         status=status,
     )
