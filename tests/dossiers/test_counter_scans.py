@@ -125,6 +125,11 @@ def test_the_counter_page_says_a_duplicate_encrypted_or_damaged_upload_is_refuse
     assert response.status_code == 400 and "bị hỏng" in response.content.decode()
     response = client.post(url, {"tep": _file(b"", "rong.pdf")})
     assert response.status_code == 400 and "rỗng" in response.content.decode()
+    photo = scans.photo(blank=True, size=(60, 80))
+    response = client.post(url, {"tep": [_file(tiny_pdf(), "a.pdf"), _file(photo, "b.jpg")]})
+    assert response.status_code == 400 and "không gộp PDF với" in response.content.decode()
+    response = client.post(url, {"tep": _file(b"MZ\x90\x00 not a paper", "anh.jpg")})
+    assert response.status_code == 400 and "không phải ảnh" in response.content.decode()
     assert not Scan.objects.exists()
     ok = client.post(url, {"tep": _file(tiny_pdf(), "quet.pdf")})
     assert ok.status_code == 302
@@ -263,3 +268,32 @@ def test_the_progress_partial_polls_while_ocr_runs_and_stops_when_done(client, w
     )
     done = client.get(url).content.decode()
     assert "hx-trigger" not in done and "Giấy khai sinh" in done and "PDF/A-2B" in done
+
+
+def test_a_scan_whose_worker_died_is_said_interrupted_and_can_be_retried(client, world, dossier):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    scan = services.attach_component_scan(
+        world.officer,
+        component_id=dossier.components.first().pk,
+        files=[_file(scans.blank_pages_pdf(1), "mot-trang.pdf")],
+    )
+    with pytest.raises(ValidationError):  # queued, not failed: nothing to retry
+        services.retry_scan(world.officer, scan_id=scan.pk)
+    services.begin_scan(scan_id=scan.pk, at=timezone.now() - dt.timedelta(hours=1))
+    client.force_login(world.officer)
+    part = client.get(reverse("dossiers:counter_scan", args=[scan.pk])).content.decode()
+    assert "bị gián đoạn" in part and "hx-trigger" not in part
+    assert client.post(reverse("dossiers:counter_scan_retry", args=[scan.pk])).status_code == 302
+    scan.refresh_from_db()
+    assert scan.state == Scan.State.QUEUED
+
+
+def test_the_staff_dossier_page_leads_the_counter_officer_to_the_scans(client, world, dossier):
+    url = reverse("dossiers:dossier_detail", args=[dossier.pk])
+    client.force_login(world.officer)
+    assert 'data-testid="go-scan"' in client.get(url).content.decode()
+    client.force_login(world.specialist)
+    assert 'data-testid="go-scan"' not in client.get(url).content.decode()

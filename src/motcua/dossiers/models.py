@@ -686,6 +686,17 @@ class Scan(models.Model):
         return self.state in (self.State.QUEUED, self.State.PROCESSING)
 
     @property
+    def stale(self) -> bool:
+        """Processing for longer than its OCR time limit allows, plus five minutes: the worker
+        that took it died (a restart, the machine off). The officer may queue it again."""
+        from django.utils import timezone
+
+        if self.state != self.State.PROCESSING or self.started_at is None:
+            return False
+        limit = 60 + max(self.pages_total, 1) * settings.MOTCUA_OCR_SECONDS_PER_PAGE + 300
+        return (timezone.now() - self.started_at).total_seconds() > limit
+
+    @property
     def no_text(self) -> bool:
         """Done, but Tesseract found no words: a blank page, a photo that is not a paper."""
         return self.state == self.State.DONE and not self.text.strip()

@@ -1918,7 +1918,13 @@ def _scan_input(files: list[File]) -> _ScanInput:
             digest.update(chunk)
         pdf.seek(0)
         return _ScanInput(pdf, name, digest.hexdigest(), size, pages, from_photos=False)
-    each = settings.MOTCUA_UPLOAD_MAX_BYTES
+    each, total = settings.MOTCUA_UPLOAD_MAX_BYTES, settings.MOTCUA_SCAN_MAX_BYTES
+    if sum(_file_size(f) for f in files) > total:  # the photos are read into memory: bounded
+        raise UploadRefused(
+            _("Các ảnh chụp cộng lại lớn hơn %(mb)s MB. Hãy chụp lại với độ phân giải thấp hơn.")
+            % {"mb": total // (1024 * 1024)},
+            "too_big",
+        )
     for f, name in zip(files, names, strict=True):
         if _file_size(f) > each:
             raise UploadRefused(
@@ -2046,9 +2052,9 @@ def retry_scan(actor, *, scan_id: int) -> Scan:
         dossier = Dossier.objects.select_for_update().get(pk=scan.dossier_id)
         _require_scanner(actor, dossier)
         scan = Scan.objects.select_for_update().get(pk=scan_id)
-        if scan.state != Scan.State.FAILED:
+        if scan.state != Scan.State.FAILED and not scan.stale:
             raise ValidationError(_("Chỉ thử lại được bản quét nhận dạng chữ không thành công."))
-        before = scan.error
+        before = scan.error or scan.state
         scan.state, scan.error, scan.error_detail, scan.pages_done = Scan.State.QUEUED, "", "", 0
         scan.save(update_fields=["state", "error", "error_detail", "pages_done"])
         audit.record(
