@@ -1804,13 +1804,14 @@ def record_result_signed(actor, *, document_id: int) -> DossierDocument:
 # --- scans at the counter (decisions/0034) ---------------------------------------------------
 
 SCAN_ROLES = (Role.COUNTER_OFFICER,)
-# What a scan's paper may be called besides the dossier's and the procedure's components.
+# What a scan's paper may be called besides the dossier's and the procedure's components: data
+# in the catalog's language (stored as it is, like component names), not interface text.
 COMMON_DOCUMENT_TYPES = (
-    gettext_lazy("Căn cước / Căn cước công dân"),
-    gettext_lazy("Giấy khai sinh"),
-    gettext_lazy("Giấy chứng nhận kết hôn"),
-    gettext_lazy("Giấy ủy quyền"),
-    gettext_lazy("Giấy tờ khác"),
+    "Căn cước / Căn cước công dân",
+    "Giấy khai sinh",
+    "Giấy chứng nhận kết hôn",
+    "Giấy ủy quyền",
+    "Giấy tờ khác",
 )
 _CHUNK = 1024 * 1024
 
@@ -1838,7 +1839,7 @@ def scan_document_types(dossier: Dossier) -> list[str]:
     names = list(dossier.components.values_list("name", flat=True))
     if dossier.procedure_id:
         names += list(dossier.procedure.components.values_list("name", flat=True))
-    names += [str(n) for n in COMMON_DOCUMENT_TYPES]
+    names += COMMON_DOCUMENT_TYPES
     return list(dict.fromkeys(n.strip() for n in names if n.strip()))
 
 
