@@ -1,5 +1,6 @@
-"""In a real browser at 360 px: the counter officer photographs a two-page paper, uploads it for
-its component, watches the OCR progress and reads the recognised text (screenshots looked at).
+"""In a real browser at 360 px: the counter officer's damaged PDF is refused with the reason; then
+they photograph a two-page paper, upload it for its component, watch the OCR progress and read
+the recognised text (screenshots looked at).
 
 The OCR worker is `scanning.process_scan` started in a thread of the test once the upload has
 committed, as the huey worker would pick the queued task up; the page polls its progress."""
@@ -17,6 +18,7 @@ from motcua.dossiers.models import Scan
 from motcua.dossiers.scanning import process_scan
 from tests import scans
 from tests.citizens.myspace import LAN_ID
+from tests.pdfs import truncated_pdf
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -57,10 +59,18 @@ def test_officer_uploads_two_photos_watches_ocr_and_reads_the_text_on_a_phone(
         path = tmp_path / f"trang-{seed}.jpg"
         path.write_bytes(scans.photo(seed=seed))
         photos.append(str(path))
+    damaged = tmp_path / "may-quet-hong.pdf"
+    damaged.write_bytes(truncated_pdf(scans.scan_pdf(1, dpi=100)))
     page.goto(f"{live_server.url}/can-bo/mot-cua/ho-so/{dossier.pk}/")
     row = page.locator(f"#tp-{component.pk}")
     row.get_by_text("Tải bản quét").click()
-    row.get_by_test_id("scan-file").set_input_files(photos)
+    row.get_by_test_id("scan-file").set_input_files(str(damaged))
+    row.get_by_test_id("scan-submit").click()
+    expect(row.get_by_test_id("scan-refused")).to_contain_text("tệp bị hỏng")
+    page.screenshot(path=str(artifacts_dir / "counter-scan-refused-360.png"), full_page=True)
+    assert not Scan.objects.exists()
+
+    row.get_by_test_id("scan-file").set_input_files(photos)  # the form is still open
     row.get_by_test_id("scan-submit").click()
 
     scan_box = page.get_by_test_id("scan").first
