@@ -297,3 +297,40 @@ def test_the_staff_dossier_page_leads_the_counter_officer_to_the_scans(client, w
     assert 'data-testid="go-scan"' in client.get(url).content.decode()
     client.force_login(world.specialist)
     assert 'data-testid="go-scan"' not in client.get(url).content.decode()
+
+
+def _fake_ocrmypdf(code: str) -> str:
+    """A stand-in for the OCR command: Python running `code` (written without spaces, as the
+    setting is split on whitespace); the arguments the pipeline appends are ignored."""
+    import sys
+
+    return f"{sys.executable} -c {code}"
+
+
+def test_ocr_progress_is_reported_page_by_page_and_a_hung_ocr_is_killed_at_its_time_limit(
+    world, dossier, settings, monkeypatch, tmp_path
+):
+    from motcua.documents import ocr
+
+    src, dst = tmp_path / "in.pdf", tmp_path / "out.pdf"
+    src.write_bytes(tiny_pdf())
+    settings.MOTCUA_OCRMYPDF_COMMAND = _fake_ocrmypdf(
+        "__import__('sys').stderr.write('MOTCUA-PROGRESS'+chr(32)+'1/2'+chr(10));"
+        "__import__('sys').exit(7)"
+    )
+    seen: list[int] = []
+    with pytest.raises(ocr.OcrFailed) as failed:
+        ocr.run(src, dst, pages=2, progress=seen.append)
+    assert failed.value.code == "error" and seen == [1]
+
+    settings.MOTCUA_OCRMYPDF_COMMAND = _fake_ocrmypdf("__import__('time').sleep(30)")
+    settings.MOTCUA_OCR_SECONDS_PER_PAGE = 1
+    monkeypatch.setattr(ocr, "BASE_SECONDS", 0)
+    scan = services.attach_component_scan(
+        world.officer,
+        component_id=dossier.components.first().pk,
+        files=[_file(tiny_pdf(), "q.pdf")],
+    )
+    process_scan(scan.pk)
+    scan.refresh_from_db()
+    assert (scan.state, scan.error) == (Scan.State.FAILED, Scan.Error.TIMEOUT)
