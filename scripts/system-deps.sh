@@ -15,6 +15,9 @@ fi
 if [ "$mode" = loadtest ] || [ "$mode" = test ]; then
   command -v haproxy >/dev/null 2>&1 || need+=(haproxy)
 fi
+# OCR of the counter's scans (ocrmypdf, decisions/0037): the Tesseract program and its
+# Vietnamese data (the data package alone does not bring the program)
+command -v tesseract >/dev/null 2>&1 || need+=(tesseract-ocr)
 dpkg -s tesseract-ocr-vie >/dev/null 2>&1 || need+=(tesseract-ocr-vie)
 dpkg -s libpango-1.0-0 >/dev/null 2>&1 || need+=(libpango-1.0-0 libpangoft2-1.0-0)
 dpkg -s fonts-dejavu-core >/dev/null 2>&1 || need+=(fonts-dejavu-core)

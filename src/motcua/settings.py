@@ -461,6 +461,21 @@ MOTCUA_PKI_DIR: str | None = os.environ.get("MOTCUA_PKI_DIR") or None
 MOTCUA_UPLOAD_MAX_BYTES = env_int("MOTCUA_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 MOTCUA_UPLOAD_MAX_PAGES = env_int("MOTCUA_UPLOAD_MAX_PAGES", 10)
 MOTCUA_UPLOAD_MAX_SIDE = env_int("MOTCUA_UPLOAD_MAX_SIDE", 2000)
+# Scans at the counter (dossiers.scanning, docs/decisions/0037): a scanner's PDF of at most
+# MOTCUA_SCAN_MAX_BYTES and MOTCUA_SCAN_MAX_PAGES pages, or at most MOTCUA_SCAN_MAX_PHOTOS phone
+# photos (each within MOTCUA_UPLOAD_MAX_BYTES, scaled to MOTCUA_SCAN_PHOTO_MAX_SIDE pixels). OCR
+# runs in the huey worker as its own process: MOTCUA_OCRMYPDF_COMMAND (empty: `python -m ocrmypdf`
+# of this environment; a path to a missing binary makes every scan fail with "OCR not
+# installed" and keeps the scan), Tesseract's language MOTCUA_OCR_LANGUAGE, MOTCUA_OCR_JOBS
+# pages at once, and a time limit of MOTCUA_OCR_SECONDS_PER_PAGE per page (plus one minute).
+MOTCUA_SCAN_MAX_BYTES = env_int("MOTCUA_SCAN_MAX_BYTES", 100 * 1024 * 1024)
+MOTCUA_SCAN_MAX_PAGES = env_int("MOTCUA_SCAN_MAX_PAGES", 300)
+MOTCUA_SCAN_MAX_PHOTOS = env_int("MOTCUA_SCAN_MAX_PHOTOS", 30)
+MOTCUA_SCAN_PHOTO_MAX_SIDE = env_int("MOTCUA_SCAN_PHOTO_MAX_SIDE", 3000)
+MOTCUA_OCRMYPDF_COMMAND = os.environ.get("MOTCUA_OCRMYPDF_COMMAND", "")
+MOTCUA_OCR_LANGUAGE = os.environ.get("MOTCUA_OCR_LANGUAGE", "vie")
+MOTCUA_OCR_JOBS = env_int("MOTCUA_OCR_JOBS", 2)
+MOTCUA_OCR_SECONDS_PER_PAGE = env_int("MOTCUA_OCR_SECONDS_PER_PAGE", 60)
 # days an online filing draft stays open after its last save (motcua.filing)
 MOTCUA_DRAFT_DAYS = env_int("MOTCUA_DRAFT_DAYS", 30)
 # minutes the code of an assisted filing session (filing.AssistSession) can be confirmed in

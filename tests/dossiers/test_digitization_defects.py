@@ -3,6 +3,7 @@ defects found and fixed; the figures behind the service index, counted by hand."
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -10,10 +11,20 @@ from motcua.catalog.models import Component
 from motcua.dossiers import defects, digitization, selectors, services
 from motcua.dossiers.defects import Filters, Kind
 from motcua.dossiers.models import Dossier, DossierDocument, IdentityVia, Status
+from tests.pdfs import tiny_pdf
 
 from .factories import at, drive_to, make_procedure, pdf, receive
 
 K = DossierDocument.Kind
+
+
+def scan(world, component):
+    """The counter scans one component (bytes of its own: the same scan twice is refused)."""
+    return services.attach_component_scan(
+        world.officer,
+        component_id=component.pk,
+        files=[ContentFile(tiny_pdf(f"Giay to {component.pk}"), name="quet.pdf")],
+    )
 
 
 def kinds_of(user, dossier, **filters) -> list[str]:
@@ -36,13 +47,13 @@ def test_one_of_three_components_scanned_is_not_a_digitized_dossier(world):
     three_papers(world)
     dossier = receive(world, identity_verified_via=IdentityVia.CHIP_CARD)
     first, second, third = dossier.components.all()
-    services.attach_component_scan(world.officer, component_id=first.pk, file=pdf())
+    scan(world, first)
     dossier.refresh_from_db()
     assert not dossier.all_components_digitized
     assert Kind.COMPONENTS_NOT_ATTACHED in kinds_of(world.leader, dossier)
     assert facts(world)["digitized"] == 0  # the index counts it as not digitized
-    services.attach_component_scan(world.officer, component_id=second.pk, file=pdf())
-    services.attach_component_scan(world.officer, component_id=third.pk, file=pdf())
+    scan(world, second)
+    scan(world, third)
     dossier.refresh_from_db()
     assert dossier.all_components_digitized
     assert kinds_of(world.leader, dossier) == []
@@ -86,7 +97,7 @@ def test_counter_dossier_with_components_not_attached_is_a_defect(world):
     dossier = receive(world, identity_verified_via=IdentityVia.CHIP_CARD)
     assert kinds_of(world.leader, dossier) == [Kind.COMPONENTS_NOT_ATTACHED]
     for component in dossier.components.all():
-        services.attach_component_scan(world.officer, component_id=component.pk, file=pdf())
+        scan(world, component)
     assert kinds_of(world.leader, dossier) == []
 
 

@@ -133,7 +133,7 @@ def test_a_component_scan_from_the_dossier_page_must_be_a_real_file(client, worl
     url = reverse("dossiers:defect_fix_component", args=[dossier.pk, component.pk])
     refused = client.post(url, {"file": SimpleUploadedFile("a.pdf", b"not a pdf")})
     assert refused.status_code == 400
-    assert "không phải PDF" in refused.content.decode()
+    assert "không phải ảnh (JPEG, PNG) hay văn bản PDF" in refused.content.decode()
     client.force_login(world.other_officer)
     assert client.post(url, {"file": SimpleUploadedFile("a.pdf", PDF)}).status_code == 404
     client.force_login(world.officer)

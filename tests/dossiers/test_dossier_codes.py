@@ -2,11 +2,13 @@
 reset every day, never reused; a double-submitted form returns the same dossier."""
 
 import pytest
+from django.core.files.base import ContentFile
 from django.db import transaction
 
 from motcua.dossiers import services
 from motcua.dossiers.codes import next_dossier_code
 from motcua.dossiers.models import DailySequence, Dossier
+from tests.pdfs import tiny_pdf
 
 from .factories import applicant, at, receive
 
@@ -115,10 +117,13 @@ def test_scanned_components_and_identity_check_are_recorded(world):
     plain = receive(world)
     assert not plain.identity_verified and not plain.all_components_digitized
     first, *rest = plain.components.all()
-    services.attach_component_scan(world.officer, component_id=first.pk, file=pdf())
+    services.attach_component_scan(
+        world.officer, component_id=first.pk, files=[ContentFile(tiny_pdf(), name="quet.pdf")]
+    )
     plain.refresh_from_db()
     assert plain.all_components_digitized is (not rest)
-    for component in rest:
-        services.attach_component_scan(world.officer, component_id=component.pk, file=pdf())
+    for n, component in enumerate(rest):  # each its own bytes: the same scan twice is refused
+        scanned = ContentFile(tiny_pdf(f"Giay to quet {n}"), name="quet.pdf")
+        services.attach_component_scan(world.officer, component_id=component.pk, files=[scanned])
     plain.refresh_from_db()
     assert plain.all_components_digitized

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from io import BytesIO
+from typing import BinaryIO
 
 from django.utils.translation import gettext as _
 from pyhanko.pdf_utils.generic import ArrayObject, StreamObject
@@ -48,13 +49,17 @@ def _damaged() -> PdfRefused:
     )
 
 
-def check_pdf(data: bytes) -> int:
+def check_pdf(data: bytes | BinaryIO) -> int:
     """Raise PdfRefused unless `data` is an unencrypted PDF with a readable first page; the
-    number of pages."""
-    if not data.startswith(b"%PDF-"):
+    number of pages. `data` may be an open binary file (a large scan spooled to disk by the
+    upload handler): pyHanko reads through the cross-reference table, not the whole file."""
+    stream: BinaryIO = BytesIO(data) if isinstance(data, bytes) else data
+    stream.seek(0)
+    if not stream.read(5) == b"%PDF-":
         raise PdfRefused(_("Tệp không phải là văn bản PDF."), "not_pdf")
+    stream.seek(0)
     try:
-        reader = PdfFileReader(BytesIO(data), strict=False)
+        reader = PdfFileReader(stream, strict=False)
         if reader.encrypted:
             raise _encrypted()
         pages = reader.root["/Pages"]

@@ -37,6 +37,7 @@ IMAGE_FORMATS = frozenset({"JPEG", "PNG", "WEBP"})
 MAX_PIXELS = 50_000_000  # a 50 MP photo is already more than any phone in a village takes
 JPEG_QUALITY = 80
 A4_DPI = 150  # the page size a viewer shows: the long side of a 2000 px photo is ~34 cm
+A4_LONG_INCHES = 11.69
 
 
 class UploadRefused(ValueError):
@@ -69,10 +70,9 @@ def _mb(n: int) -> str:
     return f"{n / (1024 * 1024):.0f}"
 
 
-def _check_sizes(files: list[Upload]) -> None:
+def _check_sizes(files: list[Upload], most: int) -> None:
     if not files:
         raise UploadRefused(_("Chưa chọn tệp nào."), "none")
-    most = settings.MOTCUA_UPLOAD_MAX_PAGES
     if len(files) > most:
         raise UploadRefused(
             _("Mỗi giấy tờ chụp tối đa %(n)s trang; bạn đã chọn %(k)s tệp.")
@@ -151,8 +151,8 @@ def _open_image(f: Upload) -> Image.Image:
     return upright if upright is not None else image
 
 
-def _page(image: Image.Image) -> Image.Image:
-    """RGB (transparency on white), at most MAX_SIDE pixels on the long side."""
+def _page(image: Image.Image, side: int) -> Image.Image:
+    """RGB (transparency on white), at most `side` pixels on the long side."""
     if image.mode in ("RGBA", "LA", "P"):
         rgba = image.convert("RGBA")
         background = Image.new("RGB", rgba.size, "white")
@@ -160,7 +160,6 @@ def _page(image: Image.Image) -> Image.Image:
         image = background
     elif image.mode != "RGB":
         image = image.convert("RGB")
-    side = settings.MOTCUA_UPLOAD_MAX_SIDE
     if max(image.size) > side:
         image.thumbnail((side, side), Image.Resampling.LANCZOS)
     # Re-encoded as JPEG: the PDF embeds JPEG pages (small) and no EXIF (no GPS location).
@@ -170,9 +169,19 @@ def _page(image: Image.Image) -> Image.Image:
     return Image.open(buffer)
 
 
-def paper_pdf(files: list[Upload]) -> Paper:
-    """One PDF for one paper from the files a citizen picked (see the module docstring)."""
-    _check_sizes(files)
+def paper_pdf(
+    files: list[Upload],
+    *,
+    max_files: int | None = None,
+    max_side: int | None = None,
+    a4: bool = False,
+) -> Paper:
+    """One PDF for one paper from the files a citizen picked (see the module docstring).
+
+    The counter's scans (`dossiers.scanning`) allow more photos (`max_files`) and keep more
+    pixels (`max_side`) for OCR, and with `a4` each photo's page is as long as an A4 sheet, so
+    the resolution the PDF states (what Tesseract is told) is the photo's real one."""
+    _check_sizes(files, max_files or settings.MOTCUA_UPLOAD_MAX_PAGES)
     pdfs = [f for f in files if f.data.startswith(b"%PDF-")]
     if pdfs:
         if len(files) > 1:
@@ -188,9 +197,13 @@ def paper_pdf(files: list[Upload]) -> Paper:
         except PdfRefused as exc:
             raise UploadRefused(f"“{pdfs[0].name}”: {exc.message}", exc.code) from exc
         return Paper(pdf=pdfs[0].data, pages=count, from_photos=False)
-    pages = [_page(_open_image(f)) for f in files]
+    side = max_side or settings.MOTCUA_UPLOAD_MAX_SIDE
+    pages = [_page(_open_image(f), side) for f in files]
     out = io.BytesIO()
+    resolution = float(A4_DPI)
+    if a4:  # the long side of the largest photo is 29.7 cm: 2970 px say 254 dpi
+        resolution = max(max(p.size) for p in pages) / A4_LONG_INCHES
     pages[0].save(
-        out, "PDF", save_all=True, append_images=pages[1:], resolution=A4_DPI, title="motcua"
+        out, "PDF", save_all=True, append_images=pages[1:], resolution=resolution, title="motcua"
     )
     return Paper(pdf=out.getvalue(), pages=len(pages), from_photos=True)

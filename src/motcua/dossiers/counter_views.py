@@ -31,6 +31,7 @@ from motcua.catalog.models import Procedure
 from motcua.catalog.selectors import published_procedures, search_procedures
 from motcua.core.calendar import LOCAL_TZ
 from motcua.core.files import read_stored
+from motcua.documents.uploads import UploadRefused
 from motcua.registry import counter as registry_counter
 
 from . import deadlines, defects, file_links, selectors, services, workflow
@@ -43,7 +44,7 @@ from .counter_forms import (
     SupplementForm,
     TrackingBookForm,
 )
-from .models import ApplicantKind, Delivery, Dossier, DossierDocument, Status
+from .models import ApplicantKind, Delivery, Dossier, DossierDocument, Scan, Status
 from .notifications import lookup_url  # the receipt's QR: the public tracking page
 from .papers import from_dossier
 from .papers import render as papers
@@ -56,6 +57,7 @@ MAX_PROCEDURE_RESULTS = 15
 MAX_RETURN_RESULTS = 30
 MAX_BOOK_ROWS = 5000
 DELIVERY_NOTE = from_dossier.DELIVERY_NOTE
+SCAN_POLL_MS = 1500  # how often the counter screen asks for a running scan's progress
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -349,10 +351,20 @@ def _dossier_context(request, dossier: Dossier, **forms) -> dict:
             if supplement
             else None
         ),
-        "components": file_links.attach_links(
-            request.user, dossier.pk, file_links.COMPONENT, dossier.components.all()
-        ),
+        "components": _with_scans(request.user, dossier),
+        "may_scan": services.may_scan(request.user, dossier),
+        "doc_types": services.scan_document_types(dossier),
+        "scan_errors": forms.get("scan_errors") or {},
     }
+
+
+def _with_scans(user, dossier: Dossier) -> list:
+    """The components with their signed file links and their latest scan (`c.scan`)."""
+    rows = file_links.attach_links(user, dossier.pk, file_links.COMPONENT, dossier.components.all())
+    latest = {s.component_id: s for s in Scan.objects.filter(dossier=dossier).order_by("id")}
+    for row in rows:
+        row.scan = latest.get(row.pk)
+    return rows
 
 
 def _done_banner(request, dossier: Dossier) -> str:
@@ -472,6 +484,102 @@ def accept(request, pk: int):
         return _conflict(request, found, exc.reason)
     messages.success(request, _("Đã tiếp nhận hồ sơ trực tuyến."))
     return redirect("dossiers:counter_dossier", pk=found.pk)
+
+
+# --- scans of the components (decisions/0037) --------------------------------------------------
+
+
+@staff_required(*COUNTER)
+@require_POST
+def scan_upload(request, pk: int, component_pk: int):
+    """Tải bản quét: one PDF or several photos for one component; stored, OCR queued."""
+    found = selectors.get_for_staff(request.user, pk)
+    component = found.components.filter(pk=component_pk).first()
+    if component is None:
+        raise Http404
+    try:
+        services.attach_component_scan(
+            request.user, component_id=component.pk, files=request.FILES.getlist("tep")
+        )
+    except UploadRefused as exc:
+        context = _dossier_context(request, found, scan_errors={component.pk: exc.message})
+        return render(request, "dossiers/counter/dossier.html", context, status=400)
+    messages.success(
+        request,
+        _("Đã lưu bản quét “%(name)s”; hệ thống đang nhận dạng chữ.") % {"name": component.name},
+    )
+    return redirect(f"{reverse('dossiers:counter_dossier', args=[found.pk])}#tp-{component.pk}")
+
+
+def _scan_for_staff(request, scan_pk: int) -> Scan:
+    scan = Scan.objects.filter(pk=scan_pk).select_related("component").first()
+    if scan is None:
+        raise Http404
+    selectors.get_for_staff(request.user, scan.dossier_id)  # another unit's scan: 404
+    return scan
+
+
+def _scan_part(request, scan: Scan, *, error: str = "", status: int = 200):
+    dossier = scan.dossier
+    component = scan.component
+    file_url = ""  # the page's preview link names the original: a fresh one for the PDF/A
+    if scan.state == Scan.State.DONE and component.file.name == scan.ocr_file.name:
+        file_url = file_links.url_for(request.user, dossier.pk, file_links.COMPONENT, component)
+    return render(
+        request,
+        "dossiers/counter/_scan.html",
+        {
+            "scan": scan,
+            "dossier": dossier,
+            "may_scan": services.may_scan(request.user, dossier),
+            "doc_types": services.scan_document_types(dossier),
+            "poll_ms": SCAN_POLL_MS,
+            "scan_error": error,
+            "file_url": file_url,
+        },
+        status=status,
+    )
+
+
+@staff_required(*COUNTER)
+@require_GET
+def scan_status(request, scan_pk: int):
+    """The scan's state and progress, the partial the counter screen polls while OCR runs."""
+    return _scan_part(request, _scan_for_staff(request, scan_pk))
+
+
+@staff_required(*COUNTER)
+@require_POST
+def scan_retry(request, scan_pk: int):
+    scan = _scan_for_staff(request, scan_pk)
+    try:
+        services.retry_scan(request.user, scan_id=scan.pk)
+    except ValidationError as exc:
+        scan.refresh_from_db()
+        return _scan_part(request, scan, error=" ".join(exc.messages), status=409)
+    if request.htmx:
+        scan.refresh_from_db()
+        return _scan_part(request, scan)
+    messages.success(request, _("Đã đưa bản quét vào hàng chờ nhận dạng chữ lại."))
+    return redirect("dossiers:counter_dossier", pk=scan.dossier_id)
+
+
+@staff_required(*COUNTER)
+@require_POST
+def scan_document_type(request, scan_pk: int):
+    """Sửa loại giấy tờ of a scan (one of the names the page offers)."""
+    scan = _scan_for_staff(request, scan_pk)
+    try:
+        scan = services.set_scan_document_type(
+            request.user, scan_id=scan.pk, document_type=request.POST.get("document_type", "")
+        )
+    except ValidationError as exc:
+        scan.refresh_from_db()
+        return _scan_part(request, scan, error=" ".join(exc.messages), status=400)
+    if request.htmx:
+        return _scan_part(request, scan)
+    messages.success(request, _("Đã lưu loại giấy tờ."))
+    return redirect("dossiers:counter_dossier", pk=scan.dossier_id)
 
 
 # --- papers ------------------------------------------------------------------------------------

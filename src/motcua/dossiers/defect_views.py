@@ -30,9 +30,9 @@ from motcua.accounts.models import Role, User
 from motcua.core import calendar
 from motcua.core.forms import BoundedDateField
 from motcua.core.models import Department, Unit
+from motcua.documents.uploads import UploadRefused
 
 from . import defects, digitization, selectors, services
-from .counter_forms import check_scan
 from .models import DossierComponent, DossierDocument
 from .workflow import IllegalTransition
 from .worklist_forms import check_pdf
@@ -356,8 +356,10 @@ def fix_component(request, pk, cpk):
 
     def run():
         upload = _upload(request, "file")
-        check_scan(upload)
-        services.attach_component_scan(request.user, component_id=component.pk, file=upload)
+        try:  # the counter's scanning service: judged by content, OCR queued (decisions/0037)
+            services.attach_component_scan(request.user, component_id=component.pk, files=[upload])
+        except UploadRefused as refused:
+            raise ValidationError(refused.message) from None
 
     return _run(request, dossier, "#thanh-phan", run, _("Đã đính kèm bản số hóa."))
 

@@ -642,3 +642,88 @@ class OnlineFiling(models.Model):
 
     def __str__(self) -> str:
         return str(self.dossier)
+
+
+class Scan(models.Model):
+    """Bản quét: one upload of one component's paper at the counter, and its OCR.
+
+    The officer's scanner PDF (or phone photos, combined in page order into one PDF) is kept as
+    `original` and attached to the component at once (the paper is in the system); the huey
+    worker then makes a searchable PDF/A of it with ocrmypdf and Tesseract's Vietnamese data
+    (`dossiers.scanning`): QUEUED -> PROCESSING -> DONE, which makes `ocr_file` the component's
+    file, or FAILED, which leaves the original attached and says why (`error`); a failed scan can
+    be queued again. `pages_done` / `pages_total` is the progress the counter screen polls.
+    `sha256` is of the uploaded bytes (the files in page order): the same upload for the same
+    dossier or the same applicant is told to the officer and not stored twice. Every change
+    goes through `dossiers.services` (decisions/0037)."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Đang chờ nhận dạng chữ")
+        PROCESSING = "processing", _("Đang nhận dạng chữ")
+        DONE = "done", _("Đã nhận dạng chữ")
+        FAILED = "failed", _("Nhận dạng chữ không thành công")
+
+    class Error(models.TextChoices):
+        OCR_MISSING = "ocr_missing", _("Máy chủ chưa cài phần mềm nhận dạng chữ (OCR).")
+        TIMEOUT = "timeout", _("Nhận dạng chữ quá thời gian cho phép.")
+        OCR_ERROR = "ocr_error", _("Phần mềm nhận dạng chữ báo lỗi khi xử lý bản quét.")
+        FILE_MISSING = "file_missing", _("Không tìm thấy tệp bản quét đã lưu.")
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="scans")
+    component = models.ForeignKey(DossierComponent, on_delete=models.CASCADE, related_name="scans")
+    state = models.CharField(
+        _("trạng thái"), max_length=12, choices=State.choices, default=State.QUEUED
+    )
+    original = models.FileField(_("bản quét gốc"), upload_to="dossiers/scans/%Y/%m/")
+    ocr_file = models.FileField(
+        _("bản PDF/A có lớp chữ"), upload_to="dossiers/scans/ocr/%Y/%m/", blank=True
+    )
+    from_photos = models.BooleanField(_("từ ảnh chụp"), default=False)
+    sha256 = models.CharField(_("mã băm SHA-256"), max_length=64)
+    size_bytes = models.PositiveBigIntegerField(_("dung lượng (byte)"), default=0)
+    pages_total = models.PositiveIntegerField(_("số trang"), default=0)
+    pages_done = models.PositiveIntegerField(_("số trang đã nhận dạng"), default=0)
+    text = models.TextField(_("chữ nhận dạng được"), blank=True)
+    pdfa = models.CharField(_("chuẩn PDF/A"), max_length=4, blank=True)  # "2B", from its XMP
+    document_type = models.CharField(_("loại giấy tờ"), max_length=300, blank=True)
+    error = models.CharField(_("lỗi"), max_length=20, choices=Error.choices, blank=True)
+    error_detail = models.CharField(_("chi tiết lỗi"), max_length=500, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("số lần xử lý"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("thời điểm tải lên"))
+    started_at = models.DateTimeField(_("bắt đầu nhận dạng"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("kết thúc nhận dạng"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("bản quét")
+        verbose_name_plural = _("bản quét")
+        ordering = ["dossier", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "sha256"], name="scan_unique_per_dossier")
+        ]
+        indexes = [models.Index(fields=["sha256"], name="scan_sha256")]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}/{self.component_id} {self.state}"
+
+    @property
+    def active(self) -> bool:
+        return self.state in (self.State.QUEUED, self.State.PROCESSING)
+
+    @property
+    def stale(self) -> bool:
+        """Processing for longer than its OCR time limit allows, plus five minutes: the worker
+        that took it died (a restart, the machine off). The officer may queue it again."""
+        from django.utils import timezone
+
+        if self.state != self.State.PROCESSING or self.started_at is None:
+            return False
+        limit = 60 + max(self.pages_total, 1) * settings.MOTCUA_OCR_SECONDS_PER_PAGE + 300
+        return (timezone.now() - self.started_at).total_seconds() > limit
+
+    @property
+    def no_text(self) -> bool:
+        """Done, but Tesseract found no words: a blank page, a photo that is not a paper."""
+        return self.state == self.State.DONE and not self.text.strip()

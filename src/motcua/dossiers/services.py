@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile, File
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -34,6 +36,8 @@ from motcua.core.calendar import LOCAL_TZ
 from motcua.core.files import StoredFileMissing, read_stored
 from motcua.core.models import Department, Unit
 from motcua.core.statemachine import Outcome, actor_or_none
+from motcua.documents.pdfs import PdfRefused, check_pdf
+from motcua.documents.uploads import Upload, UploadRefused, paper_pdf
 from motcua.registry import services as registry
 
 from . import deadlines, defects, workflow
@@ -53,6 +57,7 @@ from .models import (
     IdentityVia,
     NotifyBy,
     OnlineFiling,
+    Scan,
     Status,
     SupplementRequest,
     Violation,
@@ -1830,24 +1835,379 @@ def record_result_signed(actor, *, document_id: int) -> DossierDocument:
     return document
 
 
-def attach_component_scan(actor, *, component_id: int, file: File) -> DossierComponent:
-    """Số hóa: the scan of one component (counts for the digitization indicator)."""
-    with transaction.atomic():
+# --- scans at the counter (decisions/0037) ---------------------------------------------------
+
+SCAN_ROLES = (Role.COUNTER_OFFICER,)
+# What a scan's paper may be called besides the dossier's and the procedure's components: data
+# in the catalog's language (stored as it is, like component names), not interface text.
+COMMON_DOCUMENT_TYPES = (
+    "Căn cước / Căn cước công dân",
+    "Giấy khai sinh",
+    "Giấy chứng nhận kết hôn",
+    "Giấy ủy quyền",
+    "Giấy tờ khác",
+)
+_CHUNK = 1024 * 1024
+
+
+class DuplicateScan(UploadRefused):
+    """The same bytes were already uploaded for this dossier or this applicant."""
+
+    def __init__(self, message: str, earlier: Scan) -> None:
+        super().__init__(message, "duplicate")
+        self.earlier = earlier
+
+
+def _require_scanner(actor, dossier: Dossier) -> None:
+    """Only a counter officer of the unit that received the dossier scans its papers."""
+    _require_role(actor, SCAN_ROLES, [dossier.receiving_unit_id])
+
+
+def may_scan(actor, dossier: Dossier) -> bool:
+    return has_role(actor, *SCAN_ROLES, unit=dossier.receiving_unit_id)
+
+
+def scan_document_types(dossier: Dossier) -> list[str]:
+    """The names a scan's document type may take: the dossier's components, the procedure's
+    papers in the catalog, then a short common list; each once, in that order."""
+    names = list(dossier.components.values_list("name", flat=True))
+    if dossier.procedure_id:
+        names += list(dossier.procedure.components.values_list("name", flat=True))
+    names += COMMON_DOCUMENT_TYPES
+    return list(dict.fromkeys(n.strip() for n in names if n.strip()))
+
+
+@dataclass(frozen=True)
+class _ScanInput:
+    content: File
+    name: str
+    sha256: str
+    size: int
+    pages: int
+    from_photos: bool
+
+
+def _file_size(f: File) -> int:
+    size = getattr(f, "size", None)
+    if size is None:
+        f.seek(0, 2)
+        size = f.tell()
+    f.seek(0)
+    return int(size)
+
+
+def _first_bytes(f: File) -> bytes:
+    f.seek(0)
+    head = f.read(5)
+    f.seek(0)
+    return head
+
+
+def _scan_input(files: list[File]) -> _ScanInput:
+    """Judge the upload by its content: one PDF (streamed: hashed and parsed without reading it
+    into memory) or photos combined into one PDF in the order given. UploadRefused if not."""
+    if not files:
+        raise UploadRefused(_("Chưa chọn tệp nào."), "none")
+    names = [getattr(f, "name", None) or f"trang-{i + 1}" for i, f in enumerate(files)]
+    for f, name in zip(files, names, strict=True):
+        if _file_size(f) == 0:
+            raise UploadRefused(
+                _("Tệp “%(name)s” rỗng (0 byte). Hãy quét hoặc chụp lại.") % {"name": name},
+                "empty",
+            )
+    if any(_first_bytes(f) == b"%PDF-" for f in files):
+        if len(files) > 1:
+            raise UploadRefused(
+                _(
+                    "Một bản quét là một tệp PDF, hoặc các ảnh chụp từng trang; không gộp PDF với "
+                    "ảnh hay nhiều tệp PDF với nhau."
+                ),
+                "mixed",
+            )
+        pdf, name = files[0], names[0]
+        size = _file_size(pdf)
+        limit = settings.MOTCUA_SCAN_MAX_BYTES
+        if size > limit:
+            raise UploadRefused(
+                _("Tệp “%(name)s” lớn hơn %(mb)s MB. Hãy quét lại ở độ phân giải 300 dpi.")
+                % {"name": name, "mb": limit // (1024 * 1024)},
+                "too_big",
+            )
+        try:
+            pages = check_pdf(pdf)  # type: ignore[arg-type]  # a File is a binary stream
+        except PdfRefused as exc:
+            raise UploadRefused(f"“{name}”: {exc.message}", exc.code) from exc
+        most = settings.MOTCUA_SCAN_MAX_PAGES
+        if pages > most:
+            raise UploadRefused(
+                _(
+                    "Tệp “%(name)s” có %(pages)s trang; mỗi bản quét tối đa %(most)s trang. Hãy "
+                    "tách thành nhiều tệp."
+                )
+                % {"name": name, "pages": pages, "most": most},
+                "too_many_pages",
+            )
+        digest = hashlib.sha256()
+        pdf.seek(0)
+        for chunk in iter(lambda: pdf.read(_CHUNK), b""):
+            digest.update(chunk)
+        pdf.seek(0)
+        return _ScanInput(pdf, name, digest.hexdigest(), size, pages, from_photos=False)
+    each, total = settings.MOTCUA_UPLOAD_MAX_BYTES, settings.MOTCUA_SCAN_MAX_BYTES
+    if sum(_file_size(f) for f in files) > total:  # the photos are read into memory: bounded
+        raise UploadRefused(
+            _("Các ảnh chụp cộng lại lớn hơn %(mb)s MB. Hãy chụp lại với độ phân giải thấp hơn.")
+            % {"mb": total // (1024 * 1024)},
+            "too_big",
+        )
+    for f, name in zip(files, names, strict=True):
+        if _file_size(f) > each:
+            raise UploadRefused(
+                _("Tệp “%(name)s” lớn hơn %(mb)s MB. Hãy chụp lại với độ phân giải thấp hơn.")
+                % {"name": name, "mb": each // (1024 * 1024)},
+                "too_big",
+            )
+    uploads = [Upload(name, f.read()) for f, name in zip(files, names, strict=True)]
+    digest = hashlib.sha256()
+    for upload in uploads:
+        digest.update(upload.data)
+    paper = paper_pdf(
+        uploads,
+        max_files=settings.MOTCUA_SCAN_MAX_PHOTOS,
+        max_side=settings.MOTCUA_SCAN_PHOTO_MAX_SIDE,
+        a4=True,
+    )
+    return _ScanInput(
+        ContentFile(paper.pdf),
+        "anh-chup.pdf",
+        digest.hexdigest(),
+        len(paper.pdf),
+        paper.pages,
+        from_photos=True,
+    )
+
+
+def _duplicate(dossier: Dossier, sha256: str) -> Scan | None:
+    """An earlier scan with these bytes, of this dossier or of this applicant's other dossiers
+    received by the same unit (another unit's dossiers are not the officer's to know of)."""
+    same = Q(dossier_id=dossier.pk)
+    if dossier.applicant_id_number:
+        same |= Q(
+            dossier__applicant_id_number=dossier.applicant_id_number,
+            dossier__receiving_unit_id=dossier.receiving_unit_id,
+        )
+    return (
+        Scan.objects.filter(same, sha256=sha256)
+        .select_related("dossier", "component")
+        .order_by("id")
+        .first()
+    )
+
+
+def _duplicate_message(earlier: Scan) -> str:
+    when = timezone.localtime(earlier.created_at, LOCAL_TZ)
+    return _(
+        "Bản quét này trùng với bản đã tải lên cho “%(component)s” của hồ sơ %(code)s lúc "
+        "%(at)s, nên không lưu lần nữa."
+    ) % {
+        "component": earlier.component.name[:80],
+        "code": earlier.dossier.code,
+        "at": when.strftime("%H:%M %d/%m/%Y"),
+    }
+
+
+def _enqueue_scan(scan_id: int) -> None:
+    from .tasks import ocr_scan_task
+
+    transaction.on_commit(lambda: ocr_scan_task(scan_id))
+
+
+def attach_component_scan(
+    actor, *, component_id: int, files: list[File], at: dt.datetime | None = None
+) -> Scan:
+    """Số hóa at the counter: the paper of one component, scanned (one PDF) or photographed
+    (several photos, in page order), judged by content, kept as the original and attached to
+    the component at once (it counts as digitized: the paper is in the system); OCR is queued
+    for the worker (`process_scan`). Refused: another role or unit (PermissionDenied), a bad
+    or oversized upload, and the same bytes already uploaded for this dossier or applicant
+    (DuplicateScan, which names the earlier upload). Nothing heavy runs in the request."""
+    at = _now(at)
+    try:
         component = DossierComponent.objects.select_related("dossier").get(pk=component_id)
+    except DossierComponent.DoesNotExist as exc:
+        raise PermissionDenied(_("Không tìm thấy thành phần hồ sơ.")) from exc
+    _require_scanner(actor, component.dossier)
+    given = _scan_input(files)
+    with transaction.atomic():
         dossier = Dossier.objects.select_for_update().get(pk=component.dossier_id)
-        _require_role(actor, STAFF_ROLES, [dossier.receiving_unit_id, dossier.competent_unit_id])
-        component.file.save(getattr(file, "name", None) or "thanh-phan.pdf", file, False)
+        _require_scanner(actor, dossier)
+        earlier = _duplicate(dossier, given.sha256)
+        if earlier is not None:
+            raise DuplicateScan(_duplicate_message(earlier), earlier)
+        scan = Scan(
+            dossier=dossier,
+            component=component,
+            sha256=given.sha256,
+            size_bytes=given.size,
+            pages_total=given.pages,
+            from_photos=given.from_photos,
+            document_type=component.name[:300],
+            created_by=actor,
+            created_at=at,
+        )
+        scan.original.save(given.name, given.content, save=False)
+        scan.save()
+        component.file.name = scan.original.name
         component.digitized = True
         component.save(update_fields=["file", "digitized"])
         refresh_digitized(dossier)
         audit.record(
             action="dossier.scan_component",
             obj=dossier,
-            changes={"component": component.pk},
+            changes={
+                "component": component.pk,
+                "scan": scan.pk,
+                "pages": given.pages,
+                "sha256": given.sha256,
+                "from_photos": given.from_photos,
+            },
             actor=actor,
             unit=dossier.receiving_unit_id,
         )
-    return component
+        _enqueue_scan(scan.pk)
+    return scan
+
+
+def retry_scan(actor, *, scan_id: int) -> Scan:
+    """ "Thử lại": a failed scan is queued again (its original stays attached meanwhile)."""
+    with transaction.atomic():
+        scan = Scan.objects.select_related("dossier").get(pk=scan_id)
+        dossier = Dossier.objects.select_for_update().get(pk=scan.dossier_id)
+        _require_scanner(actor, dossier)
+        scan = Scan.objects.select_for_update().get(pk=scan_id)
+        if scan.state != Scan.State.FAILED and not scan.stale:
+            raise ValidationError(_("Chỉ thử lại được bản quét nhận dạng chữ không thành công."))
+        before = scan.error or scan.state
+        scan.state, scan.error, scan.error_detail, scan.pages_done = Scan.State.QUEUED, "", "", 0
+        scan.save(update_fields=["state", "error", "error_detail", "pages_done"])
+        audit.record(
+            action="dossier.scan_retry",
+            obj=dossier,
+            changes={"scan": scan.pk, "error": before},
+            actor=actor,
+            unit=dossier.receiving_unit_id,
+        )
+        _enqueue_scan(scan.pk)
+    return scan
+
+
+def set_scan_document_type(actor, *, scan_id: int, document_type: str) -> Scan:
+    """The officer corrects what the scanned paper is (one of `scan_document_types`)."""
+    with transaction.atomic():
+        scan = Scan.objects.select_related("dossier").get(pk=scan_id)
+        dossier = Dossier.objects.select_for_update().get(pk=scan.dossier_id)
+        _require_scanner(actor, dossier)
+        value = " ".join((document_type or "").split())
+        if value not in scan_document_types(dossier):
+            raise ValidationError({"document_type": _("Hãy chọn loại giấy tờ trong danh sách.")})
+        scan = Scan.objects.select_for_update().get(pk=scan_id)
+        if scan.document_type == value:
+            return scan
+        before, scan.document_type = scan.document_type, value
+        scan.save(update_fields=["document_type"])
+        audit.record(
+            action="dossier.scan_document_type",
+            obj=dossier,
+            changes={"scan": scan.pk, "document_type": [before, value]},
+            actor=actor,
+            unit=dossier.receiving_unit_id,
+        )
+    return scan
+
+
+def begin_scan(*, scan_id: int, at: dt.datetime | None = None) -> Scan | None:
+    """The worker takes a queued scan (QUEUED -> PROCESSING); None when another worker took it
+    first or it is not queued (a task delivered twice does the work once)."""
+    at = _now(at)
+    with transaction.atomic():
+        scan = Scan.objects.select_for_update().filter(pk=scan_id).first()
+        if scan is None or scan.state != Scan.State.QUEUED:
+            return None
+        scan.state, scan.started_at, scan.pages_done = Scan.State.PROCESSING, at, 0
+        scan.attempts += 1
+        scan.save(update_fields=["state", "started_at", "pages_done", "attempts"])
+        audit.record(
+            action="dossier.scan_started",
+            object_type="dossiers.dossier",
+            object_id=scan.dossier_id,
+            changes={"scan": scan.pk, "attempt": scan.attempts},
+            unit=Dossier.objects.values_list("receiving_unit_id", flat=True).get(
+                pk=scan.dossier_id
+            ),
+        )
+    return scan
+
+
+def scan_progress(*, scan_id: int, pages_done: int) -> None:
+    """Pages recognised so far (what the counter's progress bar shows): one UPDATE, no lock."""
+    Scan.objects.filter(pk=scan_id, state=Scan.State.PROCESSING).update(pages_done=pages_done)
+
+
+def finish_scan(
+    *, scan_id: int, ocr_pdf: File, text: str, pdfa: str, at: dt.datetime | None = None
+) -> Scan | None:
+    """PROCESSING -> DONE: the searchable PDF/A becomes the component's file (unless a newer
+    scan replaced the paper meanwhile), the recognised text is kept."""
+    at = _now(at)
+    with transaction.atomic():
+        scan = Scan.objects.filter(pk=scan_id).first()
+        if scan is None:
+            return None
+        dossier = Dossier.objects.select_for_update().get(pk=scan.dossier_id)
+        scan = Scan.objects.select_for_update().select_related("component").get(pk=scan_id)
+        if scan.state != Scan.State.PROCESSING:
+            return None
+        scan.ocr_file.save("ocr.pdf", ocr_pdf, save=False)
+        scan.state, scan.text, scan.pdfa, scan.finished_at = Scan.State.DONE, text, pdfa, at
+        scan.pages_done = scan.pages_total
+        scan.save(update_fields=["ocr_file", "state", "text", "pdfa", "finished_at", "pages_done"])
+        component = scan.component
+        if component.file.name == scan.original.name:
+            component.file.name = scan.ocr_file.name
+            component.digitized = True
+            component.save(update_fields=["file", "digitized"])
+        audit.record(
+            action="dossier.scan_done",
+            obj=dossier,
+            changes={"scan": scan.pk, "pages": scan.pages_total, "text_found": bool(text.strip())},
+            unit=dossier.receiving_unit_id,
+        )
+    return scan
+
+
+def fail_scan(
+    *, scan_id: int, error: str, detail: str = "", at: dt.datetime | None = None
+) -> Scan | None:
+    """PROCESSING -> FAILED: the original stays the component's file; `error` says why."""
+    at = _now(at)
+    with transaction.atomic():
+        scan = Scan.objects.filter(pk=scan_id).first()
+        if scan is None:
+            return None
+        dossier = Dossier.objects.select_for_update().get(pk=scan.dossier_id)
+        scan = Scan.objects.select_for_update().get(pk=scan_id)
+        if scan.state not in (Scan.State.PROCESSING, Scan.State.QUEUED):
+            return None
+        scan.state, scan.error, scan.error_detail = Scan.State.FAILED, error, detail[:500]
+        scan.finished_at = at
+        scan.save(update_fields=["state", "error", "error_detail", "finished_at"])
+        audit.record(
+            action="dossier.scan_failed",
+            obj=dossier,
+            changes={"scan": scan.pk, "error": error},
+            unit=dossier.receiving_unit_id,
+        )
+    return scan
 
 
 # --- the applicant's notifications ------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Periodic job: flag dossiers at risk of being late, record overdue dossiers with no apology.
+"""Background jobs of dossiers: the OCR of a counter scan (`ocr_scan_task`), and the periodic
+job that flags dossiers at risk of being late and records overdue dossiers with no apology.
 
 Idempotent: a flag or violation is unique per (dossier, kind, due date it refers to), so
 running the job twice, or on two workers at once, records each fact once. A flag is cleared
@@ -12,13 +13,21 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from motcua.core import audit
 
 from . import deadlines, selectors
 from .models import Dossier, DossierFlag, Extension, Status, Violation
 from .workflow import ACTIVE
+
+
+@db_task()
+def ocr_scan_task(scan_id: int) -> None:
+    """OCR of one counter scan (dossiers.scanning.process_scan), queued after its upload commits."""
+    from .scanning import process_scan
+
+    process_scan(scan_id)
 
 
 @db_periodic_task(crontab(minute="*/30"))

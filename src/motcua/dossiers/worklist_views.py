@@ -364,6 +364,7 @@ def _page_context(request, dossier: Dossier, **extra) -> dict:
         "components": file_links.attach_links(
             user, dossier.pk, file_links.COMPONENT, dossier.components.all()
         ),
+        "may_scan": services.may_scan(user, dossier),
         "unsigned_result": services.unsigned_result(dossier),
         "filing": selectors.online_filing(dossier),
         "signed_documents": _signed_documents(dossier),
