@@ -138,7 +138,7 @@ def signer_from_pkcs12(data: bytes, password: str) -> signers.SimpleSigner:
             "not_pkcs12", _("Tệp không phải là tệp chứng thư số (.p12, .pfx) hợp lệ.")
         ) from exc
     try:
-        key, cert, others = pkcs12.load_key_and_certificates(
+        key, cert, _others = pkcs12.load_key_and_certificates(
             data, password.encode() if password else None
         )
     except ValueError as exc:

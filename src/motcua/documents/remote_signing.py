@@ -63,9 +63,7 @@ def _refusal(endpoint: str, error: str) -> RemoteSigningError:
     if error in ("invalid_token", "invalid_client", "unauthorized_client"):
         return RemoteSigningError(
             "service_auth",
-            _(
-                "Hệ thống chưa kết nối được với dịch vụ ký số từ xa. Vui lòng báo cơ quan tiếp nhận."
-            ),
+            _("Hệ thống chưa kết nối được với dịch vụ ký số từ xa. Vui lòng báo cơ quan."),
         )
     if endpoint == "signatures/signHash":
         return RemoteSigningError(
