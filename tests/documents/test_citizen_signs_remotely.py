@@ -2,23 +2,18 @@
 HTTP on loopback, and the certificate-file fallback (decisions/0034)."""
 
 import base64
-import datetime as dt
 import hashlib
 from io import BytesIO
 
 import pytest
 import requests
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.serialization import pkcs12
-from cryptography.x509.oid import NameOID
-from django.utils import timezone
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 
 from motcua.documents import citizen_signing, pki, remote_signing
 from motcua.documents.csc_simulator import CSCSimulator, serve
+
+from .citizen_certs import p12
 
 LAN = "031190012345"
 
@@ -155,44 +150,14 @@ def test_a_service_that_is_down_slow_or_failing_gives_a_clear_message(csc, resul
         again.stop()
 
 
-def _p12(password: bytes, *, days_left: int = 365) -> bytes:
-    """A citizen's certificate file from the dev CA, made here with cryptography."""
-    chain = pki.setup_dev_pki()
-    ca_key, ca_cert = pki._read_bundle(chain.intermediate_path)
-    key = ec.generate_private_key(ec.SECP256R1())
-    now = timezone.now()
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Trần Văn Hùng")]))
-        .issuer_name(ca_cert.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=400))
-        .not_valid_after(now + dt.timedelta(days=days_left))
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(True, True, False, False, False, False, False, False, False),
-            critical=True,
-        )
-        .sign(ca_key, hashes.SHA256())
-    )
-    return pkcs12.serialize_key_and_certificates(
-        b"hung",
-        key,
-        cert,
-        [ca_cert],
-        serialization.BestAvailableEncryption(password),
-    )
-
-
 def test_the_certificate_file_fallback_signs_and_refuses_in_vietnamese(result_pdf):
-    signed = citizen_signing.sign_with_pkcs12(result_pdf, data=_p12(b"mk-123"), password="mk-123")
+    signed = citizen_signing.sign_with_pkcs12(result_pdf, data=p12(b"mk-123"), password="mk-123")
     assert validated(signed.content).bottom_line
     assert signed.signer_name == "Trần Văn Hùng"
     refusals = {
-        "wrong_password": dict(data=_p12(b"mk-123"), password="sai"),
+        "wrong_password": dict(data=p12(b"mk-123"), password="sai"),
         "not_pkcs12": dict(data=b"%PDF-1.4 not a certificate", password="mk-123"),
-        "expired": dict(data=_p12(b"mk-123", days_left=-1), password="mk-123"),
+        "expired": dict(data=p12(b"mk-123", days_left=-1), password="mk-123"),
     }
     for code, kwargs in refusals.items():
         with pytest.raises(citizen_signing.CitizenSigningError) as refused:

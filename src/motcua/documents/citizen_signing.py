@@ -7,6 +7,7 @@ Every refusal is a `CitizenSigningError` whose `reason` is a Vietnamese sentence
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from dataclasses import dataclass
 from io import BytesIO
@@ -22,7 +23,7 @@ from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.sign import fields, signers
 from pyhanko.stamp import TextStampStyle
 
-from . import pdfs, signing
+from . import pdfs, pki, signing
 
 FIELD_NAME = "ChuKyCongDan"
 REASON = "Công dân ký tờ khai"
@@ -48,7 +49,7 @@ class SignedByCitizen:
     signed_at: dt.datetime
 
 
-def _common_name(cert: asn1_x509.Certificate) -> str:
+def common_name(cert: asn1_x509.Certificate) -> str:
     return cert.subject.native.get("common_name") or cert.subject.human_friendly
 
 
@@ -90,7 +91,7 @@ async def async_sign(pdf_bytes: bytes, signer: signers.Signer) -> SignedByCitize
     cert = signer.signing_cert
     assert cert is not None
     check_validity(cert)
-    name = _common_name(cert)
+    name = common_name(cert)
     writer = _writer(pdf_bytes)
     meta = signers.PdfSignatureMetadata(
         field_name=FIELD_NAME,
@@ -159,16 +160,17 @@ def signer_from_pkcs12(data: bytes, password: str) -> signers.SimpleSigner:
     return signer
 
 
-def sign_with_pkcs12(pdf_bytes: bytes, *, data: bytes, password: str) -> SignedByCitizen:
-    """The fallback: sign with the citizen's own certificate file, in memory."""
-    from . import pki
-
-    signer = signer_from_pkcs12(data, password)
-    check_validity(signer.signing_cert)  # before any PDF work
+def sign_with_signer(pdf_bytes: bytes, signer: signers.Signer) -> SignedByCitizen:
+    """`async_sign` from synchronous code (a view, a service)."""
 
     def run():
-        import asyncio
-
         return asyncio.run(async_sign(pdf_bytes, signer))
 
     return pki.run_outside_event_loop(run)
+
+
+def sign_with_pkcs12(pdf_bytes: bytes, *, data: bytes, password: str) -> SignedByCitizen:
+    """The fallback: sign with the citizen's own certificate file, in memory."""
+    signer = signer_from_pkcs12(data, password)
+    check_validity(signer.signing_cert)  # before any PDF work
+    return sign_with_signer(pdf_bytes, signer)
