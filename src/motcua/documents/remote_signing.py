@@ -117,7 +117,7 @@ async def _errors(request: aiohttp.ClientRequest, handler) -> aiohttp.ClientResp
     response = await handler(request)
     if response.status < 400:
         return response
-    endpoint = _endpoint(request.url)
+    endpoint = _endpoint(str(request.url))
     if response.status >= 500:
         log.warning("remote signing service answered %s to %s", response.status, endpoint)
         raise _unavailable()
