@@ -27,7 +27,7 @@ from . import pdfs, pki, signing
 
 FIELD_NAME = "ChuKyCongDan"
 REASON = "Công dân ký tờ khai"
-STAMP_TEXT = "Người khai ký số: %(signer)s\nThời gian: %(ts)s"
+STAMP_TEXT = "Người khai ký số: %(signer)s\nThời gian: %(local_ts)s"
 STAMP_BOX = (300, 24, 571, 60)  # bottom right of the last page
 MAX_P12_BYTES = 100 * 1024
 
@@ -113,7 +113,7 @@ async def async_sign(pdf_bytes: bytes, signer: signers.Signer) -> SignedByCitize
         output=out,
         appearance_text_params={
             "signer": name,
-            "ts": now.astimezone(signing.LOCAL_TZ).strftime("%H:%M %d/%m/%Y (GMT+7)"),
+            "local_ts": now.astimezone(signing.LOCAL_TZ).strftime("%H:%M %d/%m/%Y (GMT+7)"),
         },
     )
     return SignedByCitizen(
