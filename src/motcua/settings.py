@@ -453,6 +453,7 @@ MOTCUA_PKI_DIR: str | None = os.environ.get("MOTCUA_PKI_DIR") or None
 # MOTCUA_CSC_SIMULATOR mounts the development simulator at /csc-sim/ (never in production);
 # unset base URL with the simulator on: the simulator is used.
 MOTCUA_CSC_SIMULATOR = env_bool("MOTCUA_CSC_SIMULATOR", False) and not SECURE
+MOTCUA_CSC_SIMULATOR_PIN = os.environ.get("MOTCUA_CSC_SIMULATOR_PIN", "123456")
 MOTCUA_CSC_BASE_URL = os.environ.get("MOTCUA_CSC_BASE_URL", "")
 MOTCUA_CSC_TOKEN = os.environ.get("MOTCUA_CSC_TOKEN", "")
 MOTCUA_CSC_CLIENT_ID = os.environ.get("MOTCUA_CSC_CLIENT_ID", "")

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 from pathlib import Path
 
 from asgiref.sync import sync_to_async
+from django.conf import settings
 from django.http import HttpResponse
 from django.urls import re_path
 from django.views.decorators.csrf import csrf_exempt
@@ -26,7 +26,7 @@ RESIDENTS = Path(__file__).resolve().parent.parent / "registry" / "data" / "fixe
 @functools.cache
 def mounted() -> CSCSimulator:
     simulator = CSCSimulator()
-    pin = os.environ.get("MOTCUA_CSC_SIMULATOR_PIN", "123456")
+    pin = settings.MOTCUA_CSC_SIMULATOR_PIN
     try:
         households = json.loads(RESIDENTS.read_text(encoding="utf-8"))["households"]
     except (OSError, ValueError, KeyError):
