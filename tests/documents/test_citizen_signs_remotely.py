@@ -166,3 +166,45 @@ def test_the_certificate_file_fallback_signs_and_refuses_in_vietnamese(result_pd
             citizen_signing.sign_with_pkcs12(result_pdf, **kwargs)
         assert refused.value.code == code
         assert refused.value.reason
+
+
+def test_the_mounted_simulator_gives_a_demo_resident_a_credential_on_first_use(rf, settings):
+    """`make run`'s /csc-sim/: the async view answers the protocol; Lan (a fixed demo resident)
+    gets her credential when motcua first lists hers."""
+    import json
+
+    from asgiref.sync import async_to_sync
+
+    from motcua.documents import csc_simulator_urls
+
+    settings.MOTCUA_CSC_SIMULATOR_PIN = "112233"
+    csc_simulator_urls.mounted.cache_clear()
+    try:
+        simulator = csc_simulator_urls.mounted()
+        view = async_to_sync(csc_simulator_urls.endpoint)
+        token_request = rf.post(
+            "/csc-sim/oauth2/token",
+            data=f"grant_type=client_credentials&client_id={simulator.client_id}"
+            f"&client_secret={simulator.client_secret}",
+            content_type="application/x-www-form-urlencoded",
+        )
+        token = json.loads(view(token_request, path="oauth2/token").content)["access_token"]
+        listing = rf.post(
+            "/csc-sim/csc/v2/credentials/list",
+            data={"userID": LAN},
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {token}",
+        )
+        answer = view(listing, path="csc/v2/credentials/list")
+        assert answer.status_code == 200
+        (credential,) = json.loads(answer.content)["credentialIDs"]
+        assert (
+            simulator.credentials[credential]
+            .chain[0]
+            .subject.rfc4514_string()
+            .startswith("CN=Nguyễn Thị Lan")
+        )
+        refused = view(rf.get("/csc-sim/csc/v2/info"), path="csc/v2/info")
+        assert refused.status_code == 405
+    finally:
+        csc_simulator_urls.mounted.cache_clear()
