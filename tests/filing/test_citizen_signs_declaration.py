@@ -141,3 +141,16 @@ def test_lan_signs_with_her_certificate_file_through_the_page(remote, lan_draft,
     assert "mk-lan" not in str(
         AuditEvent.objects.filter(action="filing.sign_declaration").get().changes
     )
+
+
+def test_pin_guessing_through_motcua_is_limited(remote, lan_draft, monkeypatch):
+    lan, draft = lan_draft
+    monkeypatch.setattr(signing, "ATTEMPTS", 2)
+    for pin in ("000001", "000002"):
+        with pytest.raises(CitizenSigningError):
+            signing.sign_remotely(citizen=lan, draft_id=draft.pk, pin=pin)
+    signed_before = remote.simulator.signed
+    with pytest.raises(CitizenSigningError) as stopped:
+        signing.sign_remotely(citizen=lan, draft_id=draft.pk, pin=PIN)  # even the right one
+    assert stopped.value.code == "too_many" and "thử lại sau" in stopped.value.reason
+    assert remote.simulator.signed == signed_before

@@ -30,7 +30,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from motcua.core import audit
+from motcua.core import audit, ratelimit
 from motcua.documents import citizen_signing, remote_signing
 from motcua.documents import services as documents
 from motcua.documents.citizen_signing import CitizenSigningError, SignedByCitizen
@@ -41,6 +41,9 @@ from . import services
 from .models import DeclarationSignature, Draft
 
 log = logging.getLogger(__name__)
+# signing attempts per citizen per window, failures only (a success gives its place back): a
+# PIN/OTP cannot be guessed through motcua faster than the service's own lockout would allow
+ATTEMPTS, ATTEMPTS_WINDOW = 5, 15 * 60
 
 
 def answers_digest(draft: Draft) -> str:
@@ -144,7 +147,17 @@ def _sign(
             "incomplete", _("Tờ khai còn thiếu thông tin. Vui lòng khai đủ trước khi ký.")
         )
     digest = answers_digest(draft)
+    attempt = ratelimit.reserve(
+        "filing.sign_declaration", str(citizen.pk), limit=ATTEMPTS, window=ATTEMPTS_WINDOW
+    )
+    if not attempt:
+        raise CitizenSigningError(
+            "too_many",
+            _("Bạn đã thử ký nhiều lần chưa được. Vui lòng thử lại sau %(minutes)d phút.")
+            % {"minutes": max(1, -(-attempt.retry_after // 60))},
+        )
     signed = sign(declaration_pdf(draft, day=timezone.localdate(now)), identity.citizen_id)
+    attempt.release()  # signed: only the refusals count
     with documents.atomic_with_files():
         draft = _own_open_draft(draft_id, citizen, now, lock=True)
         if answers_digest(draft) != digest:
