@@ -201,6 +201,8 @@ def sign_remotely(
     pin = (pin or "").strip()
     if not pin:
         raise CitizenSigningError("no_pin", _("Vui lòng nhập mã PIN/OTP của chứng thư số."))
+    if len(pin) > 64:  # no service's PIN or OTP is longer: not worth a round trip
+        raise CitizenSigningError("wrong_pin", _("Mã PIN/OTP không đúng. Vui lòng nhập lại."))
 
     def sign(data: bytes, citizen_id: str) -> SignedByCitizen:
         try:
