@@ -39,7 +39,7 @@ if [ -z "${MOTCUA_OIDC_ISSUER:-}" ]; then
   unset __host __idp_dir
 fi
 # Citizens may sign their declaration through a remote signing service (CSC API v2,
-# docs/decisions/0034): unless a real one is configured, the simulator mounted at /csc-sim/
+# docs/decisions/0037): unless a real one is configured, the simulator mounted at /csc-sim/
 # (demo residents' PIN: MOTCUA_CSC_SIMULATOR_PIN, default 123456).
 if [ -z "${MOTCUA_CSC_BASE_URL:-}" ]; then
   export MOTCUA_CSC_SIMULATOR=${MOTCUA_CSC_SIMULATOR:-1}

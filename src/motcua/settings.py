@@ -447,7 +447,7 @@ MOTCUA_SIGNING_P12_PATH = os.environ.get("MOTCUA_SIGNING_P12_PATH", "")
 MOTCUA_SIGNING_P12_PASSWORD = os.environ.get("MOTCUA_SIGNING_P12_PASSWORD", "")
 MOTCUA_TRUST_ROOTS = os.environ.get("MOTCUA_TRUST_ROOTS", "")
 MOTCUA_PKI_DIR: str | None = os.environ.get("MOTCUA_PKI_DIR") or None
-# A citizen signs their own declaration (motcua.documents.remote_signing, decisions/0034): the
+# A citizen signs their own declaration (motcua.documents.remote_signing, decisions/0037): the
 # remote signing service's CSC API v2 base URL (before /csc/v2/), its bearer token or OAuth2
 # client credentials (token URL default: <base>/oauth2/token), the seconds a call may take.
 # MOTCUA_CSC_SIMULATOR mounts the development simulator at /csc-sim/ (never in production);

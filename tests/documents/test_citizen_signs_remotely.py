@@ -1,5 +1,5 @@
 """A citizen's own signature: the CSC v2 adapter against the local simulator served over real
-HTTP on loopback, and the certificate-file fallback (decisions/0034)."""
+HTTP on loopback, and the certificate-file fallback (decisions/0037)."""
 
 import base64
 import hashlib

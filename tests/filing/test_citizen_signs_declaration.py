@@ -1,6 +1,6 @@
 """Lan signs her own declaration before submitting: remotely through the CSC simulator served
 on loopback (her PIN), or with her certificate file; the signed tờ khai is what gets filed, is
-valid for pyHanko, and nobody else can sign it for her (decisions/0034)."""
+valid for pyHanko, and nobody else can sign it for her (decisions/0037)."""
 
 import pytest
 from django.core.exceptions import PermissionDenied

@@ -1,6 +1,6 @@
 """On a 360 px phone: Lan, her declaration filled in, opens "Ký tờ khai", types a wrong PIN
 (told so in Vietnamese), then the right one; the remote signing service (the CSC simulator on
-loopback) signs, and the review page shows her signature checked valid (decisions/0034)."""
+loopback) signs, and the review page shows her signature checked valid (decisions/0037)."""
 
 import pytest
 from django.conf import settings as django_settings

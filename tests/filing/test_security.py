@@ -65,7 +65,7 @@ def test_another_citizens_draft_is_a_404_on_every_route(fw, client, two_drafts):
             405,
         ), url
         checked += 1
-    assert checked == 11  # with 'Ký tờ khai' and the signed declaration (decisions/0034)
+    assert checked == 11  # with 'Ký tờ khai' and the signed declaration (decisions/0037)
     theirs.refresh_from_db()
     assert theirs.status == "open" and theirs.papers.count() == 1
     assert not Dossier.objects.exists()

@@ -1,5 +1,5 @@
 """A local remote-signing service speaking the Cloud Signature Consortium API v2, for development
-and tests only (docs/decisions/0034). Never deployed: keys live in this process's memory.
+and tests only (docs/decisions/0037). Never deployed: keys live in this process's memory.
 
 It holds citizens' signing keys, each with a personal certificate issued by the development PKI
 (`pki`: the dev intermediate CA, so pyHanko validates the result against the dev root), and

@@ -1,5 +1,5 @@
 """Remote signing: the citizen's key stays at a signing service; motcua sends the hash to sign
-(docs/decisions/0034).
+(docs/decisions/0037).
 
 `RemoteSigner` is the interface (one method, `sign_pdf`); `CSCRemoteSigner` speaks the Cloud
 Signature Consortium API v2, the protocol remote signing services expose:

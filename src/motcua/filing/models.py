@@ -212,7 +212,7 @@ class AssistSession(models.Model):
 
 
 class DeclarationSignature(models.Model):
-    """The citizen's own signature on their draft's declaration (decisions/0034): the tờ khai
+    """The citizen's own signature on their draft's declaration (decisions/0037): the tờ khai
     PDF as rendered from the answers of `answers_digest`, signed with their certificate through
     a remote signing service or a certificate file. Submitting files this PDF as the
     declaration while the answers still match; a change to the answers makes it stale."""

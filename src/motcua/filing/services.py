@@ -616,7 +616,7 @@ def submit(*, draft_id: int, citizen, now: dt.datetime | None = None) -> Dossier
         definition = draft.schema.definition
         answers = engine.clean(definition, answers_of(draft))
         unit = draft.receiving_unit
-        from .signing import signed_bytes  # the citizen's own signature (decisions/0034)
+        from .signing import signed_bytes  # the citizen's own signature (decisions/0037)
 
         declaration = signed_bytes(draft) or pdf.render(
             draft.schema,

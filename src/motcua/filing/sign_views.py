@@ -1,4 +1,4 @@
-"""'Ký tờ khai': the citizen signs their draft's declaration (decisions/0034). Thin: the rules,
+"""'Ký tờ khai': the citizen signs their draft's declaration (decisions/0037). Thin: the rules,
 the permission checks and the audit are in `filing.signing`. Only the citizen reaches these
 pages (`citizen_required`): a staff member helping in an assist session does not sign for them.
 The PIN and the certificate file's password are marked sensitive (never in error reports) and

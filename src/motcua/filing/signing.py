@@ -1,4 +1,4 @@
-"""The citizen signs their own declaration before submitting (decisions/0034).
+"""The citizen signs their own declaration before submitting (decisions/0037).
 
 "Ký tờ khai" on the review page: the declaration is rendered from the draft's answers exactly as
 submission renders it, signed with the citizen's certificate (through the remote signing

@@ -453,7 +453,7 @@ def _review_context(draft: Draft, problems: dict) -> dict:
         ),
         "problems": problems,
         "progress": _progress(draft, "review"),
-        "signature": signing.status_of(draft),  # the citizen's own (decisions/0034)
+        "signature": signing.status_of(draft),  # the citizen's own (decisions/0037)
     }
 
 
