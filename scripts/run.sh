@@ -38,6 +38,12 @@ if [ -z "${MOTCUA_OIDC_ISSUER:-}" ]; then
   IDP=$!
   unset __host __idp_dir
 fi
+# Citizens may sign their declaration through a remote signing service (CSC API v2,
+# docs/decisions/0038): unless a real one is configured, the simulator mounted at /csc-sim/
+# (demo residents' PIN: MOTCUA_CSC_SIMULATOR_PIN, default 123456).
+if [ -z "${MOTCUA_CSC_BASE_URL:-}" ]; then
+  export MOTCUA_CSC_SIMULATOR=${MOTCUA_CSC_SIMULATOR:-1}
+fi
 $BIN/python manage.py run_huey --workers 2 --quiet &
 WORKER=$!
 trap 'kill $WORKER $IDP 2>/dev/null; wait $WORKER $IDP 2>/dev/null' EXIT INT TERM

@@ -454,6 +454,19 @@ MOTCUA_TRUST_ROOTS = os.environ.get("MOTCUA_TRUST_ROOTS", "")
 MOTCUA_PERSONAL_P12_PATH = os.environ.get("MOTCUA_PERSONAL_P12_PATH", "")
 MOTCUA_PERSONAL_P12_PASSWORD = os.environ.get("MOTCUA_PERSONAL_P12_PASSWORD", "")
 MOTCUA_PKI_DIR: str | None = os.environ.get("MOTCUA_PKI_DIR") or None
+# A citizen signs their own declaration (motcua.documents.remote_signing, decisions/0038): the
+# remote signing service's CSC API v2 base URL (before /csc/v2/), its bearer token or OAuth2
+# client credentials (token URL default: <base>/oauth2/token), the seconds a call may take.
+# MOTCUA_CSC_SIMULATOR mounts the development simulator at /csc-sim/ (never in production);
+# unset base URL with the simulator on: the simulator is used.
+MOTCUA_CSC_SIMULATOR = env_bool("MOTCUA_CSC_SIMULATOR", False) and not SECURE
+MOTCUA_CSC_SIMULATOR_PIN = os.environ.get("MOTCUA_CSC_SIMULATOR_PIN", "123456")
+MOTCUA_CSC_BASE_URL = os.environ.get("MOTCUA_CSC_BASE_URL", "")
+MOTCUA_CSC_TOKEN = os.environ.get("MOTCUA_CSC_TOKEN", "")
+MOTCUA_CSC_CLIENT_ID = os.environ.get("MOTCUA_CSC_CLIENT_ID", "")
+MOTCUA_CSC_CLIENT_SECRET = os.environ.get("MOTCUA_CSC_CLIENT_SECRET", "")
+MOTCUA_CSC_TOKEN_URL = os.environ.get("MOTCUA_CSC_TOKEN_URL", "")
+MOTCUA_CSC_TIMEOUT_SECONDS = env_float("MOTCUA_CSC_TIMEOUT_SECONDS", 15.0)
 
 # A citizen's paper uploaded from a phone (documents.uploads): each file at most this many
 # bytes, at most this many files (photographed pages) per paper; photos are scaled down to

@@ -37,5 +37,7 @@ urlpatterns = [
     path("", include("motcua.outreach.urls")),
     path("", include("motcua.catalog.urls")),
 ]
+if settings.MOTCUA_CSC_SIMULATOR:  # development only (documents.csc_simulator_urls)
+    urlpatterns.insert(0, path("csc-sim/", include("motcua.documents.csc_simulator_urls")))
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

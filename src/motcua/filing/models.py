@@ -209,3 +209,31 @@ class AssistSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id}/{self.pk}"
+
+
+class DeclarationSignature(models.Model):
+    """The citizen's own signature on their draft's declaration (decisions/0038): the tờ khai
+    PDF as rendered from the answers of `answers_digest`, signed with their certificate through
+    a remote signing service or a certificate file. Submitting files this PDF as the
+    declaration while the answers still match; a change to the answers makes it stale."""
+
+    class Method(models.TextChoices):
+        REMOTE = "remote", _("Ký từ xa (dịch vụ ký số)")
+        FILE = "file", _("Ký bằng tệp chứng thư số")
+
+    draft = models.OneToOneField(Draft, on_delete=models.CASCADE, related_name="signature")
+    file = models.FileField(_("tờ khai đã ký"), upload_to="filing/signed/%Y/%m/", max_length=200)
+    sha256 = models.CharField(_("mã băm SHA-256"), max_length=64)
+    answers_digest = models.CharField(_("mã băm nội dung đã ký"), max_length=64)
+    method = models.CharField(_("cách ký"), max_length=10, choices=Method.choices)
+    signer_name = models.CharField(_("người ký (trên chứng thư)"), max_length=150)
+    certificate_serial = models.CharField(_("số hiệu chứng thư số"), max_length=80)
+    certificate_issuer = models.CharField(_("tổ chức cấp chứng thư"), max_length=300)
+    signed_at = models.DateTimeField(_("ký lúc"))
+
+    class Meta:
+        verbose_name = _("chữ ký của công dân trên tờ khai")
+        verbose_name_plural = _("chữ ký của công dân trên tờ khai")
+
+    def __str__(self) -> str:
+        return f"{self.draft_id}/{self.method}"

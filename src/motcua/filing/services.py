@@ -616,7 +616,9 @@ def submit(*, draft_id: int, citizen, now: dt.datetime | None = None) -> Dossier
         definition = draft.schema.definition
         answers = engine.clean(definition, answers_of(draft))
         unit = draft.receiving_unit
-        declaration = pdf.render(
+        from .signing import signed_bytes  # the citizen's own signature (decisions/0038)
+
+        declaration = signed_bytes(draft) or pdf.render(
             draft.schema,
             answers,
             addressee=f"Ủy ban nhân dân {unit.name}",

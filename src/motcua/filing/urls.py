@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import assist_views, views
+from . import assist_views, sign_views, views
 
 app_name = "filing"
 urlpatterns = [
@@ -15,6 +15,8 @@ urlpatterns = [
     path("<int:draft_id>/giay-to/<int:paper_id>.pdf", views.paper_file, name="paper_file"),
     path("<int:draft_id>/nhan-ket-qua/", views.delivery, name="delivery"),
     path("<int:draft_id>/xem-lai/", views.review, name="review"),
+    path("<int:draft_id>/ky-to-khai/", sign_views.sign, name="sign"),
+    path("<int:draft_id>/to-khai-da-ky.pdf", sign_views.signed_file, name="signed_file"),
     path("<int:draft_id>/nop/", views.submit, name="submit"),
     path("<int:draft_id>/da-nop/", views.done, name="done"),
     path("<int:draft_id>/bien-nhan.pdf", views.receipt_pdf, name="receipt"),

@@ -35,7 +35,7 @@ from motcua.dossiers.papers import render as papers
 from motcua.eforms import engine
 from motcua.eforms.forms import StepForm
 
-from . import assisted, services
+from . import assisted, services, signing
 from .models import Draft
 
 FILES_FIELD = "tep"
@@ -453,6 +453,7 @@ def _review_context(draft: Draft, problems: dict) -> dict:
         ),
         "problems": problems,
         "progress": _progress(draft, "review"),
+        "signature": signing.status_of(draft),  # the citizen's own (decisions/0038)
     }
 
 
