@@ -37,5 +37,7 @@ urlpatterns = [
     path("", include("motcua.outreach.urls")),
     path("", include("motcua.catalog.urls")),
 ]
+if settings.MOTCUA_PAYGOV_SIMULATOR:  # the national payment platform, simulated (dev, tests)
+    urlpatterns.insert(0, path("gia-lap/thanh-toan/", include("motcua.paysim.urls")))
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
