@@ -44,6 +44,14 @@ fi
 if [ -z "${MOTCUA_CSC_BASE_URL:-}" ]; then
   export MOTCUA_CSC_SIMULATOR=${MOTCUA_CSC_SIMULATOR:-1}
 fi
+# Fees paid online go through the national payment platform (docs/payment-platform.md): unless
+# a real one is configured, the simulator mounted at /gia-lap/thanh-toan/, reached at the public
+# address (the page it sends the citizen to must open on their phone), a secret made here.
+if [ -z "${MOTCUA_PAYGOV_URL:-}" ]; then
+  export MOTCUA_PAYGOV_SIMULATOR=1
+  export MOTCUA_PAYGOV_URL="$MOTCUA_PUBLIC_BASE_URL/gia-lap/thanh-toan/api"
+  export MOTCUA_PAYGOV_SECRET=${MOTCUA_PAYGOV_SECRET:-$($BIN/python -c 'import secrets; print(secrets.token_hex(16))')}
+fi
 $BIN/python manage.py run_huey --workers 2 --quiet &
 WORKER=$!
 trap 'kill $WORKER $IDP 2>/dev/null; wait $WORKER $IDP 2>/dev/null' EXIT INT TERM

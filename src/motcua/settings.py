@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "motcua.outreach",
     "motcua.feedback",
     "motcua.payments",
+    "motcua.paysim",  # the payment platform simulator: its table; its URLs only when on
     "motcua.portal",
     "motcua.citizens",
     "motcua.filing",
@@ -496,3 +497,17 @@ MOTCUA_ASSIST_CODE_MINUTES = env_int("MOTCUA_ASSIST_CODE_MINUTES", 15)
 # Payments (docs/decisions/0036): how long an online payment attempt (a platform redirect, a
 # VietQR code) waits before it expires; a payment arriving later is still credited.
 MOTCUA_PAYMENT_ATTEMPT_MINUTES = env_int("MOTCUA_PAYMENT_ATTEMPT_MINUTES", 15)
+# The national payment platform (payments.platform, docs/payment-platform.md): its API address,
+# our partner code and shared secret (from the environment), the channel code, the timeout in
+# seconds. MOTCUA_PAYGOV_SIMULATOR mounts the local simulator at /gia-lap/thanh-toan/ (make run
+# turns it on when no platform is configured; never with DJANGO_SECURE=1).
+MOTCUA_PAYGOV_URL = os.environ.get("MOTCUA_PAYGOV_URL", "")
+MOTCUA_PAYGOV_PARTNER = os.environ.get("MOTCUA_PAYGOV_PARTNER", "MOTCUA")
+MOTCUA_PAYGOV_SECRET = os.environ.get("MOTCUA_PAYGOV_SECRET", "")
+MOTCUA_PAYGOV_CHANNEL = os.environ.get("MOTCUA_PAYGOV_CHANNEL", "DVC")
+MOTCUA_PAYGOV_TIMEOUT = env_int("MOTCUA_PAYGOV_TIMEOUT", 10)
+MOTCUA_PAYGOV_SIMULATOR = env_bool("MOTCUA_PAYGOV_SIMULATOR", False) and not SECURE
+# The simulator's own side of the shared secret and the partner it knows (the same values as
+# ours unless a test makes them differ: the adapter is tested against an independent peer).
+MOTCUA_PAYSIM_PARTNER = os.environ.get("MOTCUA_PAYSIM_PARTNER", MOTCUA_PAYGOV_PARTNER)
+MOTCUA_PAYSIM_SECRET = os.environ.get("MOTCUA_PAYSIM_SECRET", MOTCUA_PAYGOV_SECRET)

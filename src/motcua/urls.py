@@ -39,5 +39,7 @@ urlpatterns = [
 ]
 if settings.MOTCUA_CSC_SIMULATOR:  # development only (documents.csc_simulator_urls)
     urlpatterns.insert(0, path("csc-sim/", include("motcua.documents.csc_simulator_urls")))
+if settings.MOTCUA_PAYGOV_SIMULATOR:  # the national payment platform, simulated (dev, tests)
+    urlpatterns.insert(0, path("gia-lap/thanh-toan/", include("motcua.paysim.urls")))
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -224,6 +224,8 @@ class PaymentAttempt(models.Model):
         _("mã giao dịch của bên thanh toán"), max_length=64, null=True, blank=True, unique=True
     )
     expires_at = models.DateTimeField(_("hết hạn lúc"), null=True, blank=True)
+    redirect_url = models.URLField(_("trang thanh toán"), max_length=500, blank=True)
+    receipt_url = models.URLField(_("biên lai điện tử"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("thời điểm tạo"))
     paid_at = models.DateTimeField(_("thời điểm thanh toán"), null=True, blank=True)
     created_by = models.ForeignKey(

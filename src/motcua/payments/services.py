@@ -30,7 +30,7 @@ from motcua.core.statemachine import NOOP, IllegalTransition, actor_or_none
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.workflow import is_applicant
 
-from . import fees
+from . import fees, platform
 from .machine import ATTEMPTS
 from .models import ONLINE_METHODS, Method, PaymentAttempt, PaymentRequest
 
@@ -439,3 +439,144 @@ def refund(
         audit_fields=("refunded_vnd",),
         queryset=PaymentAttempt.objects.select_related("request"),
     ).obj
+
+
+# --- the national payment platform -----------------------------------------------------------
+
+
+class PaymentUnavailable(Exception):
+    """The payment could not be started now; `reason` is the Vietnamese sentence shown."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _platform_payment(attempt: PaymentAttempt) -> platform.Payment:
+    request = attempt.request
+    dossier = request.dossier
+    return platform.Payment(
+        reference=attempt.reference,
+        amount_vnd=attempt.amount_vnd,
+        dossier_code=dossier.code,
+        procedure_code=dossier.procedure_code,
+        unit_code=dossier.receiving_unit.code,
+        payer_name=dossier.applicant_name,
+        payer_id=dossier.applicant_id_number,
+        lines=request.lines,
+    )
+
+
+def pay_through_platform(
+    actor,
+    *,
+    request_id: int,
+    idempotency_key: str,
+    return_url: str,
+    at: dt.datetime | None = None,
+) -> PaymentAttempt:
+    """Open a platform attempt and ask the platform for its payment page (INIT). A repeated
+    click returns the same attempt and page. When the platform does not answer, the attempt
+    waits (the citizen may try again; the job asks the platform about it later); when it
+    refuses, the attempt fails. Either way `PaymentUnavailable` says so in Vietnamese."""
+    at = _now(at)
+    if not platform.configured():
+        raise PaymentUnavailable(_("Chưa kết nối nền tảng thanh toán quốc gia."))
+    attempt = start_attempt(
+        actor,
+        request_id=request_id,
+        method=Method.PLATFORM,
+        idempotency_key=idempotency_key,
+        at=at,
+    )
+    if attempt.redirect_url or attempt.status != A.CREATED:
+        return attempt
+    payment = _platform_payment(
+        PaymentAttempt.objects.select_related(
+            "request__dossier", "request__dossier__receiving_unit"
+        ).get(pk=attempt.pk)
+    )
+    try:
+        _transaction_id, page = platform.initiate(payment, return_url=return_url, at=at)
+    except platform.PlatformUnavailable:
+        log.warning("payment platform unavailable for attempt %s", attempt.pk)
+        raise PaymentUnavailable(
+            _(
+                "Nền tảng thanh toán đang không trả lời. Hồ sơ và khoản phí vẫn được giữ; "
+                "vui lòng thử lại sau ít phút."
+            )
+        ) from None
+    except platform.PlatformRefused as refused:
+        record_failed(None, reference=attempt.reference, reason=f"init {refused.code}", at=at)
+        raise PaymentUnavailable(
+            _("Nền tảng thanh toán từ chối giao dịch (mã %(code)s). Vui lòng thử lại.")
+            % {"code": refused.code}
+        ) from None
+    PaymentAttempt.objects.filter(pk=attempt.pk, redirect_url="").update(redirect_url=page)
+    attempt.refresh_from_db()
+    return attempt
+
+
+def check_platform(reference: str, *, at: dt.datetime | None = None) -> PaymentAttempt:
+    """Ask the platform what became of a platform attempt (CHECK) and record it: paid (then
+    the e-receipt link), failed, or still waiting. What the citizen's return page says is never
+    believed; only this answer is. Raises `platform.PlatformUnavailable` when it cannot ask."""
+    at = _now(at)
+    attempt = PaymentAttempt.objects.get(reference=reference, method=Method.PLATFORM)
+    if attempt.status in (A.PAID, A.PARTIALLY_REFUNDED, A.REFUNDED):
+        return attempt
+    found = platform.status(reference, at=at)
+    if found.state == platform.PAID:
+        record_paid(
+            None,
+            report=Report(
+                reference=reference,
+                amount_vnd=found.amount_vnd,
+                currency=found.currency,
+                transaction_id=found.transaction_id,
+                source="platform",
+            ),
+            at=at,
+        )
+        try:
+            link = platform.receipt_link(reference, at=at)
+        except (platform.PlatformUnavailable, platform.PlatformRefused):
+            link = ""  # asked again by the job
+        if link:
+            PaymentAttempt.objects.filter(pk=attempt.pk).update(receipt_url=link)
+    elif found.state == platform.FAILED and attempt.status == A.CREATED:
+        record_failed(None, reference=reference, reason="platform", at=at)
+    attempt.refresh_from_db()
+    return attempt
+
+
+CHECK_FOR_DAYS = 3
+
+
+def check_waiting_platform_attempts(*, at: dt.datetime | None = None) -> int:
+    """The job: ask the platform about every platform attempt of the last days still waiting or
+    expired (a payment may land after its time), and about paid ones still without a receipt
+    link. Returns how many were asked; an unreachable platform is asked next time."""
+    at = _now(at)
+    since = at - dt.timedelta(days=CHECK_FOR_DAYS)
+    waiting = PaymentAttempt.objects.filter(
+        method=Method.PLATFORM, created_at__gte=since, status__in=(A.CREATED, A.EXPIRED)
+    ).exclude(redirect_url="")
+    unreceipted = PaymentAttempt.objects.filter(
+        method=Method.PLATFORM, created_at__gte=since, status=A.PAID, receipt_url=""
+    )
+    asked = 0
+    for reference in list(waiting.values_list("reference", flat=True)[:500]):
+        try:
+            check_platform(reference, at=at)
+        except (platform.PlatformUnavailable, PaymentRefused):
+            continue
+        asked += 1
+    for pk, reference in list(unreceipted.values_list("pk", "reference")[:500]):
+        try:
+            link = platform.receipt_link(reference, at=at)
+        except (platform.PlatformUnavailable, platform.PlatformRefused):
+            continue
+        PaymentAttempt.objects.filter(pk=pk, receipt_url="").update(receipt_url=link)
+        asked += 1
+    return asked

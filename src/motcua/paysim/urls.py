@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("api/init", views.init, name="paysim_init"),
+    path("api/check", views.check, name="paysim_check"),
+    path("trang/<str:transaction_id>/", views.pay_page, name="paysim_pay"),
+    path("bien-lai/<str:transaction_id>/", views.receipt_page, name="paysim_receipt"),
+]
