@@ -383,9 +383,10 @@ def fix_reuse(request, pk, cpk):
 def dossier_context(user, dossier) -> dict:
     """What the dossier page shows about digitization: its defects and the forms that fix them
     (the missing paper only to those who may attach it; the services decide again)."""
-    found = defects.of_dossier(dossier)
+    matches = defects.recollected(type(dossier).objects.filter(pk=dossier.pk))
+    found = defects.of_dossier(dossier, again=matches)  # the (e) matches read once for both
     missing = services.missing_paper(dossier)
-    again = defects.recollected(type(dossier).objects.filter(pk=dossier.pk)).get(dossier.pk, [])
+    again = matches.get(dossier.pk, [])
     return {
         "defects": found,
         "missing_paper": missing

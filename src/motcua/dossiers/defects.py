@@ -388,12 +388,15 @@ def rows(found: Found, dossiers: Iterable[Dossier]) -> list[Row]:
     return out
 
 
-def of_dossier(dossier: Dossier) -> list[Defect]:
-    """The defects of one dossier (its page shows them above the fixes)."""
+def of_dossier(
+    dossier: Dossier, *, again: dict[int, list[tuple[int, IssuedResult]]] | None = None
+) -> list[Defect]:
+    """The defects of one dossier (its page shows them above the fixes); `again`: its
+    `recollected` matches when the caller already has them (the page offers them as fixes)."""
     one = Dossier.objects.filter(pk=dossier.pk)
     found = Found(
         dossiers=one.annotate(**{f"d_{k.replace('-', '_')}": _flag(k) for k in SQL_KINDS}),
-        recollected=recollected(one),
+        recollected=recollected(one) if again is None else again,
         kinds=tuple(Kind.values),
     )
     return rows(found, found.dossiers)[0].defects if found.dossiers else []

@@ -1289,6 +1289,45 @@ def confirm_payment(
     )
 
 
+def record_obligation_paid(
+    *, dossier_id: int, reference: str, paid_online: bool, at: dt.datetime | None = None
+) -> Dossier:
+    """The payments app credited what the dossier was waiting for: it resumes by itself
+    (`confirm_payment` by `workflow.SYSTEM`, audited with no person). A dossier no longer
+    waiting (an officer confirmed a cash payment first) is left as it is."""
+    dossier = Dossier.objects.get(pk=dossier_id)
+    if dossier.status != Status.AWAITING_FINANCIAL_OBLIGATION:
+        return dossier
+    try:
+        return confirm_payment(
+            workflow.SYSTEM,
+            dossier_id=dossier_id,
+            paid_online=paid_online,
+            reference=reference,
+            at=at,
+        )
+    except workflow.IllegalTransition:  # an officer moved it first: the credit stands
+        return Dossier.objects.get(pk=dossier_id)
+
+
+def record_fees_paid(*, dossier_id: int, online: bool, reference: str) -> None:
+    """The dossier's fees were paid (the payments app's request settled): an online payment
+    counts for the index (`paid_online`), audited with the payment's reference."""
+    if not online:
+        return
+    dossier = Dossier.objects.select_for_update().get(pk=dossier_id)
+    if dossier.paid_online:
+        return
+    dossier.paid_online = True
+    dossier.save(update_fields=["paid_online"])
+    audit.record(
+        action="dossier.fees_paid_online",
+        obj=dossier,
+        changes={"paid_online": [False, True], "reference": reference},
+        unit=dossier.competent_unit_id,
+    )
+
+
 def submit_for_approval(
     actor,
     *,

@@ -139,10 +139,26 @@ class Permit:
     unit: str = COMPETENT
     holder_only: frozenset[str] = field(default_factory=frozenset)
     citizen: bool = False
+    system: bool = False  # a service may run it on its own facts (`SYSTEM`, see below)
 
 
-def _permit(roles, unit=COMPETENT, holder_only=(), citizen=False) -> Permit:
-    return Permit(frozenset(roles), unit, frozenset(holder_only), citizen)
+def _permit(roles, unit=COMPETENT, holder_only=(), citizen=False, system=False) -> Permit:
+    return Permit(frozenset(roles), unit, frozenset(holder_only), citizen, system)
+
+
+class _System:
+    """The actor of a move another app's service makes on its own recorded facts, not a
+    person's click: a payment credited by the platform resumes the dossier that waited for it.
+    Only actions whose permit says `system` accept it; audit and events record no person."""
+
+    is_authenticated = False
+    kind = "system"
+
+    def __repr__(self) -> str:
+        return "SYSTEM"
+
+
+SYSTEM = _System()
 
 
 ONE_STOP = (R.COUNTER_OFFICER, R.MANAGER)
@@ -160,7 +176,7 @@ PERMITS: dict[str, Permit] = {
     "request_financial_obligation": _permit(
         (R.SPECIALIST, R.MANAGER, R.LEADER), holder_only=(R.SPECIALIST,)
     ),
-    "confirm_payment": _permit((R.COUNTER_OFFICER, R.SPECIALIST, R.MANAGER), EITHER),
+    "confirm_payment": _permit((R.COUNTER_OFFICER, R.SPECIALIST, R.MANAGER), EITHER, system=True),
     "submit_for_approval": _permit((R.SPECIALIST, R.MANAGER), holder_only=(R.SPECIALIST,)),
     "send_back": _permit((R.LEADER,)),
     "approve": _permit((R.LEADER,)),
@@ -240,6 +256,8 @@ def refusal(actor, action: str, dossier: Dossier) -> str | None:
     permit = PERMITS.get(action)
     if permit is None:
         return _("Thao tác không tồn tại: %(action)s.") % {"action": action}
+    if actor is SYSTEM:
+        return None if permit.system else _("Thao tác này cần một người thực hiện.")
     if permit.citizen and is_citizen_or_anonymous(actor):
         # a signed-in citizen acts only on their own dossier; None is a public form or the
         # counter's paper (the demo history, the tests of the table)

@@ -27,7 +27,9 @@ from motcua.accounts.scoping import roles_of
 from motcua.core import audit
 from motcua.core.calendar import LOCAL_TZ
 from motcua.core.statemachine import NOOP, IllegalTransition, actor_or_none
+from motcua.dossiers import services as dossier_services
 from motcua.dossiers.models import Dossier
+from motcua.dossiers.models import Status as DossierStatus
 from motcua.dossiers.workflow import is_applicant
 
 from . import fees, platform
@@ -316,18 +318,90 @@ def _refused(code: str, report: Report) -> PaymentRefused:
 
 def _settle(request: PaymentRequest, at: dt.datetime) -> None:
     """The request is paid when its attempts brought in the amount (inside the credit's
-    transaction, under the request's lock)."""
+    transaction, under the request's lock); the dossier then learns it: fees paid online count
+    for the index, and a dossier waiting for its financial obligation resumes by itself."""
     locked = PaymentRequest.objects.select_for_update().get(pk=request.pk)
-    if locked.status == PaymentRequest.Status.OPEN and paid_amount(locked) >= locked.amount_vnd:
-        locked.status = PaymentRequest.Status.PAID
-        locked.paid_at = at
-        locked.save(update_fields=["status", "paid_at"])
-        audit.record(
-            action="payment.request_paid",
-            obj=locked,
-            unit=locked.unit_id,
-            changes={"status": [PaymentRequest.Status.OPEN, PaymentRequest.Status.PAID]},
+    if locked.status != PaymentRequest.Status.OPEN or paid_amount(locked) < locked.amount_vnd:
+        return
+    locked.status = PaymentRequest.Status.PAID
+    locked.paid_at = at
+    locked.save(update_fields=["status", "paid_at"])
+    audit.record(
+        action="payment.request_paid",
+        obj=locked,
+        unit=locked.unit_id,
+        changes={"status": [PaymentRequest.Status.OPEN, PaymentRequest.Status.PAID]},
+    )
+    online = locked.attempts.filter(
+        method__in=ONLINE_METHODS, status__in=(A.PAID, A.PARTIALLY_REFUNDED)
+    ).exists()
+    if locked.purpose == PaymentRequest.Purpose.OBLIGATION:
+        dossier_services.record_obligation_paid(
+            dossier_id=locked.dossier_id, reference=locked.reference, paid_online=online, at=at
         )
+    else:
+        dossier_services.record_fees_paid(
+            dossier_id=locked.dossier_id, online=online, reference=locked.reference
+        )
+
+
+def request_obligation(actor, *, dossier_id: int, at: dt.datetime | None = None) -> PaymentRequest:
+    """The payment request of the financial obligation a dossier waits for (the amount the
+    handling officer asked, `request_financial_obligation`): made on first use, then the same.
+    The applicant or the receiving unit's cashiers."""
+    at = _now(at)
+    with transaction.atomic():
+        dossier = Dossier.objects.select_for_update().get(pk=dossier_id)
+        if not is_applicant(actor, dossier):
+            _require_cashier(actor, dossier)
+        if dossier.status != DossierStatus.AWAITING_FINANCIAL_OBLIGATION:
+            raise IllegalTransition(_("Hồ sơ không chờ thực hiện nghĩa vụ tài chính."))
+        asked = (
+            dossier.events.filter(action="request_financial_obligation")
+            .order_by("-at", "-id")
+            .first()
+        )
+        amount = int((asked.data or {}).get("amount_vnd") or 0) if asked else 0
+        existing = dossier.payment_requests.filter(
+            purpose=PaymentRequest.Purpose.OBLIGATION,
+            status=PaymentRequest.Status.OPEN,
+            created_at__gte=asked.at if asked else at,
+        ).first()
+        if existing is not None:
+            return existing
+        if amount <= 0:
+            raise ValidationError(_("Chưa có số tiền nghĩa vụ tài chính cho hồ sơ này."))
+        request = PaymentRequest.objects.create(
+            dossier=dossier,
+            unit_id=dossier.receiving_unit_id,
+            purpose=PaymentRequest.Purpose.OBLIGATION,
+            reference=f"{dossier.code}-NV{dossier.payment_requests.count() + 1}"[:40],
+            lines=[
+                {
+                    "kind": "obligation",
+                    "condition": (asked.note if asked else "")[:300],
+                    "legal_basis": "",
+                    "per": "dossier",
+                    "quantity": 1,
+                    "unit_amount_vnd": amount,
+                    "base_vnd": amount,
+                    "amount_vnd": amount,
+                    "relief": None,
+                    "unknown": False,
+                }
+            ],
+            amount_vnd=amount,
+            created_at=at,
+            created_by=actor_or_none(actor),
+        )
+        audit.record(
+            action="payment.request_created",
+            obj=request,
+            unit=request.unit_id,
+            actor=actor,
+            changes={"dossier": dossier.pk, "amount_vnd": amount, "purpose": "obligation"},
+        )
+    return request
 
 
 def record_failed(
