@@ -511,3 +511,6 @@ MOTCUA_PAYGOV_SIMULATOR = env_bool("MOTCUA_PAYGOV_SIMULATOR", False) and not SEC
 # ours unless a test makes them differ: the adapter is tested against an independent peer).
 MOTCUA_PAYSIM_PARTNER = os.environ.get("MOTCUA_PAYSIM_PARTNER", MOTCUA_PAYGOV_PARTNER)
 MOTCUA_PAYSIM_SECRET = os.environ.get("MOTCUA_PAYSIM_SECRET", MOTCUA_PAYGOV_SECRET)
+# The bank's transfer notifications (payments.bank, VietQR): the HMAC-SHA256 secret agreed with
+# the bank; unset, every notification is refused (nothing is credited from an unsigned call).
+MOTCUA_BANK_WEBHOOK_SECRET = os.environ.get("MOTCUA_BANK_WEBHOOK_SECRET", "")

@@ -23,6 +23,7 @@ urlpatterns = [
     path("can-bo/ho-tro-nop/", include("motcua.filing.assist_urls")),  # assisted filing
     path("can-bo/chung-thuc/", include("motcua.certification.urls")),  # certified copies
     path("can-bo/thu-phi/", include("motcua.payments.urls")),  # fees at the counter
+    path("thanh-toan/", include("motcua.payments.public_urls")),  # banks' notifications
     path("", include("motcua.portal.urls")),  # the citizens' home page at /
     path("cong-dan/", include("motcua.citizens.urls")),  # their sign-in and account
     path("nop-truc-tuyen/", include("motcua.filing.urls")),  # their online filing

@@ -5,22 +5,26 @@ services, which decide again who may do what."""
 
 from __future__ import annotations
 
+import logging
 import uuid
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
 
 from motcua.accounts.decorators import staff_required
 from motcua.accounts.models import Role
 from motcua.core.statemachine import IllegalTransition
 from motcua.dossiers import selectors as dossier_selectors
 
-from . import services
+from . import bank, services
 from .models import FeeRelief, PaymentRequest
 
+log = logging.getLogger(__name__)
 CASHIERS = (Role.COUNTER_OFFICER, Role.MANAGER)
 CONDITIONS = [c for c in FeeRelief.Condition if c != FeeRelief.Condition.ONLINE]
 
@@ -87,3 +91,36 @@ def counter_fees(request, pk: int):
         "key": uuid.uuid4().hex,  # one per rendered form: a double click takes money once
     }
     return render(request, "payments/counter_fees.html", context, status=status)
+
+
+@csrf_exempt  # a bank's server, authenticated by its signature instead
+@require_POST
+def bank_notification(request):
+    """The bank says a transfer arrived (VietQR): credited once through `services.record_paid`.
+    Answers: 200 {"code": "00"} credited or already credited; 200 {"code": "02"} read but not
+    credited (unknown reference, wrong amount or currency, paid by another transfer: the bank
+    must not send it again, a person looks at it); 400 {"code": "01"} unreadable; 401
+    {"code": "97"} forged. Every refusal is logged with its reason, no payer data."""
+    body = request.body
+    if not bank.authentic(body, request.headers.get("X-Signature", "")):
+        log.warning("bank notification with a wrong signature refused")
+        return JsonResponse({"code": "97", "message": "invalid signature"}, status=401)
+    try:
+        transfer = bank.read(body)
+    except bank.BadNotification as bad:
+        log.warning("bank notification unreadable: %s", bad.code)
+        return JsonResponse({"code": "01", "message": bad.code}, status=400)
+    try:
+        services.record_paid(
+            None,
+            report=services.Report(
+                reference=transfer.reference,
+                amount_vnd=transfer.amount_vnd,
+                currency="VND" if transfer.currency in ("VND", "704") else transfer.currency,
+                transaction_id=f"bank:{transfer.transaction_id}",
+                source="bank",
+            ),
+        )
+    except services.PaymentRefused as refused:  # logged by the service with its reason
+        return JsonResponse({"code": "02", "message": refused.code})
+    return JsonResponse({"code": "00", "message": "ok"})
