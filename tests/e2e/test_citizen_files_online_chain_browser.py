@@ -261,7 +261,8 @@ def test_lan_files_online_and_the_commune_processes_signs_and_returns_it(
     content = saved.read_bytes()
     assert content.startswith(b"%PDF")
     signatures = PdfFileReader(io.BytesIO(content)).embedded_signatures
-    assert len(signatures) == 1 and signatures[0].field_name
+    # the leader's own signature first, then the unit's seal over the whole file (decisions/0035)
+    assert len(signatures) == 2 and all(s.field_name for s in signatures)
     verdict = verify_pdf(content)
     assert verdict.valid and verdict.issued_here
     assert verdict.document.object_id == str(dossier.pk)
