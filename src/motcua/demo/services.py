@@ -19,6 +19,7 @@ from motcua.catalog.importing import RowInput
 from motcua.catalog.services import import_catalog
 from motcua.core import audit
 from motcua.core.models import Counter, Department, Unit, Village
+from motcua.payments.models import CollectionAccount
 
 DEMO_DIR = Path(__file__).resolve().parent / "data"
 CATALOG_DATA = Path(catalog.__file__).resolve().parent / "data"
@@ -76,6 +77,8 @@ def load_commune(*, spec: dict, actor=None) -> Unit:
             Counter.objects.update_or_create(
                 unit=unit, number=c["number"], defaults={"name": c["name"], "is_active": True}
             )
+        if account := spec.get("collection_account"):  # illustrative: no real account
+            CollectionAccount.objects.update_or_create(unit=unit, defaults=account)
         audit.record(
             action="demo.commune_loaded",
             obj=unit,
