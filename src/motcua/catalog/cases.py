@@ -45,6 +45,19 @@ def in_force(fees: Iterable[Fee], *, online: bool, day: dt.date) -> list[Fee]:
     return [f for f in rows if not replaced(f)]
 
 
+def copy_amount(fee: Fee, pages: int) -> int:
+    """One copy of a row counted per page: the tiered price, then the cap."""
+    amount = fee.amount_vnd or 0
+    if fee.tier_from_page and fee.tier_amount_vnd is not None and pages >= fee.tier_from_page:
+        full = fee.tier_from_page - 1
+        total = full * amount + (pages - full) * fee.tier_amount_vnd
+    else:
+        total = pages * amount
+    if fee.cap_per_copy_vnd is not None:
+        total = min(total, fee.cap_per_copy_vnd)
+    return total
+
+
 def cases_of(rows: Iterable[Fee]) -> list[str]:
     """The distinct case labels among `rows`, in catalog order."""
     seen: list[str] = []

@@ -3,7 +3,7 @@
 The procedure "Chứng thực bản sao từ bản chính" (national code 2.000815) carries a tariff row
 counted per page (TT 226/2016/TT-BTC: 2.000 đ a page, 1.000 đ from the third, at most 200.000 đ
 a copy: `Fee.per`, `tier_from_page`, `tier_amount_vnd`, `cap_per_copy_vnd`, counted by
-`payments.fees.copy_amount`, the one rule for every fee counted by page) and, where a province
+`catalog.cases.copy_amount`, the one rule for every fee counted by page) and, where a province
 subsidises electronic copies, a 0-đồng row of the case "Bản sao điện tử" whose condition starts
 with the province's name ("Hải Phòng: hỗ trợ 100% ...") and whose dates bound it: the subsidy
 applies when its province is the unit's and the day is within its dates. See
@@ -18,10 +18,10 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from motcua.catalog.cases import copy_amount
 from motcua.catalog.models import Fee, Procedure
 from motcua.core.models import Unit
 from motcua.core.text import fold
-from motcua.payments.fees import copy_amount
 
 PROCEDURE_CODE = "2.000815"  # Chứng thực bản sao từ bản chính (Cơ sở dữ liệu quốc gia về TTHC)
 ELECTRONIC_CASE = "dien tu"  # folded: the case "Bản sao điện tử"

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from motcua.catalog import cases
+from motcua.catalog.cases import copy_amount
 from motcua.catalog.models import Fee, Procedure
 from motcua.core.models import Unit
 
@@ -94,19 +95,6 @@ class Breakdown:
 
     def as_json(self) -> list[dict]:
         return [line.as_json() for line in self.lines]
-
-
-def copy_amount(fee: Fee, pages: int) -> int:
-    """One copy of a row counted per page: the tiered price, then the cap."""
-    amount = fee.amount_vnd or 0
-    if fee.tier_from_page and fee.tier_amount_vnd is not None and pages >= fee.tier_from_page:
-        full = fee.tier_from_page - 1
-        total = full * amount + (pages - full) * fee.tier_amount_vnd
-    else:
-        total = pages * amount
-    if fee.cap_per_copy_vnd is not None:
-        total = min(total, fee.cap_per_copy_vnd)
-    return total
 
 
 def base_amount(fee: Fee, quantities: Quantities) -> tuple[int, int]:
