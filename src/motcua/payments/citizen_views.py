@@ -19,7 +19,7 @@ from motcua.citizens import selectors as citizen_selectors
 from motcua.citizens.decorators import citizen_required
 from motcua.core.statemachine import IllegalTransition
 
-from . import platform, services, vietqr
+from . import platform, selectors, services, vietqr
 from .models import CollectionAccount, Method, PaymentAttempt, PaymentRequest
 
 
@@ -28,15 +28,6 @@ def _dossier(request, code: str):
     if dossier is None:
         raise Http404
     return dossier
-
-
-def _fee_request(dossier) -> PaymentRequest | None:
-    return (
-        dossier.payment_requests.filter(purpose=PaymentRequest.Purpose.FEES)
-        .exclude(status=PaymentRequest.Status.CANCELLED)
-        .order_by("-created_at", "-id")
-        .first()
-    )
 
 
 @citizen_required
@@ -75,7 +66,7 @@ def pay(request, code: str):
         except (PermissionDenied, IllegalTransition) as exc:
             messages.error(request, getattr(exc, "reason", "") or str(exc))
             status = 409
-    fee_request = _fee_request(dossier)
+    fee_request = selectors.fee_request(dossier)
     preview = None if fee_request else services.fee_breakdown(dossier)
     context = {
         "dossier": dossier,

@@ -17,28 +17,17 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from motcua.accounts.decorators import staff_required
-from motcua.accounts.models import Role
 from motcua.core.statemachine import IllegalTransition
 from motcua.dossiers import selectors as dossier_selectors
 
-from . import bank, services
-from .models import FeeRelief, PaymentRequest
+from . import bank, selectors, services
+from .models import FeeRelief
 
 log = logging.getLogger(__name__)
-CASHIERS = (Role.COUNTER_OFFICER, Role.MANAGER)
 CONDITIONS = [c for c in FeeRelief.Condition if c != FeeRelief.Condition.ONLINE]
 
 
-def _open_request(dossier) -> PaymentRequest | None:
-    return (
-        dossier.payment_requests.filter(purpose=PaymentRequest.Purpose.FEES)
-        .exclude(status=PaymentRequest.Status.CANCELLED)
-        .order_by("-created_at", "-id")
-        .first()
-    )
-
-
-@staff_required(*CASHIERS)
+@staff_required(*services.CASHIERS)
 @require_http_methods(["GET", "POST"])
 def counter_fees(request, pk: int):
     dossier = dossier_selectors.get_for_staff(request.user, pk)
@@ -51,7 +40,7 @@ def counter_fees(request, pk: int):
                 services.request_fees(request.user, dossier_id=dossier.pk, conditions=chosen)
                 messages.success(request, _("Đã lập yêu cầu thu phí, lệ phí."))
             elif action in ("cash", "card"):
-                fee_request = _open_request(dossier)
+                fee_request = selectors.fee_request(dossier)
                 if fee_request is None:
                     raise ValidationError(_("Chưa lập yêu cầu thu phí, lệ phí."))
                 services.take_at_counter(
@@ -73,7 +62,7 @@ def counter_fees(request, pk: int):
         except IllegalTransition as exc:
             messages.error(request, exc.reason)
             status = 409
-    fee_request = _open_request(dossier)
+    fee_request = selectors.fee_request(dossier)
     preview = None if fee_request else services.fee_breakdown(dossier)
     attempts = (
         fee_request.attempts.select_related("created_by").order_by("created_at", "id")
