@@ -23,3 +23,17 @@ class PrefillFromQueryMixin:
             except (ValidationError, ValueError, TypeError):
                 del initial[name]
         return initial
+
+
+class ReadOnlyMixin:
+    """Everything visible, nothing added, changed or deleted: for ledgers and histories (events,
+    payments, notifications, lookups) whose rows are evidence written only by the services."""
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

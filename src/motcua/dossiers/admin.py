@@ -7,6 +7,7 @@ role, so these screens stay closed to them whatever Django permissions they were
 
 from django.contrib import admin
 
+from motcua.core.admin_base import ReadOnlyMixin
 from motcua.core.admin_scope import SuperuserOnlyAdmin
 
 from .models import (
@@ -56,17 +57,8 @@ class DocumentInline(ReadOnlyInline):
     readonly_fields = fields
 
 
-class ReadOnlyAdmin(SuperuserOnlyAdmin, admin.ModelAdmin):
+class ReadOnlyAdmin(ReadOnlyMixin, SuperuserOnlyAdmin, admin.ModelAdmin):
     """Everything visible, nothing editable: the history is evidence."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Dossier)

@@ -3,13 +3,14 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from motcua.core.admin_base import ReadOnlyMixin
 from motcua.core.admin_scope import UnitScopedAdmin
 
 from .models import Rating
 
 
 @admin.register(Rating)
-class RatingAdmin(UnitScopedAdmin, admin.ModelAdmin):
+class RatingAdmin(ReadOnlyMixin, UnitScopedAdmin, admin.ModelAdmin):
     list_display = (
         "created_at",
         "subject_label",
@@ -42,15 +43,6 @@ class RatingAdmin(UnitScopedAdmin, admin.ModelAdmin):
         "created_at",
     )
     readonly_fields = fields
-
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("Số thứ tự / hồ sơ"))
     def subject_label(self, obj: Rating) -> str:

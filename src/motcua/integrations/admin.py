@@ -8,25 +8,19 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from motcua.core.admin_base import ReadOnlyMixin
 from motcua.core.admin_scope import UnitScopedAdmin
 
 from . import services
 from .models import Notification, PushSubscription, mask_recipient
 
 
-class ReadOnlyMixin(UnitScopedAdmin):
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnlyScopedAdmin(ReadOnlyMixin, UnitScopedAdmin):
+    """Scoped to the administrator's units, nothing editable: written only by the senders."""
 
 
 @admin.register(Notification)
-class NotificationAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyScopedAdmin, admin.ModelAdmin):
     list_display = (
         "id",
         "created_at",
@@ -64,7 +58,7 @@ class NotificationAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(PushSubscription)
-class PushSubscriptionAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class PushSubscriptionAdmin(ReadOnlyScopedAdmin, admin.ModelAdmin):
     list_display = ("id", "created_at", "is_active", "last_success_at", "failures", "ticket_ref")
     list_filter = ("is_active",)
     search_fields = ("=ticket_ref", "=booking_ref")

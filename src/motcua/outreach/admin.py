@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.db import transaction
 
 from motcua.core import audit
+from motcua.core.admin_base import ReadOnlyMixin
 from motcua.core.admin_scope import UnitScopedAdmin as BaseUnitScopedAdmin
 
 from .models import AssistedAction, Campaign, GuidanceSession, Resident
@@ -12,17 +13,6 @@ from .models import AssistedAction, Campaign, GuidanceSession, Resident
 
 class UnitScopedAdmin(BaseUnitScopedAdmin, admin.ModelAdmin):
     """Scoped to the administrator's units (lists, choices, saves): core.admin_scope."""
-
-
-class ReadOnlyMixin:
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Campaign)

@@ -5,6 +5,7 @@ and the unit's staff see them on their own screens."""
 
 from django.contrib import admin
 
+from motcua.core.admin_base import ReadOnlyMixin
 from motcua.core.admin_scope import AuditedAdmin, SuperuserOnlyAdmin, UnitScopedAdmin
 
 from .models import CollectionAccount, FeeRelief, PaymentAttempt, PaymentEvent, PaymentRequest
@@ -14,15 +15,8 @@ class SetUpAdmin(AuditedAdmin, UnitScopedAdmin, admin.ModelAdmin):
     pass
 
 
-class ReadOnlyAdmin(SuperuserOnlyAdmin, admin.ModelAdmin):
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnlyAdmin(ReadOnlyMixin, SuperuserOnlyAdmin, admin.ModelAdmin):
+    """The payment ledger: written only by the services."""
 
 
 @admin.register(FeeRelief)

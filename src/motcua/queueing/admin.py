@@ -8,6 +8,7 @@ through the services.
 
 from django.contrib import admin
 
+from motcua.core.admin_base import ReadOnlyMixin
 from motcua.core.admin_scope import AuditedAdmin, UnitScopedAdmin
 
 from .models import (
@@ -44,17 +45,6 @@ class CounterAssignmentAdmin(SetUpAdmin):
     list_select_related = ("counter", "officer")
     filter_horizontal = ("services",)
     readonly_fields = ("is_open", "officer", "opened_at")
-
-
-class ReadOnlyMixin:
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Ticket)

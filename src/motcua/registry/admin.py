@@ -6,25 +6,17 @@ The synthetic residents are not shown here: they are demo data, rebuilt by
 
 from django.contrib import admin
 
+from motcua.core.admin_base import ReadOnlyMixin
 from motcua.core.admin_scope import UnitScopedAdmin
 
 from .models import RegistryLookup
 
 
 @admin.register(RegistryLookup)
-class RegistryLookupAdmin(UnitScopedAdmin, admin.ModelAdmin):
+class RegistryLookupAdmin(ReadOnlyMixin, UnitScopedAdmin, admin.ModelAdmin):
     list_display = ("at", "actor_label", "unit", "purpose", "citizen_id", "outcome", "backend")
     list_filter = ("purpose", "outcome")
     search_fields = ("citizen_id", "actor_label")
     date_hierarchy = "at"
     readonly_fields = [f.name for f in RegistryLookup._meta.fields if f.name != "name_digest"]
     exclude = ("name_digest",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
