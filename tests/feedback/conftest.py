@@ -1,10 +1,18 @@
 """The queue world of tests/queueing (a commune, services A-C, two counters, a clock at 09:00 on
-Tuesday 17/11/2026), plus a helper that serves a ticket from start to finish."""
+Tuesday 17/11/2026), plus a helper that serves a ticket from start to finish; and the dossier
+world of tests/dossiers for ratings of dossiers."""
 
 import pytest
 
 from motcua.queueing import services
 from motcua.queueing.models import Ticket
+from tests.dossiers.conftest import (  # noqa: F401  the dossier world, for dossier ratings
+    _media_in_tmp,
+    commit,
+    notify_outbox,
+    shipped_calendar,
+    world,
+)
 from tests.queueing import conftest as queue_world
 
 MODEL_BACKEND = queue_world.MODEL_BACKEND

@@ -327,6 +327,7 @@ def rate(
         reason=reason,
         comment=comment,
         channel=RatingChannel.ONLINE,
+        officer=feedback.handed_over_by(dossier),  # counted for whoever returned the result
         rated_by=user,
     )
 

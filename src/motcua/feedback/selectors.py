@@ -99,6 +99,10 @@ def rating_for_ticket(ticket: Ticket) -> Rating | None:
     return Rating.objects.filter(ticket_id=ticket.pk).first()
 
 
+def rating_for_dossier(dossier) -> Rating | None:
+    return Rating.objects.filter(dossier_id=dossier.pk).first()
+
+
 def ticket_by_token(token: str) -> Ticket | None:
     """The ticket a citizen's link points to (the secret token, never the sequential id)."""
     if not token or len(token) > 64:

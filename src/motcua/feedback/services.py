@@ -189,3 +189,55 @@ def rate_dossier(
             created_at=at or now(),
         )
         return _save(rating, lambda: Rating.objects.filter(dossier_id=locked.pk).first())
+
+
+def handed_over_by(dossier: Dossier):
+    """The officer who returned the result (the `return_result` event's actor), or None."""
+    from motcua.dossiers.models import DossierEvent
+
+    event = (
+        DossierEvent.objects.filter(dossier_id=dossier.pk, action="return_result")
+        .select_related("actor")
+        .order_by("-at", "-id")
+        .first()
+    )
+    return event.actor if event is not None else None
+
+
+def rate_by_invitation(
+    *,
+    dossier: Dossier,
+    level: str,
+    reason: str = "",
+    comment: str = "",
+    rated_by=None,
+    at: dt.datetime | None = None,
+) -> Rated:
+    """Rate from the link the invitation carried (`feedback.invitations`): no account needed,
+    on the citizen's phone, counted for the officer who handed the result over. A link used
+    again answers with the rating already given; an expired one is refused."""
+    from .invitations import LINK_DAYS, link_expired
+
+    at = at or now()
+    existing = Rating.objects.filter(dossier_id=dossier.pk).first()
+    if existing is not None:
+        return Rated(existing, created=False)
+    if link_expired(dossier, at=at):
+        raise ValidationError(
+            _(
+                "Đường dẫn đánh giá đã hết hạn (dùng được trong %(days)s ngày sau khi trả kết "
+                "quả). Ông/bà vẫn có thể đánh giá tại mục Hồ sơ của tôi."
+            )
+            % {"days": LINK_DAYS},
+            code="link_expired",
+        )
+    return rate_dossier(
+        dossier=dossier,
+        level=level,
+        reason=reason,
+        comment=comment,
+        channel=Channel.PHONE,
+        officer=handed_over_by(dossier),
+        rated_by=rated_by,
+        at=at,
+    )

@@ -20,7 +20,7 @@ from motcua.core.models import Counter
 from motcua.queueing import selectors as queue_selectors
 from motcua.queueing.models import Ticket
 
-from . import selectors, services
+from . import invitations, selectors, services
 from .forms import RatingForm
 from .models import Channel, Level, Reason
 
@@ -194,3 +194,87 @@ def _tablet_state(ticket: Ticket | None, form: RatingForm | None = None) -> dict
     if ticket is None:
         return {"state": "waiting", "ticket": None}
     return {"state": "rate", **_form_context(ticket, form)}
+
+
+# --- a dossier, from the invitation's link -----------------------------------------------------
+
+
+def _dossier_context(dossier, form: RatingForm | None = None) -> dict:
+    form = form or RatingForm()
+    return {
+        "dossier": dossier,
+        "form": form,
+        "faces": _faces(),
+        "reasons": Reason.choices,
+        "show_reason": form.wants_reason,
+        "chosen_reason": form.data.get("reason", "") if form.is_bound else "",
+        "error": form.first_error() if form.is_bound else "",
+    }
+
+
+def _invited_dossier_or_404(token: str):
+    dossier = invitations.dossier_from_token(token)
+    if dossier is None:
+        raise Http404
+    return dossier
+
+
+@require_http_methods(["GET", "POST"])
+def rate_dossier(request, token: str):
+    """Đánh giá hồ sơ from the SMS, push or e-mail link: no account, three faces, once."""
+    if request.method == "POST" and (limited := _limited(request)):
+        return limited
+    dossier = invitations.dossier_from_token(token)
+    if dossier is None:
+        if request.method == "GET" and (limited := _limited(request)):
+            return limited  # someone walking through made-up links
+        raise Http404
+    existing = selectors.rating_for_dossier(dossier)
+    if existing is not None:
+        if request.method == "POST":  # a double tap or a retried request: same answer
+            return redirect("feedback:dossier_thanks", token=token)
+        return render(
+            request, "feedback/dossier_rated.html", {"dossier": dossier, "rating": existing}
+        )
+    at = services.now()
+    if invitations.link_expired(dossier, at=at):
+        return render(
+            request,
+            "feedback/dossier_link_expired.html",
+            {"dossier": dossier, "link_days": invitations.LINK_DAYS},
+            status=410,
+        )
+    if request.method == "GET":
+        return render(request, "feedback/dossier_rate.html", _dossier_context(dossier))
+    form = RatingForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request, "feedback/dossier_rate.html", _dossier_context(dossier, form), status=400
+        )
+    try:
+        services.rate_by_invitation(
+            dossier=dossier,
+            level=form.cleaned_data["level"],
+            reason=form.cleaned_data["reason"],
+            comment=form.cleaned_data["comment"],
+            rated_by=request.user,
+            at=at,
+        )
+    except ValidationError as exc:
+        context = _dossier_context(dossier, form)
+        context["error"] = exc.messages[0]
+        return render(request, "feedback/dossier_rate.html", context, status=400)
+    return redirect("feedback:dossier_thanks", token=token)
+
+
+@require_GET
+def dossier_thanks(request, token: str):
+    dossier = _invited_dossier_or_404(token)
+    rating = selectors.rating_for_dossier(dossier)
+    if rating is None:
+        return redirect("feedback:rate_dossier", token=token)
+    return render(
+        request,
+        "feedback/dossier_rated.html",
+        {"dossier": dossier, "rating": rating, "just_rated": True},
+    )

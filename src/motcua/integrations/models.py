@@ -78,6 +78,7 @@ class Notification(models.Model):
         TURN_NEAR = "turn_near", _("Sắp đến lượt")
         BOOKING_REMINDER = "booking_reminder", _("Nhắc lịch hẹn")
         RESULT_EXPIRING = "result_expiring", _("Nhắc kết quả sắp hết giá trị")
+        RATING_INVITE = "rating_invite", _("Mời đánh giá mức độ hài lòng")
         OTHER = "other", _("Khác")
 
     unit = models.ForeignKey(
