@@ -229,7 +229,8 @@ def run_case(world, commit, name):
     if isinstance(result, tuple):
         result = result[-1]
     dossier = dossier or result
-    new = Notification.objects.exclude(pk__in=before)
+    # the status messages; a return also invites the applicant to rate (tests/feedback)
+    new = Notification.objects.exclude(pk__in=before).exclude(purpose="rating_invite")
     if name == "approve":  # its set-up is its own verb: keep the approval's row only
         new = new.filter(purpose="dossier_approved")
     return dossier, list(new)

@@ -101,13 +101,15 @@ class Lan:
             ).order_by("id")
         )
 
-    def sees(self, dossier: Dossier, *, status: str, told: str | None, shot: str) -> None:
-        """Her own space shows `status`; `told`: the outbox purpose of the one new message
-        the change sent her by SMS (None: an internal step, nothing new)."""
+    def sees(
+        self, dossier: Dossier, *, status: str, told: str | tuple[str, ...] | None, shot: str
+    ) -> None:
+        """Her own space shows `status`; `told`: the outbox purpose of the new message(s) the
+        change sent her by SMS (None: an internal step, nothing new)."""
         dossier.refresh_from_db()
         rows = self.messages(dossier)
         if told is not None:
-            self.told.append(told)
+            self.told.extend([told] if isinstance(told, str) else told)
         assert [m.purpose for m in rows] == self.told, [m.purpose for m in rows]
         for message in rows:
             assert (message.channel, message.to_address) == ("sms", "+84912345678")
@@ -251,7 +253,12 @@ def test_lan_files_online_and_the_commune_processes_signs_and_returns_it(
     shoot(officer, "online-chain-5-returned")
     assert_clean_console(officer)
     officer_ctx.close()
-    lan.sees(dossier, status="Đã trả kết quả", told="dossier_returned", shot="7-returned")
+    lan.sees(
+        dossier,
+        status="Đã trả kết quả",
+        told=("dossier_returned", "rating_invite"),
+        shot="7-returned",
+    )
 
     # 6. Lan downloads the signed result through its expiring link: a PDF signed here.
     with phone.expect_download() as download_info:

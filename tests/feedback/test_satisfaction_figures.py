@@ -58,3 +58,77 @@ def test_the_period_is_in_local_days_and_other_units_never_count(
 def test_no_ratings_means_no_percentage_rather_than_zero(commune):
     sat = selectors.satisfaction([commune.pk], DAY, DAY)
     assert sat.total.total == 0 and sat.total.satisfied_percent is None
+
+
+def test_dossier_satisfaction_per_field_department_officer_and_land_construction_investment(
+    commune, other_commune, officer, make_officer
+):
+    """Six dossiers rated in the commune on 17/11 and one the day after, one in another commune:
+    by hand, land 1 of 2 satisfied (50%), construction 1 of 1, civil status 2 of 3; the land and
+    construction ("demanding") group 2 of 3, the others 2 of 3; the day after and the other
+    commune never count; tickets never count here."""
+    from decimal import Decimal
+
+    from motcua.catalog.models import Field
+    from motcua.core.models import Department
+    from motcua.dossiers.models import Dossier, Status
+    from tests.dossiers.factories import make_procedure
+
+    land = Field.objects.create(name="Đất đai", code="dat-dai")
+    building = Field.objects.create(name="Xây dựng", code="xay-dung")
+    justice = Department.objects.create(unit=commune, name="Văn phòng - Thống kê")
+    second = make_officer(commune)
+    seq = iter(range(1, 100))
+
+    def rated(unit, field, level, *, who=officer, department=None, day=17, reason=""):
+        procedure = make_procedure(unit)
+        procedure.field = field or procedure.field
+        procedure.department = department
+        procedure.save(update_fields=["field", "department"])
+        dossier = Dossier.objects.create(
+            code=f"000.00.12.H42-2611{day}-{next(seq):04d}",
+            receiving_unit=unit,
+            competent_unit=unit,
+            procedure=procedure,
+            procedure_code=procedure.code,
+            procedure_name=procedure.name,
+            processing_days=Decimal("5"),
+            time_unit="working_days",
+            rule_version="test",
+            channel="counter",
+            applicant_name="Trần Thị Bình",
+            applicant_id_number="001203004567",
+            status=Status.RETURNED,
+            submitted_at=dt.datetime(2026, 11, 10, 2, 0, tzinfo=dt.UTC),
+        )
+        services.rate_dossier(
+            dossier=dossier,
+            level=level,
+            reason=reason,
+            channel="phone",
+            officer=who,
+            at=dt.datetime(2026, 11, day, 9, 0, tzinfo=dt.UTC),
+        )
+
+    rated(commune, land, Level.SATISFIED, department=justice)
+    rated(commune, land, Level.NOT_SATISFIED, reason=Reason.MANY_TRIPS, department=justice)
+    rated(commune, building, Level.VERY_SATISFIED, who=second)
+    rated(commune, None, Level.SATISFIED)
+    rated(commune, None, Level.VERY_SATISFIED, who=second)
+    rated(commune, None, Level.NOT_SATISFIED, reason=Reason.LONG_WAIT)
+    rated(commune, land, Level.NOT_SATISFIED, reason=Reason.ATTITUDE, day=18)  # the day after
+    rated(other_commune, land, Level.NOT_SATISFIED, reason=Reason.LONG_WAIT)
+
+    sat = selectors.dossier_satisfaction([commune.pk], DAY, DAY)
+
+    assert sat.total.total == 6 and sat.total.satisfied_percent == 66.7
+    assert sat.by_field[land.pk].total == 2 and sat.by_field[land.pk].satisfied_percent == 50.0
+    assert sat.by_field[building.pk].satisfied_percent == 100.0
+    civil = Field.objects.get(name="Hộ tịch")
+    assert (sat.by_field[civil.pk].total, sat.by_field[civil.pk].not_satisfied) == (3, 1)
+    assert (sat.demanding.total, sat.demanding.satisfied_percent) == (3, 66.7)
+    assert (sat.others.total, sat.others.satisfied_percent) == (3, 66.7)
+    assert sat.by_department == {justice.pk: sat.by_department[justice.pk]}
+    assert sat.by_department[justice.pk].total == 2
+    assert sat.by_officer[officer.pk].total == 4 and sat.by_officer[second.pk].total == 2
+    assert selectors.dossier_satisfaction([other_commune.pk], DAY, DAY).demanding.total == 1

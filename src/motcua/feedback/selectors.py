@@ -136,3 +136,63 @@ def ticket_awaiting_rating(counter, *, at: dt.datetime) -> Ticket | None:
     if Rating.objects.filter(ticket_id=last.pk).exists():
         return None
     return last
+
+
+# Land, construction and investment are judged on their own (target >= 85% against >= 90-95%
+# for the rest: DOMAIN.md section 5); matched on the field's name without accents.
+DEMANDING_FIELDS = ("dat dai", "xay dung", "dau tu")
+
+
+@dataclass
+class DossierSatisfaction:
+    """Ratings of dossiers decided in the units and rated in the period, per level."""
+
+    total: Tally
+    by_department: dict[int, Tally] = field(default_factory=dict)  # the procedure's department
+    by_field: dict[int, Tally] = field(default_factory=dict)  # catalog field (lĩnh vực) id
+    by_officer: dict[int, Tally] = field(default_factory=dict)  # who handed the result over
+    demanding: Tally = field(default_factory=Tally)  # land, construction, investment
+    others: Tally = field(default_factory=Tally)  # every other field
+
+
+def demanding_field_ids() -> set[int]:
+    from motcua.catalog.models import Field
+    from motcua.core.text import fold
+
+    return {f.pk for f in Field.objects.only("name") if fold(f.name).startswith(DEMANDING_FIELDS)}
+
+
+def dossier_satisfaction(unit_ids, date_from: dt.date, date_to: dt.date) -> DossierSatisfaction:
+    """Satisfaction with dossiers (not queue tickets) for the units between two local dates:
+    one GROUP BY per grouping; `demanding + others == total` (a dossier whose procedure has no
+    field counts among the others)."""
+    start, end = local_bounds(date_from, date_to)
+    base = Rating.objects.filter(
+        unit_id__in=list(unit_ids),
+        dossier__isnull=False,
+        created_at__gte=start,
+        created_at__lt=end,
+    )
+    result = DossierSatisfaction(total=Tally())
+    demanding = demanding_field_ids()
+    for row in base.values("level", "procedure__field_id").annotate(n=Count("id")).order_by():
+        result.total.add(row["level"], row["n"])
+        field_id = row["procedure__field_id"]
+        (result.demanding if field_id in demanding else result.others).add(row["level"], row["n"])
+        if field_id is not None:
+            result.by_field.setdefault(field_id, Tally()).add(row["level"], row["n"])
+    for attr, column in (
+        ("by_department", "procedure__department_id"),
+        ("by_officer", "officer_id"),
+    ):
+        groups: dict[int, Tally] = {}
+        rows = (
+            base.filter(**{f"{column}__isnull": False})
+            .values(column, "level")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        for row in rows:
+            groups.setdefault(row[column], Tally()).add(row["level"], row["n"])
+        setattr(result, attr, groups)
+    return result
