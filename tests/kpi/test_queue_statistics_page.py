@@ -117,6 +117,8 @@ def test_the_export_holds_the_same_figures_under_vietnamese_headers(
         "Theo quầy",
         "Theo giờ trong ngày",
         "Hài lòng theo cán bộ",
+        "Hài lòng về hồ sơ",
+        "Hài lòng hồ sơ theo cán bộ",
     ]
     summary = {row[0]: row[1] for row in wb["Tổng hợp"].iter_rows(values_only=True) if row}
     assert summary["Đơn vị"] == "Xã Thạch Hà"
@@ -217,3 +219,48 @@ def test_the_staff_menu_links_the_statistics_for_leaders(client, make_officer, c
     leader = make_officer(commune, role=Role.LEADER)
     home = signed_in(client, leader).get(reverse("accounts:home")).content.decode()
     assert "Thống kê hàng đợi" in home and PAGE in home
+
+
+def test_dossier_satisfaction_shows_land_construction_investment_apart(
+    client, morning, make_officer, commune, officer
+):
+    """Two land dossiers (one not satisfied) and one civil-status dossier rated on 17/11: the
+    page's dossier section says 3 ratings 66,7%, land etc. 1 of 2 (50%), the others 100%; the
+    leader sees it per officer, the counter officer does not."""
+    from motcua.catalog.models import Field
+    from tests.feedback.test_rating_rules import _returned_dossier
+
+    land = Field.objects.create(name="Đất đai", code="dat-dai")
+    moment = dt.datetime(2026, 11, 17, 10, 0, tzinfo=dt.UTC)
+    for n, (level, reason, in_land) in enumerate(
+        [
+            (Level.SATISFIED, "", True),
+            (Level.NOT_SATISFIED, Reason.MANY_TRIPS, True),
+            (Level.VERY_SATISFIED, "", False),
+        ]
+    ):
+        dossier = _returned_dossier(commune, code=f"000.00.12.H42-261117-{n + 1:04d}")
+        if in_land:
+            dossier.procedure.field = land
+            dossier.procedure.save(update_fields=["field"])
+        feedback.rate_dossier(
+            dossier=dossier, level=level, reason=reason, channel="phone", officer=officer, at=moment
+        )
+
+    leader = make_officer(commune, role=Role.LEADER)
+    page = lxml.html.fromstring(signed_in(client, leader).get(PAGE, DAY).content)
+    assert table(page, "dossier-groups") == [
+        ["Tất cả hồ sơ", "3", "66,7%", "1"],
+        ["Đất đai, xây dựng, đầu tư (mục tiêu ≥ 85%)", "2", "50,0%", "1"],
+        ["Các lĩnh vực khác", "1", "100,0%", "0"],
+    ]
+    assert ["Đất đai", "2", "50,0%", "1"] in table(page, "dossier-fields")
+    assert table(page, "dossier-officers") == [[str(officer), "3", "66,7%", "1"]]
+
+    wb = load_workbook(io.BytesIO(client.get(reverse("queue_statistics:export"), DAY).content))
+    rows = [[c.value for c in row] for row in wb["Hài lòng về hồ sơ"].iter_rows(min_row=2)]
+    assert ["Đất đai, xây dựng, đầu tư (mục tiêu ≥ 85%)", 2, 50.0, 1] in rows
+    assert ["Đất đai", 2, 50.0, 1] in rows
+
+    mine = signed_in(client, officer).get(PAGE, DAY).content.decode()
+    assert 'data-testid="dossier-groups"' in mine and 'data-testid="dossier-officers"' not in mine

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -31,6 +31,7 @@ from openpyxl.utils import get_column_letter
 from motcua.accounts.decorators import staff_required
 from motcua.accounts.models import Role, User
 from motcua.accounts.scoping import has_role, visible_unit_ids
+from motcua.catalog.models import Field
 from motcua.core import calendar
 from motcua.core.forms import BoundedDateField
 from motcua.core.models import Counter, Unit
@@ -178,6 +179,11 @@ class Report:
     tally: Tally
     reasons: list[tuple[str, int]]
     busiest_hour_issued: int
+    # dossiers only (the index's per-dossier satisfaction): land, construction and investment
+    # apart (target 85%), then per field and, for leaders and managers, per officer
+    dossiers: list[Row] = field(default_factory=list)
+    dossiers_by_field: list[Row] = field(default_factory=list)
+    dossiers_by_officer: list[Row] | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -216,6 +222,15 @@ def build_report(unit: Unit, date_from: dt.date, date_to: dt.date, *, with_offic
     reasons = [
         (label, sat.reasons[value]) for value, label in Reason.choices if value in sat.reasons
     ]
+    dossier_sat = feedback_selectors.dossier_satisfaction([unit.pk], date_from, date_to)
+    fields = dict(Field.objects.filter(pk__in=list(dossier_sat.by_field)).values_list("pk", "name"))
+    dossiers_by_officer = None
+    if with_officers:
+        who = {u.pk: str(u) for u in User.objects.filter(pk__in=list(dossier_sat.by_officer))}
+        dossiers_by_officer = sorted(
+            (Row(who.get(pk, "?"), None, t) for pk, t in dossier_sat.by_officer.items()),
+            key=lambda r: r.label,
+        )
     return Report(
         unit=unit,
         date_from=date_from,
@@ -228,6 +243,16 @@ def build_report(unit: Unit, date_from: dt.date, date_to: dt.date, *, with_offic
         tally=sat.total,
         reasons=reasons,
         busiest_hour_issued=max((r.issued or 0 for r in by_hour), default=0),
+        dossiers=[
+            Row(_("Tất cả hồ sơ"), None, dossier_sat.total),
+            Row(_("Đất đai, xây dựng, đầu tư (mục tiêu ≥ 85%)"), None, dossier_sat.demanding),
+            Row(_("Các lĩnh vực khác"), None, dossier_sat.others),
+        ],
+        dossiers_by_field=sorted(
+            (Row(fields.get(pk, "?"), None, t) for pk, t in dossier_sat.by_field.items()),
+            key=lambda r: r.label,
+        ),
+        dossiers_by_officer=dossiers_by_officer,
     )
 
 
@@ -382,6 +407,21 @@ def workbook(report: Report, generated_at: dt.datetime) -> bytes:
             _("Hài lòng theo cán bộ"),
             [_("Cán bộ"), *SATISFACTION_HEADERS],
             [[r.label, *_sat_cells(r)] for r in report.by_officer],
+            [30, 14, 14, 14],
+        )
+    _sheet(
+        wb,
+        _("Hài lòng về hồ sơ"),
+        [_("Nhóm, lĩnh vực"), *SATISFACTION_HEADERS],
+        [[r.label, *_sat_cells(r)] for r in [*report.dossiers, *report.dossiers_by_field]],
+        [44, 14, 14, 14],
+    )
+    if report.dossiers_by_officer is not None:
+        _sheet(
+            wb,
+            _("Hài lòng hồ sơ theo cán bộ"),
+            [_("Cán bộ trả kết quả"), *SATISFACTION_HEADERS],
+            [[r.label, *_sat_cells(r)] for r in report.dossiers_by_officer],
             [30, 14, 14, 14],
         )
     buffer = io.BytesIO()
