@@ -461,7 +461,8 @@ def _match(actor, unit_id, source, rows, digest, file_name, at) -> Outcome:
                 report=services.Report(
                     reference=attempt.reference,
                     amount_vnd=row.amount_vnd,
-                    transaction_id=line.key,
+                    # the id CHECK and the notification credit under: a later one is a no-op
+                    transaction_id=row.transaction_id or line.key,
                     source=f"reconciliation:{source}",
                 ),
                 at=at,
