@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -384,6 +385,7 @@ def _match(actor, unit_id, source, rows, digest, file_name, at) -> Outcome:
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
             rows=len(rows),
         )
+    _lock_attempts(unit_id, source, rows)
     lines: list[ReconciliationLine] = []
     seen_keys: set[str] = set()
     matched_attempts: set[int] = set()
@@ -488,6 +490,27 @@ def _match(actor, unit_id, source, rows, digest, file_name, at) -> Outcome:
         changes={"source": source, "rows": run.rows, **{k: v for k, v in counts.items() if v}},
     )
     return Outcome(run=run, counts=counts)
+
+
+def _lock_attempts(unit_id: int, source: str, rows: list[Row]) -> None:
+    """Lock every attempt the file may name, in one order (no deadlock between two files):
+    a concurrent run naming the same attempts waits until this one is committed, then sees
+    them paid and its rows reconciled (matched or repeated, never credited twice)."""
+    references = {
+        bank.reference_in(r.text) if source == ReconciliationRun.Source.BANK else r.reference
+        for r in rows
+        if not r.problem
+    } - {None, ""}
+    transactions = {r.transaction_id for r in rows if r.transaction_id}
+    if not references and not transactions:
+        return
+    list(
+        PaymentAttempt.objects.select_for_update(of=("self",))
+        .filter(request__unit_id=unit_id)
+        .filter(Q(reference__in=references) | Q(provider_transaction_id__in=transactions))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def _row_key(row: Row) -> str:
