@@ -4,6 +4,7 @@ row is; a lost notification is caught up exactly once; broken rows are reported 
 while the good rows still match; the same statement twice matches once; only the unit's
 managers and leaders."""
 
+import csv
 import io
 
 import pytest
@@ -248,3 +249,20 @@ def test_a_statement_only_reaches_its_own_units_attempts(world, four):
     assert run.lines.get().outcome == OUT.UNMATCHED
     b.refresh_from_db()
     assert b.status == A.CREATED
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t", ","])
+def test_a_bidv_style_statement_with_any_delimiter_below_its_title_lines(world, delimiter):
+    attempt = vietqr_attempt(world)
+    out = io.StringIO()
+    out.write("NGÂN HÀNG TMCP ĐẦU TƯ VÀ PHÁT TRIỂN VIỆT NAM\nSAO KÊ TÀI KHOẢN, kỳ 11/2026\n")
+    table = csv.writer(out, delimiter=delimiter)  # quotes a text with the delimiter in it
+    table.writerow(["STT", "Ngày GD", "Số tham chiếu", "Ghi nợ", "Ghi có", "Mô tả giao dịch"])
+    table.writerow(
+        ["1", "02/11/2026 10:21:33", "BIDV1", "", "8.000", f"CK {attempt.reference} phí, lệ phí"]
+    )
+    rows = reconciliation.read_statement(out.getvalue().encode())
+    assert [(r.line, r.booked_on, r.key, r.amount_vnd, r.problem) for r in rows] == [
+        (4, DAY.date(), "BIDV1", 8000, "")
+    ]
+    assert rows[0].text == f"CK {attempt.reference} phí, lệ phí"

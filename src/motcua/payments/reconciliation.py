@@ -50,7 +50,6 @@ HEADER_SEARCH_ROWS = 30
 A = PaymentAttempt.Status
 OUT = ReconciliationLine.Outcome
 PAID_STATES = (A.PAID, A.PARTIALLY_REFUNDED, A.REFUNDED)
-WAITING_STATES = (A.CREATED, A.EXPIRED, A.FAILED)
 
 # The header names Vietnamese banks use (Vietcombank, BIDV, VietinBank, Agribank, Techcombank
 # exports), compared without case, diacritics or spaces. The first is the one shown by default.
@@ -181,7 +180,7 @@ def table_of(data: bytes) -> list[list[object]]:
         )
     for encoding in ("utf-8-sig", "cp1258"):
         try:
-            text = data.decode(encoding)
+            text = unicodedata.normalize("NFC", data.decode(encoding))  # cp1258 decomposes
             break
         except UnicodeDecodeError:
             continue
@@ -191,12 +190,14 @@ def table_of(data: bytes) -> list[list[object]]:
         raise StatementError(
             _("Tệp không phải sao kê dạng CSV hoặc Excel (.xlsx). Vui lòng tải lên đúng tệp.")
         )
-    sample = text[:4096]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
-        delimiter = dialect.delimiter
-    except csv.Error:
-        delimiter = ","
+    # Title lines above the table defeat csv.Sniffer: the delimiter is the one that splits
+    # some line of the top of the file into the most cells (the header row).
+    top = "\n".join(text.splitlines()[:HEADER_SEARCH_ROWS])
+
+    def widest(delimiter: str) -> int:
+        return max((len(r) for r in csv.reader(io.StringIO(top), delimiter=delimiter)), default=0)
+
+    delimiter = max(",;\t|", key=widest)
     return [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
 
 
