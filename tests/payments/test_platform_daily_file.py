@@ -36,7 +36,7 @@ def test_the_nightly_job_credits_from_the_platforms_file_a_payment_nobody_checke
     lost, lost_txn = paid_on_the_platform(world)  # the citizen closed the page, no CHECK yet
     assert PaymentAttempt.objects.get(pk=lost.pk).status == A.CREATED
 
-    assert tasks.reconcile_yesterday(at=NIGHT) == 1
+    assert tasks.reconcile_recent_days(at=NIGHT) == 1  # 31/10 and 1/11: nothing settled
     run = ReconciliationRun.objects.get()
     assert (run.unit, run.source, run.file_name) == (
         world.commune,
@@ -52,7 +52,7 @@ def test_the_nightly_job_credits_from_the_platforms_file_a_payment_nobody_checke
     lost.refresh_from_db()
     assert lost.status == A.PAID and lost.provider_transaction_id == lost_txn.transaction_id
 
-    assert tasks.reconcile_yesterday(at=NIGHT) == 1  # the same file: the same run
+    assert tasks.reconcile_recent_days(at=NIGHT) == 0  # the same file: the same run
     assert ReconciliationRun.objects.count() == 1
     services.check_platform(lost.reference)  # the CHECK comes at last: the same transaction
     assert lost.events.filter(action="pay").count() == 1
@@ -61,12 +61,14 @@ def test_the_nightly_job_credits_from_the_platforms_file_a_payment_nobody_checke
 def test_a_forged_or_missing_file_is_not_believed_and_asked_again(world):
     paid_on_the_platform(world)
     Behaviour.objects.update_or_create(pk=1, defaults={"forge_answers": True})
-    assert tasks.reconcile_yesterday(at=NIGHT) == 0
+    assert tasks.reconcile_recent_days(at=NIGHT) == 0
     Behaviour.objects.update_or_create(pk=1, defaults={"forge_answers": False, "down": True})
-    assert tasks.reconcile_yesterday(at=NIGHT) == 0
+    assert tasks.reconcile_recent_days(at=NIGHT) == 0
     assert ReconciliationRun.objects.count() == 0
     Behaviour.objects.update_or_create(pk=1, defaults={"down": False})
-    assert tasks.reconcile_yesterday(at=NIGHT) == 1
+    # two nights later the missed day is still caught up
+    assert tasks.reconcile_recent_days(at=at(2026, 11, 5, 2, 30)) == 1
+    assert ReconciliationRun.objects.get().file_name == "doisoat-20261102.txt"
 
 
 def test_a_manager_uploads_the_platforms_file_with_a_broken_line(world, client):
