@@ -162,8 +162,9 @@ class Row:
     amount_vnd: int | None = None
     text: str = ""
     problem: str = ""
-    transaction_id: str = ""  # the platform's, for its daily file
-    reference: str = ""
+    transaction_id: str = ""  # the platform's daily file: its transaction id,
+    reference: str = ""  # the attempt's reference
+    unit_code: str = ""  # and the unit it was paid to (MaDonVi)
 
 
 def table_of(data: bytes) -> list[list[object]]:
@@ -306,9 +307,9 @@ def read_platform_file(data: bytes) -> list[Row]:
                     booked_on=item.paid_at.astimezone(LOCAL_TZ).date(),
                     key=item.transaction_id,
                     amount_vnd=item.amount_vnd if item.currency == "VND" else -1,
-                    text=item.unit_code,
                     transaction_id=item.transaction_id,
                     reference=item.reference,
+                    unit_code=item.unit_code,
                 )
             )
     return rows
@@ -358,7 +359,7 @@ def reconcile(
     else:
         rows = read_platform_file(data)
         unit_code = Unit.objects.filter(pk=unit_id).values_list("code", flat=True).first()
-        rows = [r for r in rows if r.problem or r.text == unit_code]
+        rows = [r for r in rows if r.problem or r.unit_code == unit_code]
     try:
         with transaction.atomic():
             return _match(actor, unit_id, source, rows, digest, file_name, at)
