@@ -49,6 +49,18 @@ STAFF_MENU = [
         _("Thời gian từ đăng nhập đến nộp, số trường công dân phải gõ, theo thủ tục."),
     ),
     (
+        _("Thanh toán trực tuyến"),
+        "payments:figures",
+        {Role.LEADER, Role.MANAGER},
+        _("Tỷ lệ giao dịch, thủ tục, hồ sơ thanh toán trực tuyến; xuất Excel."),
+    ),
+    (
+        _("Đối soát thu phí"),
+        "payments:reconciliation",
+        {Role.LEADER, Role.MANAGER},
+        _("Nhập sao kê ngân hàng, tệp đối soát của nền tảng; xử lý chênh lệch."),
+    ),
+    (
         _("Số hóa hồ sơ"),
         "dossiers:defects",
         {Role.LEADER, Role.MANAGER, Role.COUNTER_OFFICER},

@@ -1,14 +1,23 @@
 """Reliefs and collection accounts are set up in the admin (scoped to the administrator's
-units, every change audited); requests, attempts and their events are evidence, shown read-only
-to the operator (superusers) like a dossier's: they change only through `payments.services`,
-and the unit's staff see them on their own screens."""
+units, every change audited); requests, attempts, their events and the reconciliation runs are
+evidence, shown read-only to the operator (superusers) like a dossier's: they change only
+through `payments.services` and `payments.reconciliation`, and the unit's staff see them on
+their own screens."""
 
 from django.contrib import admin
 
 from motcua.core.admin_base import ReadOnlyMixin
 from motcua.core.admin_scope import AuditedAdmin, SuperuserOnlyAdmin, UnitScopedAdmin
 
-from .models import CollectionAccount, FeeRelief, PaymentAttempt, PaymentEvent, PaymentRequest
+from .models import (
+    CollectionAccount,
+    FeeRelief,
+    PaymentAttempt,
+    PaymentEvent,
+    PaymentRequest,
+    ReconciliationLine,
+    ReconciliationRun,
+)
 
 
 class SetUpAdmin(AuditedAdmin, UnitScopedAdmin, admin.ModelAdmin):
@@ -50,3 +59,17 @@ class PaymentAttemptAdmin(ReadOnlyAdmin):
 class PaymentEventAdmin(ReadOnlyAdmin):
     list_display = ("attempt", "action", "from_status", "to_status", "at", "actor")
     list_filter = ("action",)
+
+
+@admin.register(ReconciliationRun)
+class ReconciliationRunAdmin(ReadOnlyAdmin):
+    list_display = ("unit", "source", "file_name", "created_at", "rows", "matched", "exceptions")
+    list_filter = ("source",)
+    search_fields = ("file_name", "file_sha256")
+
+
+@admin.register(ReconciliationLine)
+class ReconciliationLineAdmin(ReadOnlyAdmin):
+    list_display = ("run", "row_number", "outcome", "reference", "amount_vnd", "resolved_at")
+    list_filter = ("outcome", "needs_action")
+    search_fields = ("reference", "key")

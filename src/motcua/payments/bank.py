@@ -50,6 +50,14 @@ def authentic(body: bytes, signature: str) -> bool:
     return hmac.compare_digest(sign(body), (signature or "").strip().lower())
 
 
+def reference_in(text: str) -> str | None:
+    """The attempt's reference in a transfer text, wherever it is, whatever the bank did to
+    case, spaces and punctuation; None when there is none. Also read by the reconciliation of
+    bank statements (`payments.reconciliation`): a statement line is found as its notification."""
+    found = REFERENCE.search(re.sub(r"[^0-9A-Z]", "", (text or "").upper()))
+    return found.group(0) if found else None
+
+
 def read(body: bytes) -> Transfer:
     if len(body) > MAX_BODY:
         raise BadNotification("too_large")
@@ -65,8 +73,7 @@ def read(body: bytes) -> Transfer:
     transaction_id = str(data.get("transactionId") or "").strip()[:64]
     if not transaction_id:
         raise BadNotification("no_transaction_id")
-    text = re.sub(r"[^0-9A-Z]", "", str(data.get("description") or "").upper())
-    found = REFERENCE.search(text)
+    found = reference_in(str(data.get("description") or ""))
     if found is None:
         raise BadNotification("no_reference")
     return Transfer(
@@ -74,5 +81,5 @@ def read(body: bytes) -> Transfer:
         amount_vnd=amount,
         currency=str(data.get("currency") or "")[:3].upper(),
         account=str(data.get("accountNumber") or "")[:19],
-        reference=found.group(0),
+        reference=found,
     )

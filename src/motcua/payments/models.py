@@ -290,3 +290,104 @@ class PaymentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.attempt_id}: {self.from_status} -> {self.to_status}"
+
+
+class ReconciliationRun(models.Model):
+    """Đối soát: one bank statement or one platform daily file of a unit, read and matched to
+    the attempts once (`payments.reconciliation`). The same file again (same content) is the
+    same run; a row already reconciled by an earlier run is noted, never matched twice."""
+
+    class Source(models.TextChoices):
+        BANK = "bank", _("Sao kê ngân hàng")
+        PLATFORM = "platform", _("Tệp đối soát của nền tảng thanh toán quốc gia")
+
+    unit = models.ForeignKey(
+        "core.Unit", verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="+"
+    )
+    source = models.CharField(_("nguồn"), max_length=10, choices=Source.choices)
+    file_name = models.CharField(_("tên tệp"), max_length=200, blank=True)
+    file_sha256 = models.CharField(max_length=64)
+    date_from = models.DateField(_("từ ngày"), null=True, blank=True)
+    date_to = models.DateField(_("đến ngày"), null=True, blank=True)
+    created_at = models.DateTimeField(_("thời điểm nhập"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người nhập"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    rows = models.PositiveIntegerField(_("số dòng"), default=0)
+    matched = models.PositiveIntegerField(_("khớp"), default=0)
+    credited = models.PositiveIntegerField(_("ghi nhận bổ sung"), default=0)
+    exceptions = models.PositiveIntegerField(_("cần xử lý"), default=0)
+
+    class Meta:
+        verbose_name = _("lần đối soát")
+        verbose_name_plural = _("lần đối soát")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "source", "file_sha256"], name="reconciliation_run_same_file_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()} {self.file_name}"
+
+
+class ReconciliationLine(models.Model):
+    """One row of a statement (or one attempt the statement lacks) and what it was found to be.
+    Every outcome but matched, credited and repeated is an exception a manager works through:
+    resolved with a note (audited), never deleted."""
+
+    class Outcome(models.TextChoices):
+        MATCHED = "matched", _("Khớp")
+        CREDITED = "credited", _("Khớp, ghi nhận bổ sung (thiếu thông báo)")
+        REPEATED = "repeated", _("Đã đối soát ở lần trước")
+        UNMATCHED = "unmatched", _("Tiền về không khớp giao dịch nào")
+        AMOUNT_MISMATCH = "amount_mismatch", _("Lệch số tiền")
+        DUPLICATE = "duplicate", _("Trùng")
+        MISSING = "missing", _("Đã ghi nhận nhưng không có trong sao kê")
+        INVALID = "invalid", _("Dòng lỗi")
+
+    EXCEPTIONS = ("unmatched", "amount_mismatch", "duplicate", "missing", "invalid")
+
+    run = models.ForeignKey(ReconciliationRun, on_delete=models.PROTECT, related_name="lines")
+    row_number = models.PositiveIntegerField(_("dòng"), null=True, blank=True)
+    outcome = models.CharField(_("kết quả"), max_length=20, choices=Outcome.choices)
+    needs_action = models.BooleanField(_("cần xử lý"), default=False)
+    attempt = models.ForeignKey(
+        PaymentAttempt,
+        verbose_name=_("giao dịch"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    key = models.CharField(_("số tham chiếu"), max_length=80, blank=True)
+    reference = models.CharField(_("mã tham chiếu tìm thấy"), max_length=40, blank=True)
+    amount_vnd = models.BigIntegerField(_("số tiền (đồng)"), null=True, blank=True)
+    booked_on = models.DateField(_("ngày giao dịch"), null=True, blank=True)
+    text = models.CharField(_("nội dung"), max_length=300, blank=True)
+    problem = models.CharField(_("ghi chú"), max_length=300, blank=True)
+    resolved_at = models.DateTimeField(_("xử lý lúc"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người xử lý"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    resolution_note = models.CharField(_("cách xử lý"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("dòng đối soát")
+        verbose_name_plural = _("dòng đối soát")
+        ordering = ["run", "row_number", "id"]
+        indexes = [models.Index(fields=["key"], name="reconciliation_line_key")]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}/{self.row_number}: {self.outcome}"

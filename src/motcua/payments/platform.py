@@ -191,3 +191,117 @@ def status(reference: str, *, at: dt.datetime) -> Status:
 def receipt_link(reference: str, *, at: dt.datetime) -> str:
     """RECEIPT: the link of the platform's e-receipt for a paid reference."""
     return str(_ask("RECEIPT", reference, at, RECEIPT_REPLY)["DuongDanBienLai"])[:500]
+
+
+# --- the daily reconciliation file (DOISOAT) --------------------------------------------------
+
+DAILY_FIELDS = ("LoaiBanTin", "PhienBan", "MaDoiTac", "NgayDoiSoat", "ThoiGianGD")
+DAILY_REPLY = (
+    "LoaiBanTin",
+    "MaLoi",
+    "MaDoiTac",
+    "NgayDoiSoat",
+    "SoGiaoDich",
+    "TongSoTien",
+    "NoiDungTep",
+)
+DAILY_COLUMNS = (
+    "MaGiaoDich",
+    "MaThamChieu",
+    "MaDonVi",
+    "SoTien",
+    "MaTienTe",
+    "ThoiGianThanhToan",
+    "TrangThai",
+)
+
+
+@dataclass(frozen=True)
+class DailyRow:
+    """One line of the platform's daily file: a transaction the platform says was paid."""
+
+    line: int
+    transaction_id: str
+    reference: str
+    unit_code: str
+    amount_vnd: int
+    currency: str
+    paid_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class DailyRowError:
+    line: int
+    problem: str  # Vietnamese, shown in the report
+    text: str
+
+
+def daily_file(day: dt.date, *, at: dt.datetime) -> str:
+    """DOISOAT: the platform's file of the transactions it settled on `day` (Vietnam's date),
+    as the text it signed. Raises PlatformUnavailable / PlatformRefused like the other calls."""
+    message: dict = {
+        "LoaiBanTin": "DOISOAT",
+        "PhienBan": VERSION,
+        "MaDoiTac": settings.MOTCUA_PAYGOV_PARTNER,
+        "NgayDoiSoat": day.strftime("%Y%m%d"),
+        "ThoiGianGD": _timestamp(at),
+    }
+    message["MaXacThuc"] = authentication_code([message[k] for k in DAILY_FIELDS])
+    reply = _believed(_post("/doisoat", message), DAILY_REPLY)
+    if reply.get("NgayDoiSoat") != message["NgayDoiSoat"]:
+        raise PlatformUnavailable("answer for another day")
+    text = str(reply.get("NoiDungTep", ""))
+    rows = [r for r in read_daily_file(text) if isinstance(r, DailyRow)]
+    if len(rows) != reply.get("SoGiaoDich") or sum(r.amount_vnd for r in rows) != reply.get(
+        "TongSoTien"
+    ):
+        raise PlatformUnavailable("file does not add up to its totals")
+    return text
+
+
+def read_daily_file(text: str) -> list[DailyRow | DailyRowError]:
+    """The daily file's lines (UTF-8 text, "|" between fields, the header line first): every
+    line read, a broken one as a `DailyRowError` the report shows, the good ones still read."""
+    lines = (text or "").lstrip("\ufeff").splitlines()
+    if not lines or tuple(c.strip() for c in lines[0].split("|")) != DAILY_COLUMNS:
+        return [
+            DailyRowError(
+                1,
+                "Dòng tiêu đề không đúng định dạng tệp đối soát.",
+                lines[0][:300] if lines else "",
+            )
+        ]
+    out: list[DailyRow | DailyRowError] = []
+    for number, line in enumerate(lines[1:], start=2):
+        if not line.strip():
+            continue
+        cells = [c.strip() for c in line.split("|")]
+        if len(cells) != len(DAILY_COLUMNS):
+            out.append(DailyRowError(number, "Số cột không đúng.", line[:300]))
+            continue
+        txn, reference, unit_code, amount, currency, paid_at, state = cells
+        if not txn:
+            out.append(DailyRowError(number, "Thiếu mã giao dịch.", line[:300]))
+            continue
+        if not amount.isdigit() or int(amount) <= 0:
+            out.append(DailyRowError(number, "Số tiền không hợp lệ.", line[:300]))
+            continue
+        try:
+            when = dt.datetime.strptime(paid_at, "%Y%m%d%H%M%S").replace(tzinfo=LOCAL_TZ)
+        except ValueError:
+            out.append(DailyRowError(number, "Thời gian thanh toán không hợp lệ.", line[:300]))
+            continue
+        if state != PAID:
+            continue  # only settled money is reconciled
+        out.append(
+            DailyRow(
+                line=number,
+                transaction_id=txn[:64],
+                reference=reference[:40],
+                unit_code=unit_code[:40],
+                amount_vnd=int(amount),
+                currency=currency[:3],
+                paid_at=when,
+            )
+        )
+    return out

@@ -19,7 +19,9 @@ class SimulatedTransaction(models.Model):
     return_url = models.URLField(max_length=500)
     payer_name = models.CharField(max_length=200, blank=True)
     dossier_code = models.CharField(max_length=60, blank=True)
+    unit_code = models.CharField(max_length=40, blank=True, default="")  # MaDonVi of the INIT
     created = models.DateTimeField(auto_now_add=True)
+    paid_at = models.DateTimeField(null=True, blank=True)  # when the payer paid (the daily file)
 
     def __str__(self) -> str:
         return f"{self.reference}: {self.state}"

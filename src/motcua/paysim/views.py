@@ -11,9 +11,11 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from . import daily
 from . import protocol as p
 from .models import Behaviour, SimulatedTransaction
 
@@ -100,6 +102,7 @@ def init(request):
         return_url=str(data.get("UrlTraVe", ""))[:500],
         payer_name=str(receipt.get("HoTenNguoiNop", ""))[:200],
         dossier_code=str(receipt.get("MaHoSo", ""))[:60],
+        unit_code=str(receipt.get("MaDonVi", ""))[:40],
     )
     pay_url = request.build_absolute_uri(f"/gia-lap/thanh-toan/trang/{txn.transaction_id}/")
     reply = {
@@ -180,7 +183,8 @@ def pay_page(request, transaction_id: str):
         paid = request.POST.get("ket_qua") == "thanh-cong"
         txn.state = "thanh-cong" if paid else "that-bai"
         txn.error_code = "" if paid else "24"  # the payer cancelled
-        txn.save(update_fields=["state", "error_code"])
+        txn.paid_at = timezone.now() if paid else None
+        txn.save(update_fields=["state", "error_code", "paid_at"])
     if request.method == "POST":
         query = urlencode({"MaThamChieu": txn.reference, "MaGiaoDich": txn.transaction_id})
         separator = "&" if "?" in txn.return_url else "?"
@@ -191,3 +195,42 @@ def pay_page(request, transaction_id: str):
 def receipt_page(request, transaction_id: str):
     txn = get_object_or_404(SimulatedTransaction, transaction_id=transaction_id, state="thanh-cong")
     return render(request, "paysim/receipt.html", {"txn": txn})
+
+
+@csrf_exempt
+@require_POST
+def daily_file(request):
+    """DOISOAT: the file of the transactions settled on NgayDoiSoat, signed with its totals."""
+    if (bad := _misbehave()) is not None:
+        return bad
+    data = _body(request)
+    secret = _secret(str(data.get("MaDoiTac", "")))
+    if secret is None:
+        return _error(p.UNKNOWN_PARTNER, "Mã đối tác không hợp lệ")
+    if data.get("LoaiBanTin") != "DOISOAT" or not _authentic(data, daily.ASK_FIELDS, secret):
+        return _error(p.BAD_SIGNATURE, "Sai mã xác thực")
+    day = daily.parse_day(str(data.get("NgayDoiSoat", "")))
+    if day is None:
+        return _error(p.NOT_FOUND, "Ngày đối soát không hợp lệ")
+    text, count, total = daily.build(day, partner=data["MaDoiTac"])
+    reply = {
+        "LoaiBanTin": "DOISOAT_RESULT",
+        "MaLoi": p.OK,
+        "MaDoiTac": data["MaDoiTac"],
+        "NgayDoiSoat": data["NgayDoiSoat"],
+        "SoGiaoDich": count,
+        "TongSoTien": total,
+        "NoiDungTep": text,
+    }
+    return _reply(reply, daily.REPLY_FIELDS, secret)
+
+
+def daily_file_download(request, day: str):
+    """The same file as a download (a developer uploads it on the reconciliation screen)."""
+    parsed = daily.parse_day(day)
+    if parsed is None:
+        return HttpResponse("Ngày không hợp lệ", status=404)
+    text, _count, _total = daily.build(parsed, partner=settings.MOTCUA_PAYSIM_PARTNER)
+    response = HttpResponse(text, content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="doisoat-{day}.txt"'
+    return response
