@@ -1,5 +1,5 @@
 """Đối soát: a bank statement or the platform's daily file matched to the attempts of a unit
-(docs/decisions/00XX-reconciliation-and-payment-figures.md).
+(docs/decisions/0039-reconciliation-and-payment-figures.md).
 
 Reading: a statement is a CSV or an XLSX (told apart by content, never by name) in the shape
 Vietnamese banks export it: a few title lines, then a header row with "Ngày giao dịch", "Số
