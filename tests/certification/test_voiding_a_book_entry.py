@@ -13,6 +13,7 @@ from motcua.certification import services
 from motcua.certification.models import CertifiedCopy
 from motcua.core.models import AuditEvent
 from motcua.documents.uploads import Upload
+from tests.citizens.myspace import BACKEND, citizen
 
 from .conftest import AT
 
@@ -55,6 +56,11 @@ def test_the_leader_voids_an_entry_its_number_stays_and_the_public_page_says_why
     with entry.document.file.open("rb") as fh:
         upload = client.post(reverse("documents:verify"), {"file": fh})
     assert "Văn bản này đã bị hủy bỏ" in upload.content.decode()
+
+    lan = citizen("031190012345", "Nguyễn Thị Lan")  # her papers say it is void, and why
+    client.force_login(lan, backend=BACKEND)
+    papers = client.get("/cong-dan/giay-to/").content.decode()
+    assert 'data-testid="voided"' in papers and REASON in papers
 
     client.force_login(hatinh.officer)  # the counter officer reads the book: marked void
     book = client.get(reverse("certification:book")).content.decode()
