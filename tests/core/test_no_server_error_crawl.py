@@ -34,8 +34,8 @@ from django.urls.resolvers import RegexPattern
 from motcua.accounts.models import Role, StaffAssignment, User
 from motcua.core import calendar
 from motcua.core.tasks import beat
+from motcua.demo import certified_copies, signed_results
 from motcua.demo import dossiers as demo_dossiers
-from motcua.demo import signed_results
 from motcua.demo.management.commands import load_demo as load_demo_command
 from motcua.queueing import services as queue_services
 
@@ -104,6 +104,11 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
         # rolled back below (the signed demo results have their own tests, tests/demo)
         patch.setattr(
             signed_results, "sign_results", lambda unit: signed_results.SignedResults(unit=unit)
+        )
+        patch.setattr(  # the same for the demo certified copies (tests/certification)
+            certified_copies,
+            "certify_demo_copies",
+            lambda unit: certified_copies.DemoCopies(unit=unit, skipped=True),
         )
         calendar.clear_cache()
         with transaction.atomic():

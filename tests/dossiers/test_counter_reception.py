@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from motcua.catalog.models import Component
 from motcua.dossiers.models import Dossier, DossierDocument, IdentityVia, Status
+from tests import scans
 from tests.pdfs import encrypted_pdf, tiny_pdf, truncated_pdf
 
 from .factories import CITIZEN_ID
@@ -157,12 +158,15 @@ def test_real_scans_mark_components_digitized(officer_client, world):
     first, second = world.procedure.components.order_by("order")
     files = {
         f"c{first.pk}_file": SimpleUploadedFile("to-khai.pdf", PDF),
-        f"c{second.pk}_file": SimpleUploadedFile("chung-sinh.JPG", b"\xff\xd8\xff\xe0" + b"1" * 30),
+        f"c{second.pk}_file": SimpleUploadedFile(
+            "chung-sinh.JPG", scans.photo(blank=True, size=(60, 80))
+        ),
     }
     officer_client.post(RECEPTION, form_data(world, **files))
     dossier = Dossier.objects.get()
     assert dossier.all_components_digitized
     assert dossier.components.filter(digitized=True).count() == 2
+    assert dossier.scans.count() == 2  # through the scan pipeline (decisions/0037)
 
 
 def test_components_the_state_holds_are_not_asked_and_not_on_the_receipt(officer_client, world):

@@ -54,6 +54,17 @@ class CertifiedCopy(models.Model):
         related_name="+",
     )
     certified_at = models.DateTimeField(_("thời điểm chứng thực"))
+    # Hủy bỏ (services.void_copy): the number stays in the book, marked void, never deleted
+    voided_at = models.DateTimeField(_("thời điểm hủy bỏ"), null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người hủy bỏ"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    void_reason = models.CharField(_("lý do hủy bỏ"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("bản sao điện tử được chứng thực")
@@ -72,6 +83,10 @@ class CertifiedCopy(models.Model):
     def masked_citizen_id(self) -> str:
         """The ID as a list may show it: the last four digits."""
         return f"{'•' * 8}{self.citizen_id[-4:]}"
+
+    @property
+    def voided(self) -> bool:
+        return self.voided_at is not None
 
     @property
     def fee_text(self) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -161,5 +162,49 @@ def certify_copy(
                 "fee_vnd": fee.amount_vnd,
                 "document": stored.verification_code,
             },
+        )
+    return entry
+
+
+class AlreadyVoided(Exception):
+    """The entry was voided already (by this request sent twice, or by someone else)."""
+
+    def __init__(self, entry: CertifiedCopy) -> None:
+        super().__init__(entry.pk)
+        self.entry = entry
+        self.message = _("Bản sao số %(n)s đã được hủy bỏ trước đó.") % {"n": entry.number}
+
+
+def void_copy(actor, *, entry_id: int, reason: str, at: dt.datetime | None = None) -> CertifiedCopy:
+    """Hủy bỏ một bản sao đã chứng thực (a wrong title, the wrong citizen, an original found
+    forged): by a certifier of the entry's unit, with a reason. The number stays in the book,
+    marked void (never deleted, never reused); the signed copy stays stored and verifiable and
+    its public verification page says it was voided, when and why. One transaction, the entry
+    locked; audited. Refused: another role or unit (PermissionDenied, the same for an entry the
+    actor cannot see), no reason (ValidationError), already void (AlreadyVoided)."""
+    entry = CertifiedCopy._default_manager.filter(pk=entry_id).first()
+    if entry is None or not may_certify(actor, entry.unit_id):
+        raise PermissionDenied(_("Bạn không có quyền hủy bỏ bản sao chứng thực này."))
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError({"reason": _("Phải ghi rõ lý do hủy bỏ.")})
+    if len(reason) > 500:
+        raise ValidationError({"reason": _("Tối đa %(n)s ký tự.") % {"n": 500}})
+    at = at or timezone.now()
+    with transaction.atomic():
+        entry = CertifiedCopy._default_manager.select_for_update().get(pk=entry_id)
+        if entry.voided:
+            raise AlreadyVoided(entry)
+        entry.voided_at, entry.voided_by, entry.void_reason = at, actor, reason
+        entry.save(update_fields=["voided_at", "voided_by", "void_reason"])
+        SignedDocument.objects.filter(pk=entry.document_id).update(
+            revoked_at=at, revoked_reason=reason
+        )
+        audit.record(
+            action="certification.copy_voided",
+            obj=entry,
+            actor=actor,
+            unit=entry.unit_id,
+            changes={"number": entry.number, "book": entry.book, "reason": reason},
         )
     return entry

@@ -6,4 +6,5 @@ app_name = "certification"
 urlpatterns = [
     path("", views.book, name="book"),
     path("moi/", views.certify, name="certify"),
+    path("<int:pk>/huy/", views.void, name="void"),
 ]

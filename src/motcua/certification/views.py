@@ -4,12 +4,12 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from motcua.accounts.decorators import staff_required
 from motcua.core.models import Unit
@@ -31,23 +31,55 @@ def _certifying_units(user):
 @staff_required(*selectors.BOOK_READERS)
 def book(request):
     """Sổ chứng thực bản sao điện tử of the units the viewer reads, newest first."""
-    entries = selectors.book(request.user)
     if request.GET.get("tai") == "xlsx":
+        entries = selectors.book(request.user)
         response = HttpResponse(
             book_xlsx(entries[:5000]),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
         response["Content-Disposition"] = 'attachment; filename="so-chung-thuc.xlsx"'
         return response
+    return _book_page(request)
+
+
+def _book_page(request, *, void_errors: dict | None = None, status: int = 200):
+    entries = selectors.book(request.user)
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    units = _certifying_units(request.user)
+    voidable = {u.pk for u in units}
+    for entry in page.object_list:
+        entry.may_void = not entry.voided and entry.unit_id in voidable
+        entry.void_error = (void_errors or {}).get(entry.pk, "")
     return render(
         request,
         "certification/book.html",
-        {
-            "page": page,
-            "may_certify": bool(_certifying_units(request.user)),
-        },
+        {"page": page, "may_certify": bool(units)},
+        status=status,
     )
+
+
+@staff_required(*selectors.BOOK_READERS)
+@require_POST
+def void(request, pk: int):
+    """Hủy bỏ một bản sao đã chứng thực, with a reason: the entry stays in the book, marked."""
+    entry = selectors.book(request.user).filter(pk=pk).first()
+    if entry is None:  # another unit's book: not this viewer's to know of
+        raise Http404
+    try:
+        services.void_copy(request.user, entry_id=entry.pk, reason=request.POST.get("reason", ""))
+    except PermissionDenied as exc:
+        raise PermissionDenied(_("Bạn không có quyền hủy bỏ bản sao chứng thực.")) from exc
+    except ValidationError as exc:
+        return _book_page(request, void_errors={entry.pk: " ".join(exc.messages)}, status=400)
+    except services.AlreadyVoided as exc:
+        messages.info(request, exc.message)
+        return redirect("certification:book")
+    messages.success(
+        request,
+        _("Đã hủy bỏ bản sao số %(n)s; số vẫn giữ trong sổ, trang xác thực ghi rõ đã hủy bỏ.")
+        % {"n": entry.number},
+    )
+    return redirect("certification:book")
 
 
 @staff_required(*services.CERTIFIERS)

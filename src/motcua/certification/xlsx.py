@@ -20,6 +20,7 @@ COLUMNS = (
     ("Phí (đồng)", 11),
     ("Người ký chứng thực", 24),
     ("Mã xác thực", 20),
+    ("Hủy bỏ (lý do)", 40),
 )
 
 
@@ -47,6 +48,11 @@ def book_xlsx(entries) -> bytes:
                 e.fee_vnd,
                 e.certified_by.full_name or e.certified_by.username,
                 e.document.verification_code,
+                (
+                    f"Đã hủy bỏ {e.voided_at.astimezone(LOCAL):%d/%m/%Y}: {e.void_reason}"
+                    if e.voided_at
+                    else ""
+                ),
             ]
         )
         ws.cell(row=ws.max_row, column=3).number_format = "dd/mm/yyyy hh:mm"

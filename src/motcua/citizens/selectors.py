@@ -309,6 +309,7 @@ class Paper:
     verify_url: str = ""  # a certified copy: its public verification page
     number: str = ""  # a certified copy: its number in the certification book
     issuer: str = ""
+    void_reason: str = ""  # a certified copy voided by its unit (decisions/0040): why
 
 
 def _online_procedures(unit_ids: set[int]) -> list[Procedure]:
@@ -383,6 +384,7 @@ def my_papers_page(user, page_number, *, now: dt.datetime):
                     ),
                     number=_("Số %(n)s, quyển %(book)s") % {"n": entry.number, "book": entry.book},
                     issuer=entry.unit.name,
+                    void_reason=entry.void_reason if entry.voided else "",
                 )
             )
         elif kind == "r":

@@ -215,9 +215,10 @@ def answer_supplement(
     at: dt.datetime | None = None,
 ) -> Dossier:
     """The applicant answers a supplement request online: their photos or PDF become one PDF
-    (`documents.uploads.paper_pdf`, refusals in Vietnamese), kept as a digitized component,
-    and `dossiers.services.resubmit_supplement` resumes the deadline clock with the working
-    days that were left. Raises NotYours, UploadRefused, ValidationError, PermissionDenied or
+    (`documents.uploads.paper_pdf`, refusals in Vietnamese), kept as a digitized component
+    through the scan pipeline (a `Scan`, OCR in the worker: decisions/0037), and
+    `dossiers.services.resubmit_supplement` resumes the deadline clock with the working days
+    that were left. Raises NotYours, UploadRefused, ValidationError, PermissionDenied or
     IllegalTransition (answered already, or the page was stale)."""
     dossier = _mine(user, dossier_id)
     note = (note or "").strip()
@@ -228,7 +229,7 @@ def answer_supplement(
     component = dossier_services.ComponentIn(
         name=supplement_component_name(dossier),
         form=_("Bản điện tử"),
-        file=ContentFile(paper.pdf, name=f"bo-sung-{dossier.code}.pdf"),
+        upload=(ContentFile(paper.pdf, name=f"bo-sung-{dossier.code}.pdf"),),
     )
     return dossier_services.resubmit_supplement(
         user,

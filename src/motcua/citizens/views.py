@@ -25,7 +25,7 @@ from motcua.feedback.forms import RatingForm
 from motcua.feedback.models import Level, Reason
 
 from . import claims as claim_reader
-from . import links, oidc, selectors, services
+from . import dossier_actions, links, oidc, selectors, services
 from .decorators import citizen_required
 
 log = logging.getLogger(__name__)
@@ -272,6 +272,7 @@ def _detail_context(request, dossier, **extra) -> dict:
         "documents": documents,
         "link_minutes": max(1, links.lifetime() // 60),
         "may_withdraw": services.may_withdraw(user, dossier),
+        "actions": dossier_actions.for_dossier(user, dossier),
         "may_rate": services.may_rate(dossier) and rating is None,
         "rating": rating,
         "form": form,

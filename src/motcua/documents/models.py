@@ -59,6 +59,10 @@ class SignedDocument(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Hủy bỏ: the issuing side declared the document void (a certification book entry voided,
+    # decisions/0040); the file stays, still verifiable, and the public page says it is void
+    revoked_at = models.DateTimeField(_("thời điểm hủy bỏ"), null=True, blank=True)
+    revoked_reason = models.CharField(_("lý do hủy bỏ"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("văn bản đã ký số")

@@ -8,7 +8,9 @@
   is one ocrmypdf refuses for pages that keep their text, and a scan's pages pass without it),
   `--rotate-pages` (a page scanned upside down; no `--deskew`: Tesseract reads a page a few
   degrees off, and ocrmypdf's deskew fails on a blank page), `--mode skip` (a page that
-  already has text, an exported PDF, is kept as it is);
+  already has text, an exported PDF, is kept as it is, and its own text is read with
+  pdfminer and put where the sidecar says "[OCR skipped on page(s) ...]": a born-digital
+  PDF's words are not re-recognised from pixels, nor left out);
 - a file that cannot be made PDF/A without Ghostscript (an exported PDF whose fonts are not
   embedded: ocrmypdf's exit status 10) is done again as a plain searchable PDF, and
   `OcrResult.pdfa` is "" so the screen does not claim PDF/A;
@@ -30,6 +32,7 @@ from __future__ import annotations
 import collections
 import logging
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -41,6 +44,7 @@ from pathlib import Path
 
 import pikepdf
 from django.conf import settings
+from pdfminer.high_level import extract_text
 
 from .ocr_progress import MARK
 
@@ -94,6 +98,32 @@ def arguments(src: Path, dst: Path, sidecar: Path, *, pdfa: bool = True) -> list
 
 def time_limit(pages: int) -> int:
     return BASE_SECONDS + max(pages, 1) * settings.MOTCUA_OCR_SECONDS_PER_PAGE
+
+
+SKIPPED = re.compile(r"\[OCR skipped on page\(s\) (\d+)(?:-(\d+))?\]")
+
+
+def own_text(path: Path, pages: range) -> str:
+    """The text a born-digital PDF already carries on `pages` (0-based), read by pdfminer
+    (ocrmypdf's own text reader); "" when it cannot be read. Pages ocrmypdf skipped because
+    they have text get theirs from here instead of an empty OCR."""
+    try:
+        return extract_text(str(path), page_numbers=list(pages)).strip()
+    except Exception:  # noqa: BLE001  pdfminer raises many kinds on odd files; text is a bonus
+        log.warning("own text of a PDF could not be read")
+        return ""
+
+
+def _with_own_text(raw: str, source: Path) -> str:
+    """ocrmypdf's sidecar with each "[OCR skipped on page(s) a-b]" replaced by those pages'
+    own text (pages keep their order: scanned pages' OCR, text pages' own words)."""
+
+    def own(match: re.Match) -> str:
+        first = int(match[1])
+        last = int(match[2] or first)
+        return own_text(source, range(first - 1, last))
+
+    return SKIPPED.sub(own, raw)
 
 
 def _clean_text(raw: str) -> str:
@@ -194,6 +224,7 @@ def _run_once(
         code = {MISSING_DEPENDENCY: "missing", PDFA_FAILED: "pdfa"}.get(proc.returncode, "error")
         raise OcrFailed(code, f"ocrmypdf {proc.returncode}: {detail}")
     try:
-        return _clean_text(sidecar.read_text(encoding="utf-8", errors="replace"))
+        raw = sidecar.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return ""
+    return _clean_text(_with_own_text(raw, dst))

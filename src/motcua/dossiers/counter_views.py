@@ -156,7 +156,7 @@ def _components_in(
                 name=row["name"],
                 form=row["form"],
                 count=row["count"],
-                file=None if chosen else row.get("file"),
+                upload=() if chosen or not row.get("file") else (row["file"],),
                 from_state_data=row["state"],
                 reuse_result=chosen,
             )
@@ -298,6 +298,14 @@ def reception(request):
     except ValidationError as exc:
         for field, errors in exc.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)
+        return render(
+            request,
+            "dossiers/counter/reception.html",
+            _reception_context(request, unit, procedure, form),
+            status=400,
+        )
+    except UploadRefused as exc:  # judged by content, or the same paper scanned already
+        form.add_error(None, exc.message)
         return render(
             request,
             "dossiers/counter/reception.html",
@@ -459,14 +467,18 @@ def resubmit(request, pk: int):
     if not form.is_valid():
         context = _dossier_context(request, found, resubmit_form=form)
         return render(request, "dossiers/counter/dossier.html", context, status=400)
-    components = [
-        services.ComponentIn(name=item, file=form.cleaned_data.get(f"item{i}_file"))
-        for i, item in enumerate(supplement.items)
-    ]
+    components = []
+    for i, item in enumerate(supplement.items):
+        upload = form.cleaned_data.get(f"item{i}_file")
+        components.append(services.ComponentIn(name=item, upload=(upload,) if upload else ()))
     try:
         services.resubmit_supplement(request.user, dossier_id=found.pk, components=components)
     except IllegalTransition as exc:
         return _conflict(request, found, exc.reason)
+    except UploadRefused as exc:
+        form.add_error(None, exc.message)
+        context = _dossier_context(request, found, resubmit_form=form)
+        return render(request, "dossiers/counter/dossier.html", context, status=400)
     messages.success(request, _("Đã nhận hồ sơ bổ sung; thời hạn giải quyết tiếp tục."))
     return redirect("dossiers:counter_dossier", pk=found.pk)
 

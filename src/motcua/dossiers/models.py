@@ -645,7 +645,9 @@ class OnlineFiling(models.Model):
 
 
 class Scan(models.Model):
-    """Bản quét: one upload of one component's paper at the counter, and its OCR.
+    """Bản quét: one upload of one component's paper, and its OCR: at the counter (the dossier
+    page's scan form, the reception form, a supplement brought in) or the citizen's online
+    supplement; every upload onto a component is one (`services._scan_onto`, decisions/0040).
 
     The officer's scanner PDF (or phone photos, combined in page order into one PDF) is kept as
     `original` and attached to the component at once (the paper is in the system); the huey

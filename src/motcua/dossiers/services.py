@@ -129,12 +129,17 @@ class Applicant:
 
 @dataclass(frozen=True)
 class ComponentIn:
-    """One paper handed in; `file` set means it was scanned (digitized) at reception."""
+    """One paper handed in. `upload`: the paper scanned or uploaded now (a PDF, or photos in
+    page order), which goes through the scan pipeline like the dossier page's "Tải bản quét"
+    (judged by content, a `Scan`, duplicates refused, OCR in the worker: decisions/0037);
+    `file`: a file the system made or took from the citizen's documents (a signed declaration,
+    a reused result), kept as it is, never OCR'd over (a signature would not survive)."""
 
     name: str
     form: str = ""
     count: int = 1
     file: File | None = None
+    upload: tuple[File, ...] = ()
     reused_from_warehouse: bool = False
     from_state_data: bool = False
     # a signed result already issued to this applicant, taken from their documents instead of
@@ -521,7 +526,12 @@ def _add_components(
     *,
     case: str = "",
     conditions: Iterable[str] = (),
+    judged: dict[int, _ScanInput] | None = None,
+    actor=None,
+    at: dt.datetime | None = None,
 ) -> None:
+    """Store the papers handed in; `judged` {index in `components`: the judged upload} are the
+    uploads `_judge_uploads` accepted before the transaction: each becomes a `Scan`."""
     if components is None:  # the papers that apply to this case, nothing scanned yet
         components = [
             ComponentIn(
@@ -542,7 +552,8 @@ def _add_components(
             }
         )
     held: list[defects.IssuedResult] | None = None
-    for item in components:
+    judged = judged or {}
+    for index, item in enumerate(components):
         reused_file = None
         if item.reuse_result is not None:
             if held is None:
@@ -560,7 +571,9 @@ def _add_components(
                 )
             source = DossierDocument.objects.get(pk=match.document_id)
             reused_file = ContentFile(read_stored(source.file), name="tai-su-dung.pdf")
-            item = dataclasses.replace(item, file=reused_file, reused_from_warehouse=True)
+            item = dataclasses.replace(
+                item, file=reused_file, upload=(), reused_from_warehouse=True
+            )
         row = DossierComponent(
             dossier=dossier,
             name=item.name,
@@ -573,7 +586,33 @@ def _add_components(
         if item.file is not None:
             row.file.save(getattr(item.file, "name", None) or "thanh-phan.pdf", item.file, False)
         row.save()
+        if item.upload and item.file is None:
+            _scan_onto(actor, dossier, row, judged[index], at=at or dossier.submitted_at)
     refresh_digitized(dossier)
+
+
+def _judge_uploads(components: list[ComponentIn] | None) -> dict[int, _ScanInput]:
+    """Every upload of a reception or supplement judged by content before any lock (slow:
+    parsing, hashing, photos to PDF); UploadRefused names the component. The same bytes given
+    for two papers of one submission are refused here (a dossier keeps each upload once)."""
+    judged: dict[int, _ScanInput] = {}
+    seen: dict[str, str] = {}
+    for index, item in enumerate(components or []):
+        if not item.upload or item.file is not None or item.reuse_result is not None:
+            continue
+        try:
+            given = _scan_input(list(item.upload))
+        except UploadRefused as exc:
+            raise UploadRefused(f"{item.name[:80]}: {exc.message}", exc.code) from exc
+        if given.sha256 in seen:
+            raise UploadRefused(
+                _("Tệp của “%(name)s” trùng với tệp của “%(other)s”; mỗi giấy tờ một bản quét.")
+                % {"name": item.name[:80], "other": seen[given.sha256][:80]},
+                "duplicate",
+            )
+        seen[given.sha256] = item.name
+        judged[index] = given
+    return judged
 
 
 def refresh_digitized(dossier: Dossier, *, save: bool = True) -> bool:
@@ -682,6 +721,7 @@ def _create(
     _check_procedure(procedure, competent_unit)
     if filing is not None:
         _check_filing(filing, unit=receiving_unit, at=at)
+    judged = _judge_uploads(components)
     try:
         with transaction.atomic():
             dossier = _new_dossier(
@@ -702,7 +742,16 @@ def _create(
             dossier.status = status
             dossier.version = 1
             dossier.save()
-            _add_components(dossier, procedure, components, case=case, conditions=conditions)
+            _add_components(
+                dossier,
+                procedure,
+                components,
+                case=case,
+                conditions=conditions,
+                judged=judged,
+                actor=actor,
+                at=at,
+            )
             filed = _record_filing(dossier, filing, at) if filing is not None else {}
             if action == "receive":
                 _open_clock(dossier, at, actor)
@@ -1208,7 +1257,9 @@ def resubmit_supplement(
     """The applicant completed the dossier: the clock resumes with the working days left.
 
     At the counter (an officer) or online (the applicant, a citizen signed in: the permit lets
-    only the dossier's applicant through); `note` is what they wrote with the papers."""
+    only the dossier's applicant through); `note` is what they wrote with the papers. Their
+    `upload`s go through the scan pipeline (`_judge_uploads`, then a `Scan` each)."""
+    judged = _judge_uploads(components)
 
     def apply(dossier, move, at):
         request = dossier.supplements.filter(resubmitted_at__isnull=True).last()
@@ -1221,7 +1272,9 @@ def resubmit_supplement(
         request.due_at_after = dossier.due_at_current
         request.save(update_fields=["resubmitted_at", "due_at_after"])
         if components:
-            _add_components(dossier, dossier.procedure, components)
+            _add_components(
+                dossier, dossier.procedure, components, judged=judged, actor=actor, at=at
+            )
         return {
             "supplement": request.pk,
             "due_at_current": dossier.due_at_current and dossier.due_at_current.isoformat(),
@@ -2026,11 +2079,11 @@ def _scan_input(files: list[File]) -> _ScanInput:
     )
 
 
-def _duplicate(dossier: Dossier, sha256: str) -> Scan | None:
-    """An earlier scan with these bytes, of this dossier or of this applicant's other dossiers
-    received by the same unit (another unit's dossiers are not the officer's to know of)."""
+def _duplicate(dossier: Dossier, sha256: str, *, across: bool = True) -> Scan | None:
+    """An earlier scan with these bytes, of this dossier or (`across`) of this applicant's
+    other dossiers received by the same unit (another unit's are not the officer's to know)."""
     same = Q(dossier_id=dossier.pk)
-    if dossier.applicant_id_number:
+    if across and dossier.applicant_id_number:
         same |= Q(
             dossier__applicant_id_number=dossier.applicant_id_number,
             dossier__receiving_unit_id=dossier.receiving_unit_id,
@@ -2080,40 +2133,56 @@ def attach_component_scan(
     with transaction.atomic():
         dossier = Dossier.objects.select_for_update().get(pk=component.dossier_id)
         _require_scanner(actor, dossier)
-        earlier = _duplicate(dossier, given.sha256)
-        if earlier is not None:
-            raise DuplicateScan(_duplicate_message(earlier), earlier)
-        scan = Scan(
-            dossier=dossier,
-            component=component,
-            sha256=given.sha256,
-            size_bytes=given.size,
-            pages_total=given.pages,
-            from_photos=given.from_photos,
-            document_type=component.name[:300],
-            created_by=actor,
-            created_at=at,
-        )
-        scan.original.save(given.name, given.content, save=False)
-        scan.save()
-        component.file.name = scan.original.name
-        component.digitized = True
-        component.save(update_fields=["file", "digitized"])
+        scan = _scan_onto(actor, dossier, component, given, at=at)
         refresh_digitized(dossier)
-        audit.record(
-            action="dossier.scan_component",
-            obj=dossier,
-            changes={
-                "component": component.pk,
-                "scan": scan.pk,
-                "pages": given.pages,
-                "sha256": given.sha256,
-                "from_photos": given.from_photos,
-            },
-            actor=actor,
-            unit=dossier.receiving_unit_id,
-        )
-        _enqueue_scan(scan.pk)
+    return scan
+
+
+def _scan_onto(
+    actor, dossier: Dossier, component: DossierComponent, given: _ScanInput, *, at: dt.datetime
+) -> Scan:
+    """Attach a judged upload to a component: THE one way a scanned or uploaded paper reaches a
+    component (the dossier page's "Tải bản quét", the reception form, supplements at the
+    counter and online). Inside the caller's transaction, the dossier locked; the caller has
+    checked who may. The original is kept and attached at once, a `Scan` (queued) written, one
+    audit event, OCR queued after commit. DuplicateScan for bytes this dossier already holds,
+    and, when a counter officer scans, for this applicant's other dossiers at the unit (a
+    citizen may give the same file to two of their own dossiers: their papers are meant to be
+    reused)."""
+    across = actor is not None and may_scan(actor, dossier)
+    earlier = _duplicate(dossier, given.sha256, across=across)
+    if earlier is not None:
+        raise DuplicateScan(_duplicate_message(earlier), earlier)
+    scan = Scan(
+        dossier=dossier,
+        component=component,
+        sha256=given.sha256,
+        size_bytes=given.size,
+        pages_total=given.pages,
+        from_photos=given.from_photos,
+        document_type=component.name[:300],
+        created_by=actor_or_none(actor),
+        created_at=at,
+    )
+    scan.original.save(given.name, given.content, save=False)
+    scan.save()
+    component.file.name = scan.original.name
+    component.digitized = True
+    component.save(update_fields=["file", "digitized"])
+    audit.record(
+        action="dossier.scan_component",
+        obj=dossier,
+        changes={
+            "component": component.pk,
+            "scan": scan.pk,
+            "pages": given.pages,
+            "sha256": given.sha256,
+            "from_photos": given.from_photos,
+        },
+        actor=actor_or_none(actor),
+        unit=dossier.receiving_unit_id,
+    )
+    _enqueue_scan(scan.pk)
     return scan
 
 

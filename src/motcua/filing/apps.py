@@ -20,6 +20,12 @@ class FilingConfig(AppConfig):
 
         actions.register(procedure_actions)  # "Nộp trực tuyến" on procedure pages
 
+        from motcua.citizens import dossier_actions as citizen_actions
+
+        from .dossier_actions import dossier_actions
+
+        citizen_actions.register(dossier_actions)  # "Ký số tờ khai" on the citizen's dossier
+
         from motcua.core import pagecache
         from motcua.eforms.models import FormSchema
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("<int:draft_id>/ky-to-khai/", sign_views.sign, name="sign"),
     path("<int:draft_id>/to-khai-da-ky.pdf", sign_views.signed_file, name="signed_file"),
     path("<int:draft_id>/nop/", views.submit, name="submit"),
+    path("ho-so/<str:code>/ky-to-khai/", sign_views.sign_filed, name="sign_filed"),
     path("<int:draft_id>/da-nop/", views.done, name="done"),
     path("<int:draft_id>/bien-nhan.pdf", views.receipt_pdf, name="receipt"),
 ]

@@ -19,7 +19,15 @@ from django.core.management.base import BaseCommand
 from motcua.catalog.models import HowToGuide, Procedure
 from motcua.core.management.commands.load_units import DEFAULT_FILE, load_units, read_units_file
 from motcua.core.models import Unit, Village
-from motcua.demo import dossiers, queue, ratings, residents, services, signed_results
+from motcua.demo import (
+    certified_copies,
+    dossiers,
+    queue,
+    ratings,
+    residents,
+    services,
+    signed_results,
+)
 from motcua.eforms.data import read_declarations
 from motcua.eforms.services import load_declarations
 from motcua.outreach.demo import load_demo_adoption
@@ -109,6 +117,10 @@ class Command(BaseCommand):
                 )
         # a few of those results signed for real, to verify on /xac-thuc/ (demo.signed_results)
         out.write(signed_results.summary_line(signed_results.sign_results(unit=communes[0])))
+        # two electronic certified copies in the book, one voided (demo.certified_copies)
+        out.write(
+            certified_copies.summary_line(certified_copies.certify_demo_copies(unit=communes[0]))
+        )
 
         if services.demo_logins_allowed():  # synthetic residents never enter a real system
             # the local population registry: a synthetic population of the demo communes
