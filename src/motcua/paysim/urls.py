@@ -7,4 +7,5 @@ urlpatterns = [
     path("api/check", views.check, name="paysim_check"),
     path("trang/<str:transaction_id>/", views.pay_page, name="paysim_pay"),
     path("bien-lai/<str:transaction_id>/", views.receipt_page, name="paysim_receipt"),
+    path("ngan-hang/", views.bank_page, name="paysim_bank"),
 ]
