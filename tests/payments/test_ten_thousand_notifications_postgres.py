@@ -113,8 +113,6 @@ def notifications(attempts: list[PaymentAttempt]) -> list[tuple[services.Report,
 
 def _worker(chunk, barrier, out) -> None:
     """One forked worker: its own database connection, its share of the shuffled stream."""
-    from django.db import connection, connections
-
     connections.close_all()  # never the parent's socket (closed before the fork anyway)
     mine: Counter = Counter()
     try:
