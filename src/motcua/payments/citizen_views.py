@@ -76,9 +76,17 @@ def pay(request, code: str):
         "total": fee_request.amount_vnd if fee_request else preview.total_vnd,
         "payable": not (preview and preview.has_unknown),
         "platform": platform.configured(),
-        "key": uuid.uuid4().hex,
+        "key": _form_key(request, status),
     }
     return render(request, "payments/citizen_pay.html", context, status=status)
+
+
+def _form_key(request, status: int) -> str:
+    """The pay form's idempotency key: a new one per rendered form, except after a platform
+    that did not answer (503): the same one, so pressing the button again retries the same
+    attempt instead of leaving it behind."""
+    posted = request.POST.get("key", "")[: services.MAX_KEY] if request.method == "POST" else ""
+    return posted if status == 503 and posted else uuid.uuid4().hex
 
 
 def _my_attempt(request, reference: str) -> PaymentAttempt:
