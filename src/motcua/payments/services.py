@@ -34,7 +34,7 @@ from motcua.dossiers.workflow import is_applicant
 
 from . import fees, platform
 from .machine import ATTEMPTS
-from .models import ONLINE_METHODS, CollectionAccount, Method, PaymentAttempt, PaymentRequest
+from .models import ONLINE_METHODS, Method, PaymentAttempt, PaymentRequest
 
 log = logging.getLogger(__name__)
 A = PaymentAttempt.Status
@@ -327,17 +327,13 @@ def record_bank_transfer(
     """The bank says a transfer arrived on `account` (its VietQR notification): credited as
     `record_paid` does, only when `account` is the collection account of the attempt's unit (a
     transfer to another account, or to a unit with none, is refused: `wrong_account`)."""
-    unit_id = (
+    found = (
         PaymentAttempt.objects.filter(reference=report.reference)
-        .values_list("request__unit_id", flat=True)
+        .values_list("pk", "request__unit__collection_account__account_number")
         .first()
     )
-    if unit_id is not None:  # an unknown reference is refused by record_paid
-        expected = (
-            CollectionAccount.objects.filter(unit_id=unit_id)
-            .values_list("account_number", flat=True)
-            .first()
-        )
+    if found is not None:  # an unknown reference is refused by record_paid
+        expected = found[1]
         if expected is None or _account_key(expected) != _account_key(account):
             raise _refused("wrong_account", report)
     return record_paid(None, report=report, at=at)
