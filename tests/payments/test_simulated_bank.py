@@ -88,9 +88,11 @@ def test_a_transfer_on_the_simulated_bank_is_notified_by_the_bank_and_credited(w
     assert PaymentRequest.objects.get(pk=attempt.request_id).status == PaymentRequest.Status.PAID
 
 
-def test_a_bank_that_notifies_twice_credits_once(world, bank_url):
+def test_a_slow_bank_that_notifies_twice_credits_once(world, bank_url):
     attempt = qr_attempt(world)
-    Behaviour.objects.update_or_create(pk=1, defaults={"bank_send_twice": True})
+    Behaviour.objects.update_or_create(
+        pk=1, defaults={"bank_send_twice": True, "bank_delay_ms": 200}
+    )
     pay_on_the_banks_page(bank_url, amount=attempt.amount_vnd, text=attempt.reference)
     transfer = SimulatedTransfer.objects.get()
     assert transfer.sends == 2 and transfer.last_answer == "HTTP 200 00 ok"  # the retry: 00 too
@@ -128,9 +130,15 @@ def test_a_notification_motcua_did_not_answer_stays_pending_and_is_sent_again(
     assert attempt.status == A.PAID
 
 
-def test_a_bank_signing_with_another_secret_is_refused_and_keeps_trying(world, bank_url, settings):
+@pytest.mark.parametrize("how", ["another secret", "an impostor"])
+def test_a_bank_signing_with_another_secret_is_refused_and_keeps_trying(
+    world, bank_url, settings, how
+):
     attempt = qr_attempt(world)
-    settings.MOTCUA_PAYSIM_BANK_SECRET = "khong-phai-bi-mat-da-thoa-thuan"
+    if how == "another secret":
+        settings.MOTCUA_PAYSIM_BANK_SECRET = "khong-phai-bi-mat-da-thoa-thuan"
+    else:
+        Behaviour.objects.update_or_create(pk=1, defaults={"bank_forge": True})
     pay_on_the_banks_page(bank_url, amount=attempt.amount_vnd, text=attempt.reference)
     transfer = SimulatedTransfer.objects.get()
     assert transfer.state == "pending" and transfer.last_answer.startswith("HTTP 401 97")
