@@ -24,7 +24,7 @@ from tests.dossiers.factories import make_world, receive
 
 from .helpers import WHEN
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 ATTEMPTS, DUPLICATES, MISMATCHED, WORKERS = 2_000, 3_000, 5_000, 16
 COMMUNES, DOSSIERS_PER_COMMUNE = 8, 3
 
