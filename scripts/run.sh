@@ -51,6 +51,9 @@ if [ -z "${MOTCUA_PAYGOV_URL:-}" ]; then
   export MOTCUA_PAYGOV_SIMULATOR=1
   export MOTCUA_PAYGOV_URL="$MOTCUA_PUBLIC_BASE_URL/gia-lap/thanh-toan/api"
   export MOTCUA_PAYGOV_SECRET=${MOTCUA_PAYGOV_SECRET:-$($BIN/python -c 'import secrets; print(secrets.token_hex(16))')}
+  # VietQR transfers: the simulator's bank (/gia-lap/thanh-toan/ngan-hang/) notifies the app,
+  # signed with a secret made here unless one is agreed with a real bank.
+  export MOTCUA_BANK_WEBHOOK_SECRET=${MOTCUA_BANK_WEBHOOK_SECRET:-$($BIN/python -c 'import secrets; print(secrets.token_hex(16))')}
 fi
 $BIN/python manage.py run_huey --workers 2 --quiet &
 WORKER=$!

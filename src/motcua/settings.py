@@ -514,3 +514,8 @@ MOTCUA_PAYSIM_SECRET = os.environ.get("MOTCUA_PAYSIM_SECRET", MOTCUA_PAYGOV_SECR
 # The bank's transfer notifications (payments.bank, VietQR): the HMAC-SHA256 secret agreed with
 # the bank; unset, every notification is refused (nothing is credited from an unsigned call).
 MOTCUA_BANK_WEBHOOK_SECRET = os.environ.get("MOTCUA_BANK_WEBHOOK_SECRET", "")
+# The simulator's bank (paysim.bank, mounted with the platform simulator): its own copy of that
+# secret (the same unless a test makes them differ) and where it sends its notifications
+# (unset: motcua's path on the address the simulator was reached at).
+MOTCUA_PAYSIM_BANK_SECRET = os.environ.get("MOTCUA_PAYSIM_BANK_SECRET", MOTCUA_BANK_WEBHOOK_SECRET)
+MOTCUA_PAYSIM_BANK_NOTIFY_URL = os.environ.get("MOTCUA_PAYSIM_BANK_NOTIFY_URL", "")

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from motcua.payments import bank, services
-from motcua.payments.models import PaymentAttempt, PaymentRequest
+from motcua.payments.models import CollectionAccount, PaymentAttempt, PaymentRequest
 
 from .helpers import fee_request
 
@@ -25,6 +25,16 @@ def _secret(settings):
 
 def qr_attempt(world) -> PaymentAttempt:
     request = fee_request(world)
+    CollectionAccount.objects.get_or_create(
+        unit_id=request.unit_id,
+        defaults={
+            "bank_bin": "970415",
+            "bank_code": "icb",
+            "bank_name": "VietinBank",
+            "account_number": "113366668888",
+            "account_name": "UBND XA AN HUNG",
+        },
+    )
     return services.start_attempt(
         world.officer, request_id=request.pk, method="vietqr", idempotency_key="qr"
     )

@@ -50,6 +50,7 @@ def test_lan_pays_by_vietqr_and_the_banks_notification_credits_it(client, lan_do
             "transactionId": "FT1",
             "amount": 8000,
             "currency": "VND",
+            "accountNumber": "113366668888",
             "description": attempt.reference,
         }
     ).encode()

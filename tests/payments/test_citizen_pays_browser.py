@@ -63,6 +63,7 @@ def test_lan_pays_her_fee_by_vietqr_on_her_phone(
             "transactionId": "FT26110299",
             "amount": attempt.amount_vnd,
             "currency": "VND",
+            "accountNumber": "113366668888",
             "description": f"CT DEN {attempt.reference} NGUYEN THI LAN",
         }
     ).encode()

@@ -6,12 +6,13 @@ only the platform's answer to CHECK is believed). Thin: `payments.services` deci
 from __future__ import annotations
 
 import uuid
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -75,9 +76,17 @@ def pay(request, code: str):
         "total": fee_request.amount_vnd if fee_request else preview.total_vnd,
         "payable": not (preview and preview.has_unknown),
         "platform": platform.configured(),
-        "key": uuid.uuid4().hex,
+        "key": _form_key(request, status),
     }
     return render(request, "payments/citizen_pay.html", context, status=status)
+
+
+def _form_key(request, status: int) -> str:
+    """The pay form's idempotency key: a new one per rendered form, except after a platform
+    that did not answer (503): the same one, so pressing the button again retries the same
+    attempt instead of leaving it behind."""
+    posted = request.POST.get("key", "")[: services.MAX_KEY] if request.method == "POST" else ""
+    return posted if status == 503 and posted else uuid.uuid4().hex
 
 
 def _my_attempt(request, reference: str) -> PaymentAttempt:
@@ -123,8 +132,26 @@ def attempt_page(request, reference: str):
                 account_name=vietqr.ascii_upper(account.account_name),
             ),
         }
+        context["simulated_bank"] = _simulated_bank(request, attempt, account)
     template = "payments/_attempt_status.html" if request.htmx else "payments/attempt.html"
     return render(request, template, context)
+
+
+def _simulated_bank(request, attempt: PaymentAttempt, account: CollectionAccount) -> str:
+    """The simulator's bank page with this transfer filled in, when the simulator is mounted
+    (development and the demo: `make run`); "" otherwise."""
+    try:
+        page = reverse("paysim_bank")
+    except NoReverseMatch:
+        return ""
+    return f"{page}?" + urlencode(
+        {
+            "tk": account.account_number,
+            "so_tien": attempt.amount_vnd,
+            "noi_dung": attempt.reference,
+            "quay_lai": request.get_full_path(),
+        }
+    )
 
 
 @citizen_required

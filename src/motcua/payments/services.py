@@ -303,6 +303,7 @@ def _refused(code: str, report: Report) -> PaymentRefused:
         "wrong_amount": _("Số tiền không đúng với giao dịch."),
         "already_paid": _("Giao dịch đã được ghi nhận thanh toán bởi một giao dịch khác."),
         "transaction_reused": _("Mã giao dịch này đã được ghi nhận cho một giao dịch khác."),
+        "wrong_account": _("Tiền chuyển vào tài khoản không phải tài khoản thu của đơn vị."),
     }
     # no payer data in the log: the reference and the figures only
     log.warning(
@@ -314,6 +315,28 @@ def _refused(code: str, report: Report) -> PaymentRefused:
         report.source[:20],
     )
     return PaymentRefused(reasons[code], code=code)
+
+
+def _account_key(number: str) -> str:
+    return "".join(ch for ch in (number or "").upper() if ch.isalnum())
+
+
+def record_bank_transfer(
+    *, report: Report, account: str, at: dt.datetime | None = None
+) -> PaymentAttempt:
+    """The bank says a transfer arrived on `account` (its VietQR notification): credited as
+    `record_paid` does, only when `account` is the collection account of the attempt's unit (a
+    transfer to another account, or to a unit with none, is refused: `wrong_account`)."""
+    found = (
+        PaymentAttempt.objects.filter(reference=report.reference)
+        .values_list("pk", "request__unit__collection_account__account_number")
+        .first()
+    )
+    if found is not None:  # an unknown reference is refused by record_paid
+        expected = found[1]
+        if expected is None or _account_key(expected) != _account_key(account):
+            raise _refused("wrong_account", report)
+    return record_paid(None, report=report, at=at)
 
 
 def _settle(request: PaymentRequest, at: dt.datetime) -> None:

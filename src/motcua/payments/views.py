@@ -85,11 +85,12 @@ def counter_fees(request, pk: int):
 @csrf_exempt  # a bank's server, authenticated by its signature instead
 @require_POST
 def bank_notification(request):
-    """The bank says a transfer arrived (VietQR): credited once through `services.record_paid`.
-    Answers: 200 {"code": "00"} credited or already credited; 200 {"code": "02"} read but not
-    credited (unknown reference, wrong amount or currency, paid by another transfer: the bank
-    must not send it again, a person looks at it); 400 {"code": "01"} unreadable; 401
-    {"code": "97"} forged. Every refusal is logged with its reason, no payer data."""
+    """The bank says a transfer arrived (VietQR): credited once through
+    `services.record_bank_transfer`. Answers: 200 {"code": "00"} credited or already credited;
+    200 {"code": "02"} read but not credited (unknown reference, wrong amount or currency, not
+    the unit's collection account, paid by another transfer: the bank must not send it again,
+    a person looks at it); 400 {"code": "01"} unreadable; 401 {"code": "97"} forged. Every
+    refusal is logged with its reason, no payer data."""
     body = request.body
     if not bank.authentic(body, request.headers.get("X-Signature", "")):
         log.warning("bank notification with a wrong signature refused")
@@ -100,8 +101,7 @@ def bank_notification(request):
         log.warning("bank notification unreadable: %s", bad.code)
         return JsonResponse({"code": "01", "message": bad.code}, status=400)
     try:
-        services.record_paid(
-            None,
+        services.record_bank_transfer(
             report=services.Report(
                 reference=transfer.reference,
                 amount_vnd=transfer.amount_vnd,
@@ -109,6 +109,7 @@ def bank_notification(request):
                 transaction_id=f"bank:{transfer.transaction_id}",
                 source="bank",
             ),
+            account=transfer.account,
         )
     except services.PaymentRefused as refused:  # logged by the service with its reason
         return JsonResponse({"code": "02", "message": refused.code})

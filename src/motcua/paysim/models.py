@@ -38,6 +38,12 @@ class Behaviour(models.Model):
     fail_init = models.CharField(max_length=4, blank=True)
     pending_checks = models.PositiveIntegerField(default=0)
     forge_answers = models.BooleanField(default=False)  # sign answers with another secret
+    # the simulated bank (paysim.bank): wait before notifying, notify twice, hold notifications
+    # until released (then sent newest first: out of order), sign with a wrong secret
+    bank_delay_ms = models.PositiveIntegerField(default=0)
+    bank_send_twice = models.BooleanField(default=False)
+    bank_hold = models.BooleanField(default=False)
+    bank_forge = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return "behaviour"
@@ -45,3 +51,25 @@ class Behaviour(models.Model):
     @classmethod
     def now(cls) -> "Behaviour":
         return cls.objects.get_or_create(pk=1)[0]
+
+
+class SimulatedTransfer(models.Model):
+    """The simulated bank's book: a transfer a tester made to a collection account, and what
+    became of the notification the bank sends about it (`paysim.bank`). `pending` until the
+    receiver acknowledged it (its code 00 or 02); held or unanswered ones are sent again."""
+
+    transaction_id = models.CharField(max_length=40, unique=True)  # the bank's own id
+    account = models.CharField(max_length=19)
+    amount = models.BigIntegerField()
+    currency = models.CharField(max_length=3, default="VND")
+    description = models.CharField(max_length=200)
+    made_at = models.DateTimeField()
+    state = models.CharField(max_length=10, default="pending")  # pending, delivered
+    sends = models.PositiveIntegerField(default=0)
+    last_answer = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-made_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.transaction_id}: {self.state}"

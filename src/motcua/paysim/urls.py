@@ -9,4 +9,5 @@ urlpatterns = [
     path("doi-soat/<str:day>/", views.daily_file_download, name="paysim_daily_download"),
     path("trang/<str:transaction_id>/", views.pay_page, name="paysim_pay"),
     path("bien-lai/<str:transaction_id>/", views.receipt_page, name="paysim_receipt"),
+    path("ngan-hang/", views.bank_page, name="paysim_bank"),
 ]

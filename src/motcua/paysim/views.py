@@ -1,6 +1,7 @@
 """The simulated platform: INIT, CHECK, RECEIPT over HTTP JSON, and the page where the "citizen"
-pays. Mounted at /gia-lap/thanh-toan/ only when MOTCUA_PAYGOV_SIMULATOR is on (never with
-DJANGO_SECURE=1); it holds one shared secret per partner from the settings."""
+pays; and the simulated bank's page, where a tester makes a VietQR transfer that the bank then
+notifies (`paysim.bank`). Mounted at /gia-lap/thanh-toan/ only when MOTCUA_PAYGOV_SIMULATOR is
+on (never with DJANGO_SECURE=1); it holds one shared secret per partner from the settings."""
 
 import hmac
 import json
@@ -8,16 +9,19 @@ import secrets
 import time
 from urllib.parse import urlencode
 
+from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import daily
+from . import bank, daily
 from . import protocol as p
-from .models import Behaviour, SimulatedTransaction
+from .models import Behaviour, SimulatedTransaction, SimulatedTransfer
 
 
 def _secret(partner: str) -> str | None:
@@ -234,3 +238,86 @@ def daily_file_download(request, day: str):
     response = HttpResponse(text, content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="doisoat-{day}.txt"'
     return response
+
+
+# --- the simulated bank (paysim.bank) ---------------------------------------------------------
+
+
+class TransferForm(forms.Form):
+    """What a payer types into a bank app (or what scanning the VietQR code fills in)."""
+
+    tai_khoan = forms.RegexField(
+        label="Số tài khoản nhận",
+        regex=r"^[0-9A-Za-z]{1,19}$",
+        error_messages={"invalid": "Số tài khoản gồm chữ và số, tối đa 19 ký tự."},
+    )
+    so_tien = forms.IntegerField(
+        label="Số tiền (đồng)",
+        min_value=1,
+        max_value=10**12,
+        error_messages={"invalid": "Số tiền phải là số nguyên (đồng)."},
+    )
+    noi_dung = forms.CharField(label="Nội dung chuyển khoản", max_length=200)
+
+
+def _back(request) -> str:
+    """Where "Quay lại" goes: only an address on this site."""
+    back = request.GET.get("quay_lai") or request.POST.get("quay_lai") or ""
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return back
+    return ""
+
+
+@require_http_methods(["GET", "POST"])
+def bank_page(request):
+    """The simulated bank: the tester makes a transfer to a collection account (as a bank app
+    would, from the VietQR code's fields) and the bank notifies motcua over HTTP; or sends again
+    what is still pending (held, or unanswered while motcua was unreachable)."""
+    url = bank.notify_url(request.build_absolute_uri("/"))
+    behaviour = Behaviour.now()
+    status = 200
+    form = TransferForm(
+        initial={
+            "tai_khoan": request.GET.get("tk", "")[:19],
+            "so_tien": request.GET.get("so_tien", "")[:13],
+            "noi_dung": request.GET.get("noi_dung", "")[:200],
+        }
+    )
+    if request.method == "POST":
+        action = request.POST.get("thao_tac", "")
+        if action == "chuyen":
+            form = TransferForm(request.POST)
+            if form.is_valid():
+                made = bank.transfer_made(
+                    account=form.cleaned_data["tai_khoan"],
+                    amount=form.cleaned_data["so_tien"],
+                    description=form.cleaned_data["noi_dung"],
+                    url=url,
+                )
+                told = (
+                    f"cổng một cửa trả lời: {made.last_answer}"
+                    if made.sends
+                    else "thông báo đang được ngân hàng giữ lại"
+                )
+                messages.info(request, f"Đã chuyển khoản {made.transaction_id}; {told}.")
+                return redirect(request.get_full_path())
+            status = 400
+        elif action == "gui_lai":
+            sent = bank.send_pending(url)
+            messages.info(request, f"Đã gửi lại {sent} thông báo.")
+            return redirect(request.get_full_path())
+        elif action == "cach_gui":
+            behaviour.bank_hold = request.POST.get("giu_lai") == "1"
+            behaviour.bank_send_twice = request.POST.get("gui_hai_lan") == "1"
+            behaviour.save(update_fields=["bank_hold", "bank_send_twice"])
+            return redirect(request.get_full_path())
+        else:
+            messages.error(request, "Thao tác không hợp lệ.")
+            status = 400
+    context = {
+        "form": form,
+        "behaviour": behaviour,
+        "transfers": SimulatedTransfer.objects.all()[:20],
+        "back": _back(request),
+    }
+    return render(request, "paysim/bank.html", context, status=status)
