@@ -7,7 +7,16 @@ from django.contrib import admin
 
 from motcua.core.admin_scope import AuditedAdmin, SuperuserOnlyAdmin, UnitScopedAdmin
 
-from .models import CollectionAccount, FeeRelief, PaymentAttempt, PaymentEvent, PaymentRequest
+from .models import (
+    CashBookDay,
+    CollectionAccount,
+    FeeRelief,
+    PaymentAttempt,
+    PaymentEvent,
+    PaymentRequest,
+    Receipt,
+    ReceiptIssuer,
+)
 
 
 class SetUpAdmin(AuditedAdmin, UnitScopedAdmin, admin.ModelAdmin):
@@ -56,3 +65,25 @@ class PaymentAttemptAdmin(ReadOnlyAdmin):
 class PaymentEventAdmin(ReadOnlyAdmin):
     list_display = ("attempt", "action", "from_status", "to_status", "at", "actor")
     list_filter = ("action",)
+
+
+@admin.register(ReceiptIssuer)
+class ReceiptIssuerAdmin(SetUpAdmin):
+    list_display = ("unit", "tax_code", "symbol")
+
+
+@admin.register(Receipt)
+class ReceiptAdmin(ReadOnlyAdmin):
+    """Receipts are a ledger: issued and voided through `payments.receipts` only."""
+
+    list_display = ("label", "unit", "dossier_code", "amount_vnd", "method", "status", "issued_at")
+    list_filter = ("status", "method", "year")
+    search_fields = ("dossier_code", "reference", "=number")
+    list_select_related = ("unit",)
+
+
+@admin.register(CashBookDay)
+class CashBookDayAdmin(ReadOnlyAdmin):
+    list_display = ("day", "unit", "officer", "entries", "total_vnd", "closed_at", "closed_by")
+    list_filter = ("day",)
+    list_select_related = ("unit", "officer", "closed_by")
