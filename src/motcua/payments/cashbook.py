@@ -202,6 +202,9 @@ def close(
     if not User.objects.filter(pk=officer_id).exists():
         raise ValidationError(_("Không tìm thấy cán bộ thu."))
     with transaction.atomic():
+        # a counter payment holds the unit's audit chain before it locks the day (its first
+        # audit row comes first): the same order here, or the two wait for each other
+        audit.hold_chain(unit_id)
         row = counters.lock_row(CashBookDay, unit_id=unit_id, officer_id=officer_id, day=day)
         if row.is_closed:
             raise IllegalTransition(

@@ -229,16 +229,18 @@ def void(actor, *, receipt_id: int, reason: str, at: dt.datetime | None = None) 
         raise ValidationError({"reason": _("Lý do hủy tối đa %(n)s ký tự.") % {"n": MAX_REASON}})
     at = at or timezone.now()
     with transaction.atomic():
+        # the attempt first, then the receipt: the order a refund takes them in
+        attempt_id = Receipt.objects.values_list("attempt_id", flat=True).get(pk=receipt_id)
+        attempt = (
+            PaymentAttempt.objects.select_for_update(of=("self",))
+            .select_related("request__dossier", "request__unit__parent", "created_by")
+            .get(pk=attempt_id)
+        )
         receipt = Receipt.objects.select_for_update().get(pk=receipt_id)
         if Role.MANAGER not in roles_of(actor, receipt.unit_id):
             raise PermissionDenied(_("Chỉ quản lý của đơn vị thu được hủy biên lai."))
         if receipt.status != Receipt.Status.VALID:
             raise IllegalTransition(_("Biên lai này đã bị hủy trước đó."), action="void")
-        attempt = (
-            PaymentAttempt.objects.select_for_update()
-            .select_related("request__dossier", "request__unit__parent", "created_by")
-            .get(pk=receipt.attempt_id)
-        )
         _void_row(receipt, actor=actor, reason=reason, at=at)
         kept = attempt.amount_vnd - attempt.refunded_vnd
         replacement = None
