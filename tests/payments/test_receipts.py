@@ -244,3 +244,47 @@ def test_no_receipt_without_a_credit(world):
     )
     services.expire_attempts(at=WHEN + dt.timedelta(days=2))
     assert not Receipt.objects.exists()
+
+
+def test_the_citizen_downloads_their_own_receipt_and_not_anothers(client, world):
+    from tests.citizens.myspace import HUNG_ID, LAN_ID, citizen
+    from tests.dossiers.factories import applicant, receive
+
+    dossier = receive(world, applicant=applicant(id_number=LAN_ID, name="Nguyễn Thị Lan"))
+    request = services.request_fees(world.officer, dossier_id=dossier.pk, at=WHEN)
+    services.take_at_counter(
+        world.officer, request_id=request.pk, method="cash", idempotency_key="k", at=WHEN
+    )
+    receipt = Receipt.objects.get()
+    url = reverse("payments_public:receipt_pdf", args=[receipt.pk])
+    client.force_login(citizen(LAN_ID))
+    got = client.get(url)
+    assert got.status_code == 200 and got.content.startswith(b"%PDF")
+    pay_page = client.get(reverse("payments_public:pay", args=[dossier.code])).content.decode()
+    assert "Biên lai số 0000001/2026" in pay_page
+    client.force_login(citizen(HUNG_ID, name="Trần Văn Hùng"))
+    assert client.get(url).status_code == 404
+    client.force_login(world.officer)  # staff use the staff address
+    assert client.get(url).status_code in (302, 403, 404)
+
+
+def test_the_void_form_is_offered_to_managers_only_and_refusals_are_explained(client, world):
+    attempt = cash(world)
+    receipt = Receipt.objects.get(attempt=attempt)
+    fees_page = reverse("payments:counter_fees", args=[attempt.request.dossier_id])
+    void_url = reverse("payments:receipt_void", args=[receipt.pk])
+    client.force_login(world.officer)
+    assert 'data-testid="void-form"' not in client.get(fees_page).content.decode()
+    refused = client.post(void_url, {"reason": "sai"}, follow=True)
+    assert "Chỉ quản lý" in refused.content.decode()
+    client.force_login(world.other_officer)
+    assert client.post(void_url, {"reason": "sai"}).status_code == 404
+    client.force_login(world.manager)
+    assert 'data-testid="void-form"' in client.get(fees_page).content.decode()
+    blank = client.post(void_url, {"reason": ""}, follow=True).content.decode()
+    assert "Vui lòng nêu lý do hủy biên lai" in blank
+    done = client.post(void_url, {"reason": "Ghi sai tên"}, follow=True).content.decode()
+    assert "Đã hủy biên lai số 0000001/2026" in done and "0000002/2026" in done
+    again = client.post(void_url, {"reason": "lần nữa"}, follow=True).content.decode()
+    assert "đã bị hủy trước đó" in again
+    assert Receipt.objects.count() == 2
