@@ -201,3 +201,21 @@ def test_the_days_book_exports_to_xlsx_with_diacritics(client, world):
         ).status_code
         == 404
     )
+
+
+def test_the_fee_page_explains_a_closed_book_without_a_500(client, world, clock):
+    clock.set(at(2026, 11, 2, 16))
+    cashbook.close(
+        world.manager,
+        unit_id=world.commune.pk,
+        officer_id=world.officer.pk,
+        day=DAY,
+        at=at(2026, 11, 2, 15),
+    )
+    request = fee_request(world)
+    page = reverse("payments:counter_fees", args=[request.dossier_id])
+    client.force_login(world.officer)
+    refused = client.post(page, {"action": "cash", "key": "k"})
+    assert refused.status_code == 409
+    assert "Sổ quỹ ngày 02/11/2026 của bạn đã được khóa" in refused.content.decode()
+    assert not PaymentAttempt.objects.exists() and not Receipt.objects.exists()
