@@ -160,35 +160,41 @@ def test_voiding_needs_a_manager_and_a_reason_and_issues_a_new_number(world):
     with pytest.raises(PermissionDenied):
         receipts.void(other_manager, receipt_id=receipt.pk, reason="sai tên")
     with pytest.raises(ValidationError):
-        receipts.void(world.manager, receipt_id=receipt.pk, reason="  ")
-    done = receipts.void(world.manager, receipt_id=receipt.pk, reason="Ghi sai tên người nộp")
+        receipts.void(world.manager, receipt_id=receipt.pk, reason="  ", at=WHEN)
+    done = receipts.void(
+        world.manager, receipt_id=receipt.pk, reason="Ghi sai tên người nộp", at=WHEN
+    )
     receipt.refresh_from_db()
     assert receipt.status == "void" and receipt.void_reason == "Ghi sai tên người nộp"
     assert receipt.voided_by == world.manager
     assert done.replacement.number == 2 and done.replacement.replaces == receipt
     assert done.replacement.collected_by == world.officer  # who took the money stays
     with pytest.raises(IllegalTransition):
-        receipts.void(world.manager, receipt_id=receipt.pk, reason="lần nữa")
+        receipts.void(world.manager, receipt_id=receipt.pk, reason="lần nữa", at=WHEN)
     assert Receipt.objects.count() == 2  # number 1 stays in the series, marked void
 
 
 def test_a_full_refund_voids_the_receipt_and_a_partial_one_reissues_what_was_kept(world):
     attempt = cash(world)
-    services.refund(world.manager, attempt_id=attempt.pk, amount_vnd=3000, reason="thu thừa")
+    services.refund(
+        world.manager, attempt_id=attempt.pk, amount_vnd=3000, reason="thu thừa", at=WHEN
+    )
     first, second = Receipt.objects.order_by("number")
     assert first.status == "void" and first.void_reason == "Hoàn tiền: thu thừa"
     assert second.status == "valid" and second.amount_vnd == 5000
     assert second.amount_words == "Năm nghìn đồng" and second.replaces == first
-    services.refund(world.manager, attempt_id=attempt.pk, amount_vnd=5000, reason="rút hồ sơ")
+    services.refund(
+        world.manager, attempt_id=attempt.pk, amount_vnd=5000, reason="rút hồ sơ", at=WHEN
+    )
     second.refresh_from_db()
     assert second.status == "void" and second.void_reason.startswith("Hoàn tiền")
     assert Receipt.objects.count() == 2 and not Receipt.objects.filter(status="valid").exists()
     # and nothing stands to be re-issued when a voided-by-refund receipt is voided again
     with pytest.raises(IllegalTransition):
-        receipts.void(world.manager, receipt_id=second.pk, reason="x")
+        receipts.void(world.manager, receipt_id=second.pk, reason="x", at=WHEN)
 
 
-def test_the_pdf_renders_the_receipt_in_vietnamese(world, tmp_path):
+def test_the_pdf_renders_the_receipt_in_vietnamese(world, tmp_path, artifacts_dir):
     from tests.dossiers.test_papers import pdf_text
 
     attempt = cash(world)
@@ -199,6 +205,18 @@ def test_the_pdf_renders_the_receipt_in_vietnamese(world, tmp_path):
     for expected in ("BIÊN LAI THU PHÍ, LỆ PHÍ", "0000001/2026", "Tám nghìn đồng", "Xã An Hưng"):
         assert expected in text
     assert "Trần Thị Một Cửa" in text  # who took the money
+    services.refund(
+        world.manager, attempt_id=attempt.pk, amount_vnd=3000, reason="thu thừa", at=WHEN
+    )
+    receipt.refresh_from_db()
+    void_text = pdf_text(receipts.render_pdf(receipt), tmp_path)
+    assert "ĐÃ HỦY" in void_text and "Hoàn tiền: thu thừa" in void_text
+    kept = Receipt.objects.get(status="valid")
+    kept_pdf = receipts.render_pdf(kept)
+    kept_text = pdf_text(kept_pdf, tmp_path)
+    assert "Thay cho biên lai số 0000001/2026" in kept_text and "Năm nghìn đồng" in kept_text
+    assert "Đã hoàn trả" in kept_text
+    (artifacts_dir / "receipt-after-partial-refund.pdf").write_bytes(kept_pdf)
 
 
 def test_downloads_are_scoped_to_the_unit_and_the_citizen(client, world):
@@ -268,7 +286,12 @@ def test_the_citizen_downloads_their_own_receipt_and_not_anothers(client, world)
     assert client.get(url).status_code in (302, 403, 404)
 
 
-def test_the_void_form_is_offered_to_managers_only_and_refusals_are_explained(client, world):
+def test_the_void_form_is_offered_to_managers_only_and_refusals_are_explained(
+    client, world, monkeypatch
+):
+    from django.utils import timezone
+
+    monkeypatch.setattr(timezone, "now", lambda: WHEN.astimezone(dt.UTC))
     attempt = cash(world)
     receipt = Receipt.objects.get(attempt=attempt)
     fees_page = reverse("payments:counter_fees", args=[attempt.request.dossier_id])
