@@ -41,7 +41,7 @@ from motcua.eforms.models import FormSchema
 from motcua.feedback.models import Rating
 from motcua.integrations.models import Notification
 from motcua.outreach.models import AssistedAction, Campaign, GuidanceSession, Resident
-from motcua.payments.models import CollectionAccount, FeeRelief
+from motcua.payments.models import CollectionAccount, FeeRelief, ReceiptIssuer
 from motcua.queueing.models import (
     Booking,
     BookingRule,
@@ -82,6 +82,10 @@ SUPERUSER_ONLY = {
     "on their own screens.",
     "payments.PaymentAttempt": "as payments.PaymentRequest.",
     "payments.PaymentEvent": "as payments.PaymentRequest.",
+    "payments.Receipt": "as payments.PaymentRequest; issued and voided through "
+    "payments.receipts only, read by the unit's staff on the fee page.",
+    "payments.CashBookDay": "as payments.PaymentRequest; the unit's managers close days on the "
+    "cash book screen.",
 }
 # Reference lists every unit shares: read by administrators, edited by superusers only.
 GLOBAL = {
@@ -210,6 +214,7 @@ def populate(unit: Unit, tag: str, field: Field) -> dict:
         account_number=f"1133666{len(tag)}",
         account_name=f"UBND {tag}",
     )
+    ReceiptIssuer.objects.create(unit=unit, tax_code="0201234567", symbol="BL-26E")
     FeeRelief.objects.create(
         unit=unit,
         name=f"Miễn lệ phí {tag}",
@@ -404,6 +409,7 @@ CHANGES = {
     "outreach.Campaign": ("name", "Cao điểm 60 ngày"),
     "payments.FeeRelief": ("percent", "50"),
     "payments.CollectionAccount": ("account_name", "UBND XA THACH HA"),
+    "payments.ReceiptIssuer": ("symbol", "BL-27E"),
 }
 
 
@@ -498,6 +504,11 @@ ADDS = {
         "account_number": "0011000999",
         "account_name": "UBND XA",
     },
+    "payments.ReceiptIssuer": lambda a: {
+        "unit": a["unit"].pk,
+        "tax_code": "0209999999",
+        "symbol": "BL-NEW",
+    },
 }
 # an add in A that would collide with A's own row: make room first (one policy per unit)
 MAKE_ROOM = {
@@ -505,6 +516,7 @@ MAKE_ROOM = {
     "payments.CollectionAccount": lambda a: CollectionAccount.objects.filter(
         unit=a["unit"]
     ).delete(),
+    "payments.ReceiptIssuer": lambda a: ReceiptIssuer.objects.filter(unit=a["unit"]).delete(),
 }
 
 

@@ -85,6 +85,12 @@ STAFF_MENU = [
         _("Chứng thực bản sao điện tử từ bản chính, sổ chứng thực."),
     ),
     (
+        _("Sổ quỹ tiền mặt"),
+        "payments:cashbook",
+        {Role.COUNTER_OFFICER, Role.MANAGER},
+        _("Tiền mặt, thẻ thu tại quầy theo cán bộ và ngày; quản lý khóa sổ."),
+    ),
+    (
         _("Công nghệ số cộng đồng"),
         "outreach:dashboard",
         {Role.DIGITAL_TEAM, Role.MANAGER, Role.LEADER},

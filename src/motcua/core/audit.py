@@ -92,6 +92,19 @@ _HEAD_SQL = "SELECT hash FROM core_auditevent WHERE chain = %s ORDER BY id DESC 
 assert AuditEvent._meta.db_table == "core_auditevent"
 
 
+def hold_chain(unit: Any) -> None:
+    """Take `unit`'s chain lock now, inside the caller's transaction (PostgreSQL; a no-op
+    elsewhere). For a writer that locks a row which audited transactions lock only after their
+    first audit row (a cash-book day): taking the chain first keeps one lock order."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("the audit chain is held only inside a transaction")
+    if connection.vendor == "postgresql":
+        unit_id = getattr(unit, "pk", unit)
+        chain = int(unit_id) if unit_id not in (None, "") else NO_UNIT_CHAIN
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_LOCK_CLASS, chain])
+
+
 def record(
     *,
     action: str,

@@ -10,11 +10,14 @@ from motcua.core.admin_base import ReadOnlyMixin
 from motcua.core.admin_scope import AuditedAdmin, SuperuserOnlyAdmin, UnitScopedAdmin
 
 from .models import (
+    CashBookDay,
     CollectionAccount,
     FeeRelief,
     PaymentAttempt,
     PaymentEvent,
     PaymentRequest,
+    Receipt,
+    ReceiptIssuer,
     ReconciliationLine,
     ReconciliationRun,
 )
@@ -73,3 +76,25 @@ class ReconciliationLineAdmin(ReadOnlyAdmin):
     list_display = ("run", "row_number", "outcome", "reference", "amount_vnd", "resolved_at")
     list_filter = ("outcome", "needs_action")
     search_fields = ("reference", "key")
+
+
+@admin.register(ReceiptIssuer)
+class ReceiptIssuerAdmin(SetUpAdmin):
+    list_display = ("unit", "tax_code", "symbol")
+
+
+@admin.register(Receipt)
+class ReceiptAdmin(ReadOnlyAdmin):
+    """Receipts are a ledger: issued and voided through `payments.receipts` only."""
+
+    list_display = ("label", "unit", "dossier_code", "amount_vnd", "method", "status", "issued_at")
+    list_filter = ("status", "method", "year")
+    search_fields = ("dossier_code", "reference", "=number")
+    list_select_related = ("unit",)
+
+
+@admin.register(CashBookDay)
+class CashBookDayAdmin(ReadOnlyAdmin):
+    list_display = ("day", "unit", "officer", "entries", "total_vnd", "closed_at", "closed_by")
+    list_filter = ("day",)
+    list_select_related = ("unit", "officer", "closed_by")

@@ -391,3 +391,198 @@ class ReconciliationLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run_id}/{self.row_number}: {self.outcome}"
+
+
+# --- e-receipts and the cash book (payments.receipts, payments.cashbook; decision 0042) -------
+
+
+class ReceiptCounter(models.Model):
+    """The last receipt number used by a unit in a year (core.counters: a locked row)."""
+
+    unit = models.ForeignKey("core.Unit", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last_value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year"], name="payments_receipt_series")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}/{self.year}: {self.last_value}"
+
+
+class ReceiptIssuer(models.Model):
+    """What a unit prints on its receipts besides its name: its tax code and the receipt
+    symbol (ký hiệu biên lai). Optional: a receipt without them leaves the lines out."""
+
+    unit = models.OneToOneField(
+        "core.Unit", verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="+"
+    )
+    tax_code = models.CharField(
+        _("mã số thuế"),
+        max_length=14,
+        blank=True,
+        validators=[RegexValidator(r"^\d{10}(-\d{3})?$", _("Mã số thuế gồm 10 hoặc 13 chữ số."))],
+    )
+    symbol = models.CharField(_("ký hiệu biên lai"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("thông tin in trên biên lai")
+        verbose_name_plural = _("thông tin in trên biên lai")
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.tax_code}"
+
+
+class Receipt(models.Model):
+    """Biên lai điện tử: issued in the transaction that credits an attempt, numbered from the
+    unit's gap-free series of the year, its content frozen (the PDF is drawn from these columns
+    alone). Never deleted; voided only with a reason (a new receipt then carries the payment
+    that still stands). On PostgreSQL a trigger refuses DELETE, TRUNCATE and every UPDATE but
+    the one that voids a valid receipt."""
+
+    class Status(models.TextChoices):
+        VALID = "valid", _("Có hiệu lực")
+        VOID = "void", _("Đã hủy")
+
+    unit = models.ForeignKey(
+        "core.Unit", verbose_name=_("đơn vị thu"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("năm"))
+    number = models.PositiveIntegerField(_("số"))
+    attempt = models.ForeignKey(
+        PaymentAttempt,
+        verbose_name=_("giao dịch"),
+        on_delete=models.PROTECT,
+        related_name="receipts",
+    )
+    dossier = models.ForeignKey(
+        "dossiers.Dossier", verbose_name=_("hồ sơ"), on_delete=models.PROTECT, related_name="+"
+    )
+    dossier_code = models.CharField(_("mã hồ sơ"), max_length=60)
+    procedure_name = models.CharField(_("thủ tục"), max_length=500, blank=True)
+    issued_at = models.DateTimeField(_("thời điểm lập"))
+    payer_name = models.CharField(_("người nộp"), max_length=200)
+    payer_address = models.CharField(_("địa chỉ người nộp"), max_length=300, blank=True)
+    lines = models.JSONField(_("các khoản thu"), default=list)
+    amount_vnd = models.BigIntegerField(_("số tiền (đồng)"))
+    amount_words = models.CharField(_("số tiền bằng chữ"), max_length=300)
+    method = models.CharField(_("hình thức"), max_length=10, choices=Method.choices)
+    reference = models.CharField(_("mã tham chiếu giao dịch"), max_length=40)
+    collected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người thu"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    collected_by_name = models.CharField(_("người thu (tên lúc thu)"), max_length=150, blank=True)
+    collected_at = models.DateTimeField(_("thời điểm thu"), null=True, blank=True)
+    unit_name = models.CharField(_("tên đơn vị thu"), max_length=200)
+    parent_unit_name = models.CharField(_("cơ quan cấp trên"), max_length=200, blank=True)
+    unit_tax_code = models.CharField(_("mã số thuế"), max_length=14, blank=True)
+    symbol = models.CharField(_("ký hiệu"), max_length=20, blank=True)
+    account_text = models.CharField(_("tài khoản thu"), max_length=300, blank=True)
+    replaces = models.ForeignKey(
+        "self",
+        verbose_name=_("thay cho biên lai"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("trạng thái"), max_length=10, choices=Status.choices, default=Status.VALID
+    )
+    voided_at = models.DateTimeField(_("thời điểm hủy"), null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người hủy"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    void_reason = models.CharField(_("lý do hủy"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("biên lai điện tử")
+        verbose_name_plural = _("biên lai điện tử")
+        ordering = ["-year", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "year", "number"], name="payments_receipt_number_once"
+            ),
+            models.UniqueConstraint(
+                fields=["attempt"],
+                condition=models.Q(status="valid"),
+                name="payments_receipt_one_valid_per_attempt",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="valid", voided_at__isnull=True)
+                | models.Q(status="void", voided_at__isnull=False) & ~models.Q(void_reason=""),
+                name="payments_receipt_void_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """'0000012/2026': the number as printed (7 digits, as e-receipt numbers are)."""
+        return f"{self.number:07d}/{self.year}"
+
+
+class CashBookDay(models.Model):
+    """Sổ quỹ tiền mặt: one officer's book of one day in one unit. The row exists once money
+    was taken or the day was closed; it is the lock both take: a counter payment locks it and
+    is refused once `closed_at` is set; closing locks it and freezes the totals. On PostgreSQL
+    a closed day can no longer be changed or deleted."""
+
+    unit = models.ForeignKey(
+        "core.Unit", verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="+"
+    )
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("cán bộ thu"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    day = models.DateField(_("ngày"))
+    closed_at = models.DateTimeField(_("thời điểm khóa sổ"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người khóa sổ"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    totals = models.JSONField(_("tổng theo hình thức"), default=dict, blank=True)
+    total_vnd = models.BigIntegerField(_("tổng cộng (đồng)"), default=0)
+    entries = models.PositiveIntegerField(_("số khoản thu"), default=0)
+
+    class Meta:
+        verbose_name = _("sổ quỹ tiền mặt")
+        verbose_name_plural = _("sổ quỹ tiền mặt")
+        ordering = ["-day", "officer_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "officer", "day"], name="payments_cash_book_day_once"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(closed_at__isnull=True)
+                | models.Q(closed_at__isnull=False, closed_by__isnull=False),
+                name="payments_cash_book_closed_by_someone",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.officer_id} {self.day:%d/%m/%Y}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None

@@ -32,7 +32,7 @@ from motcua.dossiers.models import Dossier
 from motcua.dossiers.models import Status as DossierStatus
 from motcua.dossiers.workflow import is_applicant
 
-from . import fees, platform
+from . import fees, platform, receipts
 from .machine import ATTEMPTS
 from .models import ONLINE_METHODS, Method, PaymentAttempt, PaymentRequest
 
@@ -288,6 +288,7 @@ def record_paid(actor, *, report: Report, at: dt.datetime | None = None) -> Paym
                 guard=guard,
                 apply=apply,
                 audit_fields=("paid_at", "provider_transaction_id"),
+                in_transaction=(receipts.on_credit,),  # the e-receipt, in this transaction
             )
         except IntegrityError:  # a concurrent credit of the same transaction id won
             raise _refused("transaction_reused", report) from None
@@ -534,6 +535,7 @@ def refund(
         guard=guard,
         apply=apply,
         audit_fields=("refunded_vnd",),
+        in_transaction=(receipts.on_refund,),  # the receipt is voided, and reissued if kept
         queryset=PaymentAttempt.objects.select_related("request"),
     ).obj
 
