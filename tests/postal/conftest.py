@@ -3,6 +3,7 @@
 import pytest
 
 from tests.dossiers.conftest import _media_in_tmp, shipped_calendar, world  # noqa: F401
+from tests.filing.conftest import fw  # noqa: F401
 
 SECRET = "bi-mat-buu-chinh-kiem-thu"
 ADDRESS = "Số 12 thôn Đông, xã An Hưng, thành phố Hải Phòng"

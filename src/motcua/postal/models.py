@@ -36,6 +36,26 @@ class PostalTariff(models.Model):
         return f"{self.unit}: {self.amount_vnd} đ"
 
 
+class RequestedDelivery(models.Model):
+    """What the applicant asked at filing: the result by post to this address, at the fee
+    shown then (the tariff in force at filing, kept as quoted)."""
+
+    dossier = models.OneToOneField(
+        "dossiers.Dossier", on_delete=models.PROTECT, related_name="postal_request"
+    )
+    address = models.CharField(_("địa chỉ nhận"), max_length=300)
+    fee_vnd = models.PositiveIntegerField(_("cước đã báo (đồng)"), null=True, blank=True)
+    basis = models.CharField(_("căn cứ"), max_length=300, blank=True)
+    requested_at = models.DateTimeField(_("thời điểm yêu cầu"))
+
+    class Meta:
+        verbose_name = _("yêu cầu nhận kết quả qua bưu chính")
+        verbose_name_plural = _("yêu cầu nhận kết quả qua bưu chính")
+
+    def __str__(self) -> str:
+        return str(self.dossier_id)
+
+
 class Consignment(models.Model):
     class Status(models.TextChoices):
         BOOKED = "booked", _("Đã giao cho bưu điện, chờ bưu điện nhận")

@@ -20,7 +20,7 @@ from motcua.dossiers import workflow
 from motcua.dossiers.models import Delivery, Dossier, Status
 
 from . import post
-from .models import Consignment, ConsignmentEvent, PostalTariff, RefusedUpdate
+from .models import Consignment, ConsignmentEvent, PostalTariff, RefusedUpdate, RequestedDelivery
 
 log = logging.getLogger(__name__)
 S = Consignment.Status
@@ -70,6 +70,29 @@ def clean_address(address: str) -> str:
             )
         )
     return address
+
+
+def record_request(dossier: Dossier, *, address: str, at: dt.datetime) -> RequestedDelivery:
+    """The applicant asked for the result by post (online filing, counter reception): the
+    address (checked) and the fee quoted from the tariff in force, once per dossier."""
+    address = clean_address(address)
+    tariff = tariff_for(dossier.receiving_unit_id)
+    found, _created = RequestedDelivery.objects.get_or_create(
+        dossier=dossier,
+        defaults={
+            "address": address,
+            "fee_vnd": tariff.amount_vnd if tariff else None,
+            "basis": tariff.basis if tariff else "",
+            "requested_at": at,
+        },
+    )
+    return found
+
+
+def requested_address(dossier: Dossier) -> str:
+    """Where the applicant asked the result to be posted, else their address."""
+    found = RequestedDelivery.objects.filter(dossier_id=dossier.pk).first()
+    return found.address if found else dossier.applicant_address
 
 
 def refusal(actor, dossier: Dossier) -> str | None:

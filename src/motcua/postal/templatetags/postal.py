@@ -19,6 +19,7 @@ def postal_panel(context, dossier):
         "consignment": consignment,
         "offer": offer,
         "tariff": tariff,
+        "address": services.requested_address(dossier) if offer else "",
         "csrf_token": context.get("csrf_token"),
         "may_follow_up": consignment is not None and user is not None,
     }
@@ -28,3 +29,9 @@ def postal_panel(context, dossier):
 def postal_status(code: str):
     """The citizen's view (by the dossier's code): the tracking number and the post's status."""
     return {"consignment": Consignment.objects.filter(dossier__code=code).first()}
+
+
+@register.inclusion_tag("postal/_fee.html")
+def postal_fee(unit):
+    """The postal fee shown up front where the applicant chooses delivery by post."""
+    return {"tariff": services.tariff_for(unit)}
