@@ -42,6 +42,7 @@ from motcua.feedback.models import Rating
 from motcua.integrations.models import Notification
 from motcua.outreach.models import AssistedAction, Campaign, GuidanceSession, Resident
 from motcua.payments.models import CollectionAccount, FeeRelief
+from motcua.postal.models import PostalTariff
 from motcua.queueing.models import (
     Booking,
     BookingRule,
@@ -82,6 +83,11 @@ SUPERUSER_ONLY = {
     "on their own screens.",
     "payments.PaymentAttempt": "as payments.PaymentRequest.",
     "payments.PaymentEvent": "as payments.PaymentRequest.",
+    "postal.Consignment": "postal evidence, as dossiers.Dossier; the unit's staff see it on "
+    "the dossier page.",
+    "postal.ConsignmentEvent": "as postal.Consignment.",
+    "postal.RefusedUpdate": "status updates the post sent that were refused: no unit is known "
+    "for a forged or unknown one; for the operator.",
 }
 # Reference lists every unit shares: read by administrators, edited by superusers only.
 GLOBAL = {
@@ -202,6 +208,7 @@ def populate(unit: Unit, tag: str, field: Field) -> dict:
         attendees=12,
         client_uuid=uuid.uuid4(),
     )
+    PostalTariff.objects.create(unit=unit, amount_vnd=22000, basis=f"Hợp đồng {tag}")
     CollectionAccount.objects.create(
         unit=unit,
         bank_bin="970415",
@@ -404,6 +411,7 @@ CHANGES = {
     "outreach.Campaign": ("name", "Cao điểm 60 ngày"),
     "payments.FeeRelief": ("percent", "50"),
     "payments.CollectionAccount": ("account_name", "UBND XA THACH HA"),
+    "postal.PostalTariff": ("amount_vnd", "25000"),
 }
 
 
@@ -498,6 +506,11 @@ ADDS = {
         "account_number": "0011000999",
         "account_name": "UBND XA",
     },
+    "postal.PostalTariff": lambda a: {
+        "unit": a["unit"].pk,
+        "amount_vnd": 30000,
+        "basis": "Hợp đồng mới với bưu điện",
+    },
 }
 # an add in A that would collide with A's own row: make room first (one policy per unit)
 MAKE_ROOM = {
@@ -505,6 +518,7 @@ MAKE_ROOM = {
     "payments.CollectionAccount": lambda a: CollectionAccount.objects.filter(
         unit=a["unit"]
     ).delete(),
+    "postal.PostalTariff": lambda a: PostalTariff.objects.filter(unit=a["unit"]).delete(),
 }
 
 
