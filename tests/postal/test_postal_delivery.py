@@ -175,3 +175,18 @@ def test_the_simulator_refuses_an_unsigned_booking(post):
         timeout=5,
     )
     assert answer.status_code == 401
+
+
+def test_the_citizen_sees_the_tracking_number_and_status_in_their_own_space(world, post):
+    from django.urls import reverse
+
+    from tests.citizens.myspace import BACKEND, citizen
+    from tests.dossiers.factories import CITIZEN_ID
+
+    dossier = ready_by_post(world)
+    tracking = hand(world, dossier).tracking_number
+    assert send_update(tracking, "dang-van-chuyen").status_code == 200
+    mine = Client()
+    mine.force_login(citizen(CITIZEN_ID), backend=BACKEND)
+    page = mine.get(reverse("citizens:my_dossier", args=[dossier.code])).content.decode()
+    assert tracking in page and "Đang vận chuyển" in page
