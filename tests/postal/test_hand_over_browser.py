@@ -51,3 +51,13 @@ def test_the_officer_hands_a_result_over_to_the_post_on_a_phone(
     page.screenshot(path=artifacts_dir / "postal-delivered-360.png", full_page=True)
     assert errors == []
     context.close()
+
+    public = browser.new_context(viewport={"width": 360, "height": 800})
+    citizen = public.new_page()
+    citizen.goto(f"{post.url}/tra-cuu/?ma={dossier.code}")
+    citizen.fill("input[name=so]", dossier.applicant_id_number[-4:])
+    citizen.locator("input[name=so]").press("Enter")
+    expect(citizen.get_by_test_id("postal-tracking")).to_contain_text(tracking)
+    expect(citizen.get_by_test_id("postal-tracking")).to_contain_text("Đã phát cho người nhận")
+    citizen.screenshot(path=artifacts_dir / "postal-citizen-tracking-360.png", full_page=True)
+    public.close()
