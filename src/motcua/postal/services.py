@@ -126,9 +126,10 @@ def hand_over(
     now = now or timezone.now()
     dossier = Dossier.objects.select_related("receiving_unit").get(pk=dossier_id)
     existing = Consignment.objects.filter(dossier_id=dossier_id).first()
-    if existing is not None:
-        if workflow.refusal(actor, "return_result", dossier):
-            raise PermissionDenied(workflow.refusal(actor, "return_result", dossier))
+    if existing is not None:  # a second click: the recorded consignment, to whoever may see it
+        refused = workflow.refusal(actor, "return_result", dossier)
+        if refused:
+            raise PermissionDenied(refused)
         return existing
     refused = refusal(actor, dossier)
     if refused:

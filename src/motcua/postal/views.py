@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import JsonResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -30,7 +31,7 @@ def hand_over(request, pk: int):
             phone=request.POST.get("dien_thoai", ""),
         )
     except PermissionDenied as exc:
-        messages.error(request, str(exc) or "Bạn không có quyền giao bưu điện hồ sơ này.")
+        messages.error(request, str(exc) or _("Bạn không có quyền giao bưu điện hồ sơ này."))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     except services.PostDown as exc:
