@@ -55,6 +55,13 @@ if [ -z "${MOTCUA_PAYGOV_URL:-}" ]; then
   # signed with a secret made here unless one is agreed with a real bank.
   export MOTCUA_BANK_WEBHOOK_SECRET=${MOTCUA_BANK_WEBHOOK_SECRET:-$($BIN/python -c 'import secrets; print(secrets.token_hex(16))')}
 fi
+# Results sent by post (docs/postal-delivery.md): unless a real post is configured, the
+# simulator mounted at /gia-lap/buu-chinh/, its status updates posted back to this server.
+if [ -z "${MOTCUA_POST_URL:-}" ]; then
+  export MOTCUA_POSTSIM=1
+  export MOTCUA_POST_URL="$MOTCUA_PUBLIC_BASE_URL/gia-lap/buu-chinh/api"
+  export MOTCUA_POST_SECRET=${MOTCUA_POST_SECRET:-$($BIN/python -c 'import secrets; print(secrets.token_hex(16))')}
+fi
 $BIN/python manage.py run_huey --workers 2 --quiet &
 WORKER=$!
 trap 'kill $WORKER $IDP 2>/dev/null; wait $WORKER $IDP 2>/dev/null' EXIT INT TERM

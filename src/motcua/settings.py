@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "motcua.feedback",
     "motcua.payments",
     "motcua.paysim",  # the payment platform simulator: its table; its URLs only when on
+    "motcua.postal",
+    "motcua.postsim",  # the post simulator: its table; its URLs only when on
     "motcua.portal",
     "motcua.citizens",
     "motcua.filing",
@@ -511,6 +513,19 @@ MOTCUA_PAYGOV_SIMULATOR = env_bool("MOTCUA_PAYGOV_SIMULATOR", False) and not SEC
 # ours unless a test makes them differ: the adapter is tested against an independent peer).
 MOTCUA_PAYSIM_PARTNER = os.environ.get("MOTCUA_PAYSIM_PARTNER", MOTCUA_PAYGOV_PARTNER)
 MOTCUA_PAYSIM_SECRET = os.environ.get("MOTCUA_PAYSIM_SECRET", MOTCUA_PAYGOV_SECRET)
+# Postal delivery of results (postal.post, docs/postal-delivery.md): the post's API address,
+# our customer code, the HMAC secret shared with the post (from the environment; unset, nothing
+# is booked and every status update is refused), the timeout in seconds, and the address the
+# post sends status updates to (default: MOTCUA_PUBLIC_BASE_URL + /api/buu-chinh/trang-thai).
+# MOTCUA_POSTSIM mounts the local simulator at /gia-lap/buu-chinh/ (make run turns it on when no
+# post is configured; never with DJANGO_SECURE=1); MOTCUA_POSTSIM_SECRET is its side of the key.
+MOTCUA_POST_URL = os.environ.get("MOTCUA_POST_URL", "")
+MOTCUA_POST_CUSTOMER = os.environ.get("MOTCUA_POST_CUSTOMER", "MOTCUA")
+MOTCUA_POST_SECRET = os.environ.get("MOTCUA_POST_SECRET", "")
+MOTCUA_POST_TIMEOUT = env_int("MOTCUA_POST_TIMEOUT", 10)
+MOTCUA_POST_CALLBACK_URL = os.environ.get("MOTCUA_POST_CALLBACK_URL", "")
+MOTCUA_POSTSIM = env_bool("MOTCUA_POSTSIM", False) and not SECURE
+MOTCUA_POSTSIM_SECRET = os.environ.get("MOTCUA_POSTSIM_SECRET", MOTCUA_POST_SECRET)
 # The bank's transfer notifications (payments.bank, VietQR): the HMAC-SHA256 secret agreed with
 # the bank; unset, every notification is refused (nothing is credited from an unsigned call).
 MOTCUA_BANK_WEBHOOK_SECRET = os.environ.get("MOTCUA_BANK_WEBHOOK_SECRET", "")

@@ -38,10 +38,13 @@ urlpatterns = [
     path("", include("motcua.integrations.urls")),
     path("", include("motcua.outreach.urls")),
     path("", include("motcua.catalog.urls")),
+    path("", include("motcua.postal.urls")),
 ]
 if settings.MOTCUA_CSC_SIMULATOR:  # development only (documents.csc_simulator_urls)
     urlpatterns.insert(0, path("csc-sim/", include("motcua.documents.csc_simulator_urls")))
 if settings.MOTCUA_PAYGOV_SIMULATOR:  # the national payment platform, simulated (dev, tests)
     urlpatterns.insert(0, path("gia-lap/thanh-toan/", include("motcua.paysim.urls")))
+if settings.MOTCUA_POSTSIM:  # the post, simulated (dev, tests)
+    urlpatterns.insert(0, path("gia-lap/buu-chinh/", include("motcua.postsim.urls")))
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -42,6 +42,7 @@ from motcua.feedback.models import Rating
 from motcua.integrations.models import Notification
 from motcua.outreach.models import AssistedAction, Campaign, GuidanceSession, Resident
 from motcua.payments.models import CollectionAccount, FeeRelief, ReceiptIssuer
+from motcua.postal.models import PostalTariff
 from motcua.queueing.models import (
     Booking,
     BookingRule,
@@ -86,6 +87,11 @@ SUPERUSER_ONLY = {
     "payments.receipts only, read by the unit's staff on the fee page.",
     "payments.CashBookDay": "as payments.PaymentRequest; the unit's managers close days on the "
     "cash book screen.",
+    "postal.Consignment": "postal evidence, as dossiers.Dossier; the unit's staff see it on "
+    "the dossier page.",
+    "postal.ConsignmentEvent": "as postal.Consignment.",
+    "postal.RefusedUpdate": "status updates the post sent that were refused: no unit is known "
+    "for a forged or unknown one; for the operator.",
 }
 # Reference lists every unit shares: read by administrators, edited by superusers only.
 GLOBAL = {
@@ -206,6 +212,7 @@ def populate(unit: Unit, tag: str, field: Field) -> dict:
         attendees=12,
         client_uuid=uuid.uuid4(),
     )
+    PostalTariff.objects.create(unit=unit, amount_vnd=22000, basis=f"Hợp đồng {tag}")
     CollectionAccount.objects.create(
         unit=unit,
         bank_bin="970415",
@@ -410,6 +417,7 @@ CHANGES = {
     "payments.FeeRelief": ("percent", "50"),
     "payments.CollectionAccount": ("account_name", "UBND XA THACH HA"),
     "payments.ReceiptIssuer": ("symbol", "BL-27E"),
+    "postal.PostalTariff": ("amount_vnd", "25000"),
 }
 
 
@@ -509,6 +517,11 @@ ADDS = {
         "tax_code": "0209999999",
         "symbol": "BL-NEW",
     },
+    "postal.PostalTariff": lambda a: {
+        "unit": a["unit"].pk,
+        "amount_vnd": 30000,
+        "basis": "Hợp đồng mới với bưu điện",
+    },
 }
 # an add in A that would collide with A's own row: make room first (one policy per unit)
 MAKE_ROOM = {
@@ -517,6 +530,7 @@ MAKE_ROOM = {
         unit=a["unit"]
     ).delete(),
     "payments.ReceiptIssuer": lambda a: ReceiptIssuer.objects.filter(unit=a["unit"]).delete(),
+    "postal.PostalTariff": lambda a: PostalTariff.objects.filter(unit=a["unit"]).delete(),
 }
 
 

@@ -20,6 +20,7 @@ from motcua.catalog.services import import_catalog
 from motcua.core import audit
 from motcua.core.models import Counter, Department, Unit, Village
 from motcua.payments.models import CollectionAccount
+from motcua.postal.models import PostalTariff
 
 DEMO_DIR = Path(__file__).resolve().parent / "data"
 CATALOG_DATA = Path(catalog.__file__).resolve().parent / "data"
@@ -29,6 +30,14 @@ GUIDES_FILE = CATALOG_DATA / "demo_guides.json"
 
 # Demo-only: shown by `demo_logins`, set only on creation, never in secure mode.
 DEMO_PASSWORD = "ThuNghiem@2026"  # noqa: S105
+
+# The demo commune's postal fee for sending a result (bưu chính công ích): illustrative, not a
+# tariff signed with the post; an administrator sets the real one in the admin.
+DEMO_POSTAL_TARIFF = {
+    "amount_vnd": 22000,
+    "basis": "Mức minh họa cho bản trình diễn, chưa phải hợp đồng với Bưu điện tỉnh",
+    "illustrative": True,
+}
 
 
 class DemoRefused(Exception):
@@ -79,6 +88,7 @@ def load_commune(*, spec: dict, actor=None) -> Unit:
             )
         if account := spec.get("collection_account"):  # illustrative: no real account
             CollectionAccount.objects.update_or_create(unit=unit, defaults=account)
+        PostalTariff.objects.update_or_create(unit=unit, defaults=DEMO_POSTAL_TARIFF)
         audit.record(
             action="demo.commune_loaded",
             obj=unit,

@@ -21,6 +21,7 @@ from motcua.catalog.models import Component, Procedure
 from motcua.core import identifiers
 from motcua.core.forms import MAX_ID, BoundedDateField
 from motcua.documents import pdfs
+from motcua.postal import services as postal_services
 
 from .models import ApplicantKind, CollectedBy, Delivery, IdentityVia, validate_applicant_id
 
@@ -230,6 +231,11 @@ class ReceptionForm(forms.Form):
             except ValidationError as exc:
                 for message in exc.message_dict.get("applicant_id_number", exc.messages):
                     self.add_error("applicant_id_number", message)
+        if data.get("delivery") == Delivery.POST and "applicant_address" in data:
+            try:  # the post delivers to the applicant's address (postal app)
+                data["applicant_address"] = postal_services.clean_address(data["applicant_address"])
+            except ValidationError as exc:
+                self.add_error("applicant_address", exc)
         for c in self.components:
             upload = data.get(f"c{c.pk}_file")
             if upload:

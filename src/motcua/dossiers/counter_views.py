@@ -32,6 +32,7 @@ from motcua.catalog.selectors import published_procedures, search_procedures
 from motcua.core.calendar import LOCAL_TZ
 from motcua.core.files import read_stored
 from motcua.documents.uploads import UploadRefused
+from motcua.postal import services as postal_services
 from motcua.registry import counter as registry_counter
 
 from . import deadlines, defects, file_links, selectors, services, workflow
@@ -291,6 +292,12 @@ def reception(request):
                 case=form.chosen_case(),
                 conditions=form.chosen_conditions(),
             )
+            if data["delivery"] == Delivery.POST:  # the address and fee quoted (postal app)
+                postal_services.record_request(
+                    dossier,
+                    address=data["applicant_address"],
+                    at=dossier.received_at or dossier.submitted_at,
+                )
             if refusing and dossier.status == Status.RECEIVED and dossier.version == 1:
                 dossier = services.refuse_with_letter(
                     request.user, dossier_id=dossier.pk, reason=data["refusal_reason"]

@@ -181,7 +181,7 @@ PERMITS: dict[str, Permit] = {
     "send_back": _permit((R.LEADER,)),
     "approve": _permit((R.LEADER,)),
     "mark_result_ready": _permit((R.SPECIALIST, R.MANAGER, R.LEADER), holder_only=(R.SPECIALIST,)),
-    "return_result": _permit(ONE_STOP, EITHER),
+    "return_result": _permit(ONE_STOP, EITHER, system=True),  # delivered by post (postal)
     "withdraw": _permit(ONE_STOP, EITHER, citizen=True),
     "stop": _permit((R.SPECIALIST, R.MANAGER, R.LEADER), holder_only=(R.SPECIALIST,)),
     "extend": _permit((R.SPECIALIST, R.MANAGER, R.LEADER), holder_only=(R.SPECIALIST,)),

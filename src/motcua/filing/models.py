@@ -42,6 +42,10 @@ class Draft(models.Model):
     case = models.CharField(_("trường hợp"), max_length=200, blank=True)
     conditions = models.JSONField(_("điều kiện áp dụng"), default=list, blank=True)
     result_delivery = models.CharField(_("hình thức nhận kết quả"), max_length=10, blank=True)
+    # where the post delivers the result when it is sent by post (postal.services.clean_address)
+    postal_address = models.CharField(
+        _("địa chỉ nhận kết quả qua bưu chính"), max_length=300, blank=True, default=""
+    )
     phone = models.CharField(_("điện thoại"), max_length=20, blank=True)
     email = models.EmailField(_("thư điện tử"), blank=True)
     # how each status change is told (dossiers.NotifyBy; "" not chosen: every contact given)

@@ -44,6 +44,7 @@ from motcua.dossiers.models import (
 from motcua.eforms import engine, pdf, selectors
 from motcua.integrations import selectors as push_selectors
 from motcua.integrations import services as push_services
+from motcua.postal import services as postal_services
 from motcua.registry.interface import Person, RegistryUnavailable
 
 from .models import Draft, DraftPaper
@@ -527,6 +528,7 @@ def choose_delivery(
     notify_by: str = "",
     email: str = "",
     push_endpoint: str = "",
+    postal_address: str = "",
     now: dt.datetime | None = None,
 ) -> Draft:
     """How the citizen wants the result (online, at the counter, by public post) and how to be
@@ -539,6 +541,13 @@ def choose_delivery(
     errors: dict[str, str] = {}
     if delivery not in DELIVERIES:
         errors["delivery"] = _("Vui lòng chọn cách nhận kết quả.")
+    if delivery == Delivery.POST:  # the post needs somewhere to deliver (postal app)
+        try:
+            postal_address = postal_services.clean_address(postal_address)
+        except ValidationError as exc:
+            errors["address"] = exc.messages[0]
+    else:
+        postal_address = ""
     notify_by = (notify_by or "").strip()
     if notify_by not in NotifyBy.values:
         errors["notify_by"] = _(
@@ -573,6 +582,7 @@ def choose_delivery(
     with transaction.atomic():
         draft = _locked(draft_id, citizen, now)
         draft.result_delivery, draft.phone, draft.email = delivery, phone, email
+        draft.postal_address = postal_address
         draft.notify_by, draft.push_subscription = notify_by, subscription
         draft.updated_at, draft.expires_at = now, _expiry(now)
         draft.save()
@@ -595,6 +605,8 @@ def problems(draft: Draft) -> dict[str, list[str]]:
         found["case"] = [_("Vui lòng chọn trường hợp của bạn.")]
     if draft.result_delivery not in DELIVERIES:
         found["delivery"] = [_("Vui lòng chọn cách nhận kết quả.")]
+    elif draft.result_delivery == Delivery.POST and not draft.postal_address:
+        found["delivery"] = [_("Hãy ghi địa chỉ nhận kết quả qua bưu điện.")]
     return found
 
 
@@ -711,6 +723,8 @@ def submit(*, draft_id: int, citizen, now: dt.datetime | None = None) -> Dossier
             push_services.attach_dossier(
                 subscription_id=draft.push_subscription_id, dossier_ref=dossier.code
             )
+        if draft.result_delivery == Delivery.POST:  # the address and fee shown up front
+            postal_services.record_request(dossier, address=draft.postal_address, at=now)
         draft.status, draft.dossier = Draft.Status.SUBMITTED, dossier
         draft.updated_at = now
         draft.save()

@@ -401,6 +401,7 @@ def delivery(request, draft_id: int):
                 notify_by=request.POST.get("thong-bao", ""),
                 email=request.POST.get("thu-dien-tu", ""),
                 push_endpoint=request.POST.get("push-endpoint", ""),
+                postal_address=request.POST.get("dia-chi-buu-chinh", ""),
             )
         except services.DraftClosed:
             return _closed(request, _draft(request, draft_id))
@@ -428,6 +429,7 @@ def delivery(request, draft_id: int):
         "channel": posted.get("thong-bao", "") if posted else draft.notify_by,
         "phone": posted.get("dien-thoai", "") if posted else draft.phone,
         "email": posted.get("thu-dien-tu", "") if posted else draft.email,
+        "postal_address": posted.get("dia-chi-buu-chinh", "") if posted else draft.postal_address,
         "push_on": bool(draft.push_subscription_id),
         "errors": errors,
         "error": " ".join(errors.values()),
