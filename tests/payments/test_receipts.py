@@ -17,6 +17,7 @@ from motcua.payments.models import CollectionAccount, Receipt, ReceiptIssuer
 from tests.dossiers.factories import at, make_staff
 
 from .helpers import WHEN, fee_request, report
+from .test_bank_notifications import qr_attempt
 
 pytestmark = pytest.mark.django_db
 
@@ -84,15 +85,13 @@ def test_card_at_the_counter_issues_one_receipt(world):
 
 def test_a_bank_notification_issues_one_receipt_and_its_replay_none(client, world, settings):
     settings.MOTCUA_BANK_WEBHOOK_SECRET = "s"
-    request = fee_request(world)
-    attempt = services.start_attempt(
-        world.officer, request_id=request.pk, method="vietqr", idempotency_key="q"
-    )
+    attempt = qr_attempt(world)  # the unit has its collection account
     body = json.dumps(
         {
             "transactionId": "FT1",
             "amount": 8000,
             "currency": "VND",
+            "accountNumber": "113366668888",
             "description": attempt.reference,
         }
     ).encode()
