@@ -151,6 +151,7 @@ class Petition(models.Model):
     )
     answer = models.TextField(_("nội dung trả lời"), blank=True)
     answered_at = models.DateTimeField(_("trả lời lúc"), null=True, blank=True)
+    published_subject = models.CharField(_("tiêu đề công khai"), max_length=200, blank=True)
     published_answer = models.TextField(_("trả lời công khai"), blank=True)
     published_at = models.DateTimeField(_("công khai lúc"), null=True, blank=True)
     closed_reason = models.CharField(_("lý do đóng"), max_length=300, blank=True)

@@ -482,7 +482,9 @@ def publish(
 
     def apply(row: Petition, move: Move, at: dt.datetime) -> None:
         source = (text or "").strip() or row.answer
-        row.published_answer = redaction.mask(source, known=[row.name, row.phone, row.email])
+        known = [row.name, row.phone, row.email]
+        row.published_answer = redaction.mask(source, known=known)
+        row.published_subject = redaction.mask(row.subject, known=known)[:200]
         row.published_at = at
         row.finished_at = at
 
