@@ -70,7 +70,10 @@ def make_world() -> World:
             unit=unit, code="vhxh", name="Phòng Văn hóa - Xã hội", kind="culture_society"
         )
         Category.objects.create(
-            unit=unit, code="giao-thong", name="Giao thông, đường sá", department=deps[unit.pk, "kt"]
+            unit=unit,
+            code="giao-thong",
+            name="Giao thông, đường sá",
+            department=deps[unit.pk, "kt"],
         )
     roads = Category.objects.get(unit=commune, code="giao-thong")
     land = Category.objects.create(
