@@ -110,7 +110,7 @@ def make_world() -> World:
 
 
 @pytest.fixture
-def world(db, shipped_calendar, settings):
+def world(db, shipped_calendar, settings):  # noqa: F811
     settings.MOTCUA_PETITION_POW_BITS = 8  # tests solve in Python; the browser test uses 16
     return make_world()
 
