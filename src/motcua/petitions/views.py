@@ -257,7 +257,7 @@ def _detail_context(request, petition: Petition, error: str = "") -> dict:
         "petition": petition,
         "actions": actions,
         "labels": {a: PETITIONS.label(a) for a in actions},
-        "events": petition.events.select_related("actor"),
+        "events": [(e, PETITIONS.label(e.action)) for e in petition.events.select_related("actor")],
         "attachments": petition.attachments.all(),
         "handlers": services.handlers_of(petition.unit_id, petition.department_id),
         "departments": Department.objects.filter(unit_id=petition.unit_id).order_by("name"),
