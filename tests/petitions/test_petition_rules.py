@@ -227,3 +227,16 @@ def test_a_solved_challenge_is_kept_when_the_petition_is_refused(world):
         )
     p = services.submit(unit=world.commune, data=petition_in(world), now=at(2026, 11, 17), **token)
     assert p.pk
+
+
+def test_a_unit_gets_the_starting_categories_of_its_departments_once(world):
+    from motcua.petitions.models import Category
+
+    created = services.ensure_categories(unit=world.other)
+    # Kiến Thụy has an economy and a culture department (no office): 4 of the 6, one of which
+    # ("giao-thong") it already had
+    assert created == 3
+    assert services.ensure_categories(unit=world.other) == 0
+    land = Category.objects.get(unit=world.other, code="dat-dai-xay-dung")
+    assert land.days == 15 and land.department.kind == "economy"
+    assert AuditEvent.objects.filter(action="petition.categories_created").count() == 1

@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 
 from motcua.accounts.models import Role, StaffAssignment, User
 from motcua.accounts.scoping import has_role
-from motcua.core import calendar, identifiers
+from motcua.core import audit, calendar, identifiers
 from motcua.core.models import Department, Unit, Village
 from motcua.core.statemachine import NOOP, Move
 from motcua.documents.uploads import Upload, UploadRefused, paper_pdf
@@ -695,3 +695,50 @@ def rate(code: str, *, level: str, now: dt.datetime | None = None) -> Petition:
     return PETITIONS.run(
         petition.pk, action="rate", at=_now(now), guard=guard, apply=apply, audit_fields=("rating",)
     ).obj
+
+
+# --- set-up --------------------------------------------------------------------------------------
+
+# A starting routing table by the kind of department (an administrator edits it in the admin).
+DEFAULT_CATEGORIES = [
+    ("thu-tuc-hanh-chinh", "Thủ tục hành chính, thái độ phục vụ", Department.Kind.OFFICE, 10),
+    ("dat-dai-xay-dung", "Đất đai, xây dựng", Department.Kind.ECONOMY, 15),
+    ("giao-thong", "Giao thông, chiếu sáng, hạ tầng", Department.Kind.ECONOMY, 10),
+    ("moi-truong", "Môi trường, vệ sinh", Department.Kind.ECONOMY, 10),
+    ("van-hoa-xa-hoi", "Văn hóa, xã hội, giáo dục, y tế", Department.Kind.CULTURE_SOCIETY, 10),
+    ("khac", "Khác", Department.Kind.OFFICE, 10),
+]
+
+
+def ensure_categories(*, unit: Unit, actor=None) -> int:
+    """Give a unit the starting categories its departments can handle (missing ones only);
+    returns how many were created. One audit row."""
+    departments = {d.kind: d for d in Department.objects.filter(unit=unit).order_by("id")}
+    created = []
+    with transaction.atomic():
+        for position, (code, name, kind, days) in enumerate(DEFAULT_CATEGORIES):
+            department = departments.get(kind)
+            if department is None:
+                continue
+            _row, new = Category.objects.get_or_create(
+                unit=unit,
+                code=code,
+                defaults={
+                    "name": name,
+                    "department": department,
+                    "days": Decimal(days),
+                    "position": position,
+                },
+            )
+            if new:
+                created.append(code)
+        if created:
+            audit.record(
+                action="petition.categories_created",
+                object_type="petitions.category",
+                object_id=unit.pk,
+                unit=unit,
+                actor=actor,
+                changes={"codes": created},
+            )
+    return len(created)
