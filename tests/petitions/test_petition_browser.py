@@ -50,6 +50,8 @@ def test_a_petition_from_the_form_to_the_published_answer(
 
     manager_ctx, manager = _staff_page(browser, live_server, world.manager)
     manager.goto(f"{live_server.url}/can-bo/phan-anh/")
+    expect(manager.get_by_test_id("department-counts")).to_contain_text("Phòng Kinh tế")
+    manager.screenshot(path=artifacts_dir / "petition-staff-list-360.png", full_page=True)
     manager.get_by_role("link", name="Ổ gà lớn trước nhà văn hóa thôn Đông").click()
     manager.select_option("#handler", label="Lê Văn Xử")
     manager.get_by_test_id("assign").click()
