@@ -73,7 +73,7 @@ def department_counts(unit_ids, *, now: dt.datetime | None = None) -> list[dict]
         )
         .order_by("department__name")
     )
-    return list(rows)
+    return [dict(row) for row in rows]
 
 
 def published(unit_id: int | None = None) -> QuerySet[Petition]:

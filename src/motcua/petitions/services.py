@@ -321,7 +321,7 @@ def actions_for(user, petition: Petition) -> list[str]:
         "close": manager,
         "transfer": manager,
     }
-    out = [
+    out: list[str] = [
         a for a in ("assign", "answer", "publish", "close", "transfer") if a in allowed and may[a]
     ]
     return out
@@ -387,11 +387,13 @@ def assign(
 ) -> Petition:
     """Give the petition to `handler` (a specialist of its department; a manager may first move
     it to another `department` of the unit). A handler may take one of their department."""
-    handler_id = getattr(handler, "pk", handler)
-    department_id = getattr(department, "pk", department)
+    handler_id: int = handler.pk if isinstance(handler, User) else int(handler)
+    department_id: int | None = department.pk if isinstance(department, Department) else department
 
     def permit(row: Petition, move: Move) -> None:
         target = department_id or row.department_id
+        if target is None:
+            raise ValidationError(_("Chọn phòng, ban xử lý."))
         if (
             department_id
             and not Department.objects.filter(pk=department_id, unit_id=row.unit_id).exists()
@@ -556,7 +558,7 @@ def transfer(
     reason = " ".join((reason or "").split())
     if len(reason) < 5:
         raise ValidationError(_("Nhập lý do chuyển."))
-    to_unit_id = getattr(to_unit, "pk", to_unit)
+    to_unit_id: int = to_unit.pk if isinstance(to_unit, Unit) else int(to_unit)
     created: list[Petition] = []
 
     def permit(row: Petition, move: Move) -> None:
@@ -574,7 +576,7 @@ def transfer(
         target = Unit.objects.get(pk=to_unit_id)
         category = (
             Category.objects.filter(unit=target, code=row.category.code, is_active=True).first()
-            if row.category_id
+            if row.category is not None
             else None
         )
         days = category.days if category else Decimal(settings.MOTCUA_PETITION_DAYS)
