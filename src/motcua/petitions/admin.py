@@ -25,7 +25,6 @@ class CategoryAdmin(AuditedAdmin, UnitScopedAdmin, admin.ModelAdmin):
     list_display = ("name", "unit", "code", "department", "days", "is_active", "position")
     list_filter = ("is_active", "unit")
     search_fields = ("name", "code")
-    list_editable = ("position",)
 
 
 class EventInline(ReadOnly, UnitScopedAdmin, admin.TabularInline):
