@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "motcua.integrations",
     "motcua.outreach",
     "motcua.feedback",
+    "motcua.petitions",
     "motcua.payments",
     "motcua.paysim",  # the payment platform simulator: its table; its URLs only when on
     "motcua.postal",
@@ -477,6 +478,18 @@ MOTCUA_CSC_TIMEOUT_SECONDS = env_float("MOTCUA_CSC_TIMEOUT_SECONDS", 15.0)
 MOTCUA_UPLOAD_MAX_BYTES = env_int("MOTCUA_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 MOTCUA_UPLOAD_MAX_PAGES = env_int("MOTCUA_UPLOAD_MAX_PAGES", 10)
 MOTCUA_UPLOAD_MAX_SIDE = env_int("MOTCUA_UPLOAD_MAX_SIDE", 2000)
+# Petitions (petitions, docs/decisions/0044-petitions.md): handling time in working days when a
+# category does not set one; attachments (photos or PDFs, judged by content) per petition and
+# bytes each; petitions one address may send per hour; the proof-of-work of the anonymous form
+# (leading zero bits of SHA-256, and how long a challenge stays usable); lookups by code one
+# address may make per 10 minutes.
+MOTCUA_PETITION_DAYS = env_int("MOTCUA_PETITION_DAYS", 10)
+MOTCUA_PETITION_MAX_FILES = env_int("MOTCUA_PETITION_MAX_FILES", 3)
+MOTCUA_PETITION_MAX_BYTES = env_int("MOTCUA_PETITION_MAX_BYTES", 5 * 1024 * 1024)
+MOTCUA_PETITION_IP_LIMIT = env_int("MOTCUA_PETITION_IP_LIMIT", 5)
+MOTCUA_PETITION_POW_BITS = env_int("MOTCUA_PETITION_POW_BITS", 16)
+MOTCUA_PETITION_CHALLENGE_SECONDS = env_int("MOTCUA_PETITION_CHALLENGE_SECONDS", 3600)
+MOTCUA_PETITION_FOLLOW_LIMIT = env_int("MOTCUA_PETITION_FOLLOW_LIMIT", 30)
 # Scans at the counter (dossiers.scanning, docs/decisions/0037): a scanner's PDF of at most
 # MOTCUA_SCAN_MAX_BYTES and MOTCUA_SCAN_MAX_PAGES pages, or at most MOTCUA_SCAN_MAX_PHOTOS phone
 # photos (each within MOTCUA_UPLOAD_MAX_BYTES, scaled to MOTCUA_SCAN_PHOTO_MAX_SIDE pixels). OCR

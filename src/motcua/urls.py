@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("motcua.documents.urls")),
     # before queueing: /can-bo/quay/<pk>/danh-gia/ would otherwise match a console action
     path("", include("motcua.feedback.urls")),
+    path("", include("motcua.petitions.urls")),  # phản ánh, kiến nghị
     path("can-bo/hang-doi/", include("motcua.kpi.urls")),
     path("can-bo/bao-cao/", include("motcua.kpi.report_urls")),
     path("", include("motcua.queueing.urls")),

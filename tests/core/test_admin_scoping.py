@@ -42,6 +42,7 @@ from motcua.feedback.models import Rating
 from motcua.integrations.models import Notification
 from motcua.outreach.models import AssistedAction, Campaign, GuidanceSession, Resident
 from motcua.payments.models import CollectionAccount, FeeRelief, ReceiptIssuer
+from motcua.petitions.models import Attachment, Category, Petition
 from motcua.postal.models import PostalTariff
 from motcua.queueing.models import (
     Booking,
@@ -92,6 +93,8 @@ SUPERUSER_ONLY = {
     "postal.ConsignmentEvent": "as postal.Consignment.",
     "postal.RefusedUpdate": "status updates the post sent that were refused: no unit is known "
     "for a forged or unknown one; for the operator.",
+    "petitions.SpentChallenge": "proof-of-work ids already used, of anonymous visitors of no "
+    "unit; read-only.",
 }
 # Reference lists every unit shares: read by administrators, edited by superusers only.
 GLOBAL = {
@@ -230,6 +233,21 @@ def populate(unit: Unit, tag: str, field: Field) -> dict:
         percent=100,
         valid_from=dt.date(2026, 1, 1),
     )
+    category = Category.objects.create(
+        unit=unit, code="giao-thong", name=f"Giao thông {tag}", department=department
+    )
+    petition = Petition.objects.create(
+        unit=unit,
+        code=f"PA-{tag}AAA-AAAA"[:12],
+        category=category,
+        department=department,
+        subject=f"Đèn đường {tag}",
+        content="Đèn đường hỏng đã một tuần.",
+        received_at=now,
+        days=10,
+        due_at=now,
+    )
+    Attachment.objects.create(petition=petition, name="anh.jpg", file="phan-anh/x.pdf", sha256="0")
     officer = User.objects.create_user(username=f"canbo_{tag.lower()}", full_name=f"Cán bộ {tag}")
     StaffAssignment.objects.create(user=officer, unit=unit, role=Role.SPECIALIST)
     audit.record(action="test.seed", object_type="core.unit", object_id=unit.pk, unit=unit)
@@ -418,6 +436,7 @@ CHANGES = {
     "payments.CollectionAccount": ("account_name", "UBND XA THACH HA"),
     "payments.ReceiptIssuer": ("symbol", "BL-27E"),
     "postal.PostalTariff": ("amount_vnd", "25000"),
+    "petitions.Category": ("days", "12"),
 }
 
 
@@ -522,6 +541,15 @@ ADDS = {
         "amount_vnd": 30000,
         "basis": "Hợp đồng mới với bưu điện",
     },
+}
+ADDS["petitions.Category"] = lambda a: {
+    "unit": a["unit"].pk,
+    "code": "moi-truong",
+    "name": "Môi trường",
+    "department": a["department"].pk,
+    "days": "10",
+    "position": "0",
+    "is_active": "on",
 }
 # an add in A that would collide with A's own row: make room first (one policy per unit)
 MAKE_ROOM = {

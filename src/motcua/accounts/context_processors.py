@@ -37,6 +37,12 @@ STAFF_MENU = [
         _("Màn hình cho công dân đánh giá sau khi được phục vụ."),
     ),
     (
+        _("Phản ánh, kiến nghị"),
+        "petitions:staff_list",
+        {Role.SPECIALIST, Role.LEADER, Role.MANAGER},
+        _("Phản ánh của người dân: giao xử lý, trả lời, công khai, quá hạn."),
+    ),
+    (
         _("Thống kê hàng đợi"),
         "queue_statistics:page",
         {Role.COUNTER_OFFICER, Role.LEADER, Role.MANAGER},

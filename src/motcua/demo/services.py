@@ -20,6 +20,7 @@ from motcua.catalog.services import import_catalog
 from motcua.core import audit
 from motcua.core.models import Counter, Department, Unit, Village
 from motcua.payments.models import CollectionAccount
+from motcua.petitions import services as petition_services
 from motcua.postal.models import PostalTariff
 
 DEMO_DIR = Path(__file__).resolve().parent / "data"
@@ -86,6 +87,7 @@ def load_commune(*, spec: dict, actor=None) -> Unit:
             Counter.objects.update_or_create(
                 unit=unit, number=c["number"], defaults={"name": c["name"], "is_active": True}
             )
+        petition_services.ensure_categories(unit=unit, actor=actor)
         if account := spec.get("collection_account"):  # illustrative: no real account
             CollectionAccount.objects.update_or_create(unit=unit, defaults=account)
         PostalTariff.objects.update_or_create(unit=unit, defaults=DEMO_POSTAL_TARIFF)
