@@ -84,6 +84,9 @@ SUPERUSER_ONLY = {
     "on their own screens.",
     "payments.PaymentAttempt": "as payments.PaymentRequest.",
     "payments.PaymentEvent": "as payments.PaymentRequest.",
+    "payments.ReconciliationRun": "as payments.PaymentRequest; the unit's managers work through "
+    "runs on the reconciliation screen.",
+    "payments.ReconciliationLine": "as payments.ReconciliationRun.",
     "payments.Receipt": "as payments.PaymentRequest; issued and voided through "
     "payments.receipts only, read by the unit's staff on the fee page.",
     "payments.CashBookDay": "as payments.PaymentRequest; the unit's managers close days on the "

@@ -5,6 +5,7 @@ checked here (docs/decisions/0043-postal-delivery.md)."""
 import datetime as dt
 import logging
 import re
+from typing import NoReturn
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -190,7 +191,7 @@ def hand_over(
     return consignment
 
 
-def _refuse(reason: str, *, tracking: str = "", message_id: str = "", now) -> None:
+def _refuse(reason: str, *, tracking: str = "", message_id: str = "", now) -> NoReturn:
     RefusedUpdate.objects.create(
         received_at=now, reason=reason[:200], tracking_number=tracking, message_id=message_id
     )
@@ -222,7 +223,7 @@ def receive_update(body: bytes, headers, *, now: dt.datetime | None = None) -> C
                 "s": S(consignment.status).label,
                 "t": S(update.status).label,
             }
-        if refused is None:
+        if refused is None and consignment is not None:
             before = consignment.status
             consignment.status, consignment.status_at = update.status, now
             consignment.note = update.note
@@ -244,7 +245,7 @@ def receive_update(body: bytes, headers, *, now: dt.datetime | None = None) -> C
             if update.status == S.DELIVERED:
                 _returned(consignment)
             return consignment
-    _refuse(refused, tracking=tracking, message_id=message_id, now=now)
+    _refuse(refused or "", tracking=tracking, message_id=message_id, now=now)
 
 
 def _returned(consignment: Consignment) -> None:
