@@ -53,10 +53,11 @@ def _faces() -> list[dict]:
     ]
 
 
-def _form_context(ticket: Ticket, form: RatingForm | None = None) -> dict:
+def _form_context(rated, form: RatingForm | None = None, *, subject="ticket") -> dict:
+    """What the three faces need, for a ticket or (`subject="dossier"`) a dossier."""
     form = form or RatingForm()
     return {
-        "ticket": ticket,
+        subject: rated,
         "form": form,
         "faces": _faces(),
         "reasons": Reason.choices,
@@ -200,16 +201,7 @@ def _tablet_state(ticket: Ticket | None, form: RatingForm | None = None) -> dict
 
 
 def _dossier_context(dossier, form: RatingForm | None = None) -> dict:
-    form = form or RatingForm()
-    return {
-        "dossier": dossier,
-        "form": form,
-        "faces": _faces(),
-        "reasons": Reason.choices,
-        "show_reason": form.wants_reason,
-        "chosen_reason": form.data.get("reason", "") if form.is_bound else "",
-        "error": form.first_error() if form.is_bound else "",
-    }
+    return _form_context(dossier, form, subject="dossier")
 
 
 def _invited_dossier_or_404(token: str):
