@@ -223,12 +223,10 @@ def sign_remotely(
     )
 
 
-def sign_with_file(
-    *, citizen, draft_id: int, data: bytes, password: str, now: dt.datetime | None = None
-) -> DeclarationSignature:
-    """Sign with the citizen's certificate file (.p12/.pfx) and its password, in memory only:
-    neither is stored nor logged. The certificate must bear the citizen's name."""
-    signer = citizen_signing.signer_from_pkcs12(data, password)  # refused before any work
+def _file_signer(citizen, data: bytes, password: str):
+    """The signing step of a certificate file (.p12/.pfx) opened in memory: refused before any
+    work when the file, its password or its validity is wrong, or it bears another name."""
+    signer = citizen_signing.signer_from_pkcs12(data, password)
     citizen_signing.check_validity(signer.signing_cert)
     identity = services.citizens.identity_of(citizen)
     on_certificate = citizen_signing.common_name(signer.signing_cert)
@@ -241,6 +239,15 @@ def sign_with_file(
     def sign(pdf_bytes: bytes, citizen_id: str) -> SignedByCitizen:
         return citizen_signing.sign_with_signer(pdf_bytes, signer)
 
+    return sign
+
+
+def sign_with_file(
+    *, citizen, draft_id: int, data: bytes, password: str, now: dt.datetime | None = None
+) -> DeclarationSignature:
+    """Sign with the citizen's certificate file (.p12/.pfx) and its password, in memory only:
+    neither is stored nor logged. The certificate must bear the citizen's name."""
+    sign = _file_signer(citizen, data, password)
     return _sign(
         citizen=citizen,
         draft_id=draft_id,
@@ -426,19 +433,7 @@ def sign_filed_with_file(
 ) -> DeclarationSignature:
     """The filed declaration signed with the citizen's certificate file, in memory only."""
     _filed_draft(citizen, code)  # another citizen's dossier: 404 before the file is opened
-    signer = citizen_signing.signer_from_pkcs12(data, password)
-    citizen_signing.check_validity(signer.signing_cert)
-    identity = services.citizens.identity_of(citizen)
-    on_certificate = citizen_signing.common_name(signer.signing_cert)
-    if identity is not None and _normalised(on_certificate) != _normalised(identity.full_name):
-        raise CitizenSigningError(
-            "not_yours",
-            _("Chứng thư số này không mang tên của bạn (%(name)s).") % {"name": identity.full_name},
-        )
-
-    def sign(pdf_bytes: bytes, citizen_id: str) -> SignedByCitizen:
-        return citizen_signing.sign_with_signer(pdf_bytes, signer)
-
+    sign = _file_signer(citizen, data, password)
     return _sign_filed(
         citizen=citizen,
         code=code,
