@@ -52,6 +52,13 @@ if [ -z "${MOTCUA_PAYGOV_URL:-}" ]; then
   export MOTCUA_PAYGOV_URL="$MOTCUA_PUBLIC_BASE_URL/gia-lap/thanh-toan/api"
   export MOTCUA_PAYGOV_SECRET=${MOTCUA_PAYGOV_SECRET:-$($BIN/python -c 'import secrets; print(secrets.token_hex(16))')}
 fi
+# The National Public Service Portal: unless a real one is configured, the local receiver at
+# /gia-lap/dvcqg/ (docs/national-portal-sync.md); huey drains the outbox.
+if [ -z "${MOTCUA_DVCQG_URL:-}" ]; then
+  export MOTCUA_DVCQG_SIMULATOR=1
+  export MOTCUA_DVCQG_URL="$MOTCUA_PUBLIC_BASE_URL/gia-lap/dvcqg/api"
+  export MOTCUA_DVCQG_TOKEN=${MOTCUA_DVCQG_TOKEN:-$($BIN/python -c 'import secrets; print(secrets.token_hex(16))')}
+fi
 $BIN/python manage.py run_huey --workers 2 --quiet &
 WORKER=$!
 trap 'kill $WORKER $IDP 2>/dev/null; wait $WORKER $IDP 2>/dev/null' EXIT INT TERM

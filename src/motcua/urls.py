@@ -36,6 +36,7 @@ urlpatterns = [
     path("", include("motcua.registry.urls")),
     path("", include("motcua.dossiers.urls")),
     path("", include("motcua.integrations.urls")),
+    path("", include("motcua.portalsync.urls")),
     path("", include("motcua.outreach.urls")),
     path("", include("motcua.catalog.urls")),
 ]
@@ -43,5 +44,7 @@ if settings.MOTCUA_CSC_SIMULATOR:  # development only (documents.csc_simulator_u
     urlpatterns.insert(0, path("csc-sim/", include("motcua.documents.csc_simulator_urls")))
 if settings.MOTCUA_PAYGOV_SIMULATOR:  # the national payment platform, simulated (dev, tests)
     urlpatterns.insert(0, path("gia-lap/thanh-toan/", include("motcua.paysim.urls")))
+if settings.MOTCUA_DVCQG_SIMULATOR:  # the national public service portal, simulated (dev, tests)
+    urlpatterns.insert(0, path("gia-lap/dvcqg/", include("motcua.portalsim.urls")))
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

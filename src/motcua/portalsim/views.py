@@ -1,0 +1,104 @@
+"""The simulated portal's integration interface: POST /gia-lap/dvcqg/api/dong-bo.
+
+Mounted only when MOTCUA_DVCQG_SIMULATOR is on (never with DJANGO_SECURE=1). It checks the
+bearer token, stores each message once by MaTinNhan ("DA_NHAN"; a resend: "DA_CO") and refuses
+what it cannot take ("TU_CHOI" with MaLoi and LyDo): a message without MaHoSo, a status outside
+the national list, a dossier code without its agency prefix, or everything when `Behaviour`
+says so. `Behaviour` also makes it slow, down, answer HTML, or accept then hang.
+"""
+
+import hmac
+import json
+import time
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.http import HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from .models import Behaviour, ReceivedMessage
+
+KINDS = {"DongBoHoSo", "KhoDuLieuCaNhan"}
+MAX_BODY = 5 * 1024 * 1024
+
+
+def _authorised(request) -> bool:
+    expected = settings.MOTCUA_DVCQGSIM_TOKEN
+    given = request.headers.get("Authorization", "")
+    return bool(expected) and hmac.compare_digest(given, f"Bearer {expected}")
+
+
+def _check(message: dict) -> tuple[str, str] | None:
+    """(MaLoi, LyDo) for a message the portal refuses, else None."""
+    if not isinstance(message.get("MaTinNhan"), str) or not message["MaTinNhan"]:
+        return "E01", "Thiếu mã tin nhắn"
+    if message.get("LoaiTinNhan") not in KINDS:
+        return "E02", "Loại tin nhắn không hợp lệ"
+    data = message.get("DuLieu")
+    if not isinstance(data, dict) or not data.get("MaHoSo"):
+        return "E03", "Thiếu mã hồ sơ (MaHoSo)"
+    if message["LoaiTinNhan"] == "DongBoHoSo" and data.get("TrangThaiHoSo") not in range(11):
+        return "E04", "Trạng thái hồ sơ không thuộc danh mục"
+    if "-" not in data["MaHoSo"]:
+        return "E05", "Mã hồ sơ không đúng định dạng mã định danh cơ quan"
+    return None
+
+
+def _store(message: dict) -> str:
+    data = message["DuLieu"]
+    try:
+        with transaction.atomic():
+            ReceivedMessage.objects.create(
+                message_id=message["MaTinNhan"],
+                kind=message["LoaiTinNhan"],
+                dossier_code=data["MaHoSo"],
+                status=data.get("TrangThaiHoSo"),
+                body=message,
+            )
+    except IntegrityError:
+        return "DA_CO"
+    return "DA_NHAN"
+
+
+@csrf_exempt
+@require_POST
+def sync(request):
+    behaviour = Behaviour.now()
+    if behaviour.delay_ms:
+        time.sleep(behaviour.delay_ms / 1000)
+    if behaviour.down:
+        return HttpResponse("Service Unavailable", status=503)
+    if behaviour.non_json:
+        return HttpResponse("<html><body>Bảo trì hệ thống</body></html>", content_type="text/html")
+    if not _authorised(request):
+        return JsonResponse({"MaLoi": "401", "LyDo": "Sai khóa truy cập"}, status=401)
+    if len(request.body) > MAX_BODY:
+        return JsonResponse({"MaLoi": "413", "LyDo": "Gói tin quá lớn"}, status=413)
+    try:
+        messages = json.loads(request.body)["DanhSachTinNhan"]
+        if not isinstance(messages, list):
+            raise TypeError
+    except (ValueError, KeyError, TypeError):
+        return JsonResponse({"MaLoi": "400", "LyDo": "Gói tin không hợp lệ"}, status=400)
+    results = []
+    for message in messages:
+        if not isinstance(message, dict):
+            continue
+        problem = _check(message) or (
+            (behaviour.reject_code, behaviour.reject_reason) if behaviour.reject_code else None
+        )
+        if problem:
+            results.append(
+                {
+                    "MaTinNhan": message.get("MaTinNhan"),
+                    "TrangThai": "TU_CHOI",
+                    "MaLoi": problem[0],
+                    "LyDo": problem[1],
+                }
+            )
+        else:
+            results.append({"MaTinNhan": message["MaTinNhan"], "TrangThai": _store(message)})
+    if behaviour.accept_then_sleep_ms:
+        time.sleep(behaviour.accept_then_sleep_ms / 1000)
+    return JsonResponse({"KetQua": results})
