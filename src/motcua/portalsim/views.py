@@ -61,6 +61,15 @@ def _store(message: dict) -> str:
     return "DA_NHAN"
 
 
+def _hang(ms: int) -> None:
+    """Sleep `ms`, in slices: a test that switches the behaviour off wakes the portal up."""
+    until = time.monotonic() + ms / 1000
+    while time.monotonic() < until:
+        time.sleep(0.1)
+        if not Behaviour.objects.filter(pk=1, accept_then_sleep_ms__gt=0).exists():
+            return
+
+
 @csrf_exempt
 @require_POST
 def sync(request):
@@ -100,5 +109,5 @@ def sync(request):
         else:
             results.append({"MaTinNhan": message["MaTinNhan"], "TrangThai": _store(message)})
     if behaviour.accept_then_sleep_ms:
-        time.sleep(behaviour.accept_then_sleep_ms / 1000)
+        _hang(behaviour.accept_then_sleep_ms)
     return JsonResponse({"KetQua": results})
