@@ -28,7 +28,7 @@ def four_dossiers(world, base):
         m.state = state
         if minutes is not None:
             m.accepted_at = m.changed_at + dt.timedelta(minutes=minutes)
-            m.lag_ms = minutes * 60_000
+            m.lag = dt.timedelta(minutes=minutes)
         else:
             m.last_error = "refused: E05: Mã hồ sơ không đúng định dạng mã định danh cơ quan"
         m.save()

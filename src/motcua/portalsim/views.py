@@ -12,7 +12,6 @@ import json
 import time
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -45,20 +44,31 @@ def _check(message: dict) -> tuple[str, str] | None:
     return None
 
 
-def _store(message: dict) -> str:
-    data = message["DuLieu"]
-    try:
-        with transaction.atomic():
-            ReceivedMessage.objects.create(
-                message_id=message["MaTinNhan"],
-                kind=message["LoaiTinNhan"],
+def _store(messages: list[dict]) -> dict[str, str]:
+    """Keep each new message once: "DA_NHAN" for a new id, "DA_CO" for one already held (two
+    queries per batch: which ids are known, then one INSERT of the rest)."""
+    ids = [m["MaTinNhan"] for m in messages]
+    known = set(
+        ReceivedMessage.objects.filter(message_id__in=ids).values_list("message_id", flat=True)
+    )
+    fresh, seen = [], set()
+    for m in messages:
+        if m["MaTinNhan"] in known or m["MaTinNhan"] in seen:
+            continue
+        seen.add(m["MaTinNhan"])
+        data = m["DuLieu"]
+        fresh.append(
+            ReceivedMessage(
+                message_id=m["MaTinNhan"],
+                kind=m["LoaiTinNhan"],
                 dossier_code=data["MaHoSo"],
                 status=data.get("TrangThaiHoSo"),
-                body=message,
+                body=m,
             )
-    except IntegrityError:
-        return "DA_CO"
-    return "DA_NHAN"
+        )
+    # a resend racing its first copy in another request: the unique id keeps one of them
+    ReceivedMessage.objects.bulk_create(fresh, ignore_conflicts=True)
+    return {i: ("DA_CO" if i in known else "DA_NHAN") for i in ids}
 
 
 def _hang(ms: int) -> None:
@@ -90,7 +100,7 @@ def sync(request):
             raise TypeError
     except (ValueError, KeyError, TypeError):
         return JsonResponse({"MaLoi": "400", "LyDo": "Gói tin không hợp lệ"}, status=400)
-    results = []
+    results, good = [], []
     for message in messages:
         if not isinstance(message, dict):
             continue
@@ -107,7 +117,9 @@ def sync(request):
                 }
             )
         else:
-            results.append({"MaTinNhan": message["MaTinNhan"], "TrangThai": _store(message)})
+            good.append(message)
+    stored = _store(good) if good else {}
+    results.extend({"MaTinNhan": i, "TrangThai": state} for i, state in stored.items())
     if behaviour.accept_then_sleep_ms:
         _hang(behaviour.accept_then_sleep_ms)
     return JsonResponse({"KetQua": results})

@@ -61,7 +61,7 @@ class PortalMessage(models.Model):
     last_error = models.CharField(_("lỗi gần nhất"), max_length=300, blank=True)
     rejected = models.BooleanField(_("Cổng từ chối"), default=False)
     accepted_at = models.DateTimeField(_("Cổng nhận lúc"), null=True, blank=True)
-    lag_ms = models.BigIntegerField(_("độ trễ (ms)"), null=True, blank=True)
+    lag = models.DurationField(_("độ trễ"), null=True, blank=True)  # accepted_at - changed_at
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
 
     class Meta:

@@ -119,9 +119,9 @@ def coverage(user, *, start: dt.datetime, end: dt.datetime, now: dt.datetime) ->
         states[(row["unit_id"], row["state"])] = row["n"]
     lags: dict[int, list[int]] = {}
     for unit_id, lag in PortalMessage.objects.filter(
-        unit_id__in=unit_ids, accepted_at__gte=start, accepted_at__lt=end, lag_ms__isnull=False
-    ).values_list("unit_id", "lag_ms"):
-        lags.setdefault(unit_id, []).append(lag)
+        unit_id__in=unit_ids, accepted_at__gte=start, accepted_at__lt=end, lag__isnull=False
+    ).values_list("unit_id", "lag"):
+        lags.setdefault(unit_id, []).append(int(lag.total_seconds() * 1000))
     shown = set(per_unit) | {u for u, _s in states} | set(lags)
     rows = []
     for unit in Unit.objects.filter(pk__in=shown).order_by("name", "pk"):

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -113,26 +113,22 @@ def record(token: str, rows: list[PortalMessage], outcomes, error: str, now: dt.
     refused = [m for m in rows if m.message_id in outcomes and not outcomes[m.message_id].accepted]
     failed = [m for m in rows if m.message_id not in outcomes]
     with transaction.atomic():
-        for m in accepted:
-            m.state, m.accepted_at, m.claim_token, m.claimed_until = State.SENT, now, "", None
-            m.lag_ms = max(0, int((now - m.changed_at).total_seconds() * 1000))
-            m.last_error, m.next_attempt_at = "", None
-        done.sent = (
-            _held(token).bulk_update(
-                accepted,
-                [
-                    "state",
-                    "accepted_at",
-                    "claim_token",
-                    "claimed_until",
-                    "lag_ms",
-                    "last_error",
-                    "next_attempt_at",
-                ],
+        if accepted:
+            done.sent = (
+                _held(token)
+                .filter(pk__in=[m.pk for m in accepted])
+                .update(
+                    state=State.SENT,
+                    accepted_at=now,
+                    lag=ExpressionWrapper(
+                        Value(now) - F("changed_at"), output_field=DurationField()
+                    ),
+                    claim_token="",
+                    claimed_until=None,
+                    last_error="",
+                    next_attempt_at=None,
+                )
             )
-            if accepted
-            else 0
-        )
         for m in refused:
             reason = outcomes[m.message_id].reason
             if (
