@@ -61,7 +61,10 @@ if [ -z "${MOTCUA_DVCQG_URL:-}" ]; then
 fi
 $BIN/python manage.py run_huey --workers 2 --quiet &
 WORKER=$!
-trap 'kill $WORKER $IDP 2>/dev/null; wait $WORKER $IDP 2>/dev/null' EXIT INT TERM
+# the outbox to the national portal, drained continuously (huey's minute job is the safety net)
+$BIN/python manage.py portal_sync &
+SYNC=$!
+trap 'kill $WORKER $SYNC $IDP 2>/dev/null; wait $WORKER $SYNC $IDP 2>/dev/null' EXIT INT TERM
 $BIN/python manage.py demo_logins
 if [ -n "$IDP" ]; then
   echo
