@@ -10,8 +10,9 @@ by its id.
 1. **Drain**: `messages` outbox rows over `messages`/2 dossiers (two changes each: the second
    waits until the first is accepted). `portalsync.services.drain` in one process (claim per
    dossier head with SKIP LOCKED and a lease, batches of 250 (MOTCUA_DVCQG_BATCH) through the
-   adapter, outcomes with the lag). Baseline in the same run, first, on other rows of the same table: a raw-SQL
-   loop (SELECT ... LIMIT 100 FOR UPDATE SKIP LOCKED without the per-dossier order, the same
+   adapter, outcomes with the lag). Baseline in the same run, first, on other rows of the same
+   table: a raw-SQL loop (SELECT ... LIMIT 250 FOR UPDATE SKIP LOCKED without the per-dossier
+   order, the same
    HTTP body, UPDATE ... SET state='sent'). The ratio is what order, lease and outcomes cost.
 2. **Lag**: a producer makes `rate` status changes per second for `seconds` through the real
    transition path (submit for approval / send back, with the outbox hook), while
