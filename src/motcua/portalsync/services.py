@@ -177,7 +177,9 @@ def _audit_dead(message: PortalMessage, reason: str) -> None:
 
 
 def send_batch(*, now: dt.datetime | None = None, limit: int | None = None) -> Drained | None:
-    """One claim, one request, its outcomes. None when nothing was claimable."""
+    """One claim, one request, its outcomes. None when nothing was claimable. Without `now`
+    the outcome is stamped when the answer came (the lag includes the request)."""
+    fixed = now
     now = now or timezone.now()
     token, rows = claim(now=now, limit=limit or settings.MOTCUA_DVCQG_BATCH)
     if not rows:
@@ -192,7 +194,7 @@ def send_batch(*, now: dt.datetime | None = None, limit: int | None = None) -> D
         outcomes, error = {}, f"internal: {type(exc).__name__}"
     if error:
         log.warning("portal batch of %s failed: %s", len(rows), error)
-    return record(token, rows, outcomes, error, now if now is not None else timezone.now())
+    return record(token, rows, outcomes, error, fixed or timezone.now())
 
 
 def drain(
