@@ -62,9 +62,19 @@ if [ -z "${MOTCUA_POST_URL:-}" ]; then
   export MOTCUA_POST_URL="$MOTCUA_PUBLIC_BASE_URL/gia-lap/buu-chinh/api"
   export MOTCUA_POST_SECRET=${MOTCUA_POST_SECRET:-$($BIN/python -c 'import secrets; print(secrets.token_hex(16))')}
 fi
+# The National Public Service Portal: unless a real one is configured, the local receiver at
+# /gia-lap/dvcqg/ (docs/national-portal-sync.md); huey drains the outbox.
+if [ -z "${MOTCUA_DVCQG_URL:-}" ]; then
+  export MOTCUA_DVCQG_SIMULATOR=1
+  export MOTCUA_DVCQG_URL="$MOTCUA_PUBLIC_BASE_URL/gia-lap/dvcqg/api"
+  export MOTCUA_DVCQG_TOKEN=${MOTCUA_DVCQG_TOKEN:-$($BIN/python -c 'import secrets; print(secrets.token_hex(16))')}
+fi
 $BIN/python manage.py run_huey --workers 2 --quiet &
 WORKER=$!
-trap 'kill $WORKER $IDP 2>/dev/null; wait $WORKER $IDP 2>/dev/null' EXIT INT TERM
+# the outbox to the national portal, drained continuously (huey's minute job is the safety net)
+$BIN/python manage.py portal_sync &
+SYNC=$!
+trap 'kill $WORKER $SYNC $IDP 2>/dev/null; wait $WORKER $SYNC $IDP 2>/dev/null' EXIT INT TERM
 $BIN/python manage.py demo_logins
 if [ -n "$IDP" ]; then
   echo

@@ -83,6 +83,8 @@ INSTALLED_APPS = [
     "motcua.paysim",  # the payment platform simulator: its table; its URLs only when on
     "motcua.postal",
     "motcua.postsim",  # the post simulator: its table; its URLs only when on
+    "motcua.portalsync",  # the outbox to the National Public Service Portal (DVCQG)
+    "motcua.portalsim",  # the DVCQG simulator: its tables; its URLs only when on
     "motcua.portal",
     "motcua.citizens",
     "motcua.filing",
@@ -539,6 +541,24 @@ MOTCUA_POST_TIMEOUT = env_int("MOTCUA_POST_TIMEOUT", 10)
 MOTCUA_POST_CALLBACK_URL = os.environ.get("MOTCUA_POST_CALLBACK_URL", "")
 MOTCUA_POSTSIM = env_bool("MOTCUA_POSTSIM", False) and not SECURE
 MOTCUA_POSTSIM_SECRET = os.environ.get("MOTCUA_POSTSIM_SECRET", MOTCUA_POST_SECRET)
+
+
+# National Public Service Portal sync (portalsync, docs/national-portal-sync.md): the portal's
+# integration interface and its bearer token (from the environment; no URL: messages wait in
+# the outbox), the timeout in seconds, messages per request, attempts before the dead-letter
+# list, the longest pause between attempts, and the hours within which a change must be accepted
+# to count as "synced on time" (docs/decisions/0045). MOTCUA_DVCQG_SIMULATOR mounts the local
+# receiver at /gia-lap/dvcqg/ (make run turns it on when no portal is configured).
+MOTCUA_DVCQG_URL = os.environ.get("MOTCUA_DVCQG_URL", "")
+MOTCUA_DVCQG_TOKEN = os.environ.get("MOTCUA_DVCQG_TOKEN", "")
+MOTCUA_DVCQG_TIMEOUT = float(os.environ.get("MOTCUA_DVCQG_TIMEOUT", "10"))
+MOTCUA_DVCQG_BATCH = env_int("MOTCUA_DVCQG_BATCH", 250)
+MOTCUA_DVCQG_MAX_ATTEMPTS = env_int("MOTCUA_DVCQG_MAX_ATTEMPTS", 15)
+MOTCUA_DVCQG_MAX_BACKOFF_S = env_int("MOTCUA_DVCQG_MAX_BACKOFF_S", 1800)
+MOTCUA_DVCQG_ON_TIME_HOURS = env_int("MOTCUA_DVCQG_ON_TIME_HOURS", 24)
+MOTCUA_DVCQG_SIMULATOR = env_bool("MOTCUA_DVCQG_SIMULATOR", False) and not SECURE
+# the simulator's own copy of the token (the same unless a test makes them differ)
+MOTCUA_DVCQGSIM_TOKEN = os.environ.get("MOTCUA_DVCQGSIM_TOKEN", MOTCUA_DVCQG_TOKEN)
 # The bank's transfer notifications (payments.bank, VietQR): the HMAC-SHA256 secret agreed with
 # the bank; unset, every notification is refused (nothing is credited from an unsigned call).
 MOTCUA_BANK_WEBHOOK_SECRET = os.environ.get("MOTCUA_BANK_WEBHOOK_SECRET", "")

@@ -37,6 +37,7 @@ urlpatterns = [
     path("", include("motcua.registry.urls")),
     path("", include("motcua.dossiers.urls")),
     path("", include("motcua.integrations.urls")),
+    path("", include("motcua.portalsync.urls")),
     path("", include("motcua.outreach.urls")),
     path("", include("motcua.catalog.urls")),
     path("", include("motcua.postal.urls")),
@@ -47,5 +48,9 @@ if settings.MOTCUA_PAYGOV_SIMULATOR:  # the national payment platform, simulated
     urlpatterns.insert(0, path("gia-lap/thanh-toan/", include("motcua.paysim.urls")))
 if settings.MOTCUA_POSTSIM:  # the post, simulated (dev, tests)
     urlpatterns.insert(0, path("gia-lap/buu-chinh/", include("motcua.postsim.urls")))
+
+
+if settings.MOTCUA_DVCQG_SIMULATOR:  # the national public service portal, simulated (dev, tests)
+    urlpatterns.insert(0, path("gia-lap/dvcqg/", include("motcua.portalsim.urls")))
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

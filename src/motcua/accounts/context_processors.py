@@ -138,6 +138,12 @@ STAFF_MENU = [
         {Role.MANAGER, Role.ADMINISTRATOR},
         _("Tin nhắn, thư, thông báo đẩy chưa đến được công dân; gửi lại."),
     ),
+    (
+        _("Đồng bộ Cổng DVCQG"),
+        "portalsync:coverage",
+        {Role.LEADER, Role.MANAGER, Role.ADMINISTRATOR},
+        _("Tỷ lệ hồ sơ đã đồng bộ lên Cổng Dịch vụ công quốc gia, độ trễ, tin nhắn lỗi."),
+    ),
 ]
 
 

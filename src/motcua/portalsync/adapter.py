@@ -1,0 +1,154 @@
+"""The National Public Service Portal's integration interface, as motcua speaks it.
+
+The only module that knows the portal's field names (docs/national-portal-sync.md): it turns
+outbox rows (motcua's neutral payload) into the portal's message envelope, POSTs a batch of
+them to `MOTCUA_DVCQG_URL` + "/dong-bo" with the bearer token, and reads the answer per message
+id. Field names and codes from RULES.md section 4 (the DVCQG "đồng bộ hồ sơ" payload of
+provincial systems: MaHoSo, TrangThaiHoSo, KenhThucHien, LoaiDoiTuong, dates as
+yyyyMMddHHmmss, TaiKhoanDuocXacThucVoiVNeID, DuocThanhToanTrucTuyen 1/3, HoSoCoThanhPhanSoHoa,
+DanhSachGiayToKetQua); the envelope (MaTinNhan, LoaiTinNhan, the batch and its answer) is ours.
+
+Outcomes: per message "DA_NHAN" (accepted) or "DA_CO" (already had it: accepted, a resend),
+"TU_CHOI" with MaLoi and LyDo (a permanent refusal). A whole request that fails (no
+connection, timeout, HTTP 5xx/429/401, an answer that is not the JSON agreed) raises
+`PortalUnavailable`: nothing is known of its messages, so they are all sent again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import requests
+from django.conf import settings
+
+from motcua.core.calendar import LOCAL_TZ
+
+ACCEPTED = frozenset({"DA_NHAN", "DA_CO"})
+REFUSED = "TU_CHOI"
+KIND = {"status": "DongBoHoSo", "result": "KhoDuLieuCaNhan"}
+_SESSION = requests.Session()
+
+
+class PortalUnavailable(Exception):
+    """The whole request failed; every message of it is to be sent again."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    accepted: bool
+    reason: str = ""  # a refusal: "MaLoi: LyDo"
+
+
+def _date(value: str | None) -> str:
+    if not value:
+        return ""
+    return dt.datetime.fromisoformat(value).astimezone(LOCAL_TZ).strftime("%Y%m%d%H%M%S")
+
+
+def _results(results: list[dict]) -> list[dict]:
+    return [
+        {
+            "MaGiayTo": f"KQ-{r['document_id']}",
+            "TenTepTin": r["file_name"],
+            "DaKySo": 1 if r["signed"] else 0,
+            "NgayBanHanh": _date(r["created_at"]),
+        }
+        for r in results
+    ]
+
+
+def status_body(p: dict) -> dict:
+    """The DVCQG "đồng bộ hồ sơ" fields of one status message."""
+    return {
+        "MaHoSo": p["dossier_code"],
+        "MaTTHC": p["procedure_code"],
+        "MaCoQuanTiepNhan": p["receiving_agency"],
+        "MaCoQuanGiaiQuyet": p["competent_agency"],
+        "TrangThaiHoSo": p["status"],
+        "KenhThucHien": p["channel"],
+        "LoaiDoiTuong": p["applicant_kind"],
+        "ChuHoSo": p["applicant_name"],
+        "SoDinhDanh": p["applicant_id_number"],
+        "NgayNopHoSo": _date(p["submitted_at"]),
+        "NgayTiepNhan": _date(p["received_at"]),
+        "NgayHenTra": _date(p["due_at"]),
+        "NgayHenTraTruoc": _date(p["due_at_before"]),
+        "NgayKetThucXuLy": _date(p["finished_at"]),
+        "NgayTra": _date(p["returned_at"]),
+        "TaiKhoanDuocXacThucVoiVNeID": 1 if p["vneid_verified"] else 0,
+        "DuocThanhToanTrucTuyen": 1 if p["paid_online"] else 3,
+        "HoSoCoThanhPhanSoHoa": 1 if p["digitized"] else 0,
+        "LyDo": p["reason"],
+        "DanhSachGiayToKetQua": _results(p["results"]),
+    }
+
+
+def store_body(p: dict) -> dict:
+    """The result for the citizen's data store (Kho quản lý dữ liệu điện tử) on the portal."""
+    return {
+        "MaHoSo": p["dossier_code"],
+        "MaTTHC": p["procedure_code"],
+        "LoaiDoiTuong": p["applicant_kind"],
+        "SoDinhDanh": p["applicant_id_number"],
+        "ChuHoSo": p["applicant_name"],
+        "MaCoQuanGiaiQuyet": p["competent_agency"],
+        "NgayTra": _date(p["returned_at"]),
+        "DanhSachGiayToKetQua": _results(p["results"]),
+    }
+
+
+def envelope(message) -> dict:
+    body = status_body if message.kind == "status" else store_body
+    return {
+        "MaTinNhan": message.message_id,
+        "LoaiTinNhan": KIND[message.kind],
+        "ThuTu": message.seq,
+        "ThoiGianThayDoi": _date(message.changed_at.isoformat()),
+        "DuLieu": body(message.payload),
+    }
+
+
+def _url() -> str:
+    base = settings.MOTCUA_DVCQG_URL.rstrip("/")
+    if not base:
+        raise PortalUnavailable("config: MOTCUA_DVCQG_URL is not set")
+    return f"{base}/dong-bo"
+
+
+def send(messages: list) -> dict[str, Outcome]:
+    """POST one batch; the outcome of each message the portal answered for, by message id.
+    A message the answer leaves out is simply not in the result (sent again)."""
+    if not messages:
+        return {}
+    body = {"DanhSachTinNhan": [envelope(m) for m in messages]}
+    headers = {"Authorization": f"Bearer {settings.MOTCUA_DVCQG_TOKEN}"}
+    try:
+        response = _SESSION.post(
+            _url(), json=body, headers=headers, timeout=settings.MOTCUA_DVCQG_TIMEOUT
+        )
+    except requests.Timeout:
+        raise PortalUnavailable("timeout: no answer in time") from None
+    except requests.RequestException as exc:
+        raise PortalUnavailable(f"connection: {type(exc).__name__}") from None
+    if response.status_code != 200:
+        raise PortalUnavailable(f"http: portal answered HTTP {response.status_code}")
+    try:
+        answer = response.json()
+        results = answer["KetQua"]
+        if not isinstance(results, list):
+            raise TypeError
+    except (ValueError, KeyError, TypeError):
+        kind = response.headers.get("Content-Type", "?").split(";")[0][:40]
+        raise PortalUnavailable(f"format: answer is not the agreed JSON ({kind})") from None
+    outcomes: dict[str, Outcome] = {}
+    for item in results:
+        if not isinstance(item, dict) or not isinstance(item.get("MaTinNhan"), str):
+            continue
+        state = item.get("TrangThai")
+        if state in ACCEPTED:
+            outcomes[item["MaTinNhan"]] = Outcome(True)
+        elif state == REFUSED:
+            reason = f"{item.get('MaLoi', '?')}: {item.get('LyDo', '')}"[:280]
+            outcomes[item["MaTinNhan"]] = Outcome(False, reason)
+    return outcomes
