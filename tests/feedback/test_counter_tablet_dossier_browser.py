@@ -6,6 +6,7 @@ import pytest
 
 from motcua.core.models import Counter
 from motcua.dossiers import services as dossier_services
+from motcua.feedback import views as feedback_views
 from motcua.feedback.models import Rating
 from motcua.queueing import services as queue_services
 from tests.dossiers.test_status_notifications import ready
@@ -16,8 +17,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_the_tablet_offers_the_dossier_just_returned_and_thanks_the_citizen(
-    browser, live_server, world, clock, artifacts_dir
+    browser, live_server, world, clock, artifacts_dir, monkeypatch
 ):
+    # the live server runs in this process: a quicker poll and thanks keep the test short
+    monkeypatch.setattr(feedback_views, "TABLET_POLL_SECONDS", 1)
+    monkeypatch.setattr(feedback_views, "TABLET_THANKS_SECONDS", 2)
     desk = Counter.objects.create(unit=world.commune, number=3, name="Một cửa")
     queue_services.open_counter(counter=desk, officer=world.officer)
     d = ready(world)
@@ -29,7 +33,7 @@ def test_the_tablet_offers_the_dossier_just_returned_and_thanks_the_citizen(
     dossier_services.return_result(
         world.officer, dossier_id=d.pk, delivery="counter", at=clock.advance(minutes=1)
     )
-    page.get_by_test_id("tablet-dossier").wait_for(timeout=12_000)  # the poll brings it in
+    page.get_by_test_id("tablet-dossier").wait_for(timeout=5_000)  # the poll brings it in
     line = page.get_by_test_id("tablet-dossier").inner_text()
     assert d.code in line and "Đăng ký khai sinh" in line
     assert page.get_by_role(
@@ -50,6 +54,6 @@ def test_the_tablet_offers_the_dossier_just_returned_and_thanks_the_citizen(
         "very_satisfied",
     )
     assert (rating.officer_id, rating.counter_id) == (world.officer.pk, desk.pk)
-    page.get_by_test_id("tablet-waiting").wait_for(timeout=12_000)
+    page.get_by_test_id("tablet-waiting").wait_for(timeout=5_000)
     assert errors == []
     context.close()
