@@ -187,3 +187,13 @@ def test_not_satisfied_with_a_dossier_needs_a_reason(world, desk, clock, staff_c
     assert answer.status_code == 400 and "Xin cho biết lý do" in answer.content.decode()
     assert d.code in answer.content.decode()
     assert not Rating.objects.exists()
+
+
+def test_only_a_hand_over_made_while_the_officer_sat_at_the_open_counter_counts(world, desk, clock):
+    d = hand_over(world, clock)
+    assert selectors.dossier_awaiting_rating(desk, at=clock.current).pk == d.pk
+    queue_services.close_counter(counter=desk, officer=world.officer)
+    assert selectors.dossier_awaiting_rating(desk, at=clock.current) is None
+    # opened again after the hand-over: that citizen was served before, elsewhere
+    queue_services.open_counter(counter=desk, officer=world.officer, at=clock.advance(minutes=1))
+    assert selectors.dossier_awaiting_rating(desk, at=clock.current) is None
