@@ -351,7 +351,11 @@ class DossierEvent(models.Model):
         verbose_name = _("lịch sử xử lý")
         verbose_name_plural = _("lịch sử xử lý")
         ordering = ["dossier", "id"]
-        indexes = [models.Index(fields=["dossier", "at"])]
+        indexes = [
+            models.Index(fields=["dossier", "at"]),
+            # the counter tablet's poll: what the officer at a counter handed over just now
+            models.Index(fields=["actor", "at"], name="dossier_event_actor_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.dossier_id}: {self.action} {self.from_status}->{self.to_status}"

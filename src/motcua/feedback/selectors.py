@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from motcua.core import calendar
-from motcua.queueing.models import Ticket
+from motcua.queueing.models import CounterAssignment, Ticket
 
 from .models import Level, Rating, Reason
 
@@ -136,6 +136,68 @@ def ticket_awaiting_rating(counter, *, at: dt.datetime) -> Ticket | None:
     if Rating.objects.filter(ticket_id=last.pk).exists():
         return None
     return last
+
+
+# What an officer does at the counter that ends a citizen's business with a dossier there: the
+# result handed over, or the dossier refused at reception (the events' actions).
+HANDOVER_ACTIONS = ("return_result", "refuse")
+
+
+def counter_handovers(counter, *, at: dt.datetime):
+    """Hand-over events (`HANDOVER_ACTIONS`) made by the officer who has this counter open, since
+    they opened it and within the tablet's window, of dossiers the counter's unit receives or
+    decides; newest first. Empty when the counter is closed or nobody sits at it."""
+    from motcua.dossiers.models import DossierEvent
+
+    setup = (
+        CounterAssignment.objects.filter(counter=counter, is_open=True, officer__isnull=False)
+        .only("officer_id", "opened_at")
+        .first()
+    )
+    if setup is None:
+        return DossierEvent.objects.none()
+    since = at - TABLET_WINDOW
+    if setup.opened_at is not None and setup.opened_at > since:
+        since = setup.opened_at
+    return (
+        DossierEvent.objects.filter(
+            actor_id=setup.officer_id, action__in=HANDOVER_ACTIONS, at__gte=since, at__lte=at
+        )
+        .filter(
+            Q(dossier__receiving_unit_id=counter.unit_id)
+            | Q(dossier__competent_unit_id=counter.unit_id)
+        )
+        .order_by("-at", "-id")
+    )
+
+
+def dossier_awaiting_rating(counter, *, at: dt.datetime):
+    """The dossier the officer at this counter returned or refused last, if within the window
+    and not yet rated; `handed_over_at` and `handed_over_by` are set on it.
+
+    Like `ticket_awaiting_rating`, only the very last one: once it is rated (at the counter or
+    from the invitation's link) the citizen has been asked, and the next person must not be.
+    """
+    last = counter_handovers(counter, at=at).select_related("dossier", "actor").first()
+    if last is None:
+        return None
+    dossier = last.dossier
+    # still returned or refused (not re-opened since), and nobody has rated it yet
+    if last.to_status != dossier.status or Rating.objects.filter(dossier_id=dossier.pk).exists():
+        return None
+    dossier.handed_over_at = last.at
+    dossier.handed_over_by = last.actor
+    return dossier
+
+
+def counter_handover(counter, dossier, *, at: dt.datetime):
+    """The event by which this counter handed `dossier` over within the window, or None."""
+    return (
+        counter_handovers(counter, at=at)
+        .filter(dossier_id=dossier.pk)
+        .select_related("actor")
+        .first()
+    )
 
 
 # Land, construction and investment are judged on their own (target >= 85% against >= 90-95%

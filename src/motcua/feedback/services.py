@@ -191,6 +191,51 @@ def rate_dossier(
         return _save(rating, lambda: Rating.objects.filter(dossier_id=locked.pk).first())
 
 
+def rate_dossier_at_counter(
+    *,
+    counter,
+    dossier: Dossier,
+    level: str,
+    reason: str = "",
+    comment: str = "",
+    at: dt.datetime | None = None,
+) -> Rated:
+    """Rate a dossier on the counter's tablet, right after the officer there returned its
+    result or refused it (`selectors.counter_handover`, within the tablet's window), counted
+    for that officer and counter.
+
+    A double tap gets the rating this tablet already took (`created=False`); a dossier the
+    counter did not just hand over, or one already rated elsewhere, is refused.
+    """
+    from . import selectors
+
+    at = at or now()
+    existing = Rating.objects.filter(dossier_id=dossier.pk).first()
+    if existing is not None:
+        if existing.channel == Channel.COUNTER_TABLET and existing.counter_id == counter.pk:
+            return Rated(existing, created=False)
+        raise ValidationError(_("Hồ sơ này đã được đánh giá."), code="already_rated")
+    handover = selectors.counter_handover(counter, dossier, at=at)
+    if handover is None:
+        raise ValidationError(
+            _(
+                "Hồ sơ này không vừa được trả kết quả hoặc từ chối tiếp nhận tại quầy này, "
+                "nên không đánh giá tại đây được."
+            ),
+            code="not_handed_over",
+        )
+    return rate_dossier(
+        dossier=dossier,
+        level=level,
+        reason=reason,
+        comment=comment,
+        channel=Channel.COUNTER_TABLET,
+        officer=handover.actor,
+        counter=counter,
+        at=at,
+    )
+
+
 def handed_over_by(dossier: Dossier):
     """The officer who returned the result (the `return_result` event's actor), or None."""
     from motcua.dossiers.models import DossierEvent

@@ -6,6 +6,7 @@ one counter, scoped to the officer's unit (another unit's counter is a 404).
 """
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,6 +18,7 @@ from motcua.accounts.models import Role
 from motcua.accounts.scoping import get_scoped_or_404
 from motcua.core import ratelimit
 from motcua.core.models import Counter
+from motcua.dossiers.models import Dossier
 from motcua.queueing import selectors as queue_selectors
 from motcua.queueing.models import Ticket
 
@@ -146,6 +148,7 @@ def _tablet_render(request, counter: Counter, context: dict, status: int = 200):
         "poll_seconds": TABLET_POLL_SECONDS,
         "thanks_seconds": TABLET_THANKS_SECONDS,
         "panel_url": reverse("feedback:tablet", args=[counter.pk]),
+        "shown": _shown_key(context.get("ticket"), context.get("dossier")),
         **context,
     }
     if request.htmx:
@@ -154,18 +157,56 @@ def _tablet_render(request, counter: Counter, context: dict, status: int = 200):
     return render(request, "feedback/tablet.html", context, status=status)
 
 
+def _newest_awaiting(counter: Counter, at):
+    """What the tablet offers: the ticket finished or the dossier handed over last, if any."""
+    ticket = selectors.ticket_awaiting_rating(counter, at=at)
+    dossier = selectors.dossier_awaiting_rating(counter, at=at)
+    if ticket is not None and dossier is not None:
+        if dossier.handed_over_at >= ticket.finished_at:
+            return None, dossier
+        return ticket, None
+    return ticket, dossier
+
+
+def _shown_key(ticket, dossier) -> str:
+    """What the screen shows, sent back by its poll (`dang-hien`): a ticket's id, `hs<id>` for a
+    dossier, 0 for nothing."""
+    if dossier is not None:
+        return f"hs{dossier.pk}"
+    return str(ticket.pk if ticket else 0)
+
+
+def _counter_dossier_or_404(counter: Counter, raw: str):
+    """A dossier the counter's unit receives or decides; anything else is not found here."""
+    try:
+        dossier_id = int(raw)
+    except ValueError as exc:
+        raise Http404 from exc
+    return get_object_or_404(
+        Dossier.objects.filter(
+            Q(receiving_unit_id=counter.unit_id) | Q(competent_unit_id=counter.unit_id)
+        ),
+        pk=dossier_id,
+    )
+
+
 @staff_required(*TABLET_ROLES)
 @require_http_methods(["GET", "POST"])
 def tablet(request, counter_pk: int):
-    """Màn hình đánh giá tại quầy: turned towards the citizen, it shows the ticket just served."""
+    """Màn hình đánh giá tại quầy: turned towards the citizen, it shows the ticket just served
+    or the dossier just returned or refused at this counter, whichever came last."""
     counter = _counter_or_404(request, counter_pk)
     at = services.now()
     if request.method == "GET":
-        ticket = selectors.ticket_awaiting_rating(counter, at=at)
+        ticket, dossier = _newest_awaiting(counter, at)
         shown = request.GET.get("dang-hien", "")
-        if request.htmx and shown == str(ticket.pk if ticket else 0):
+        if request.htmx and shown == _shown_key(ticket, dossier):
             return HttpResponse(status=204)  # nothing new: keep the screen as the citizen has it
+        if dossier is not None:
+            return _tablet_render(request, counter, _tablet_dossier_state(dossier))
         return _tablet_render(request, counter, _tablet_state(ticket))
+    if "dossier" in request.POST:
+        return _tablet_rate_dossier(request, counter, at)
     try:
         ticket_id = int(request.POST.get("ticket", ""))
     except ValueError as exc:
@@ -191,10 +232,35 @@ def tablet(request, counter_pk: int):
     return _tablet_render(request, counter, {"state": "thanks", "rating": rated.rating})
 
 
+def _tablet_rate_dossier(request, counter: Counter, at):
+    dossier = _counter_dossier_or_404(counter, request.POST.get("dossier", ""))
+    form = RatingForm(request.POST)
+    if not form.is_valid():
+        return _tablet_render(request, counter, _tablet_dossier_state(dossier, form), status=400)
+    try:
+        rated = services.rate_dossier_at_counter(
+            counter=counter,
+            dossier=dossier,
+            level=form.cleaned_data["level"],
+            reason=form.cleaned_data["reason"],
+            comment=form.cleaned_data["comment"],
+            at=at,
+        )
+    except ValidationError as exc:
+        context = _tablet_dossier_state(dossier, form)
+        context["error"] = exc.messages[0]
+        return _tablet_render(request, counter, context, status=400)
+    return _tablet_render(request, counter, {"state": "thanks", "rating": rated.rating})
+
+
 def _tablet_state(ticket: Ticket | None, form: RatingForm | None = None) -> dict:
     if ticket is None:
         return {"state": "waiting", "ticket": None}
     return {"state": "rate", **_form_context(ticket, form)}
+
+
+def _tablet_dossier_state(dossier, form: RatingForm | None = None) -> dict:
+    return {"state": "rate", **_dossier_context(dossier, form)}
 
 
 # --- a dossier, from the invitation's link -----------------------------------------------------
