@@ -28,6 +28,7 @@ from motcua.dossiers.models import (
     Status,
     SupplementRequest,
 )
+from motcua.petitions import selectors as petitions
 
 from .models import Level, Rating, Reason
 from .selectors import local_bounds
@@ -350,9 +351,7 @@ def unit_indicators(
     """The unit's nine indicators for the period: each the mean of the per-dossier scores over
     the dossiers returned in it; the grade is the band of their sum.
     Indicator (8) comes from the petitions received in the period (`on_time` at `now`, or at
-    the period's end when that is earlier). Five queries for the dossiers, one for petitions."""
-    from motcua.petitions import selectors as petitions
-
+    the period's end when that is earlier). Four queries for the dossiers, one for petitions."""
     start, end = local_bounds(date_from, date_to)
     ratio = petitions.on_time(unit_ids, start=start, end=end, now=min(now, end))
     complaints = complaints_on_time(ratio.numerator, ratio.denominator)
