@@ -156,7 +156,13 @@ def _morning(serve, clock):
 def test_a_leader_reads_the_statistics_page(
     browser, live_server, serve, clock, make_officer, commune, shot
 ):
+    from motcua.dossiers.models import Channel as DossierChannel
+    from tests.feedback.test_tt01_indicators import returned, supplement
+
     _morning(serve, clock)
+    # two dossiers returned that day: the nine TT 01/2018 indicators under dossier satisfaction
+    returned(commune, 1)
+    supplement(returned(commune, 2, channel=DossierChannel.COUNTER))
     leader = make_officer(commune, role=Role.LEADER)
     query = "?tu_ngay=2026-11-17&den_ngay=2026-11-17"
     context, page, errors = signed_in(browser, live_server, leader, 1280, 900)
@@ -173,6 +179,8 @@ def test_a_leader_reads_the_statistics_page(
     context, page, errors = signed_in(browser, live_server, leader, 360, 740)
     page.goto(f"{live_server.url}/can-bo/hang-doi/thong-ke/{query}")
     fits(page, 360)
+    assert page.get_by_test_id("indicators-grade").inner_text() == "Xuất sắc"
+    assert page.get_by_test_id("indicators-total").inner_text() == "17,00"
     shot(page, "statistics-360")
     assert errors == []
     context.close()

@@ -119,6 +119,7 @@ def test_the_export_holds_the_same_figures_under_vietnamese_headers(
         "Hài lòng theo cán bộ",
         "Hài lòng về hồ sơ",
         "Hài lòng hồ sơ theo cán bộ",
+        "Chỉ số TT 01-2018",
     ]
     summary = {row[0]: row[1] for row in wb["Tổng hợp"].iter_rows(values_only=True) if row}
     assert summary["Đơn vị"] == "Xã Thạch Hà"
@@ -264,3 +265,61 @@ def test_dossier_satisfaction_shows_land_construction_investment_apart(
 
     mine = signed_in(client, officer).get(PAGE, DAY).content.decode()
     assert 'data-testid="dossier-groups"' in mine and 'data-testid="dossier-officers"' not in mine
+
+
+def test_the_nine_tt01_indicators_and_the_grade_under_dossier_satisfaction(
+    client, make_officer, commune, other_commune, clock
+):
+    """Two dossiers of the commune returned on 17/11, no petitions:
+      A: everything right, filed online                 -> 18
+      B: one supplement request, filed at the counter   -> (3) = 1, (9) = 1: 16
+    Means 2; 2; 1,5; 2; 2; 2; 2; 2; 1,5 -> 17,00 "Xuất sắc". A dossier of the other commune
+    returned that day is not counted (its page shows nothing for the commune's leader)."""
+    from motcua.dossiers.models import Channel as DossierChannel
+    from tests.feedback.test_tt01_indicators import returned, supplement
+
+    returned(commune, 1)
+    supplement(returned(commune, 2, channel=DossierChannel.COUNTER))
+    returned(other_commune, 3)
+
+    leader = make_officer(commune, role=Role.LEADER)
+    page = lxml.html.fromstring(signed_in(client, leader).get(PAGE, DAY).content)
+    assert text(page, "indicators-basis").startswith("Tính từ dữ liệu của 2 hồ sơ")
+    rows = table(page, "indicators")
+    assert [r[2] for r in rows] == [
+        "2,00",
+        "2,00",
+        "1,50",
+        "2,00",
+        "2,00",
+        "2,00",
+        "2,00",
+        "2,00",
+        "1,50",
+    ]
+    assert rows[2] == ["3", "Số lần công dân phải liên hệ để hoàn thiện hồ sơ", "1,50"]
+    assert text(page, "indicators-total") == "17,00"
+    assert text(page, "indicators-grade") == "Xuất sắc"
+
+    wb = load_workbook(io.BytesIO(client.get(reverse("queue_statistics:export"), DAY).content))
+    assert wb.sheetnames[-1] == "Chỉ số TT 01-2018"
+    cells = [r for r in wb["Chỉ số TT 01-2018"].iter_rows(values_only=True) if any(r)]
+    assert cells[0] == ("STT", "Tiêu chí", "Điểm trung bình (0–2)")
+    assert cells[9] == (9, "Cung cấp dịch vụ công trực tuyến", 1.5)
+    summary = {r[1]: r[2] for r in cells[10:]}
+    assert summary["Tổng điểm (tối đa 18)"] == 17.0
+    assert summary["Xếp loại"] == "Xuất sắc"
+    assert summary["Số hồ sơ đã trả kết quả trong kỳ"] == 2
+
+    other_manager = make_officer(other_commune, role=Role.MANAGER)
+    theirs = lxml.html.fromstring(signed_in(client, other_manager).get(PAGE, DAY).content)
+    assert text(theirs, "indicators-basis").startswith("Tính từ dữ liệu của 1 hồ sơ")
+    assert text(theirs, "indicators-total") == "18,00"
+
+
+def test_a_period_with_tickets_but_no_returned_dossier_says_so(client, morning, officer):
+    page = lxml.html.fromstring(signed_in(client, officer).get(PAGE, DAY).content)
+    assert text(page, "indicators-empty") == (
+        "Chưa có hồ sơ nào trả kết quả trong khoảng thời gian này."
+    )
+    assert not page.xpath('//*[@data-testid="indicators"]')

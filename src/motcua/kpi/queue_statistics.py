@@ -35,6 +35,7 @@ from motcua.catalog.models import Field
 from motcua.core import calendar
 from motcua.core.forms import BoundedDateField
 from motcua.core.models import Counter, Unit
+from motcua.feedback import indicators as tt01
 from motcua.feedback import selectors as feedback_selectors
 from motcua.feedback.models import Reason
 from motcua.feedback.selectors import Tally
@@ -102,6 +103,11 @@ def _num(value: float | None, suffix: str = "") -> str:
     if value is None:
         return "–"
     return f"{formats.number_format(value, decimal_pos=1, use_l10n=True)}{suffix}"
+
+
+def _num2(value: float | None) -> str:
+    """2 decimals (a mean of 0/1/2 scores: 1,75), a dash when there is no figure."""
+    return "–" if value is None else formats.number_format(value, decimal_pos=2, use_l10n=True)
 
 
 @dataclass
@@ -184,10 +190,23 @@ class Report:
     dossiers: list[Row] = field(default_factory=list)
     dossiers_by_field: list[Row] = field(default_factory=list)
     dossiers_by_officer: list[Row] | None = None
+    # the nine TT 01/2018 indicators over the dossiers returned in the period, and the grade
+    indicators: tt01.UnitIndicators | None = None
 
     @property
     def is_empty(self) -> bool:
-        return not self.total.issued and not self.tally.total
+        returned = self.indicators.dossiers if self.indicators else 0
+        return not self.total.issued and not self.tally.total and not returned
+
+    @property
+    def indicator_rows(self) -> list[tuple[int, str, str]]:
+        """(number, indicator, mean score as text) for the page."""
+        rows = self.indicators.rows if self.indicators else []
+        return [(n, label, _num2(mean)) for n, label, mean in rows]
+
+    @property
+    def indicator_total_text(self) -> str:
+        return _num2(self.indicators.total if self.indicators else None)
 
 
 def build_report(unit: Unit, date_from: dt.date, date_to: dt.date, *, with_officers: bool):
@@ -253,6 +272,7 @@ def build_report(unit: Unit, date_from: dt.date, date_to: dt.date, *, with_offic
             key=lambda r: r.label,
         ),
         dossiers_by_officer=dossiers_by_officer,
+        indicators=tt01.unit_indicators([unit.pk], date_from, date_to, now=services.now()),
     )
 
 
@@ -424,9 +444,38 @@ def workbook(report: Report, generated_at: dt.datetime) -> bytes:
             [[r.label, *_sat_cells(r)] for r in report.dossiers_by_officer],
             [30, 14, 14, 14],
         )
+    _indicator_sheet(wb, report.indicators)
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+def _indicator_sheet(wb: Workbook, unit: tt01.UnitIndicators | None) -> None:
+    """One sheet: the nine indicators (mean score 0-2), the total out of 18 and the grade."""
+    ws = wb.create_sheet(_("Chỉ số TT 01-2018")[:31])
+    ws.append([_("STT"), _("Tiêu chí"), _("Điểm trung bình (0–2)")])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for n, label, mean in unit.rows if unit else []:
+        ws.append([n, label, round(mean, 2)])
+        ws.cell(ws.max_row, 3).number_format = "0.00"
+    ws.append([])
+    total = unit.total if unit else None
+    ws.append(["", _("Tổng điểm (tối đa 18)"), total])
+    ws.cell(ws.max_row, 3).number_format = "0.00"
+    ws.append(["", _("Xếp loại"), unit.grade if unit and unit.grade else "–"])
+    ws.append(["", _("Số hồ sơ đã trả kết quả trong kỳ"), unit.dossiers if unit else 0])
+    if unit:
+        ws.append(
+            [
+                "",
+                _("Phản ánh, kiến nghị xử lý đúng hạn"),
+                f"{unit.complaints_handled}/{unit.complaints_counted}",
+            ]
+        )
+    ws.column_dimensions["A"].width = 6
+    ws.column_dimensions["B"].width = 58
+    ws.column_dimensions["C"].width = 22
 
 
 @staff_required(*VIEWER_ROLES)
