@@ -22,8 +22,8 @@ from motcua.accounts.models import Role, StaffAssignment, User
 from motcua.catalog.models import Procedure, StepStage
 from motcua.core import calendar
 from motcua.core.models import AuditEvent, Unit
+from motcua.demo import certified_copies, signed_results
 from motcua.demo import dossiers as demo_dossiers
-from motcua.demo import signed_results
 from motcua.demo.management.commands import load_demo as load_demo_command
 from motcua.dossiers import deadlines, selectors, services, workflow
 from motcua.dossiers.models import (
@@ -74,6 +74,12 @@ def loaded(django_db_setup, django_db_blocker, tmp_path_factory):
         # rolled back below: the signed demo results are tested in test_demo_signed_results
         patch.setattr(
             signed_results, "sign_results", lambda unit: signed_results.SignedResults(unit=unit)
+        )
+        # the demo certified copies are signed the same way (tests/certification has them)
+        patch.setattr(
+            certified_copies,
+            "certify_demo_copies",
+            lambda unit: certified_copies.DemoCopies(unit=unit, skipped=True),
         )
         calendar.clear_cache()
         with transaction.atomic():

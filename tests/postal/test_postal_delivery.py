@@ -145,7 +145,7 @@ def test_forged_replayed_stale_and_unknown_updates_are_refused_and_logged(world,
     dossier = ready_by_post(world)
     tracking = hand(world, dossier).tracking_number
     forged = send_update(tracking, "da-phat", secret="khoa-gia-mao")
-    assert forged.status_code == 400 and forged.json()["ly_do"] == "Chữ ký không hợp lệ."
+    assert forged.status_code == 403 and forged.json()["ly_do"] == "Chữ ký không hợp lệ."
     stale = send_update(tracking, "da-phat", timestamp=int(time.time()) - 3600)
     assert stale.status_code == 400 and "quá hạn" in stale.json()["ly_do"]
     assert send_update(tracking, "da-nhan-gui", message_id="m-1").status_code == 200
@@ -162,7 +162,7 @@ def test_forged_replayed_stale_and_unknown_updates_are_refused_and_logged(world,
     unknown = send_update("EB000000001VN", "da-phat")
     assert unknown.status_code == 400 and "không có trong hệ thống" in unknown.json()["ly_do"]
     garbage = requests.post(services.callback_url(), data=b"not json", timeout=5)
-    assert garbage.status_code == 400
+    assert garbage.status_code == 403  # unsigned: not the post
     assert RefusedUpdate.objects.count() == 5
     assert Dossier.objects.get(pk=dossier.pk).status == Status.RESULT_READY
     assert Consignment.objects.get().status == "accepted"

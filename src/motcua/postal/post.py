@@ -94,26 +94,30 @@ def book(
 
 
 class Refused(Exception):
-    """An update we do not record; `reason` is the Vietnamese reason logged."""
+    """An update we do not record; `reason` is the Vietnamese reason logged. `unsigned`: the
+    sender did not prove it is the post (no key, no or a wrong signature): answered 403."""
 
-    def __init__(self, reason: str, tracking_number: str = "", message_id: str = ""):
+    def __init__(
+        self, reason: str, tracking_number: str = "", message_id: str = "", *, unsigned=False
+    ):
         super().__init__(reason)
         self.reason, self.tracking_number, self.message_id = reason, tracking_number, message_id
+        self.unsigned = unsigned
 
 
 def parse_update(body: bytes, headers, *, now: float | None = None) -> Update:
     """Check a status update's signature and freshness and read it, or raise Refused."""
     secret = settings.MOTCUA_POST_SECRET
     if not secret:
-        raise Refused("Chưa cấu hình khóa bí mật dùng chung với bưu điện.")
+        raise Refused("Chưa cấu hình khóa bí mật dùng chung với bưu điện.", unsigned=True)
     stamp = headers.get(TIMESTAMP_HEADER, "")
     given = headers.get(SIGNATURE_HEADER, "")
     try:
         timestamp = int(stamp)
     except (TypeError, ValueError):
-        raise Refused("Thiếu hoặc sai thời điểm ký.") from None
+        raise Refused("Thiếu hoặc sai thời điểm ký.", unsigned=True) from None
     if not hmac.compare_digest(sign(body, timestamp, secret), str(given)):
-        raise Refused("Chữ ký không hợp lệ.")
+        raise Refused("Chữ ký không hợp lệ.", unsigned=True)
     now = time.time() if now is None else now
     if abs(now - timestamp) > FRESH_SECONDS:
         raise Refused("Bản tin đã quá hạn (có thể bị gửi lại).")

@@ -191,12 +191,14 @@ def hand_over(
     return consignment
 
 
-def _refuse(reason: str, *, tracking: str = "", message_id: str = "", now) -> NoReturn:
+def _refuse(
+    reason: str, *, tracking: str = "", message_id: str = "", now, unsigned: bool = False
+) -> NoReturn:
     RefusedUpdate.objects.create(
         received_at=now, reason=reason[:200], tracking_number=tracking, message_id=message_id
     )
     log.warning("postal update refused (%s): %s", tracking or "-", reason)
-    raise post.Refused(reason, tracking, message_id)
+    raise post.Refused(reason, tracking, message_id, unsigned=unsigned)
 
 
 def receive_update(body: bytes, headers, *, now: dt.datetime | None = None) -> Consignment:
@@ -207,7 +209,13 @@ def receive_update(body: bytes, headers, *, now: dt.datetime | None = None) -> C
     try:
         update = post.parse_update(body, headers)  # freshness on the wire's real clock
     except post.Refused as exc:
-        _refuse(exc.reason, tracking=exc.tracking_number, message_id=exc.message_id, now=now)
+        _refuse(
+            exc.reason,
+            tracking=exc.tracking_number,
+            message_id=exc.message_id,
+            now=now,
+            unsigned=exc.unsigned,
+        )
     tracking, message_id = update.tracking_number, update.message_id
     with transaction.atomic():
         consignment = (

@@ -57,9 +57,11 @@ def followed_up(request, pk: int):
 @csrf_exempt
 @require_POST
 def webhook(request):
-    """The post's status update: 200 recorded; 400 with the reason when refused."""
+    """The post's status update: 200 recorded; 403 when it is not signed by the post, 400 with
+    the reason when a signed update is refused (stale, replayed, unknown, out of order)."""
     try:
         consignment = services.receive_update(request.body, request.headers)
     except post.Refused as exc:
-        return JsonResponse({"ket_qua": "tu-choi", "ly_do": exc.reason}, status=400)
+        status = 403 if exc.unsigned else 400
+        return JsonResponse({"ket_qua": "tu-choi", "ly_do": exc.reason}, status=status)
     return JsonResponse({"ket_qua": "da-ghi-nhan", "trang_thai": consignment.status})
