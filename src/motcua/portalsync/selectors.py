@@ -121,7 +121,8 @@ def coverage(user, *, start: dt.datetime, end: dt.datetime, now: dt.datetime) ->
     for unit_id, lag in PortalMessage.objects.filter(
         unit_id__in=unit_ids, accepted_at__gte=start, accepted_at__lt=end, lag__isnull=False
     ).values_list("unit_id", "lag"):
-        lags.setdefault(unit_id, []).append(int(lag.total_seconds() * 1000))
+        if lag is not None:  # filtered out above; said again for the type checker
+            lags.setdefault(unit_id, []).append(int(lag.total_seconds() * 1000))
     shown = set(per_unit) | {u for u, _s in states} | set(lags)
     rows = []
     for unit in Unit.objects.filter(pk__in=shown).order_by("name", "pk"):
