@@ -94,6 +94,8 @@ SUPERUSER_ONLY = {
     "postal.Consignment": "postal evidence, as dossiers.Dossier; the unit's staff see it on "
     "the dossier page.",
     "postal.ConsignmentEvent": "as postal.Consignment.",
+    "portalsync.PortalMessage": "the outbox to the national portal, as dossiers.Dossier; the "
+    "unit's leaders and managers read it on the sync coverage screen.",
     "postal.RefusedUpdate": "status updates the post sent that were refused: no unit is known "
     "for a forged or unknown one; for the operator.",
     "petitions.SpentChallenge": "proof-of-work ids already used, of anonymous visitors of no "

@@ -1,14 +1,16 @@
-"""The outbox in the admin: read-only (a ledger of what was sent), scoped to the user's units."""
+"""The outbox in the admin: read-only (a ledger of what was sent), for the operator only, as the
+dossiers it carries are; the unit's leaders and managers read it on the sync coverage screen."""
 
 from django.contrib import admin
 
-from motcua.core.admin_scope import UnitScopedAdmin
+from motcua.core.admin_base import ReadOnlyMixin
+from motcua.core.admin_scope import SuperuserOnlyAdmin
 
 from .models import PortalMessage
 
 
 @admin.register(PortalMessage)
-class PortalMessageAdmin(UnitScopedAdmin, admin.ModelAdmin):
+class PortalMessageAdmin(ReadOnlyMixin, SuperuserOnlyAdmin, admin.ModelAdmin):
     list_display = (
         "dossier_code",
         "seq",
@@ -22,12 +24,3 @@ class PortalMessageAdmin(UnitScopedAdmin, admin.ModelAdmin):
     list_filter = ("state", "kind")
     search_fields = ("dossier_code", "message_id")
     readonly_fields = [f.name for f in PortalMessage._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
