@@ -83,6 +83,12 @@ def test_a_villager_takes_a_number_from_home_and_follows_it_offline(
     page.wait_for_function(
         "caches.open('motcua-pages').then(c => c.match(location.href)).then(Boolean)"
     )
+    # this page asks for its JSON at once (its server time is frozen, so it looks old): wait
+    # until that answer has come, or it may be answered after the clock moves, 7 min later
+    page.wait_for_function(
+        "() => performance.getEntriesByType('resource')"
+        ".some(e => e.name.includes('/trang-thai.json') && e.responseEnd > 0)"
+    )
     assert not real(errors), errors
 
     # no signal: the ticket still shows from the phone's cache, saying since when

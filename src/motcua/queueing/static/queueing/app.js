@@ -104,6 +104,8 @@
   var base = (parseInt(card.dataset.poll, 10) || 15) * 1000;
   var delay = base;
   var timer = null;
+  var asked = 0;    // polls sent; a poll answered after a later one was applied is dropped,
+  var applied = 0;  // or a slow "waiting" answer would hide the "called" one that came first
   remember(saved, state);
 
   function field(name, value) {
@@ -155,12 +157,16 @@
 
   function poll() {
     if (document.hidden) { schedule(base * 4); return; }
+    var mine = ++asked;
     fetch(stateUrl, {credentials: "same-origin", cache: "no-store",
       headers: {"Accept": "application/json"}})
       .then(function (response) {
+        if (mine < applied) { return; }
         if (!response.ok) { throw new Error(String(response.status)); }
         var fromCache = response.headers.get("X-Motcua-Offline") === "1";
         return response.json().then(function (data) {
+          if (mine < applied) { return; }
+          applied = mine;
           apply(data);
           if (fromCache) { throw new Error("offline"); }
           setOnline();
@@ -169,6 +175,7 @@
         });
       })
       .catch(function () {
+        if (mine < applied) { return; }
         setOffline();
         delay = Math.min(delay * 2, base * 8);
         schedule(delay);
