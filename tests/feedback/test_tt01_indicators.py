@@ -133,6 +133,7 @@ LATE = DUE + dt.timedelta(hours=1)
         (indicators.attitude, {}, 2),
         (indicators.attitude, {"returned_at": LATE}, 1),
         (indicators.attitude, {"attitude_complaint": True}, 0),
+        (indicators.attitude, {"petition": True}, 0),
         (indicators.online, {}, 2),
         (indicators.online, {"channel": DossierChannel.COUNTER}, 1),
         (indicators.online, {"online_mode": Mode.PARTIAL, "channel": DossierChannel.ONLINE}, 1),
@@ -241,6 +242,30 @@ def petition(unit, n, *, on_time: bool):
         due_at=due,
         answered_at=due + dt.timedelta(hours=-1 if on_time else 1),
     )
+
+
+def test_a_petition_about_a_dossier_takes_its_attitude_score_to_zero(
+    commune, other_commune, django_assert_num_queries
+):
+    """(7) reads the petitions linked to a dossier ("Mã hồ sơ" on the petition form) as well
+    as the "thái độ" ratings: on time, no rating, but a petition about it -> 0. Its neighbour
+    without one keeps 2, and a petition about another dossier changes nothing here."""
+    about = returned(commune, 1)
+    neighbour = returned(commune, 2)
+    elsewhere = returned(other_commune, 3)
+    p = petition(commune, 1, on_time=True)
+    p.dossier = about
+    p.save(update_fields=["dossier"])
+    q = petition(other_commune, 2, on_time=True)
+    q.dossier = elsewhere
+    q.save(update_fields=["dossier"])
+
+    assert indicators.dossier_scores(about).values[6] == 0
+    assert indicators.dossier_scores(neighbour).values[6] == 2
+    with django_assert_num_queries(5):  # still 1 petitions + 4 dossiers
+        unit = indicators.unit_indicators([commune.pk], DAY, DAY, now=NOW)
+    assert unit.dossiers == 2
+    assert unit.means[6] == 1  # (0 + 2) / 2
 
 
 def test_the_unit_roll_up_averages_the_dossiers_returned_in_the_period(

@@ -135,3 +135,28 @@ def petition_in(w: World, **kw) -> services.PetitionIn:
 def submit(w: World, when: dt.datetime | None = None, **kw):
     when = when or at(2026, 11, 17)
     return services.submit(unit=w.commune, data=petition_in(w, **kw), now=when, **solved(when))
+
+
+def make_dossier(receiving: Unit, n: int, *, competent: Unit | None = None):
+    """A dossier built by hand (the petition only needs its code and its units)."""
+    from motcua.dossiers.models import Dossier, Status
+    from tests.dossiers.factories import make_procedure
+
+    procedure = make_procedure(receiving, steps=False)
+    return Dossier.objects.create(
+        code=f"000.00.12.H42-261110-{n:04d}",
+        receiving_unit=receiving,
+        competent_unit=competent or receiving,
+        procedure=procedure,
+        procedure_code=procedure.code,
+        procedure_name=procedure.name,
+        processing_days=Decimal("5"),
+        time_unit="working_day",
+        rule_version="test",
+        applicant_name="Trần Thị Bình",
+        applicant_id_number="001203004567",
+        status=Status.PROCESSING,
+        submitted_at=at(2026, 11, 10, 8),
+        received_at=at(2026, 11, 10, 9),
+        due_at=at(2026, 11, 17, 17),
+    )

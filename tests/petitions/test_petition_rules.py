@@ -119,12 +119,12 @@ def test_who_may_do_what(world):
 
 def test_actions_offered_follow_the_same_rules(world):
     p = submit(world)
-    assert services.actions_for(world.manager, p) == ["assign", "close", "transfer"]
+    assert services.actions_for(world.manager, p) == ["assign", "close", "transfer", "link_dossier"]
     assert services.actions_for(world.handler, p) == ["assign"]
     assert services.actions_for(world.culture_handler, p) == []
     assert services.actions_for(world.other_manager, p) == []
     p = services.assign(p.pk, actor=world.manager, handler=world.handler)
-    assert services.actions_for(world.handler, p) == ["answer"]
+    assert services.actions_for(world.handler, p) == ["answer", "link_dossier"]
 
 
 def test_a_stale_form_is_refused(world):

@@ -75,6 +75,22 @@ def stored_file_for_staff(user, *, dossier_id: int, owner: str, owner_id: int, n
     return dossier, row
 
 
+def by_code_for_units(raw: str, unit_ids) -> Dossier | None:
+    """The dossier a typed code names ("000.00.12.h23-261122-0001", spaces and case forgiven)
+    when one of `unit_ids` received it or decides it; None otherwise (for another app's form:
+    a petition about a dossier; never tells whether the code exists elsewhere)."""
+    code = re.sub(r"\s+", "", raw or "").upper()
+    if not code or len(code) > 60:
+        return None
+    ids = list(unit_ids)
+    return (
+        Dossier.objects.filter(code=code)
+        .filter(Q(receiving_unit_id__in=ids) | Q(competent_unit_id__in=ids))
+        .only("pk", "code", "receiving_unit_id", "competent_unit_id")
+        .first()
+    )
+
+
 def _open(qs: QuerySet[Dossier]) -> QuerySet[Dossier]:
     return qs.filter(status__in=ACTIVE)
 

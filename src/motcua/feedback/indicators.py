@@ -94,6 +94,7 @@ class Facts:
     procedure_complete: bool = False
     online_mode: str = Procedure.OnlineMode.UNKNOWN
     attitude_complaint: bool = False
+    petition: bool = False  # a petition (phản ánh, kiến nghị) is about this dossier
 
     @property
     def late(self) -> bool:
@@ -147,9 +148,10 @@ def published(f: Facts) -> int:
 
 
 def attitude(f: Facts) -> int:
-    """(7) 0 when the dossier was rated "không hài lòng" for the staff's attitude; otherwise 1
-    when the result came late; otherwise 2 (early or on time, no complaint)."""
-    if f.attitude_complaint:
+    """(7) 0 when the dossier was rated "không hài lòng" for the staff's attitude or a petition
+    (phản ánh, kiến nghị) is about it; otherwise 1 when the result came late; otherwise 2
+    (early or on time, no complaint)."""
+    if f.attitude_complaint or f.petition:
         return 0
     return 1 if f.late else 2
 
@@ -228,11 +230,13 @@ def load_facts(dossiers: QuerySet[Dossier]) -> list[Facts]:
             dossier=OuterRef("pk"), level=Level.NOT_SATISFIED, reason=Reason.ATTITUDE
         )
     )
+    petition = Exists(petitions.about_dossier(OuterRef("pk")))
     rows = (
         dossiers.order_by()
         .annotate(
             x_extension=extension,
             x_attitude=attitude_rating,
+            x_petition=petition,
             x_complete=_complete_procedure_q(),
         )
         .values(
@@ -249,6 +253,7 @@ def load_facts(dossiers: QuerySet[Dossier]) -> list[Facts]:
             "procedure__online_mode",
             "x_extension",
             "x_attitude",
+            "x_petition",
             "x_complete",
         )
     )
@@ -267,6 +272,7 @@ def load_facts(dossiers: QuerySet[Dossier]) -> list[Facts]:
             procedure_complete=bool(r["x_complete"]),
             online_mode=r["procedure__online_mode"],
             attitude_complaint=bool(r["x_attitude"]),
+            petition=bool(r["x_petition"]),
         )
         for r in rows
     }

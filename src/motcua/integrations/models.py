@@ -79,6 +79,7 @@ class Notification(models.Model):
         BOOKING_REMINDER = "booking_reminder", _("Nhắc lịch hẹn")
         RESULT_EXPIRING = "result_expiring", _("Nhắc kết quả sắp hết giá trị")
         RATING_INVITE = "rating_invite", _("Mời đánh giá mức độ hài lòng")
+        PETITION_ANSWERED = "petition_answered", _("Phản ánh, kiến nghị đã có trả lời công khai")
         OTHER = "other", _("Khác")
 
     unit = models.ForeignKey(

@@ -4,6 +4,7 @@
     received, assigned --transfer--> transferred (a new petition in the other unit)
     received, assigned, answered --close--> closed
     received, assigned --flag_overdue--> (same status, `overdue` set)
+    received, assigned, answered, published --link_dossier--> (same status, `dossier` set/cleared)
 
 `assign` from assigned hands the petition to another handler (or department). Closed and
 transferred are the end; a published answer can only be rated, once, by its submitter.
@@ -27,6 +28,7 @@ TRANSITIONS = {
     "transfer": ({S.RECEIVED, S.ASSIGNED}, S.TRANSFERRED),
     "flag_overdue": ({S.RECEIVED, S.ASSIGNED}, KEEP),
     "rate": ({S.PUBLISHED}, KEEP),
+    "link_dossier": ({S.RECEIVED, S.ASSIGNED, S.ANSWERED, S.PUBLISHED}, KEEP),
 }
 LABELS = {
     "receive": gettext_lazy("Tiếp nhận"),
@@ -37,6 +39,7 @@ LABELS = {
     "transfer": gettext_lazy("Chuyển đơn vị có thẩm quyền"),
     "flag_overdue": gettext_lazy("Đánh dấu quá hạn"),
     "rate": gettext_lazy("Đánh giá trả lời"),
+    "link_dossier": gettext_lazy("Gắn hồ sơ liên quan"),
 }
 
 

@@ -125,6 +125,14 @@ class Petition(models.Model):
         on_delete=models.PROTECT,
         related_name="repeats",
     )
+    dossier = models.ForeignKey(
+        "dossiers.Dossier",
+        verbose_name=_("hồ sơ liên quan"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     transferred_from = models.OneToOneField(
         "self",
         verbose_name=_("chuyển đến từ"),

@@ -135,3 +135,32 @@ def satisfied(unit_ids, *, start: dt.datetime, end: dt.datetime) -> Ratio:
     qs = counted(unit_ids, start=start, end=end).filter(answered_at__isnull=False)
     figures = qs.aggregate(n=Count("id", filter=satisfied_q()), d=Count("id"))
     return Ratio(figures["n"], figures["d"])
+
+
+def dossiers_with_petition(unit_ids, *, start: dt.datetime, end: dt.datetime) -> QuerySet:
+    """Ids of the dossiers (one each) that a petition received in [start, end) is about
+    ("Mã hồ sơ" on the form, or set by staff), where the petition was received by one of the
+    units or the dossier was received or decided by one of them. A petition transferred away
+    still counts for its dossier (the clone in the competent unit names the same dossier, so
+    the id appears once). For the service index: "dossiers without a not-satisfied rating,
+    a petition or overdue"."""
+    ids = list(unit_ids)
+    return (
+        Petition.objects.filter(
+            Q(unit_id__in=ids)
+            | Q(dossier__receiving_unit_id__in=ids)
+            | Q(dossier__competent_unit_id__in=ids),
+            dossier__isnull=False,
+            received_at__gte=start,
+            received_at__lt=end,
+        )
+        .order_by()
+        .values_list("dossier_id", flat=True)
+        .distinct()
+    )
+
+
+def about_dossier(dossier_ref) -> QuerySet[Petition]:
+    """Petitions about one dossier (`dossier_ref`: an id or an `OuterRef("pk")` for an
+    `Exists` in another app's query, e.g. TT 01/2018 indicator 7 in `feedback.indicators`)."""
+    return Petition.objects.filter(dossier_id=dossier_ref)

@@ -13,8 +13,10 @@ is `IllegalTransition` (409).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
+import logging
 import re
 import secrets
 from dataclasses import dataclass, field
@@ -26,20 +28,24 @@ from django.core.files.base import ContentFile
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from motcua.accounts.models import Role, StaffAssignment, User
 from motcua.accounts.scoping import has_role
-from motcua.core import audit, calendar, identifiers
+from motcua.core import audit, calendar, identifiers, links
 from motcua.core.models import Department, Unit, Village
-from motcua.core.statemachine import NOOP, Move
+from motcua.core.statemachine import NOOP, Move, Outcome
 from motcua.documents.uploads import Upload, UploadRefused, paper_pdf
+from motcua.dossiers import selectors as dossiers
 
 from . import challenge, redaction
 from .machine import PETITIONS
 from .models import Attachment, Category, Petition
 
+logger = logging.getLogger(__name__)
 S = Petition.Status
 MANAGERS = (Role.MANAGER, Role.LEADER)
 HANDLER_ROLES = (Role.SPECIALIST,)
@@ -62,6 +68,7 @@ class PetitionIn:
     phone: str = ""
     email: str = ""
     repeat_of: str = ""
+    dossier: str = ""  # "Mã hồ sơ": the dossier the petition is about, if any
     files: list[Upload] = field(default_factory=list)
 
 
@@ -132,6 +139,35 @@ def _attachments(files: list[Upload]) -> list[tuple[Upload, bytes, int]]:
     return kept
 
 
+def dossier_not_here() -> str:
+    """One message for an unknown code and another unit's dossier (no oracle of codes)."""
+    return _(
+        "Không tìm thấy hồ sơ có mã này do đơn vị tiếp nhận hoặc giải quyết. Kiểm tra lại mã in "
+        "trên giấy tiếp nhận và hẹn trả kết quả, hoặc để trống ô này."
+    )
+
+
+def _dossier(raw: str, unit_ids: set[int]):
+    """The dossier a typed code names, if one of `unit_ids` received or decides it; else None
+    (one answer for "no such code" and "another unit's dossier": no oracle of codes)."""
+    return dossiers.by_code_for_units(raw, unit_ids)
+
+
+def _routed_units(petition: Petition) -> set[int]:
+    """The unit handling the petition and every unit it was transferred from."""
+    units = {petition.unit_id}
+    previous = petition.transferred_from_id
+    for _hop in range(5):
+        if previous is None:
+            break
+        row = Petition.objects.filter(pk=previous).values("unit_id", "transferred_from_id").first()
+        if row is None:
+            break
+        units.add(row["unit_id"])
+        previous = row["transferred_from_id"]
+    return units
+
+
 def _clean(unit: Unit, data: PetitionIn, user) -> dict:
     errors: dict[str, str] = {}
     subject = " ".join((data.subject or "").split())
@@ -195,6 +231,11 @@ def _clean(unit: Unit, data: PetitionIn, user) -> dict:
         repeat_of = Petition.objects.filter(code=code, unit=unit).first() if code else None
         if repeat_of is None:
             errors["repeat_of"] = _("Không tìm thấy phản ánh trước với mã này ở đơn vị này.")
+    dossier = None
+    if (data.dossier or "").strip():
+        dossier = _dossier(data.dossier, {unit.pk})
+        if dossier is None:
+            errors["dossier"] = dossier_not_here()
     if errors:
         raise ValidationError(errors)
     return {
@@ -211,6 +252,7 @@ def _clean(unit: Unit, data: PetitionIn, user) -> dict:
         "phone": phone,
         "email": email,
         "repeat_of": repeat_of,
+        "dossier": dossier,
         "submitted_by": user if getattr(user, "is_authenticated", False) else None,
     }
 
@@ -320,9 +362,12 @@ def actions_for(user, petition: Petition) -> list[str]:
         "publish": manager,
         "close": manager,
         "transfer": manager,
+        "link_dossier": manager or petition.handler_id == user.pk,
     }
     out: list[str] = [
-        a for a in ("assign", "answer", "publish", "close", "transfer") if a in allowed and may[a]
+        a
+        for a in ("assign", "answer", "publish", "close", "transfer", "link_dossier")
+        if a in allowed and may[a]
     ]
     return out
 
@@ -371,7 +416,7 @@ def _run(
         note=note,
         expected_version=expected_version,
         changes=changes,
-        audit_fields=("handler_id", "department_id", "overdue", "rating"),
+        audit_fields=("handler_id", "department_id", "overdue", "rating", "dossier_id"),
         in_transaction=in_transaction,
     ).obj
 
@@ -498,6 +543,142 @@ def publish(
         apply=apply,
         now=now,
         expected_version=expected_version,
+        in_transaction=[tell_submitter],
+    )
+
+
+# --- telling the submitter that the answer is public -------------------------------------------
+
+OBJECT_TYPE = "petitions.petition"
+PURPOSE = "petition_answered"
+
+
+def submitter_contacts(petition: Petition) -> list[tuple[str, str]]:
+    """(channel, recipient) to tell: an SMS to the mobile and an e-mail to the address the
+    submitter gave; a signed-in citizen who gave neither, their account's mobile or e-mail.
+    Nobody for an anonymous petition (even from a signed-in citizen: an outbox row naming
+    them would undo the anonymity they chose) or one without any contact."""
+    if petition.anonymous:
+        return []
+    phone, email = petition.phone, petition.email
+    user = petition.submitted_by
+    if not phone and not email and user is not None and user.kind == User.Kind.CITIZEN:
+        phone, email = (user.phone or "").strip(), (user.email or "").strip()
+    out: list[tuple[str, str]] = []
+    if phone:
+        with contextlib.suppress(ValidationError):  # a landline gets no SMS
+            out.append(("sms", identifiers.phone(phone)))
+    if email:
+        out.append(("email", email))
+    return out
+
+
+def first_code(petition: Petition) -> str:
+    """The code the submitter was given: after transfers, the first petition's (it leads here)."""
+    code, previous = petition.code, petition.transferred_from_id
+    for _hop in range(5):
+        if previous is None:
+            break
+        row = Petition.objects.filter(pk=previous).values("code", "transferred_from_id").first()
+        if row is None:
+            break
+        code, previous = row["code"], row["transferred_from_id"]
+    return code
+
+
+def answer_message(petition: Petition) -> dict[str, str]:
+    """Subject, SMS and e-mail texts: the unit, the code and the follow link; nothing of the
+    content or the submitter (the page behind the link shows the masked answer)."""
+    code = first_code(petition)
+    with override(settings.LANGUAGE_CODE):
+        url = links.public_url(reverse("petitions:follow", args=[code]))
+        facts = {"unit": petition.unit.name, "code": code}
+        subject = _("Phản ánh %(code)s đã có trả lời") % facts
+        sms = _("%(unit)s đã trả lời phản ánh %(code)s của ông/bà. Xem trả lời và đánh giá:") % (
+            facts
+        )
+        email = "\n\n".join(
+            [
+                _("Kính gửi ông/bà,"),
+                _(
+                    "%(unit)s đã trả lời và công khai trả lời phản ánh, kiến nghị mã %(code)s "
+                    "của ông/bà."
+                )
+                % facts,
+                _("Xem trả lời và cho biết ông/bà có hài lòng không tại:") + f" {url}",
+                _("Thư này được gửi tự động, xin đừng trả lời thư."),
+            ]
+        )
+    return {"subject": subject, "sms": f"{sms} {url}", "email": email, "url": url, "code": code}
+
+
+def tell_submitter(outcome: Outcome) -> None:
+    """In the publication's transaction: one outbox row per contact (`integrations.services
+    .notify`, which sends after the commit). The key (petition id + channel) makes a second
+    publication or a retried job send nothing new. Logs name the petition, never the contact."""
+    from motcua.integrations.services import notify
+
+    petition: Petition = outcome.obj
+    targets = submitter_contacts(petition)
+    if not targets:
+        return
+    texts = answer_message(petition)
+    for channel, to in targets:
+        key = f"petition:{petition.pk}:published:{channel}"
+        try:
+            notify(
+                channel=channel,
+                recipient=to,
+                purpose=PURPOSE,
+                subject=texts["subject"],
+                body=texts[channel],
+                object_type=OBJECT_TYPE,
+                object_id=petition.pk,
+                idempotency_key=key,
+                url=texts["url"],
+                unit=petition.unit_id,
+            )
+        except (ValidationError, ValueError):  # refused before writing: the answer stays public
+            logger.warning("petition %s: %s notice not queued", petition.code, channel)
+
+
+# --- the dossier a petition is about -------------------------------------------------------------
+
+
+def link_dossier(
+    petition_id: int,
+    *,
+    actor,
+    code: str,
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> Petition:
+    """Set (or, with an empty code, clear) the dossier the petition is about. The unit's
+    managers and leaders, or the officer holding the petition; the dossier must be received
+    or decided by the unit handling the petition or one it was transferred from."""
+    code = (code or "").strip()
+
+    def permit(row: Petition, move: Move) -> None:
+        if not (is_manager(actor, row) or row.handler_id == actor.pk):
+            raise PermissionDenied(
+                _("Chỉ lãnh đạo, quản lý hoặc người được giao được gắn hồ sơ liên quan.")
+            )
+
+    def apply(row: Petition, move: Move, at: dt.datetime) -> dict:
+        dossier = _dossier(code, _routed_units(row)) if code else None
+        if code and dossier is None:
+            raise ValidationError(dossier_not_here())
+        row.dossier_id = dossier.pk if dossier is not None else None
+        return {"dossier": dossier.code if dossier is not None else ""}
+
+    return _run(
+        petition_id,
+        action="link_dossier",
+        actor=actor,
+        permit=permit,
+        apply=apply,
+        now=now,
+        expected_version=expected_version,
     )
 
 
@@ -599,6 +780,7 @@ def transfer(
             phone=row.phone,
             email=row.email,
             submitted_by=row.submitted_by,
+            dossier_id=row.dossier_id,
             transferred_from=row,
         )
         for old in row.attachments.all():

@@ -93,6 +93,7 @@ def new(request, unit_code: str):
             phone=post.get("phone", ""),
             email=post.get("email", ""),
             repeat_of=post.get("repeat_of", ""),
+            dossier=post.get("dossier", "")[:80],
             files=_uploads(request),
         )
         try:
@@ -237,7 +238,9 @@ def staff_list(request):
 
 def _petition(request, pk: int) -> Petition:
     return get_scoped_or_404(
-        Petition.objects.select_related("unit", "category", "department", "village", "handler"),
+        Petition.objects.select_related(
+            "unit", "category", "department", "village", "handler", "dossier"
+        ),
         request.user,
         scope_roles=STAFF_ROLES,
         pk=pk,
@@ -294,6 +297,8 @@ def staff_act(request, pk: int, action: str):
             if to_unit is None:
                 raise ValidationError(_("Chọn đơn vị nhận."))
             services.transfer(petition.pk, to_unit=to_unit, reason=post.get("reason", ""), **common)
+        elif action == "link_dossier":
+            services.link_dossier(petition.pk, code=post.get("dossier", "")[:80], **common)
         else:
             raise Http404
     except ValidationError as exc:
