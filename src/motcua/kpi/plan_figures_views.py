@@ -35,6 +35,7 @@ from motcua.core.models import Unit
 from motcua.dossiers import deadlines
 
 from . import plan_figures
+from .online_filing import minutes_text
 from .plan_figures import COUNT, MINUTES, PERCENT, Result, Scope
 
 VIEWER_ROLES = (Role.LEADER, Role.MANAGER, Role.ADMINISTRATOR)
@@ -107,8 +108,12 @@ def _scope_from(request) -> tuple[MonthForm, list[Unit], Scope | None]:
 
 
 def number(value: float | None, decimals: int = 1) -> str:
+    """Rounded (Django's number_format cuts digits off), a whole number without decimals."""
     if value is None:
         return "–"
+    value = round(value, decimals)
+    if value == int(value):
+        decimals = 0
     return formats.number_format(value, decimal_pos=decimals, use_l10n=True)
 
 
@@ -118,7 +123,7 @@ def value_text(value: float | None, measure: str) -> str:
     if measure == PERCENT:
         return f"{number(value)}%"
     if measure == MINUTES:
-        return _("%(n)s phút") % {"n": number(value)}
+        return minutes_text(value * 60)
     return number(value)
 
 
