@@ -23,7 +23,12 @@ def browser_world(live_server, shipped_calendar):  # noqa: F811
 
 @pytest.mark.parametrize("width", [360, 1280])
 def test_a_leader_reads_the_plan_figures(
-    browser: Browser, live_server, browser_world, artifacts_dir, frozen, width  # noqa: F811
+    browser: Browser,
+    live_server,
+    browser_world,
+    artifacts_dir,
+    frozen,
+    width,  # noqa: F811
 ):
     w = browser_world
     context, page = _signed_in(browser, live_server, w.leader, width)
