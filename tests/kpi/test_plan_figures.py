@@ -437,3 +437,10 @@ def test_another_communes_staff_and_other_roles_are_refused(client, world, commu
     assert page(client, world.other_leader, don_vi=world.commune.pk).status_code == 404
     assert page(client, world.officer).status_code == 403
     assert page(client, world.manager, thang="2101-01").status_code == 400
+
+
+def test_the_figures_cost_a_fixed_number_of_queries(world, commune, django_assert_num_queries):
+    """One or two GROUP BY queries per figure, whatever the number of dossiers or months."""
+    plan_figures.figures(scope(world, world.province))  # warm: the content types, the fields
+    with django_assert_num_queries(26):
+        plan_figures.figures(scope(world, world.province))

@@ -8,7 +8,7 @@ from tests.dossiers.conftest import shipped_calendar  # noqa: F401
 from tests.dossiers.factories import make_world
 from tests.dossiers.test_counter_browser import _fits, _signed_in
 
-from .test_plan_figures import NOW, build, frozen, plan_targets  # noqa: F401
+from .test_plan_figures import build, frozen, plan_targets  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,8 +27,8 @@ def test_a_leader_reads_the_plan_figures(
     live_server,
     browser_world,
     artifacts_dir,
-    frozen,
-    width,  # noqa: F811
+    frozen,  # noqa: F811
+    width,
 ):
     w = browser_world
     context, page = _signed_in(browser, live_server, w.leader, width)
