@@ -442,5 +442,5 @@ def test_another_communes_staff_and_other_roles_are_refused(client, world, commu
 def test_the_figures_cost_a_fixed_number_of_queries(world, commune, django_assert_num_queries):
     """One or two GROUP BY queries per figure, whatever the number of dossiers or months."""
     plan_figures.figures(scope(world, world.province))  # warm: the content types, the fields
-    with django_assert_num_queries(26):
+    with django_assert_num_queries(28):
         plan_figures.figures(scope(world, world.province))

@@ -68,7 +68,6 @@ from django.db.models import (
     Subquery,
     Sum,
 )
-from django.db.models.functions import TruncMonth
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -299,33 +298,37 @@ def _mean(total: float, count: int, scale: float = 1.0) -> float | None:
     return round(total / count / scale, 2) if count else None
 
 
-def _month_of(value) -> dt.date:
-    """A TruncMonth value (aware datetime, naive datetime or date) as the month's first day."""
-    if isinstance(value, dt.datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(LOCAL_TZ)
-        return value.date().replace(day=1)
-    return value.replace(day=1)
-
-
-def _by_month(qs: QuerySet, moment: str, **aggregates) -> dict[dt.date, dict]:
-    """`aggregates` of `qs` per local month of the `moment` column: one GROUP BY."""
-    rows = (
-        qs.annotate(_month=TruncMonth(moment, tzinfo=LOCAL_TZ))
-        .values("_month")
-        .order_by()
-        .annotate(**aggregates)
+def _restricted(aggregate, condition: Q):
+    """`aggregate` (Count, Sum) counting only the rows that also meet `condition`."""
+    both = condition if aggregate.filter is None else aggregate.filter & condition
+    return type(aggregate)(
+        *aggregate.get_source_expressions()[:1], filter=both, distinct=aggregate.distinct
     )
-    out: dict[dt.date, dict] = {}
-    for row in rows:
-        month = _month_of(row.pop("_month"))
-        into = out.setdefault(month, {})
-        for key, value in row.items():
-            if value is None:
-                continue
-            # two rows can fall in one month only where the database truncates differently
-            into[key] = into[key] + value if key in into else value
-    return out
+
+
+def _month_range(moment: str, month: dt.date, dates: bool) -> Q:
+    after = add_months(month, 1)
+    if dates:
+        return Q(**{f"{moment}__gte": month, f"{moment}__lt": after})
+    return Q(**{f"{moment}__gte": _moment(month), f"{moment}__lt": _moment(after)})
+
+
+def _by_month(
+    qs: QuerySet, moment: str, months: list[dt.date], *, dates: bool = False, **aggregates
+) -> dict[dt.date, dict]:
+    """`aggregates` of `qs` per local month of the `moment` column, in one query: one filtered
+    aggregate per month (ranges on the column itself, so an index serves them and no database
+    function runs per row)."""
+    columns = {}
+    for i, month in enumerate(months):
+        condition = _month_range(moment, month, dates)
+        for key, aggregate in aggregates.items():
+            columns[f"{key}__{i}"] = _restricted(aggregate, condition)
+    row = qs.aggregate(**columns)
+    return {
+        month: {key: row[f"{key}__{i}"] or 0 for key in aggregates}
+        for i, month in enumerate(months)
+    }
 
 
 def _seconds(value) -> float:
@@ -405,7 +408,7 @@ def procedures_online_share(scope: Scope) -> Result:
     eligible = online_procedures(scope.unit_ids)
     denominator = eligible.count()
     online = _received(scope).filter(channel=Channel.ONLINE, procedure_id__in=eligible.values("pk"))
-    monthly = _by_month(online, "received_at", n=Count("procedure_id", distinct=True))
+    monthly = _by_month(online, "received_at", scope.months, n=Count("procedure_id", distinct=True))
     points = []
     for month in scope.months:
         n = monthly.get(month, {}).get("n", 0)
@@ -428,6 +431,7 @@ def dossiers_online_share(scope: Scope) -> Result:
     monthly = _by_month(
         _received(scope),
         "received_at",
+        scope.months,
         d=Count("id"),
         n=Count("id", filter=Q(channel=Channel.ONLINE)),
     )
@@ -445,7 +449,11 @@ def _payment_scope(scope: Scope) -> payment_figures.Scope:
 def payments_online_transactions(scope: Scope) -> Result:
     attempts = payment_figures.credited_attempts(_payment_scope(scope))
     monthly = _by_month(
-        attempts, "paid_at", d=Count("id"), n=Count("id", filter=Q(method__in=ONLINE_METHODS))
+        attempts,
+        "paid_at",
+        scope.months,
+        d=Count("id"),
+        n=Count("id", filter=Q(method__in=ONLINE_METHODS)),
     )
     return _ratio_result("payments_online_transactions", scope, monthly)
 
@@ -456,6 +464,7 @@ def payments_online_dossiers(scope: Scope) -> Result:
     monthly = _by_month(
         payment_figures.obligation_dossiers(pay_scope),
         "received_at",
+        scope.months,
         d=Count("id"),
         n=Count("id", filter=Q(pk__in=paid)),
     )
@@ -479,7 +488,7 @@ def digitization_figures(scope: Scope) -> list[Result]:
         _label, den, num = digitization.FIGURES[key]
         aggregates[f"{code}_d"] = Count("id", filter=den())
         aggregates[f"{code}_n"] = Count("id", filter=den() & num())
-    monthly = _by_month(base, "submitted_at", **aggregates)
+    monthly = _by_month(base, "submitted_at", scope.months, **aggregates)
     return [
         _ratio_result(code, scope, monthly, num=f"{code}_n", den=f"{code}_d")
         for code in DIGITIZATION
@@ -494,7 +503,11 @@ def login_to_submit(scope: Scope) -> Result:
         seconds_to_submit__isnull=False,
     )
     monthly = _by_month(
-        filings, "dossier__submitted_at", total=Sum("seconds_to_submit"), count=Count("pk")
+        filings,
+        "dossier__submitted_at",
+        scope.months,
+        total=Sum("seconds_to_submit"),
+        count=Count("pk"),
     )
     return _mean_result("login_to_submit_minutes", scope, monthly)
 
@@ -515,6 +528,7 @@ def online_processing_shorter(scope: Scope) -> Result:
     monthly = _by_month(
         decided,
         "finished_at",
+        scope.months,
         on_total=Sum("took", filter=online),
         on_count=Count("id", filter=online),
         in_total=Sum("took", filter=in_person),
@@ -578,20 +592,20 @@ def satisfaction_figures(scope: Scope) -> list[Result]:
         created_at__gte=scope.start,
         created_at__lt=scope.end,
     )
-    rows = (
-        ratings.annotate(_month=TruncMonth("created_at", tzinfo=LOCAL_TZ))
-        .values("_month", "level", "procedure__field_id")
-        .order_by()
-        .annotate(n=Count("id"))
-    )
+    counts = {
+        f"n__{i}": Count("id", filter=_month_range("created_at", month, False))
+        for i, month in enumerate(scope.months)
+    }
+    rows = ratings.values("level", "procedure__field_id").order_by().annotate(**counts)
     demanding = feedback_selectors.demanding_field_ids()
     all_of: dict[dt.date, feedback_selectors.Tally] = {}
     hard: dict[dt.date, feedback_selectors.Tally] = {}
-    for row in rows:
-        month = _month_of(row["_month"])
-        all_of.setdefault(month, feedback_selectors.Tally()).add(row["level"], row["n"])
-        if row["procedure__field_id"] in demanding:
-            hard.setdefault(month, feedback_selectors.Tally()).add(row["level"], row["n"])
+    for row in rows:  # one row per level and field
+        for i, month in enumerate(scope.months):
+            n = row[f"n__{i}"]
+            all_of.setdefault(month, feedback_selectors.Tally()).add(row["level"], n)
+            if row["procedure__field_id"] in demanding:
+                hard.setdefault(month, feedback_selectors.Tally()).add(row["level"], n)
 
     def monthly(tallies) -> dict[dt.date, dict]:
         return {m: {"n": t.very_satisfied + t.satisfied, "d": t.total} for m, t in tallies.items()}
@@ -615,15 +629,10 @@ def queue_wait(scope: Scope) -> Result:
             waited=ExpressionWrapper(F("called_at") - F("issued_at"), output_field=DurationField())
         )
     )
-    rows = (
-        tickets.annotate(_month=TruncMonth("day"))
-        .values("_month")
-        .order_by()
-        .annotate(total=Sum("waited"), count=Count("id"))
+    sums = _by_month(
+        tickets, "day", scope.months, dates=True, total=Sum("waited"), count=Count("id")
     )
-    monthly = {
-        _month_of(r["_month"]): {"total": _seconds(r["total"]), "count": r["count"]} for r in rows
-    }
+    monthly = {m: {"total": _seconds(v["total"]), "count": v["count"]} for m, v in sums.items()}
     return _mean_result("queue_wait_minutes", scope, monthly)
 
 
@@ -649,8 +658,8 @@ def _village_share(
         village_id__in=counted.values("pk"), age_group__in=groups
     ).annotate(first=Subquery(first))
     reached = residents.filter(first__isnull=False, first__lt=scope.end)
-    new_by_month = _by_month(reached, "first", n=Count("id"))
-    before = sum(v["n"] for m, v in new_by_month.items() if m < scope.months[0])
+    new_by_month = _by_month(reached, "first", scope.months, n=Count("id"))
+    before = reached.filter(first__lt=scope.start).count()
     points, running = [], before
     for month in scope.months:
         running += new_by_month.get(month, {}).get("n", 0)
@@ -710,7 +719,8 @@ def online_service_volume(scope: Scope) -> Result:
         received_at__gte=_moment(first),
         received_at__lt=scope.end,
     )
-    monthly = _by_month(online, "received_at", n=Count("id"))
+    history = [add_months(first, i) for i in range(2 * MONTHS - 1)]
+    monthly = _by_month(online, "received_at", history, n=Count("id"))
     points = []
     for month in scope.months:
         window = [add_months(month, -i) for i in range(MONTHS)]
