@@ -56,6 +56,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import (
     Count,
@@ -483,7 +484,7 @@ def digitization_figures(scope: Scope) -> list[Result]:
     base = defects.in_units(scope.unit_ids).filter(
         received_at__isnull=False, submitted_at__gte=scope.start, submitted_at__lt=scope.end
     )
-    aggregates = {}
+    aggregates: dict[str, Any] = {}
     for code, key in DIGITIZATION.items():
         _label, den, num = digitization.FIGURES[key]
         aggregates[f"{code}_d"] = Count("id", filter=den())
@@ -600,7 +601,7 @@ def satisfaction_figures(scope: Scope) -> list[Result]:
     demanding = feedback_selectors.demanding_field_ids()
     all_of: dict[dt.date, feedback_selectors.Tally] = {}
     hard: dict[dt.date, feedback_selectors.Tally] = {}
-    for row in rows:  # one row per level and field
+    for row in map(dict, rows):  # one row per level and field
         for i, month in enumerate(scope.months):
             n = row[f"n__{i}"]
             all_of.setdefault(month, feedback_selectors.Tally()).add(row["level"], n)
