@@ -601,7 +601,8 @@ def satisfaction_figures(scope: Scope) -> list[Result]:
     demanding = feedback_selectors.demanding_field_ids()
     all_of: dict[dt.date, feedback_selectors.Tally] = {}
     hard: dict[dt.date, feedback_selectors.Tally] = {}
-    for row in map(dict, rows):  # one row per level and field
+    for values in rows:  # one row per level and field
+        row: dict[str, Any] = dict(values)
         for i, month in enumerate(scope.months):
             n = row[f"n__{i}"]
             all_of.setdefault(month, feedback_selectors.Tally()).add(row["level"], n)
