@@ -301,7 +301,8 @@ def _mean(total: float, count: int, scale: float = 1.0) -> float | None:
 
 def _restricted(aggregate, condition: Q):
     """`aggregate` (Count, Sum) counting only the rows that also meet `condition`."""
-    both = condition if aggregate.filter is None else aggregate.filter & condition
+    # the month first: the database tests the cheap range before any subquery of the filter
+    both = condition if aggregate.filter is None else condition & aggregate.filter
     return type(aggregate)(
         *aggregate.get_source_expressions()[:1], filter=both, distinct=aggregate.distinct
     )
