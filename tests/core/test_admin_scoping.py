@@ -40,6 +40,7 @@ from motcua.core.models import AuditEvent, CalendarException, Counter, Departmen
 from motcua.eforms.models import FormSchema
 from motcua.feedback.models import Rating
 from motcua.integrations.models import Notification
+from motcua.kpi.models import Target
 from motcua.outreach.models import AssistedAction, Campaign, GuidanceSession, Resident
 from motcua.payments.models import CollectionAccount, FeeRelief, ReceiptIssuer
 from motcua.petitions.models import Attachment, Category, Petition
@@ -221,6 +222,13 @@ def populate(unit: Unit, tag: str, field: Field) -> dict:
         client_uuid=uuid.uuid4(),
     )
     PostalTariff.objects.create(unit=unit, amount_vnd=22000, basis=f"Hợp đồng {tag}")
+    Target.objects.create(
+        code="dossiers_online_share",
+        unit=unit,
+        period_start=dt.date(2026, 1, 1),
+        value=75,
+        source=f"Kế hoạch {tag}",
+    )
     CollectionAccount.objects.create(
         unit=unit,
         bank_bin="970415",
@@ -441,6 +449,7 @@ CHANGES = {
     "payments.CollectionAccount": ("account_name", "UBND XA THACH HA"),
     "payments.ReceiptIssuer": ("symbol", "BL-27E"),
     "postal.PostalTariff": ("amount_vnd", "25000"),
+    "kpi.Target": ("value", "80"),
     "petitions.Category": ("days", "12"),
 }
 
@@ -545,6 +554,14 @@ ADDS = {
         "unit": a["unit"].pk,
         "amount_vnd": 30000,
         "basis": "Hợp đồng mới với bưu điện",
+    },
+    "kpi.Target": lambda a: {
+        "unit": a["unit"].pk,
+        "code": "reuse",
+        "period_start": "2027-01-01",
+        "comparison": ">=",
+        "value": "60",
+        "source": "Kế hoạch năm 2027 của xã",
     },
 }
 ADDS["petitions.Category"] = lambda a: {

@@ -55,6 +55,12 @@ STAFF_MENU = [
         _("Thời gian từ đăng nhập đến nộp, số trường công dân phải gõ, theo thủ tục."),
     ),
     (
+        _("Chỉ tiêu kế hoạch"),
+        "reports:plan_figures",
+        {Role.LEADER, Role.MANAGER, Role.ADMINISTRATOR},
+        _("Tỷ lệ trực tuyến, thanh toán, số hóa, hài lòng, thời gian: so với chỉ tiêu, 12 tháng."),
+    ),
+    (
         _("Thanh toán trực tuyến"),
         "payments:figures",
         {Role.LEADER, Role.MANAGER},

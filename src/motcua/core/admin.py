@@ -35,7 +35,15 @@ class UnitAdmin(AuditedAdmin, UnitScopedAdmin, admin.ModelAdmin):
 
 @admin.register(Village)
 class VillageAdmin(AuditedAdmin, UnitScopedAdmin, admin.ModelAdmin):
-    list_display = ("name", "kind", "unit", "population", "working_age_population")
+    list_display = (
+        "name",
+        "kind",
+        "unit",
+        "population",
+        "working_age_population",
+        "adult_population",
+        "population_as_of",
+    )
     list_filter = ("kind", "unit")
     search_fields = ("name", "unit__name")
     autocomplete_fields = ("unit",)

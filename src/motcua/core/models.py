@@ -88,6 +88,16 @@ class Village(models.Model):
     working_age_population = models.PositiveIntegerField(
         _("dân số trong độ tuổi lao động"), default=0
     )
+    # The plans' "50% of adults use online services" needs the adults (18+); the three counts
+    # are the denominators of the village figures, so where they come from is kept with them.
+    adult_population = models.PositiveIntegerField(_("dân số từ 18 tuổi trở lên"), default=0)
+    population_source = models.CharField(
+        _("nguồn số liệu dân số"),
+        max_length=200,
+        blank=True,
+        help_text=_("Ví dụ: Công an xã, CSDL quốc gia về dân cư; báo cáo số ..."),
+    )
+    population_as_of = models.DateField(_("số liệu dân số tính đến ngày"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("thôn/tổ dân phố")
