@@ -386,7 +386,10 @@ class ResultsSigned(DossierMeasure):
         return digitization.FIGURES["ket-qua"][1]()
 
     def num_q(self, ctx):
-        return ctx.with_assumed(digitization.FIGURES["ket-qua"][2](), "result_signed")
+        # sharing a result and filing the papers of a finished dossier both sign its result
+        return ctx.with_assumed(
+            digitization.FIGURES["ket-qua"][2](), "result_signed", "shared", "components_filed"
+        )
 
     def why(self, d, ctx):
         return _("Có kết quả nhưng chưa có tệp kết quả điện tử đã ký số."), True
@@ -401,7 +404,13 @@ class ComponentsFiled(DossierMeasure):
         return _("Số hóa thành phần và đưa vào kho dữ liệu cho {n} hồ sơ")
 
     def num_q(self, ctx):
-        filed = Q(all_components_digitized=True) & digitization.FIGURES["kho-cong-dan"][2]()
+        # digitization's "kho-cong-dan" figure, with a result signed by a what-if counted too
+        signed = ctx.with_assumed(Q(digitization._signed_result_file()), "result_signed", "shared")
+        filed = (
+            Q(all_components_digitized=True)
+            & ~Q(digitization._component_without_file())
+            & (~Q(status__in=digitization.RESULT_STATUSES) | signed)
+        )
         return ctx.with_assumed(filed, "components_filed")
 
     def why(self, d, ctx):
@@ -439,8 +448,10 @@ class DossiersReusingData(DossierMeasure):
 
 
 class ResultsShared(DossierMeasure):
-    """Digitized dossiers shared for reuse: a signed result the national portal accepted into
-    the citizen's data store (the portal outbox's "result" message)."""
+    """Digitized dossiers shared for reuse: of the dossiers whose result is out, those whose
+    signed result the national portal accepted into the citizen's data store (the portal
+    outbox's "result" message). Signing a result never lowers this (the denominator is every
+    result out), and a what-if share signs the result too."""
 
     code = "results_shared"
     facts = ("shared",)
@@ -450,7 +461,7 @@ class ResultsShared(DossierMeasure):
         return _("Chia sẻ kết quả vào kho dữ liệu của công dân cho {n} hồ sơ")
 
     def den_q(self, ctx):
-        return Q(result_signed=True)
+        return Q(status__in=digitization.RESULT_STATUSES)
 
     def num_q(self, ctx):
         shared = Exists(
@@ -463,6 +474,8 @@ class ResultsShared(DossierMeasure):
         return ctx.with_assumed(Q(shared), "shared")
 
     def why(self, d, ctx):
+        if not d.result_signed:
+            return _("Kết quả chưa được số hóa, ký số để chia sẻ vào kho dữ liệu."), True
         return _("Kết quả đã ký số chưa được Cổng quốc gia nhận vào kho dữ liệu."), True
 
     def fix_url(self, d):
@@ -760,7 +773,8 @@ class OnlineServicesUsed(ProceduresUsedBy):
         return _("Có hồ sơ trực tuyến cho {n} dịch vụ công trực tuyến")
 
     def den_q(self, ctx):
-        return Q(is_published=True, online_mode__in=ONLINE_MODES)
+        online = ctx.with_assumed(Q(online_mode__in=ONLINE_MODES), "online_offered")
+        return Q(is_published=True) & online
 
     def pairs(self, ctx, by):
         dim = {
@@ -769,8 +783,9 @@ class OnlineServicesUsed(ProceduresUsedBy):
             "field": "procedure__field_id",
             "all": None,
         }[by]
-        qs = Dossier.objects.filter(
-            received_q(ctx), competent_unit_id__in=ctx.unit_ids, channel=Channel.ONLINE
+        online = ctx.with_assumed(Q(channel=Channel.ONLINE), "online")
+        qs = Dossier.objects.filter(received_q(ctx), competent_unit_id__in=ctx.unit_ids).filter(
+            online
         )
         if dim is None:
             return {(None, p) for p in qs.values_list("procedure_id", flat=True).distinct()}
@@ -808,8 +823,18 @@ class ProceduresPaidOnline(ProceduresUsedBy):
         )
         proc = f"{prefix}procedure_id"
         if dim is None:
-            return {(None, p) for p in qs.values_list(proc, flat=True).distinct()}
-        return set(qs.values_list(dim, proc).distinct())
+            found = {(None, p) for p in qs.values_list(proc, flat=True).distinct()}
+        else:
+            found = set(qs.values_list(dim, proc).distinct())
+        assumed = ctx.fixed("paid_online")
+        if assumed:  # a what-if: these dossiers paid online in the period
+            paid = Dossier.objects.filter(pk__in=sorted(assumed))
+            own = dim.removeprefix(prefix) if dim else None
+            if own is None:
+                found |= {(None, p) for p in paid.values_list("procedure_id", flat=True)}
+            else:
+                found |= set(paid.values_list(own, "procedure_id"))
+        return found
 
     def why(self, p):
         return _("Thủ tục có phí, lệ phí chưa phát sinh thanh toán trực tuyến trong kỳ.")
