@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from io import BytesIO
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -16,12 +17,12 @@ from .measures import Item
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 KIND_LABELS = {
-    "dossier": "Hồ sơ",
-    "procedure": "Thủ tục",
-    "petition": "Phản ánh, kiến nghị",
-    "payment": "Thanh toán",
-    "rating": "Đánh giá",
-    "copy": "Bản sao chứng thực",
+    "dossier": gettext_noop("Hồ sơ"),
+    "procedure": gettext_noop("Thủ tục"),
+    "petition": gettext_noop("Phản ánh, kiến nghị"),
+    "payment": gettext_noop("Thanh toán"),
+    "rating": gettext_noop("Đánh giá"),
+    "copy": gettext_noop("Bản sao chứng thực"),
 }
 
 
