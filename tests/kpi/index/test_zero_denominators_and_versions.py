@@ -135,3 +135,18 @@ def test_periods():
     assert engine.month(2026, 11).end == f.at(2026, 12, 1, 0)
     with pytest.raises(ValueError):
         engine.Period(dt.date(2026, 2, 2), dt.date(2026, 2, 1))
+
+
+@pytest.mark.parametrize("by", ["unit", "department", "field", "officer", "all"])
+@pytest.mark.parametrize("counting", ["handled", "received"])
+def test_one_query_for_all_dossier_measures_equals_each_measures_own(by, counting):
+    from motcua.kpi.index import measures
+
+    place = build()
+    ctx = engine._ctx([place.commune.pk], NOVEMBER, NOW)
+    dossier_measures = [
+        m for m in measures.MEASURES.values() if isinstance(m, measures.DossierMeasure)
+    ]
+    together = measures.dossier_counts(ctx, counting, by, dossier_measures)
+    for m in dossier_measures:
+        assert together[m.code] == m.counts(ctx, counting, by), m.code

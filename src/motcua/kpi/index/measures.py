@@ -526,6 +526,48 @@ class ComponentsFromStateData(DossierMeasure):
         return _("Thủ tục khai thác được dữ liệu dân cư nhưng hồ sơ vẫn thu giấy tờ."), False
 
 
+def dossier_counts(
+    ctx: Ctx, counting: str, by: str, measures: Iterable[DossierMeasure]
+) -> dict[str, Counts]:
+    """The counts of several dossier measures over the same dossiers (handled or received) in
+    ONE grouped query: a denominator and a numerator column per measure. Equal to each
+    measure's own `counts` (tested), one scan of the period's dossiers instead of one each."""
+    measures = list(measures)
+    if not measures:
+        return {}
+    qs = Dossier.objects.filter(competent_unit_id__in=ctx.unit_ids)
+    qs = qs.filter(handled_q(ctx) if counting == "handled" else received_q(ctx))
+    if by == "officer":
+        officer = _processing_officer() if counting == "handled" else _receiving_officer()
+        qs = qs.annotate(officer_key=officer)
+    prepared: set[type] = set()
+    for measure in measures:
+        if type(measure).prepare is not DossierMeasure.prepare and type(measure) not in prepared:
+            qs = measure.prepare(qs, ctx)
+            prepared.add(type(measure))
+    columns = {}
+    for n, measure in enumerate(measures):
+        den = measure.den_q(ctx)
+        columns[f"d{n}"] = Count("pk", filter=den) if den else Count("pk")
+        columns[f"n{n}"] = Count("pk", filter=den & measure.num_q(ctx))
+    dim = measures[0].dim(by, counting)
+    # the whole scope: per competent unit, added up (a dossier has one competent unit); an
+    # aggregate() over these annotations would need a subquery
+    grouped = qs.values(dim or "competent_unit_id").annotate(**columns).order_by()
+    if dim is None:
+        total = {name: 0 for name in columns}
+        for r in grouped:
+            for name in columns:
+                total[name] += r[name]
+        rows = [{**total, "key": None}]
+    else:
+        rows = [{**r, "key": r[dim]} for r in grouped]
+    out: dict[str, Counts] = {}
+    for n, measure in enumerate(measures):
+        out[measure.code] = {r["key"]: (r[f"n{n}"], r[f"d{n}"]) for r in rows if r[f"d{n}"]}
+    return out
+
+
 # --- procedures ---------------------------------------------------------------------------------
 
 
