@@ -419,14 +419,13 @@ class ComponentsFiled(DossierMeasure):
         return _("Giấy tờ chưa được đưa vào kho dữ liệu của công dân."), True
 
 
-def _procedure_has_reusable() -> Exists:
+def _procedures_with(condition: Q) -> Q:
+    """Dossiers of the procedures having a paper that meets `condition`: the procedures are few,
+    so their ids are read once and the dossiers filtered by a list (no subquery per dossier)."""
     from motcua.catalog.models import Component
 
-    return Exists(
-        Component.objects.filter(procedure=OuterRef("procedure_id")).filter(
-            Q(from_warehouse=True) | Q(from_state_data=True)
-        )
-    )
+    ids = Component.objects.filter(condition).values_list("procedure_id", flat=True).distinct()
+    return Q(procedure_id__in=sorted(set(ids)))
 
 
 class DossiersReusingData(DossierMeasure):
@@ -438,7 +437,7 @@ class DossiersReusingData(DossierMeasure):
         return _("Dùng lại dữ liệu sẵn có thay giấy tờ cho {n} hồ sơ")
 
     def den_q(self, ctx):
-        return Q(_procedure_has_reusable())
+        return _procedures_with(Q(from_warehouse=True) | Q(from_state_data=True))
 
     def num_q(self, ctx):
         return ctx.with_assumed(digitization.FIGURES["tai-su-dung"][2](), "reused")
@@ -508,13 +507,7 @@ class ComponentsFromStateData(DossierMeasure):
         return _("Khai thác dữ liệu dân cư cho {n} hồ sơ")
 
     def den_q(self, ctx):
-        from motcua.catalog.models import Component
-
-        return Q(
-            Exists(
-                Component.objects.filter(procedure=OuterRef("procedure_id"), from_state_data=True)
-            )
-        )
+        return _procedures_with(Q(from_state_data=True))
 
     def num_q(self, ctx):
         from motcua.dossiers.models import DossierComponent
