@@ -757,11 +757,15 @@ class ProceduresUsedBy(ProcedureMeasure):
         assumed = self.fixed(ctx)
         used = self.used(ctx, by)
         if by == "unit":
-            per_unit = dict.fromkeys(ctx.unit_ids, ())
-            rows = list(qs.values_list("pk", "unit_id"))
+            by_owner: dict[int, set[int]] = {}
+            for pk, owner in qs.values_list("pk", "unit_id"):
+                by_owner.setdefault(owner, set()).add(pk)
             out = {}
-            for unit_id in per_unit:
-                mine = {pk for pk, u in rows if u in (unit_id, ctx.parents.get(unit_id))}
+            for unit_id in ctx.unit_ids:
+                parent = ctx.parents.get(unit_id)
+                mine = by_owner.get(unit_id, set()) | (
+                    by_owner.get(parent, set()) if parent else set()
+                )
                 if mine:
                     hit = mine & (used.get(unit_id, set()) | assumed)
                     out[unit_id] = (len(hit), len(mine))
