@@ -286,7 +286,7 @@ def _compute(
             counts[ind.code] = {}
             continue
         measure = MEASURES[ind.measure]
-        if measure.applies(by) and isinstance(measure, DossierMeasure):
+        if measure.applies(by) and isinstance(measure, DossierMeasure) and measure.batch:
             measured.append(ind)  # counted below, one query per kind of dossiers
         elif measure.applies(by):
             counts[ind.code] = measure.counts(ctx, ind.counts, by)

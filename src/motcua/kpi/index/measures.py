@@ -216,6 +216,10 @@ def _grouped(qs: QuerySet, dim: str | None, num: Q) -> Counts:
 class DossierMeasure(Measure):
     kind = "dossier"
     reason = ""
+    # counted with the others in one scan (`dossier_counts`); False for a measure whose
+    # numerator probes big side tables (portal messages, payments): counted on its own, the
+    # condition in WHERE, 5-10x faster on PostgreSQL (measured, API.md)
+    batch = True
 
     def den_q(self, ctx: Ctx) -> Q:
         return Q()
@@ -244,7 +248,17 @@ class DossierMeasure(Measure):
         return self.prepare(qs, ctx).filter(self.den_q(ctx))
 
     def counts(self, ctx: Ctx, counting: str, by: str) -> Counts:
-        return _grouped(self.base(ctx, counting, by), self.dim(by, counting), self.num_q(ctx))
+        """Two grouped queries, the numerator's condition in WHERE: PostgreSQL then joins the
+        side tables once (a semi-join) instead of probing them for every dossier."""
+        qs = self.base(ctx, counting, by)
+        dim = self.dim(by, counting)
+        num_qs = qs.filter(self.num_q(ctx))
+        if dim is None:
+            den = qs.aggregate(n=Count("pk"))["n"]
+            return {None: (num_qs.aggregate(n=Count("pk"))["n"], den)} if den else {}
+        dens = {r[dim]: r["n"] for r in qs.values(dim).annotate(n=Count("pk")).order_by()}
+        nums = {r[dim]: r["n"] for r in num_qs.values(dim).annotate(n=Count("pk")).order_by()}
+        return {key: (nums.get(key, 0), den) for key, den in dens.items() if den}
 
     def missing(self, ctx: Ctx, counting: str, by: str, key) -> list[Item]:
         qs = self.base(ctx, counting, by)
@@ -313,6 +327,7 @@ class DossiersSatisfied(DossierMeasure):
 
 class DossiersSynced(DossierMeasure):
     code = "dossiers_synced_on_time"
+    batch = False
     facts = ("synced",)
 
     @property
@@ -353,6 +368,7 @@ class DossiersOnline(DossierMeasure):
 
 class DossiersPaidOnline(DossierMeasure):
     code = "dossiers_paid_online"
+    batch = False
     facts = ("paid_online",)
 
     @property
