@@ -440,7 +440,12 @@ def _procedures_with(condition: Q) -> Q:
     so their ids are read once and the dossiers filtered by a list (no subquery per dossier)."""
     from motcua.catalog.models import Component
 
-    ids = Component.objects.filter(condition).values_list("procedure_id", flat=True).distinct()
+    ids = (
+        Component.objects.filter(condition)
+        .values_list("procedure_id", flat=True)
+        .order_by()
+        .distinct()
+    )
     return Q(procedure_id__in=sorted(set(ids)))
 
 
@@ -470,6 +475,7 @@ class ResultsShared(DossierMeasure):
 
     code = "results_shared"
     facts = ("shared",)
+    batch = False
 
     @property
     def fix_label(self):
@@ -843,8 +849,10 @@ class OnlineServicesUsed(ProceduresUsedBy):
             online
         )
         if dim is None:
-            return {(None, p) for p in qs.values_list("procedure_id", flat=True).distinct()}
-        return set(qs.values_list(dim, "procedure_id").distinct())
+            return {
+                (None, p) for p in qs.values_list("procedure_id", flat=True).order_by().distinct()
+            }
+        return set(qs.values_list(dim, "procedure_id").order_by().distinct())
 
     def why(self, p):
         return _("Dịch vụ công trực tuyến chưa có hồ sơ trực tuyến nào trong kỳ.")
@@ -878,9 +886,9 @@ class ProceduresPaidOnline(ProceduresUsedBy):
         )
         proc = f"{prefix}procedure_id"
         if dim is None:
-            found = {(None, p) for p in qs.values_list(proc, flat=True).distinct()}
+            found = {(None, p) for p in qs.values_list(proc, flat=True).order_by().distinct()}
         else:
-            found = set(qs.values_list(dim, proc).distinct())
+            found = set(qs.values_list(dim, proc).order_by().distinct())
         assumed = ctx.fixed("paid_online")
         if assumed:  # a what-if: these dossiers paid online in the period
             paid = Dossier.objects.filter(pk__in=sorted(assumed))
