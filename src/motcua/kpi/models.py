@@ -1,4 +1,6 @@
-"""Chỉ tiêu (targets) the plans set on a figure, as data an administrator edits.
+"""The kpi app's data: targets and the service index's formula sets.
+
+Chỉ tiêu (targets) the plans set on a figure, as data an administrator edits.
 
 A target is a figure code (`plan_figures.FIGURES`: "dossiers_online_share", ...), the period it
 is in force, a value with its comparison (">= 70", "< 5") and the plan or legal text it comes
@@ -8,6 +10,11 @@ a campaign's target is one more row with the campaign's dates.
 
 Nothing here is computed: the figures are counted by `kpi.plan_figures`, which reads the target
 in force on the last day it shows.
+
+The service index's formula sets (QĐ 766, issue 16) are data, not code too: a `FormulaSet` row is
+one version of the rules the index is computed with; a new decision adds a row, and a past period
+is scored with the version in force then (`kpi.index.formulas.in_force`; see
+docs/decisions/0048-service-index-engine.md).
 """
 
 from __future__ import annotations
@@ -108,3 +115,32 @@ class Target(models.Model):
     def clean(self) -> None:
         if self.period_start and self.period_end and self.period_end < self.period_start:
             raise ValidationError({"period_end": _("Ngày kết thúc phải sau ngày bắt đầu.")})
+
+
+class FormulaSet(models.Model):
+    """Bộ công thức tính Chỉ số phục vụ người dân, doanh nghiệp (one version)."""
+
+    code = models.SlugField(_("mã bộ công thức"), max_length=60)
+    version = models.PositiveSmallIntegerField(_("phiên bản"))
+    name = models.CharField(_("tên"), max_length=300)
+    legal_source = models.TextField(_("căn cứ, nguồn"))
+    effective_from = models.DateField(_("áp dụng từ ngày"))
+    effective_to = models.DateField(_("áp dụng đến hết ngày"), null=True, blank=True)
+    definition = models.JSONField(_("định nghĩa nhóm và chỉ tiêu"))
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("bộ công thức Chỉ số phục vụ")
+        verbose_name_plural = _("bộ công thức Chỉ số phục vụ")
+        ordering = ["-effective_from", "code", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="formula_set_unique_version"),
+            models.CheckConstraint(
+                condition=Q(effective_to__isnull=True)
+                | Q(effective_to__gte=models.F("effective_from")),
+                name="formula_set_dates_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} v{self.version}"
