@@ -150,3 +150,35 @@ def test_one_query_for_all_dossier_measures_equals_each_measures_own(by, countin
     together = measures.dossier_counts(ctx, counting, by, dossier_measures)
     for m in dossier_measures:
         assert together[m.code] == m.counts(ctx, counting, by), m.code
+
+
+def test_a_petition_about_a_dossier_costs_its_satisfaction_even_on_time_and_unrated():
+    # two dossiers finished on time, neither rated "không hài lòng": 2/2 = 100% >= 90% -> 6
+    # points; a petition naming the first one by its code: 1/2 = 50% -> 6 x 0.5 / 0.9 = 3.33
+    place = f.make_place()
+    procedure = f.make_procedure(place, "1.000894")
+    first, second = (
+        f.make_dossier(
+            place,
+            procedure,
+            received=f.at(2026, 11, day),
+            due=f.at(2026, 11, day + 5, 17),
+            finished=f.at(2026, 11, day + 2),
+            timeliness="on_time",
+        )
+        for day in (3, 10)
+    )
+    assert only(place).indicator("satisfaction.dossiers_satisfied").points == D("6.00")
+
+    f.make_petition(place, received=f.at(2026, 11, 20), due=f.at(2026, 12, 4, 17), dossier=first)
+    s = only(place)
+    ind = s.indicator("satisfaction.dossiers_satisfied")
+    assert (ind.numerator, ind.denominator, ind.points) == (1, 2, D("3.33"))
+    [item] = engine.drill_down(
+        indicator="satisfaction.dossiers_satisfied",
+        unit_ids=[place.commune.pk],
+        period=NOVEMBER,
+        now=NOW,
+    )
+    assert (item.pk, item.reason) == (first.pk, "Có phản ánh, kiến nghị về hồ sơ.")
+    assert second.pk != item.pk

@@ -159,6 +159,12 @@ def _not_satisfied_rating() -> Exists:
     return Exists(Rating.objects.filter(dossier=OuterRef("pk"), level=Level.NOT_SATISFIED))
 
 
+def _petitioned(ctx) -> Exists:
+    """A petition (phản ánh, kiến nghị) about the dossier received by the cut-off: the rule's
+    "without ... a petition" (the petition names the dossier by its code, petitions.Petition)."""
+    return Exists(Petition.objects.filter(dossier=OuterRef("pk"), received_at__lt=ctx.cut))
+
+
 def _processing_officer() -> Subquery:
     return Subquery(
         DossierStep.objects.filter(
@@ -317,16 +323,18 @@ class DossiersSatisfied(DossierMeasure):
         return _("Hồ sơ không hài lòng hoặc quá hạn: {n} hồ sơ")
 
     def prepare(self, qs, ctx):
-        return qs.annotate(not_satisfied=_not_satisfied_rating())
+        return qs.annotate(not_satisfied=_not_satisfied_rating(), petitioned=_petitioned(ctx))
 
     def num_q(self, ctx):
-        rating_ok = ctx.with_assumed(Q(not_satisfied=False), "dossier_satisfied")
+        rating_ok = ctx.with_assumed(Q(not_satisfied=False, petitioned=False), "dossier_satisfied")
         in_time = ctx.with_assumed(on_time_q(ctx), "on_time", "dossier_satisfied")
         return rating_ok & in_time
 
     def why(self, d, ctx):
         if getattr(d, "not_satisfied", False):
             return _("Bị đánh giá \u201ckhông hài lòng\u201d."), False
+        if getattr(d, "petitioned", False):
+            return _("Có phản ánh, kiến nghị về hồ sơ."), False
         return _("Quá hạn giải quyết."), False
 
 
