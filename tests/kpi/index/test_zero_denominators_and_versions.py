@@ -182,3 +182,13 @@ def test_a_petition_about_a_dossier_costs_its_satisfaction_even_on_time_and_unra
     )
     assert (item.pk, item.reason) == (first.pk, "Có phản ánh, kiến nghị về hồ sơ.")
     assert second.pk != item.pk
+
+
+def test_an_emptied_formula_table_gets_the_shipped_default_back_on_first_use():
+    # a flushed test database or a hand-made reset: scoring puts back the migration's row
+    FormulaSet.objects.all().delete()
+    place = f.make_place()
+    assert only(place).formula_set.startswith("dashboard-2025")
+    row = FormulaSet.objects.get()
+    assert (row.code, row.version) == ("dashboard-2025", 1)
+    assert row.definition == formulas.shipped_definition()

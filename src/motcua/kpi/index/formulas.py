@@ -14,6 +14,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from importlib import import_module
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -166,6 +167,9 @@ def parse(row: FormulaSet) -> Formulas:
     )
 
 
+SHIPPED_MIGRATION = "motcua.kpi.migrations.0004_dashboard_2025_formula_set"
+
+
 def shipped_definition(name: str = "dashboard-2025-v1") -> dict:
     """A definition shipped with the code (the data migration loads it into a row)."""
     return json.loads((DATA / f"{name}.json").read_text(encoding="utf-8"))
@@ -180,6 +184,13 @@ def in_force(day: dt.date, code: str = "dashboard-2025") -> Formulas:
         .first()
     )
     if row is None:
+        row = FormulaSet.objects.filter(code=code).order_by("effective_from", "version").first()
+    if row is None and code == "dashboard-2025":
+        # the table was emptied after migrating (a test database's flush, a hand-made reset):
+        # put the shipped default back exactly as its data migration loads it
+        from django.apps import apps
+
+        import_module(SHIPPED_MIGRATION).load(apps, None)
         row = FormulaSet.objects.filter(code=code).order_by("effective_from", "version").first()
     if row is None:
         raise ImproperlyConfigured(f"no formula set {code!r}: run the migrations")
