@@ -561,6 +561,10 @@ MOTCUA_DVCQG_BATCH = env_int("MOTCUA_DVCQG_BATCH", 250)
 MOTCUA_DVCQG_MAX_ATTEMPTS = env_int("MOTCUA_DVCQG_MAX_ATTEMPTS", 15)
 MOTCUA_DVCQG_MAX_BACKOFF_S = env_int("MOTCUA_DVCQG_MAX_BACKOFF_S", 1800)
 MOTCUA_DVCQG_ON_TIME_HOURS = env_int("MOTCUA_DVCQG_ON_TIME_HOURS", 24)
+# The service index (QĐ 766, issue 16): a commune (ward, special zone) is given the points of the
+# two province-only indicators (population-data use) it cannot be measured on; 0 scores them on
+# the commune's own dossiers like a province.
+MOTCUA_INDEX_COMMUNE_PROVINCE_POINTS = env_bool("MOTCUA_INDEX_COMMUNE_PROVINCE_POINTS", True)
 MOTCUA_DVCQG_SIMULATOR = env_bool("MOTCUA_DVCQG_SIMULATOR", False) and not SECURE
 # the simulator's own copy of the token (the same unless a test makes them differ)
 MOTCUA_DVCQGSIM_TOKEN = os.environ.get("MOTCUA_DVCQGSIM_TOKEN", MOTCUA_DVCQG_TOKEN)

@@ -77,6 +77,8 @@ SUPERUSER_ONLY = {
     "citizens.CitizenIdentity": "citizens' identities (citizen ID, date of birth, address) "
     "belong to no unit; read-only, for the operator.",
     "integrations.PushSubscription": "a browser's push subscription belongs to no unit.",
+    "kpi.FormulaSet": "the service index's formula sets are national (QĐ 766): one version "
+    "scores every unit, and a past period is scored with the version in force then.",
     "catalog.FollowUp": "national reference by national code (proactive services), loaded from "
     "catalog/data/proactive.json with its sources.",
     "catalog.ResultValidity": "as catalog.FollowUp: how long a result is valid is national law.",

@@ -115,6 +115,19 @@ class ProcedureAdmin(UnitScopedAdmin, admin.ModelAdmin):
             },
         ),
         (
+            _("Công bố, công khai (Chỉ số phục vụ)"),
+            {
+                "fields": (
+                    "announced_on",
+                    "announcement_ref",
+                    "announce_by",
+                    "published_on",
+                    "publish_by",
+                    "fees_payable_online",
+                )
+            },
+        ),
+        (
             _("Kết quả, căn cứ"),
             {"fields": ("result_type", "legal_basis", "requirements", "confidence", "sources")},
         ),

@@ -123,6 +123,45 @@ class Procedure(models.Model):
     )
     requirements = models.TextField(_("yêu cầu, điều kiện"), blank=True)
     is_published = models.BooleanField(_("đã công khai"), default=False)
+    # What the service index's publicity and payment groups count (QĐ 766, issue 16): the
+    # announcement decision and its deadline, the publication on the portal and at the one-stop
+    # and its deadline, and whether the fees are published for online payment. Recorded here,
+    # where they happen; the index never estimates them (decisions/00XX-service-index-engine).
+    announced_on = models.DateField(
+        _("ngày công bố"),
+        null=True,
+        blank=True,
+        help_text=_("Ngày ban hành quyết định công bố thủ tục hành chính."),
+    )
+    announcement_ref = models.CharField(
+        _("quyết định công bố"), max_length=200, blank=True, default="", db_default=""
+    )
+    announce_by = models.DateField(
+        _("hạn công bố"),
+        null=True,
+        blank=True,
+        help_text=_("Ngày phải công bố chậm nhất (thường là ngày văn bản quy định có hiệu lực)."),
+    )
+    published_on = models.DateField(
+        _("ngày công khai, cập nhật"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Ngày công khai hoặc cập nhật gần nhất trên Cổng dịch vụ công và tại Bộ phận Một cửa."
+        ),
+    )
+    publish_by = models.DateField(
+        _("hạn công khai, cập nhật"),
+        null=True,
+        blank=True,
+        help_text=_("Ngày phải công khai, cập nhật chậm nhất sau khi công bố."),
+    )
+    fees_payable_online = models.BooleanField(
+        _("phí, lệ phí đã công khai để thanh toán trực tuyến"),
+        default=False,
+        db_default=False,
+        help_text=_("Phí, lệ phí đã được cấu hình và công khai để nộp trực tuyến."),
+    )
     confidence = models.CharField(
         _("độ tin cậy dữ liệu"),
         max_length=10,

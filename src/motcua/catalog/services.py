@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -216,6 +217,9 @@ def save_procedure(
     with transaction.atomic():
         is_new = procedure.pk is None
         before = snapshot(procedure.pk)
+        if procedure.is_published and procedure.published_on is None:
+            # the day it was made public: what the service index's publicity group counts
+            procedure.published_on = timezone.localdate()
         procedure.save()
         if save_parts is not None:
             save_parts()

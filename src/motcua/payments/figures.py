@@ -121,16 +121,22 @@ def _reach(unit_ids: tuple[int, ...]) -> set[int]:
     return set(unit_ids) | set(parents.values_list("parent_id", flat=True))
 
 
+def fee_bearing_q(date_from: dt.date, date_to: dt.date) -> Q:
+    """A procedure (published) with a fee in force between the days whose amount is not 0
+    (unknown counts: a fee the council sets). Read by the service index too."""
+    fees = Fee.objects.filter(procedure=OuterRef("pk")).filter(
+        Q(amount_vnd__isnull=True) | Q(amount_vnd__gt=0),
+        Q(valid_from__isnull=True) | Q(valid_from__lte=date_to),
+        Q(valid_to__isnull=True) | Q(valid_to__gte=date_from),
+    )
+    return Q(is_published=True) & Q(Exists(fees))
+
+
 def fee_bearing_procedures(scope: Scope) -> QuerySet[Procedure]:
     """The procedures denominator: published, of the unit or its province, with a fee in force
     in the period whose amount is not 0 (unknown counts: a fee the council sets)."""
-    fees = Fee.objects.filter(procedure=OuterRef("pk")).filter(
-        Q(amount_vnd__isnull=True) | Q(amount_vnd__gt=0),
-        Q(valid_from__isnull=True) | Q(valid_from__lte=scope.date_to),
-        Q(valid_to__isnull=True) | Q(valid_to__gte=scope.date_from),
-    )
-    qs = Procedure.objects.filter(unit_id__in=_reach(scope.unit_ids), is_published=True).filter(
-        Exists(fees)
+    qs = Procedure.objects.filter(unit_id__in=_reach(scope.unit_ids)).filter(
+        fee_bearing_q(scope.date_from, scope.date_to)
     )
     if scope.department_id:
         qs = qs.filter(department_id=scope.department_id)
@@ -145,16 +151,30 @@ def procedures_paid_online(scope: Scope) -> QuerySet[Procedure]:
     return fee_bearing_procedures(scope).filter(Exists(paid))
 
 
-def obligation_dossiers(scope: Scope) -> QuerySet[Dossier]:
-    """The dossiers denominator: received in the period, owing money."""
+def owes_q() -> Q:
+    """A dossier owing money: a payment request with an amount, or, when none was made yet,
+    fees in the catalog at reception. Read by the service index too."""
     live = PaymentRequest.objects.filter(dossier=OuterRef("pk")).exclude(
         status=PaymentRequest.Status.CANCELLED
     )
+    return Q(Exists(live.filter(amount_vnd__gt=0))) | (~Exists(live) & Q(fee_total_vnd__gt=0))
+
+
+def paid_online_q() -> Q:
+    """A dossier with an online attempt credited and not wholly refunded (service index too)."""
+    paid = PaymentAttempt.objects.filter(
+        request__dossier=OuterRef("pk"), method__in=ONLINE_METHODS, status__in=KEPT
+    ).exclude(request__status=PaymentRequest.Status.CANCELLED)
+    return Q(Exists(paid))
+
+
+def obligation_dossiers(scope: Scope) -> QuerySet[Dossier]:
+    """The dossiers denominator: received in the period, owing money."""
     qs = Dossier.objects.filter(
         receiving_unit_id__in=scope.unit_ids,
         received_at__gte=scope.start,
         received_at__lt=scope.end,
-    ).filter(Exists(live.filter(amount_vnd__gt=0)) | (~Exists(live) & Q(fee_total_vnd__gt=0)))
+    ).filter(owes_q())
     if scope.department_id:
         qs = qs.filter(procedure__department_id=scope.department_id)
     if scope.procedure_code:
@@ -164,10 +184,7 @@ def obligation_dossiers(scope: Scope) -> QuerySet[Dossier]:
 
 def dossiers_paid_online(scope: Scope) -> QuerySet[Dossier]:
     """The dossiers numerator: an online attempt of theirs credited and not wholly refunded."""
-    paid = PaymentAttempt.objects.filter(
-        request__dossier=OuterRef("pk"), method__in=ONLINE_METHODS, status__in=KEPT
-    ).exclude(request__status=PaymentRequest.Status.CANCELLED)
-    return obligation_dossiers(scope).filter(Exists(paid))
+    return obligation_dossiers(scope).filter(paid_online_q())
 
 
 # --- the figures ------------------------------------------------------------------------------

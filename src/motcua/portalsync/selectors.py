@@ -42,6 +42,11 @@ def _annotated(dossiers: QuerySet, now: dt.datetime) -> QuerySet:
     )
 
 
+def with_sync_facts(dossiers: QuerySet, now: dt.datetime) -> QuerySet:
+    """`dossiers` annotated so that `SYNCED` and `ON_TIME` filter them (the service index)."""
+    return _annotated(dossiers, now)
+
+
 SYNCED = Q(has_msg=True, open_msg=False)
 ON_TIME = Q(has_msg=True, open_msg=False, late_msg=False)
 
