@@ -271,6 +271,7 @@ def at_risk_today(unit_ids: Sequence[int], now: dt.datetime, *, officer_id: int 
     found = [
         AtRisk(pk=pk, code=code, procedure=name, due_at=due, status=str(labels.get(st, st)))
         for pk, code, name, due, st in rows[:AT_RISK_LIMIT]
+        if due is not None  # due_within filtered on it; said for mypy
     ]
     return AtRiskList(items=found, more=len(rows) > AT_RISK_LIMIT)
 
@@ -363,15 +364,48 @@ def leader_view(
     )
 
 
-def _trend(unit_ids: list[int], period, now, *, by: str, key: int | None) -> list[TrendPoint]:
+def _month_total(unit_ids: list[int], month, now, *, by: str, key: int | None) -> Decimal:
+    if by == "officer":
+        found = engine.score(unit_ids=unit_ids, period=month, now=now, by=by)
+        mine = next((s for s in found if s.key == key), None)
+        return mine.total if mine else Decimal(0)
+    return engine.score(unit_ids=unit_ids, period=month, now=now, by=by)[0].total
+
+
+def _trend(
+    unit_ids: list[int], period, now, *, by: str, key: int | None, current: engine.Score
+) -> list[TrendPoint]:
+    """The total of each of the 12 months ending with the period's. A month that ended before
+    today is computed once a day (facts judged at the month's end do not move with `now`; cached
+    until midnight with the page's statement "earlier months: figures up to 00:00 today"); the
+    period itself, when it is a month, is the score already on the page; a month still running
+    is computed now."""
+    today = local_today(now)
+    midnight = dt.datetime.combine(today, dt.time(0), tzinfo=LOCAL_TZ)
     points = []
     for month in months_back(period):
-        if month.date_from > local_today(now):
+        if month.date_from > today:
             continue
-        found = engine.score(unit_ids=unit_ids, period=month, now=now, by=by)
-        mine = next((s for s in found if s.key == key), None) if by != "all" else found[0]
-        points.append(TrendPoint(month, mine.total if mine else Decimal(0)))
+        if month == period:
+            total = current.total
+        elif month.date_to < today:
+            cache_key = _cache_key(
+                "trend", by, key, ",".join(map(str, unit_ids)), month.date_from, today
+            )
+            total = cache.get(cache_key)
+            if total is None:
+                total = _month_total(unit_ids, month, midnight, by=by, key=key)
+                cache.set(cache_key, total, _seconds_to_midnight(now))
+        else:
+            total = _month_total(unit_ids, month, now, by=by, key=key)
+        points.append(TrendPoint(month, total))
     return points
+
+
+def _seconds_to_midnight(now: dt.datetime) -> int:
+    local = now.astimezone(LOCAL_TZ)
+    midnight = dt.datetime.combine(local.date() + dt.timedelta(days=1), dt.time(0), LOCAL_TZ)
+    return max(60, int((midnight - local).total_seconds()))
 
 
 def _actions(unit_ids, period, now, key=None) -> list[ActionLine]:
@@ -402,7 +436,7 @@ def _unit_view(unit: Unit, ranked_ids: list[int], period, now) -> LeaderView:
         groups=group_lines(mine),
         rank=_rank(ranked, unit.pk) if unit.pk in ranked_ids else None,
         ranked_among=len(ranked),
-        trend=_trend([unit.pk], period, now, by="unit", key=unit.pk),
+        trend=_trend([unit.pk], period, now, by="unit", key=unit.pk, current=mine),
         worst=worst_indicators(mine),
         at_risk=at_risk_today([unit.pk], now),
         actions=_actions([unit.pk], period, now),
@@ -433,7 +467,7 @@ def _officer_view(who: Viewer, period, now) -> LeaderView:
         groups=group_lines(mine),
         rank=None,
         ranked_among=0,
-        trend=_trend(ids, period, now, by="officer", key=who.user_id),
+        trend=_trend(ids, period, now, by="officer", key=who.user_id, current=mine),
         worst=worst_indicators(mine),
         at_risk=at_risk_today(ids, now, officer_id=who.user_id),
         actions=_actions(ids, period, now, key=who.user_id),
@@ -585,9 +619,10 @@ def drill(
         if by == "unit":
             key = unit.pk
         found = engine.score(unit_ids=ids, period=period, now=now, by=by)
-        score = next((s for s in found if s.key == key), None)
-        if score is None:
+        keyed = next((s for s in found if s.key == key), None)
+        if keyed is None:
             raise Http404
+        score = keyed
     indicators = indicator_lines(score)
     wanted = [i for i in indicators if i.code == code or i.group == code]
     if not wanted:
@@ -696,6 +731,8 @@ def public_unit(code: str) -> Unit:
 
 def drill_link(*, code: str, unit_id: int, query: str, by: str = "unit", key=None) -> str:
     """The drill-down screen's address for a group or indicator, keeping the period."""
+    if by != "unit" and key is None:
+        return ""  # "not assigned" rows (no department, field or officer): nothing to open
     url = reverse("service_index:drill") + f"?chi_so={code}&don_vi={unit_id}"
     if by != "unit":
         url += f"&theo={by}&khoa={key}"
