@@ -97,7 +97,8 @@ def test_the_leader_reads_the_dashboard_drills_to_a_late_dossier_and_comes_back(
     assert "/diem-tru/" in page.url and "thang=2026-11" in page.url
     late = page.get_by_test_id("drill-item").filter(has_text="quá hạn").first
     expect(late).to_be_visible()  # a dossier finished late, with its reason
-    expect(late.get_by_test_id("fix-link")).to_have_attribute("href", re.compile(r"/can-bo/ho-so/\d+/"))
+    dossier_page = re.compile(r"/can-bo/ho-so/\d+/")
+    expect(late.get_by_test_id("fix-link")).to_have_attribute("href", dossier_page)
     page.screenshot(path=artifacts_dir / "index-drill-progress-360.png", full_page=True)
     _no_horizontal_scroll(page)
 
