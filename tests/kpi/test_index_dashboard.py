@@ -246,3 +246,18 @@ def test_the_dashboard_keeps_its_figures_for_the_stated_window_then_computes_the
     assert fresh.score.group("progress").indicators[0].denominator == (
         first.score.group("progress").indicators[0].denominator + 1
     )
+
+
+def test_the_engines_action_links_lead_to_the_drill_down_screen(client, world, now):
+    c = signed_in(client, world.leader)
+    actions = dashboard.engine.actions(
+        unit_ids=[world.commune.pk], period=engine.month(2026, 11), now=now, limit=10
+    )
+    assert actions and all(a.drill_url for a in actions)
+    first = c.get(actions[0].drill_url)
+    assert first.status_code == 302
+    page = c.get(first["Location"])
+    assert page.status_code == 200
+    assert page.context["result"].code == actions[0].indicator
+    other = c.get(f"/can-bo/chi-so/diem-tru/progress.on_time/?key={world.other.pk}")
+    assert c.get(other["Location"]).status_code == 404

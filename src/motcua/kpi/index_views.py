@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -170,6 +170,18 @@ def drill(request):
         "fixable": sum(1 for r in result.rows if r.fixable),
     }
     return render(request, "kpi/index/drill.html", context)
+
+
+@staff_required(*dashboard.VIEWER_ROLES)
+@require_GET
+def drill_by_indicator(request, indicator: str):
+    """The engine's `Action.drill_url` (…/diem-tru/<indicator>/?key=<unit id>) -> the drill-down
+    screen with the same query (the screen checks what the user may see)."""
+    params = request.GET.copy()
+    params["chi_so"] = indicator
+    if "key" in params:
+        params["don_vi"] = params.pop("key")[-1]
+    return redirect(f"{reverse('service_index:drill')}?{params.urlencode()}")
 
 
 @staff_required(*dashboard.VIEWER_ROLES)

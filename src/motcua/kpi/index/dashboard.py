@@ -382,23 +382,26 @@ def _trend(
     is computed now."""
     today = local_today(now)
     midnight = dt.datetime.combine(today, dt.time(0), tzinfo=LOCAL_TZ)
+    months = [m for m in months_back(period) if m.date_from <= today]
+    ids = ",".join(map(str, unit_ids))
+    keys = {m: _cache_key("trend", by, key, ids, m.date_from, today) for m in months}
+    past = [m for m in months if m != period and m.date_to < today]
+    stored = cache.get_many([keys[m] for m in past])  # one round trip for the past months
+    fresh = {}
     points = []
-    for month in months_back(period):
-        if month.date_from > today:
-            continue
+    for month in months:
         if month == period:
             total = current.total
-        elif month.date_to < today:
-            cache_key = _cache_key(
-                "trend", by, key, ",".join(map(str, unit_ids)), month.date_from, today
-            )
-            total = cache.get(cache_key)
+        elif month in past:
+            total = stored.get(keys[month])
             if total is None:
                 total = _month_total(unit_ids, month, midnight, by=by, key=key)
-                cache.set(cache_key, total, _seconds_to_midnight(now))
+                fresh[keys[month]] = total
         else:
             total = _month_total(unit_ids, month, now, by=by, key=key)
         points.append(TrendPoint(month, total))
+    if fresh:
+        cache.set_many(fresh, _seconds_to_midnight(now))
     return points
 
 
