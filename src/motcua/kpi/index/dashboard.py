@@ -387,16 +387,18 @@ def _trend(
     keys = {m: _cache_key("trend", by, key, ids, m.date_from, today) for m in months}
     past = [m for m in months if m != period and m.date_to < today]
     stored = cache.get_many([keys[m] for m in past])  # one round trip for the past months
-    fresh = {}
+    fresh: dict[str, Decimal] = {}
     points = []
     for month in months:
+        total: Decimal
         if month == period:
             total = current.total
         elif month in past:
-            total = stored.get(keys[month])
-            if total is None:
-                total = _month_total(unit_ids, month, midnight, by=by, key=key)
-                fresh[keys[month]] = total
+            found = stored.get(keys[month])
+            if found is None:
+                found = _month_total(unit_ids, month, midnight, by=by, key=key)
+                fresh[keys[month]] = found
+            total = found
         else:
             total = _month_total(unit_ids, month, now, by=by, key=key)
         points.append(TrendPoint(month, total))
