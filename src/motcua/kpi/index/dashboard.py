@@ -325,7 +325,7 @@ def _cache_key(*parts) -> str:
 def _cached(key_parts: tuple, now: dt.datetime, build):
     """`build()` from the cache when computed in the same aligned window of
     MOTCUA_INDEX_DASHBOARD_CACHE_SECONDS (0: always built)."""
-    ttl = int(getattr(settings, "MOTCUA_INDEX_DASHBOARD_CACHE_SECONDS", 0) or 0)
+    ttl = settings.MOTCUA_INDEX_DASHBOARD_CACHE_SECONDS
     if ttl <= 0:
         return build()
     window = int(now.timestamp()) // ttl
