@@ -162,6 +162,9 @@ def test_the_province_leader_ranks_the_communes_and_sorts_them_by_any_group(clie
     points = [r.groups["progress"].points for r in rows]
     assert points == sorted(points, reverse=True)
     assert by_progress.context["result"].sort == "progress"
+    landing = c.get(HOME, NOVEMBER)  # no commune chosen: the province's table
+    assert landing.status_code == 302
+    assert landing["Location"] == "/can-bo/chi-so/bang/xa/?ky=thang&thang=2026-11"
     home = c.get(HOME, {"don_vi": world.other.pk, **NOVEMBER})
     assert home.status_code == 200 and home.context["view"].ranked_among == 2
 

@@ -51,8 +51,11 @@ def _picked(request):
 @staff_required(*dashboard.VIEWER_ROLES)
 @require_GET
 def home(request):
-    """The leader's dashboard (an officer's own figures when that is all they may see)."""
+    """The leader's dashboard (an officer's own figures when that is all they may see). A
+    province's staff without a commune chosen land on the province's table of communes."""
     now, picked = _picked(request)
+    if "don_vi" not in request.GET and dashboard.viewer(request.user).is_province:
+        return redirect(f"{reverse('service_index:table', args=['xa'])}?{picked.query}")
     view = dashboard.leader_view(
         user=request.user, unit_id=_unit_id(request), period=picked.period, now=now
     )
