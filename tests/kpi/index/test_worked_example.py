@@ -254,18 +254,19 @@ def test_every_indicator_group_and_total_match_the_hand_count():
     assert s.indicator("digitization.certified_copies").ratio is None
     # dossiers of procedures with a reusable paper (P2: D3), reusing it: 1/1, full at 80% -> 2
     assert ind("digitization.reuse") == (1, 1, D("2.00"))
-    # signed results (D1, D3) shared into the citizen's data store: D1 = 1/2 -> 4 x 0.5 = 2.00
-    assert ind("digitization.shared") == (1, 2, D("2.00"))
+    # results out (D1, D2, D3) whose signed result was shared into the citizen's data store:
+    # D1 = 1/3 -> 4 x 0.3333 = 1.33
+    assert ind("digitization.shared") == (1, 3, D("1.33"))
     # province-only: a commune is given 2 + 2
     assert s.indicator("digitization.population_identity").points == D("2")
     assert s.indicator("digitization.population_identity").given
     assert s.indicator("digitization.population_data").points == D("2")
-    # 4.00 + 1.60 + 0 + 2.00 + 2.00 + 2 + 2 = 13.60; tile 13.60 / 22 = 61.82%
-    assert s.group("digitization").points == D("13.60")
-    assert s.group("digitization").tile_ratio == D("61.82")
+    # 4.00 + 1.60 + 0 + 2.00 + 1.33 + 2 + 2 = 12.93; tile 12.93 / 22 = 58.77%
+    assert s.group("digitization").points == D("12.93")
+    assert s.group("digitization").tile_ratio == D("58.77")
 
-    # Total: 9.33 + 13.33 + 6.07 + 4.00 + 11.44 + 13.60 = 57.77
-    assert s.total == D("57.77")
+    # Total: 9.33 + 13.33 + 6.07 + 4.00 + 11.44 + 12.93 = 57.10
+    assert s.total == D("57.10")
     assert s.formula_set == "dashboard-2025 v1"
     assert s.label == "Xã An Hưng"
     assert s.cut_off == NOW

@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import cast
 
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
@@ -23,7 +24,16 @@ from motcua.core.models import Department, Unit
 
 from . import formulas as formulas_module
 from .formulas import Formulas, q2
-from .measures import DIMENSIONS, MEASURES, Ctx, Item, given_province_points, parents_of
+from .measures import (
+    DIMENSIONS,
+    MEASURES,
+    Ctx,
+    DossierMeasure,
+    Item,
+    dossier_counts,
+    given_province_points,
+    parents_of,
+)
 
 __all__ = [
     "Action",
@@ -263,6 +273,7 @@ def _compute(
         raise ValueError(f"unknown dimension {by!r}")
     kinds = dict(Unit.objects.filter(pk__in=ctx.unit_ids).values_list("pk", "kind"))
     counts: dict[str, Mapping] = {}
+    measured = []
     for ind in formulas.indicators.values():
         if (
             ind.province_only
@@ -275,11 +286,19 @@ def _compute(
             counts[ind.code] = {}
             continue
         measure = MEASURES[ind.measure]
-        if measure.applies(by):
+        if measure.applies(by) and isinstance(measure, DossierMeasure):
+            measured.append(ind)  # counted below, one query per kind of dossiers
+        elif measure.applies(by):
             counts[ind.code] = measure.counts(ctx, ind.counts, by)
         else:
             whole = measure.counts(ctx, ind.counts, "all").get(None, (0, 0))
             counts[ind.code] = _Inherited(whole)
+    for counting in sorted({ind.counts for ind in measured}):
+        inds = [ind for ind in measured if ind.counts == counting]
+        batch = [cast(DossierMeasure, MEASURES[ind.measure]) for ind in inds]
+        found_counts = dossier_counts(ctx, counting, by, batch)
+        for ind in inds:
+            counts[ind.code] = found_counts[ind.measure]
     if by == "unit":
         keys: list = list(ctx.unit_ids)
     elif by == "all":
