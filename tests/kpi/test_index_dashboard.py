@@ -264,3 +264,25 @@ def test_the_engines_action_links_lead_to_the_drill_down_screen(client, world, n
     assert page.context["result"].code == actions[0].indicator
     other = c.get(f"/can-bo/chi-so/diem-tru/progress.on_time/?key={world.other.pk}")
     assert c.get(other["Location"]).status_code == 404
+
+
+def test_the_actions_arrive_after_the_page_for_the_same_unit_and_period(client, world, now):
+    """The page answers without the engine's actions (the costliest part) and fetches them."""
+    c = signed_in(client, world.leader)
+    page = c.get(HOME, NOVEMBER)
+    assert page.context["view"].actions_deferred
+    url = page.context["actions_url"]
+    assert url == f"/can-bo/chi-so/viec-nen-lam/?don_vi={world.commune.pk}&ky=thang&thang=2026-11"
+    part = c.get(url, headers={"HX-Request": "true"})
+    assert part.status_code == 200
+    assert "<html" not in part.content.decode()
+    assert part.context["actions"]  # the commune loses points: there is something to do
+    action, link = part.context["actions"][0]
+    assert action.points_gained > 0
+    assert link.startswith(f"{DRILL}?chi_so={action.indicator}&don_vi={world.commune.pk}")
+    whole = c.get(url)  # without JavaScript: a page of its own
+    assert "<html" in whole.content.decode()
+    other = f"/can-bo/chi-so/viec-nen-lam/?don_vi={world.other.pk}&ky=thang&thang=2026-11"
+    assert c.get(other).status_code == 404
+    officer = signed_in(client, world.officer).get(other)
+    assert officer.status_code == 404

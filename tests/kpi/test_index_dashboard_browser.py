@@ -89,6 +89,7 @@ def test_the_leader_reads_the_dashboard_drills_to_a_late_dossier_and_comes_back(
     expect(page.get_by_test_id("index-rank")).to_contain_text("1")
     expect(page.locator("[data-testid=index-trend] svg circle")).to_have_count(12)
     expect(page.locator("[data-testid=index-groups] .group-tile")).to_have_count(6)
+    expect(page.get_by_test_id("actions-list")).to_be_visible()  # fetched after the page
     page.screenshot(path=artifacts_dir / "index-dashboard-360.png", full_page=True)
     _no_horizontal_scroll(page)
 

@@ -314,6 +314,7 @@ class LeaderView:
     actions: list[ActionLine]
     computed_at: dt.datetime
     officer: bool = False  # an officer's own figures (no rank, no other units)
+    actions_deferred: bool = False  # computed apart (leader_actions), loaded by the page
     indicators: list[IndicatorLine] = field(default_factory=list)
 
 
@@ -339,29 +340,75 @@ def _cached(key_parts: tuple, now: dt.datetime, build):
 
 
 def leader_view(
-    *, user: User, unit_id: int | None, period: engine.Period, now: dt.datetime
+    *,
+    user: User,
+    unit_id: int | None,
+    period: engine.Period,
+    now: dt.datetime,
+    with_actions: bool = True,
 ) -> LeaderView:
     """The leader's dashboard for `unit_id` (None: the viewer's own commune) over `period`.
 
     Rank: among the communes the viewer may see for that period (a commune leader: 1 of 1).
     An officer without a leader's or manager's role gets their own figures (by officer).
-    Raises Http404 for a unit the user may not see."""
+    `with_actions=False`: without `engine.actions` (the page loads them after its first answer,
+    `leader_actions`). Raises Http404 for a unit the user may not see."""
     who = viewer(user)
     if who.officer_only:
         if unit_id is not None and unit_id not in {u.pk for u in who.own_units}:
             raise Http404
         return _cached(
-            ("officer", user.pk, period.date_from, period.date_to),
+            ("officer", user.pk, period.date_from, period.date_to, with_actions),
             now,
-            lambda: _officer_view(who, period, now),
+            lambda: _officer_view(who, period, now, with_actions),
         )
     unit = who.unit(unit_id)
     ranked_ids = sorted(u.pk for u in who.ranked)
     return _cached(
-        ("unit", unit.pk, ",".join(map(str, ranked_ids)), period.date_from, period.date_to),
+        (
+            "unit",
+            unit.pk,
+            ",".join(map(str, ranked_ids)),
+            period.date_from,
+            period.date_to,
+            with_actions,
+        ),
         now,
-        lambda: _unit_view(unit, ranked_ids, period, now),
+        lambda: _unit_view(unit, ranked_ids, period, now, with_actions),
     )
+
+
+@dataclass
+class Actions:
+    unit: Unit
+    actions: list[ActionLine]
+    officer: bool
+    computed_at: dt.datetime
+
+
+def leader_actions(
+    *, user: User, unit_id: int | None, period: engine.Period, now: dt.datetime
+) -> Actions:
+    """The dashboard's "what to do" list alone (`engine.actions`, the costliest part), with the
+    same scoping as `leader_view`: a unit the user may see, or an officer's own."""
+    who = viewer(user)
+    if who.officer_only:
+        if unit_id is not None and unit_id not in {u.pk for u in who.own_units}:
+            raise Http404
+        ids = [u.pk for u in who.own_units]
+        found = _cached(
+            ("actions-officer", user.pk, period.date_from, period.date_to),
+            now,
+            lambda: _actions(ids, period, now, key=who.user_id, by="officer"),
+        )
+        return Actions(unit=who.own_units[0], actions=found, officer=True, computed_at=now)
+    unit = who.unit(unit_id)
+    found = _cached(
+        ("actions", unit.pk, period.date_from, period.date_to),
+        now,
+        lambda: _actions([unit.pk], period, now),
+    )
+    return Actions(unit=unit, actions=found, officer=False, computed_at=now)
 
 
 def _month_total(unit_ids: list[int], month, now, *, by: str, key: int | None) -> Decimal:
@@ -413,7 +460,7 @@ def _seconds_to_midnight(now: dt.datetime) -> int:
     return max(60, int((midnight - local).total_seconds()))
 
 
-def _actions(unit_ids, period, now, key=None) -> list[ActionLine]:
+def _actions(unit_ids, period, now, key=None, by: str = "unit") -> list[ActionLine]:
     return [
         ActionLine(
             indicator=a.indicator,
@@ -424,12 +471,12 @@ def _actions(unit_ids, period, now, key=None) -> list[ActionLine]:
             fixable=a.fixable,
         )
         for a in engine.actions(
-            unit_ids=unit_ids, period=period, now=now, key=key, limit=TOP_ACTIONS
+            unit_ids=unit_ids, period=period, now=now, key=key, by=by, limit=TOP_ACTIONS
         )
     ]
 
 
-def _unit_view(unit: Unit, ranked_ids: list[int], period, now) -> LeaderView:
+def _unit_view(unit: Unit, ranked_ids: list[int], period, now, with_actions=True) -> LeaderView:
     ids = sorted(set(ranked_ids) | {unit.pk})
     scores = engine.score(unit_ids=ids, period=period, now=now, by="unit")
     mine = next(s for s in scores if s.key == unit.pk)
@@ -444,7 +491,8 @@ def _unit_view(unit: Unit, ranked_ids: list[int], period, now) -> LeaderView:
         trend=_trend([unit.pk], period, now, by="unit", key=unit.pk, current=mine),
         worst=worst_indicators(mine),
         at_risk=at_risk_today([unit.pk], now),
-        actions=_actions([unit.pk], period, now),
+        actions=_actions([unit.pk], period, now) if with_actions else [],
+        actions_deferred=not with_actions,
         computed_at=now,
         indicators=indicator_lines(mine),
     )
@@ -462,7 +510,7 @@ def _officer_score(who: Viewer, period, now) -> engine.Score:
     return mine
 
 
-def _officer_view(who: Viewer, period, now) -> LeaderView:
+def _officer_view(who: Viewer, period, now, with_actions=True) -> LeaderView:
     ids = [u.pk for u in who.own_units]
     mine = _officer_score(who, period, now)
     return LeaderView(
@@ -475,7 +523,8 @@ def _officer_view(who: Viewer, period, now) -> LeaderView:
         trend=_trend(ids, period, now, by="officer", key=who.user_id, current=mine),
         worst=worst_indicators(mine),
         at_risk=at_risk_today(ids, now, officer_id=who.user_id),
-        actions=_actions(ids, period, now, key=who.user_id),
+        actions=_actions(ids, period, now, key=who.user_id, by="officer") if with_actions else [],
+        actions_deferred=not with_actions,
         computed_at=now,
         officer=True,
         indicators=indicator_lines(mine),
