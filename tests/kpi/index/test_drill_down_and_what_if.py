@@ -202,3 +202,19 @@ def test_the_gain_respects_a_groups_cap():
     # an action counts its own indicator: 1/4 -> 4/4 is +4.50 (1.50 -> 6.00), the group
     # 5.25 -> 9.75, under the cap; its what-if above also counts P3 paid online (capped)
     assert sum((a.points_gained for a in paid), D(0)) == D("4.50")
+
+
+def test_several_units_without_a_key_drill_down_into_all_of_them():
+    first, second = build(), build()
+    units = [first.commune.pk, second.commune.pk]
+    items = engine.drill_down(
+        indicator="progress.on_time", unit_ids=units, period=NOVEMBER, now=NOW
+    )
+    assert len(items) == 4  # D2 and D5 of each commune
+    [whole] = engine.score(unit_ids=units, period=NOVEMBER, now=NOW, by="all")
+    predicted = engine.what_if(
+        indicator="progress.on_time", fixed=4, unit_ids=units, period=NOVEMBER, now=NOW
+    )
+    assert predicted.key is None
+    assert predicted.indicator("progress.on_time").numerator == 12
+    assert whole.indicator("progress.on_time").numerator == 8
