@@ -130,6 +130,23 @@ def test_the_province_manager_ranks_the_communes_and_citizens_read_the_results(
     _no_horizontal_scroll(page)
     context.close()
 
+    manager, mpage, merrors = _page(browser, server, "vb.quanly", 360)
+    mpage.goto(f"{server.url}/can-bo/chi-so/?ky=thang&thang=2026-11")
+    mpage.get_by_role("link", name="Phòng ban").click()
+    expect(mpage.get_by_test_id("row").first).to_be_visible()
+    mpage.screenshot(path=artifacts_dir / "index-manager-departments-360.png", full_page=True)
+    _no_horizontal_scroll(mpage)
+    manager.close()
+
+    officer, opage, oerrors = _page(browser, server, "vb.motcua1", 360)
+    opage.goto(f"{server.url}/can-bo/chi-so/?ky=thang&thang=2026-11")
+    expect(opage.get_by_test_id("index-where")).to_contain_text("Kết quả của")
+    expect(opage.get_by_test_id("index-rank")).to_have_count(0)  # no ranking for an officer
+    opage.screenshot(path=artifacts_dir / "index-officer-360.png", full_page=True)
+    _no_horizontal_scroll(opage)
+    officer.close()
+    assert merrors == [] and oerrors == []
+
     public = browser.new_context(viewport={"width": 360, "height": 900}, locale="vi-VN")
     citizen = public.new_page()
     citizen.goto(f"{server.url}/ket-qua/{DEMO_COMMUNE}/")
