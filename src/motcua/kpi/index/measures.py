@@ -210,6 +210,18 @@ def _grouped(qs: QuerySet, dim: str | None, num: Q) -> Counts:
     return {r[dim]: (r["num"], r["den"]) for r in rows}
 
 
+def _counted(qs: QuerySet, dim: str | None, num: Q) -> Counts:
+    """{key: (numerator, denominator)}: the rows of `qs`, and those also meeting `num`, each
+    counted by one grouped query with its condition in WHERE."""
+    num_qs = qs.filter(num)
+    if dim is None:
+        den = qs.aggregate(n=Count("pk"))["n"]
+        return {None: (num_qs.aggregate(n=Count("pk"))["n"], den)} if den else {}
+    dens = {r[dim]: r["n"] for r in qs.values(dim).annotate(n=Count("pk")).order_by()}
+    nums = {r[dim]: r["n"] for r in num_qs.values(dim).annotate(n=Count("pk")).order_by()}
+    return {key: (nums.get(key, 0), den) for key, den in dens.items() if den}
+
+
 # --- dossiers -----------------------------------------------------------------------------------
 
 
@@ -239,26 +251,19 @@ class DossierMeasure(Measure):
             "all": None,
         }[by]
 
-    def base(self, ctx: Ctx, counting: str, by: str) -> QuerySet:
+    def base(self, ctx: Ctx, counting: str, by: str, *, den: bool = True) -> QuerySet:
         qs = Dossier.objects.filter(competent_unit_id__in=ctx.unit_ids)
         qs = qs.filter(handled_q(ctx) if counting == "handled" else received_q(ctx))
         if by == "officer":
             officer = _processing_officer() if counting == "handled" else _receiving_officer()
             qs = qs.annotate(officer_key=officer)
-        return self.prepare(qs, ctx).filter(self.den_q(ctx))
+        qs = self.prepare(qs, ctx)
+        return qs.filter(self.den_q(ctx)) if den else qs
 
     def counts(self, ctx: Ctx, counting: str, by: str) -> Counts:
         """Two grouped queries, the numerator's condition in WHERE: PostgreSQL then joins the
         side tables once (a semi-join) instead of probing them for every dossier."""
-        qs = self.base(ctx, counting, by)
-        dim = self.dim(by, counting)
-        num_qs = qs.filter(self.num_q(ctx))
-        if dim is None:
-            den = qs.aggregate(n=Count("pk"))["n"]
-            return {None: (num_qs.aggregate(n=Count("pk"))["n"], den)} if den else {}
-        dens = {r[dim]: r["n"] for r in qs.values(dim).annotate(n=Count("pk")).order_by()}
-        nums = {r[dim]: r["n"] for r in num_qs.values(dim).annotate(n=Count("pk")).order_by()}
-        return {key: (nums.get(key, 0), den) for key, den in dens.items() if den}
+        return _counted(self.base(ctx, counting, by), self.dim(by, counting), self.num_q(ctx))
 
     def missing(self, ctx: Ctx, counting: str, by: str, key) -> list[Item]:
         qs = self.base(ctx, counting, by)
@@ -380,6 +385,18 @@ class DossiersPaidOnline(DossierMeasure):
 
     def num_q(self, ctx):
         return ctx.with_assumed(payment_figures.paid_online_q(), "paid_online")
+
+    def counts(self, ctx, counting, by):
+        """The two disjoint kinds of owing dossiers counted apart and added: each condition
+        in WHERE becomes a join (an OR of two EXISTS cannot)."""
+        out: Counts = {}
+        for part in payment_figures.owes_parts():
+            qs = self.base(ctx, counting, by, den=False)
+            found = _counted(qs.filter(part), self.dim(by, counting), self.num_q(ctx))
+            for key, (num, den) in found.items():
+                before = out.get(key, (0, 0))
+                out[key] = (before[0] + num, before[1] + den)
+        return out
 
     def why(self, d, ctx):
         if d.finished_at is not None:
