@@ -203,3 +203,17 @@ def test_the_simulated_portal_takes_every_new_list_as_sent(world, portal):
     assert done.sent == len(statuses(dossier)) and done.refused == 0
     held = ReceivedMessage.objects.filter(dossier_code=dossier.code).order_by("id").last()
     assert held.body["DuLieu"]["DanhSachHoSoBoSung"][0]["TrangThaiBoSung"] == 1
+
+
+def test_a_messages_facts_cost_the_same_queries_for_a_short_and_a_long_dossier(
+    world, django_assert_num_queries
+):
+    from motcua.dossiers.models import Dossier
+    from motcua.portalsync import outbox
+
+    for dossier in (receive(world), drive_to(world, Status.RETURNED)):
+        read = selectors.with_fee_request(Dossier.objects.filter(pk=dossier.pk))
+        row = read.select_related("receiving_unit", "competent_unit").get()
+        with django_assert_num_queries(2):  # the history, the papers
+            found = outbox.facts([row], with_results=False)
+        assert found[dossier.pk].history
