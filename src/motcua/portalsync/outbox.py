@@ -12,6 +12,11 @@ What goes out (docs/national-portal-sync.md):
 - when the result is returned (status 10) and a result file is attached: one RESULT message
   for the citizen's data store on the portal, ordered right after the status message.
 
+Besides the row, a status message carries the step history, the fees and obligations (paid or
+not, how), the supplement requests, the papers with their reuse flags and the state databases
+consulted (`facts`: each list one query, whatever its length), cut at the change's moment:
+the backfill (`services.backfill`) builds the same messages for changes made before the sync.
+
 The message id is derived from the dossier code, the event id and the kind (uuid5), so a hook
 that runs twice for the same event writes nothing new, and the portal dedups a resend by it.
 """
@@ -189,7 +194,15 @@ def _fees(dossier: Dossier, steps: list[selectors.Step], paying: list[dict], mom
             ),
             None,
         )
-        request = next((p for p in obligations if p["created_at"] >= ask.at), None)
+        request = next(
+            (
+                p
+                for p in obligations
+                if p["created_at"] >= ask.at
+                and (index + 1 == len(asked) or p["created_at"] < asked[index + 1].at)
+            ),
+            None,
+        )
         method = ""
         if confirmed is not None and request and _by(request["paid_at"], moment):
             method = request["online_method"] or ""
