@@ -64,10 +64,12 @@ def _iso(value: dt.datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def _by(value: dt.datetime | None, moment: dt.datetime) -> dt.datetime | None:
+def _by(value: dt.datetime | None, moment: dt.datetime | None) -> dt.datetime | None:
     """`value` if it had happened by `moment` (a backfilled message tells an earlier change:
-    what came after it is not sent with it)."""
-    return value if value is not None and value <= moment else None
+    what came after it is not sent with it); `moment` None: the latest change, everything."""
+    if value is None or moment is None:
+        return value
+    return value if value <= moment else None
 
 
 def _results_of(dossier_ids: list[int]) -> dict[int, list[dict]]:
@@ -160,10 +162,12 @@ def _fee_label(kind) -> str:
         return str(_("Phí") if kind == "phi" else _("Lệ phí"))
 
 
-def _fees(dossier: Dossier, steps: list[selectors.Step], paying: list[dict], moment) -> list:
+def _fees(
+    dossier: Dossier, steps: list[selectors.Step], paying: list[dict], moment: dt.datetime | None
+) -> list:
     """The fee lines frozen at reception, then each financial obligation asked, with whether
     it is paid by `moment` and, paid online, by which method."""
-    requests = [p for p in paying if p["created_at"] <= moment]
+    requests = [p for p in paying if _by(p["created_at"], moment)]
     fee_request = next((p for p in reversed(requests) if p["purpose"] == "fees"), None)
     fees_paid = bool(
         fee_request and fee_request["status"] == "paid" and _by(fee_request["paid_at"], moment)
@@ -219,7 +223,7 @@ def _fees(dossier: Dossier, steps: list[selectors.Step], paying: list[dict], mom
     return lines
 
 
-def _supplements(found: list[dict], moment: dt.datetime) -> list[dict]:
+def _supplements(found: list[dict], moment: dt.datetime | None) -> list[dict]:
     return [
         {
             "supplement_id": s["supplement_id"],
@@ -232,7 +236,7 @@ def _supplements(found: list[dict], moment: dt.datetime) -> list[dict]:
             "answered_at": _iso(_by(s["answered_at"], moment)),
         }
         for s in found
-        if s["requested_at"] <= moment
+        if _by(s["requested_at"], moment)
     ]
 
 
@@ -252,7 +256,10 @@ def _snapshot(dossier: Dossier, info: TransitionInfo, at: dt.datetime, found: Fa
     what had happened by the change's moment `at` (the hook: everything; the backfill: an
     earlier change of a dossier that has moved on since)."""
     steps = [s for s in found.history if s.event_id <= info.event_id]
-    received = _by(dossier.received_at, at)
+    # the latest change (the hook) tells the dossier as it is; an earlier one (the backfill)
+    # what had happened by its moment
+    moment = None if steps and steps[-1] is found.history[-1] else at
+    received = _by(dossier.received_at, moment)
     ready = info.to_status in (Status.RESULT_READY, Status.RETURNED)
     return {
         "dossier_code": dossier.code,
@@ -271,8 +278,8 @@ def _snapshot(dossier: Dossier, info: TransitionInfo, at: dt.datetime, found: Fa
         "received_at": _iso(received),
         "due_at": _iso(received and (dossier.due_at_current or dossier.due_at)),
         "due_at_before": _iso(received and dossier.due_at),
-        "finished_at": _iso(_by(dossier.finished_at, at)),
-        "returned_at": _iso(_by(dossier.returned_at, at)),
+        "finished_at": _iso(_by(dossier.finished_at, moment)),
+        "returned_at": _iso(_by(dossier.returned_at, moment)),
         "vneid_verified": dossier.identity_verified_via == "vneid",
         "paid_online": dossier.paid_online,
         "digitized": dossier.all_components_digitized,
@@ -280,11 +287,11 @@ def _snapshot(dossier: Dossier, info: TransitionInfo, at: dt.datetime, found: Fa
         "results": [
             {**r, "created_at": _iso(r["created_at"])}
             for r in found.results
-            if ready and r["created_at"] <= at
+            if ready and _by(r["created_at"], moment)
         ],
         "history": _history(steps),
-        "fees": _fees(dossier, steps, found.payments, at),
-        "supplements": _supplements(found.supplements, at),
+        "fees": _fees(dossier, steps, found.payments, moment),
+        "supplements": _supplements(found.supplements, moment),
         "attachments": found.attachments,
         "databases": databases(dossier),
     }
