@@ -6,7 +6,10 @@ them to `MOTCUA_DVCQG_URL` + "/dong-bo" with the bearer token, and reads the ans
 id. Field names and codes from RULES.md section 4 (the DVCQG "đồng bộ hồ sơ" payload of
 provincial systems: MaHoSo, TrangThaiHoSo, KenhThucHien, LoaiDoiTuong, dates as
 yyyyMMddHHmmss, TaiKhoanDuocXacThucVoiVNeID, DuocThanhToanTrucTuyen 1/3, HoSoCoThanhPhanSoHoa,
-DanhSachGiayToKetQua); the envelope (MaTinNhan, LoaiTinNhan, the batch and its answer) is ours.
+DanhSachGiayToKetQua, QuaTrinhXuLy with NgayKetThucTheoQuyDinh, DanhSachLePhi,
+DanhSachHoSoBoSung with NgayHenTraTruoc/NgayHenTraMoi, the per-paper DuocSoHoa, DuocTaiSuDung,
+DuocLayTuKhoDMQG, DSKetNoiCSDL); the envelope (MaTinNhan, LoaiTinNhan, the batch and its
+answer) and the codes marked "ours" below are ours.
 
 Outcomes: per message "DA_NHAN" (accepted) or "DA_CO" (already had it: accepted, a resend),
 "TU_CHOI" with MaLoi and LyDo (a permanent refusal). A whole request that fails (no
