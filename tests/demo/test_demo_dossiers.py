@@ -521,3 +521,35 @@ def test_the_residents_who_can_sign_in_find_dossiers_of_their_own(loaded):
     assert "Cư dân mẫu đăng nhập được: 3 hồ sơ" in loaded
     # loaded again: nothing more is handed over
     assert residents.give_dossiers(unit=returned.receiving_unit) == 0
+
+
+def test_every_demo_dossier_waits_in_the_national_portal_outbox_in_its_own_order(loaded):
+    """The history is written row by row, not through the dossier core: `load_demo` backfills
+    its messages (portalsync.services.backfill), so every dossier counts as synced once the
+    worker drains. One STATUS message per creation, status change and new appointment, in the
+    order of the events; a second run writes nothing."""
+    from motcua.portalsync import outbox
+    from motcua.portalsync import services as portalsync
+    from motcua.portalsync.models import PortalMessage
+
+    wanted: dict[int, list[int]] = defaultdict(list)
+    for dossier_id, event_id, action, before, after in DossierEvent.objects.order_by(
+        "dossier_id", "id"
+    ).values_list("dossier_id", "id", "action", "from_status", "to_status"):
+        info = services.TransitionInfo(dossier_id, action, before, after, event_id)
+        if outbox.wanted(info):
+            wanted[dossier_id].append(event_id * 2)
+    sent: dict[int, list[int]] = defaultdict(list)
+    first: dict[int, str] = {}
+    for dossier_id, seq, action in (
+        PortalMessage.objects.filter(kind="status")
+        .order_by("dossier_id", "seq")
+        .values_list("dossier_id", "seq", "payload__action")
+    ):
+        sent[dossier_id].append(seq)
+        first.setdefault(dossier_id, action)
+    assert set(sent) == set(Dossier.objects.values_list("pk", flat=True))
+    assert sent == wanted
+    assert set(first.values()) == set(workflow.CREATION_ACTIONS)  # the creation goes first
+    assert "tin nhắn mới chờ gửi" in loaded
+    assert portalsync.backfill().messages == 0

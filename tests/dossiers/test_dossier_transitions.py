@@ -224,8 +224,11 @@ def test_a_transition_costs_a_small_fixed_number_of_queries(world, django_assert
     # 11 for the transition + 7 for the applicant's message (approval is a status change the
     # applicant is told of, decisions/0029): the dossier read for the text, the outbox's
     # idempotency check, its savepoint, row and audit append (chain read + insert); PostgreSQL
-    # adds the audit chain's advisory lock to each of the two audit appends; + 3 for the
-    # national portal's outbox (decisions/0045): the dossier and the event's time read for the
-    # message, one insert
-    with django_assert_max_num_queries(23):
+    # adds the audit chain's advisory lock to each of the two audit appends; + 4 for the
+    # national portal's outbox (decisions/0045): the dossier read with its fee request (one
+    # statement), the step history (one statement whatever its length: the events, their
+    # actors and the steps they completed), the papers (components), one insert. The
+    # supplements and the obligations' payments are read only for a dossier whose history
+    # asked for them. SQLite 22, PostgreSQL 24.
+    with django_assert_max_num_queries(24):
         services.approve(world.leader, dossier_id=dossier.pk)

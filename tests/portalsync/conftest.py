@@ -3,6 +3,7 @@
 import pytest
 
 from tests.dossiers.conftest import _media_in_tmp, shipped_calendar, world  # noqa: F401
+from tests.registry.conftest import communes, people, vinh_bao  # noqa: F401
 
 TOKEN = "khoa-truy-cap-cong-dvcqg-kiem-thu"
 

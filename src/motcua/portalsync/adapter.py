@@ -6,7 +6,10 @@ them to `MOTCUA_DVCQG_URL` + "/dong-bo" with the bearer token, and reads the ans
 id. Field names and codes from RULES.md section 4 (the DVCQG "đồng bộ hồ sơ" payload of
 provincial systems: MaHoSo, TrangThaiHoSo, KenhThucHien, LoaiDoiTuong, dates as
 yyyyMMddHHmmss, TaiKhoanDuocXacThucVoiVNeID, DuocThanhToanTrucTuyen 1/3, HoSoCoThanhPhanSoHoa,
-DanhSachGiayToKetQua); the envelope (MaTinNhan, LoaiTinNhan, the batch and its answer) is ours.
+DanhSachGiayToKetQua, QuaTrinhXuLy with NgayKetThucTheoQuyDinh, DanhSachLePhi,
+DanhSachHoSoBoSung with NgayHenTraTruoc/NgayHenTraMoi, the per-paper DuocSoHoa, DuocTaiSuDung,
+DuocLayTuKhoDMQG, DSKetNoiCSDL); the envelope (MaTinNhan, LoaiTinNhan, the batch and its
+answer) and the codes marked "ours" below are ours.
 
 Outcomes: per message "DA_NHAN" (accepted) or "DA_CO" (already had it: accepted, a resend),
 "TU_CHOI" with MaLoi and LyDo (a permanent refusal). A whole request that fails (no
@@ -58,6 +61,77 @@ def _results(results: list[dict]) -> list[dict]:
     ]
 
 
+# ours [I]: LoaiPhiLePhi 1 phí, 2 lệ phí, 3 nghĩa vụ tài chính; the online method a line was
+# paid by; MaCSDL of the state databases consulted (no public code list was found)
+FEE_KIND = {"phi": 1, "le_phi": 2, "obligation": 3}
+PAYMENT_METHOD = {"platform": "NEN_TANG_TTQG", "vietqr": "VIETQR"}
+DATABASE_CODE = {"population": "CSDLQG_DAN_CU"}
+
+
+def _history(p: dict) -> list[dict]:
+    return [
+        {
+            "MaHoSo": p["dossier_code"],
+            "ThuTu": index,
+            "NguoiXuLy": h["actor"],
+            "ThoiDiemXuLy": _date(h["at"]),
+            "DonViXuLy": h["unit"],
+            "PhongBanXuLy": h["department"],
+            "NoiDungXuLy": h["action_label"] + (f": {h['note']}" if h["note"] else ""),
+            "TrangThai": h["status"],
+            "NgayBatDau": _date(h["step_started_at"]),
+            "NgayKetThucTheoQuyDinh": _date(h["step_due_at"]),
+        }
+        for index, h in enumerate(p.get("history", []), start=1)
+    ]
+
+
+def _fees(p: dict) -> list[dict]:
+    return [
+        {
+            "TenPhiLePhi": f["name"],
+            "LoaiPhiLePhi": FEE_KIND.get(f["kind"], 0),
+            "Gia": f["amount_vnd"],
+            "CanCuPhapLy": f["legal_basis"],
+            "DaThanhToan": 1 if f["paid"] else 0,
+            "HinhThucThanhToanTrucTuyen": PAYMENT_METHOD.get(f["online_method"], ""),
+        }
+        for f in p.get("fees", [])
+    ]
+
+
+def _supplements(p: dict) -> list[dict]:
+    return [
+        {
+            "HoSoBoSungId": s["supplement_id"],
+            "NgayYeuCauBoSung": _date(s["requested_at"]),
+            "NguoiYeuCauBoSung": s["requested_by"],
+            "NoiDungBoSung": "; ".join(s["items"]),
+            "LyDo": s["reason"],
+            "NgayHenTraTruoc": _date(s["due_at_before"]),
+            "NgayHenTraMoi": _date(s["due_at_after"]),
+            "NgayTiepNhanBoSung": _date(s["answered_at"]),
+            "TrangThaiBoSung": 1 if s["answered_at"] else 0,
+        }
+        for s in p.get("supplements", [])
+    ]
+
+
+def _attachments(p: dict) -> list[dict]:
+    return [
+        {
+            "MaThanhPhanHoSo": f"TP-{a['component_id']}",
+            "TenTepDinhKem": a["name"],
+            "SoLuong": a["count"],
+            "TenTepTin": a["file_name"],
+            "DuocSoHoa": 1 if a["digitized"] else 0,
+            "DuocTaiSuDung": 1 if a["reused"] else 0,
+            "DuocLayTuKhoDMQG": 1 if a["from_state_data"] else 0,
+        }
+        for a in p.get("attachments", [])
+    ]
+
+
 def status_body(p: dict) -> dict:
     """The DVCQG "đồng bộ hồ sơ" fields of one status message."""
     return {
@@ -81,6 +155,11 @@ def status_body(p: dict) -> dict:
         "HoSoCoThanhPhanSoHoa": 1 if p["digitized"] else 0,
         "LyDo": p["reason"],
         "DanhSachGiayToKetQua": _results(p["results"]),
+        "QuaTrinhXuLy": _history(p),
+        "DanhSachLePhi": _fees(p),
+        "DanhSachHoSoBoSung": _supplements(p),
+        "TaiLieuNop": _attachments(p),
+        "DSKetNoiCSDL": [{"MaCSDL": DATABASE_CODE[d]} for d in p.get("databases", [])],
     }
 
 

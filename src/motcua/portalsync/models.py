@@ -62,6 +62,9 @@ class PortalMessage(models.Model):
     rejected = models.BooleanField(_("Cổng từ chối"), default=False)
     accepted_at = models.DateTimeField(_("Cổng nhận lúc"), null=True, blank=True)
     lag = models.DurationField(_("độ trễ"), null=True, blank=True)  # accepted_at - changed_at
+    # written after the fact by `manage.py portal_sync_backfill` for a change made before the
+    # sync existed: never on time, and left out of the lag figures (its lag is the backfill's)
+    backfilled = models.BooleanField(_("đồng bộ bổ sung"), default=False)
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
 
     class Meta:

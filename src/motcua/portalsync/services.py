@@ -246,3 +246,83 @@ def retry(actor, *, message_pk: int, now: dt.datetime | None = None) -> PortalMe
         )
     message.refresh_from_db()
     return message
+
+
+# --- backfill ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Backfilled:
+    dossiers: int = 0
+    messages: int = 0
+
+
+def backfill(*, batch: int = 500, dossier_ids: list[int] | None = None) -> Backfilled:
+    """Write the outbox messages of the changes made before the sync existed (`manage.py
+    portal_sync_backfill`; `load_demo` runs it for the demo's history).
+
+    Every creation, status change and new appointment of every dossier gets the message the
+    hook would have written, with the same uuid5 id and order (`seq` from its event), its
+    payload what had happened by that change (outbox.snapshot): run again, it writes nothing.
+    A dossier whose messages the portal already accepted one of is left alone: each message
+    carries the whole step history, so the portal knows the earlier changes, and an older
+    status sent after a newer one would move the dossier back there. Batches of `batch`
+    dossiers, a fixed number of queries each."""
+    from motcua.dossiers.models import Dossier
+    from motcua.dossiers.services import TransitionInfo
+
+    from . import outbox, selectors
+
+    done = Backfilled()
+    dossiers = selectors.with_fee_request(Dossier.objects.order_by("pk"))
+    if dossier_ids is not None:
+        dossiers = dossiers.filter(pk__in=dossier_ids)
+    last = 0
+    while True:
+        chunk = list(
+            dossiers.filter(pk__gt=last).select_related("receiving_unit", "competent_unit")[:batch]
+        )
+        if not chunk:
+            return done
+        last = chunk[-1].pk
+        ids = [d.pk for d in chunk]
+        known: set[str] = set()
+        accepted: set[int] = set()
+        for dossier_id, message_id, state in PortalMessage.objects.filter(
+            dossier_id__in=ids
+        ).values_list("dossier_id", "message_id", "state"):
+            known.add(message_id)
+            if state == State.SENT:
+                accepted.add(dossier_id)
+        found = outbox.facts(chunk)
+        rows: list[PortalMessage] = []
+        for dossier in chunk:
+            if dossier.pk in accepted:
+                continue
+            fresh = []
+            for step in found[dossier.pk].history:
+                info = TransitionInfo(
+                    dossier_id=dossier.pk,
+                    action=step.action,
+                    from_status=step.from_status,
+                    to_status=step.to_status,
+                    event_id=step.event_id,
+                    data=step.data,
+                    note=step.note,
+                )
+                if not outbox.wanted(info):
+                    continue
+                status_id = outbox.message_id(
+                    dossier.code, step.event_id, PortalMessage.Kind.STATUS
+                )
+                if status_id in known:  # the hook (or an earlier backfill) wrote this change's
+                    continue
+                fresh.extend(outbox.messages_for(dossier, info, step.at, found[dossier.pk]))
+            for row in fresh:
+                row.backfilled = True
+            if fresh:
+                done.dossiers += 1
+                rows.extend(fresh)
+        # the unique ids keep one copy if a hook wrote the same change meanwhile
+        PortalMessage.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+        done.messages += len(rows)

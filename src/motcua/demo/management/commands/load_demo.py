@@ -7,7 +7,8 @@ illustrative served tickets, motcua.demo.queue), satisfaction ratings for about 
 those tickets (motcua.demo.ratings), then six months of illustrative dossiers
 (motcua.demo.dossiers), a few of whose results are signed for real with the public base URL in
 their QR (motcua.demo.signed_results), and (not in secure mode) the synthetic population the
-local registry answers from (motcua.registry.population). Safe to run again: counts stay the
+local registry answers from (motcua.registry.population), then the national portal's outbox
+messages of that history (motcua.portalsync.services.backfill). Safe to run again: counts stay the
 same and existing passwords are kept.
 """
 
@@ -31,6 +32,7 @@ from motcua.demo import (
 from motcua.eforms.data import read_declarations
 from motcua.eforms.services import load_declarations
 from motcua.outreach.demo import load_demo_adoption
+from motcua.portalsync import services as portalsync
 from motcua.registry import population
 from motcua.registry.management.commands.generate_population import (
     summary_line as population_line,
@@ -131,6 +133,14 @@ class Command(BaseCommand):
                 f"Công nghệ số cộng đồng {communes[0].name}: {adoption['residents']} người, "
                 f"{adoption['actions']} lượt hỗ trợ, {adoption['sessions']} buổi hướng dẫn mới."
             )
+
+        # the history was written row by row, not through the dossier core: its changes reach
+        # the national portal's outbox here (the same messages the hook writes; idempotent)
+        synced = portalsync.backfill()
+        out.write(
+            f"Đồng bộ Cổng DVCQG: {synced.messages} tin nhắn mới chờ gửi cho "
+            f"{synced.dossiers} hồ sơ."
+        )
 
         main = communes[0]
         out.write(
