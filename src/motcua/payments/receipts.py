@@ -105,9 +105,10 @@ def amount_in_words(amount_vnd: int) -> str:
 # --- issuing -----------------------------------------------------------------------------------
 
 
-def _account_text(unit_id: int) -> str:
-    account = CollectionAccount.objects.filter(unit_id=unit_id).first()
-    if account is None:
+def _account_text(unit) -> str:
+    try:
+        account = unit.collection_account  # read with the attempt when the credit loaded it
+    except CollectionAccount.DoesNotExist:
         return ""
     return f"{account.account_number} - {account.bank_name} ({account.account_name})"[:300]
 
@@ -147,7 +148,7 @@ def _issue(
         parent_unit_name=unit.parent.name if unit.parent_id else "",
         unit_tax_code=issuer.tax_code if issuer else "",
         symbol=issuer.symbol if issuer else "",
-        account_text=_account_text(unit.pk),
+        account_text=_account_text(unit),
         replaces=replaces,
     )
     audit.record(

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -240,46 +241,77 @@ class Report:
     source: str = ""
 
 
+PAID_STATES = (A.PAID, A.PARTIALLY_REFUNDED, A.REFUNDED)
+# read with the locked attempt, for the receipt and the dossier (locked: the attempt and its
+# request only; the others are read as committed, as a separate query would)
+CREDIT_RELATED = (
+    "request__dossier",
+    "request__unit__parent",
+    "request__unit__collection_account",
+)
+
+
 def record_paid(actor, *, report: Report, at: dt.datetime | None = None) -> PaymentAttempt:
     """Credit the attempt `report.reference` once: the same transaction again is a no-op; a
     different amount or currency, an unknown reference, a transaction already credited to
     another attempt, or an attempt already paid by another transaction are refused
-    (`PaymentRefused`, logged with the reason, nothing changes)."""
-    at = _now(at)
-    with transaction.atomic():
-        attempt = (
-            PaymentAttempt.objects.select_for_update()
-            .select_related("request")
-            .filter(reference=report.reference)
-            .first()
+    (`PaymentRefused`, logged with the reason, nothing changes).
+
+    The one `pay` transition of every path (bank notification, platform return and status job,
+    statement reconciliation, counter): a repeat of a credited transaction is answered after
+    one indexed read, with no lock and no write (a paid attempt never changes its transaction
+    id); a credit is one transaction: the attempt and its request locked together, the
+    attempt paid (event, receipt), the request settled, the dossier told, their audit rows
+    written together (`audit.batch`)."""
+    return _credit(actor, report=report, at=_now(at))
+
+
+def _credit(
+    actor, *, report: Report, at: dt.datetime, account: str | None = None
+) -> PaymentAttempt:
+    """`record_paid`; with `account`, the transfer must have reached the attempt's unit's
+    collection account (`record_bank_transfer`)."""
+    txn = (report.transaction_id or "").strip()[:64] or None
+    seen = PaymentAttempt.objects.filter(reference=report.reference)
+    if account is not None:
+        seen = seen.annotate(
+            credited_account=F("request__unit__collection_account__account_number")
         )
-        if attempt is None:
-            raise _refused("unknown_reference", report)
-        if report.currency != attempt.currency:
-            raise _refused("wrong_currency", report)
-        if report.amount_vnd != attempt.amount_vnd:
-            raise _refused("wrong_amount", report)
-        txn = (report.transaction_id or "").strip()[:64] or None
+    try:
+        found = seen.get()
+    except PaymentAttempt.DoesNotExist:
+        raise _refused("unknown_reference", report) from None
+    if account is not None:
+        expected = getattr(found, "credited_account", None)
+        if expected is None or _account_key(expected) != _account_key(account):
+            raise _refused("wrong_account", report)
+    # amount and currency never change on an attempt: checked before any lock
+    if report.currency != found.currency:
+        raise _refused("wrong_currency", report)
+    if report.amount_vnd != found.amount_vnd:
+        raise _refused("wrong_amount", report)
+    if found.status in PAID_STATES and txn is not None and found.provider_transaction_id == txn:
+        return found  # the same notification again: already credited, nothing to lock
 
-        def guard(row: PaymentAttempt):
-            if row.status in (A.PAID, A.PARTIALLY_REFUNDED, A.REFUNDED):
-                if txn is not None and row.provider_transaction_id == txn:
-                    return NOOP  # the same notification again: already credited
-                raise _refused("already_paid", report)
-            if txn is not None and (
-                PaymentAttempt.objects.filter(provider_transaction_id=txn)
-                .exclude(pk=row.pk)
-                .exists()
-            ):
-                raise _refused("transaction_reused", report)
-            return None
+    def guard(row: PaymentAttempt):
+        if row.status in PAID_STATES:
+            if txn is not None and row.provider_transaction_id == txn:
+                return NOOP  # credited by a concurrent notification of the same transfer
+            raise _refused("already_paid", report)
+        return None  # a transaction id credited elsewhere: refused by its unique column
 
-        def apply(row: PaymentAttempt, move, when):
-            row.paid_at = when
-            row.provider_transaction_id = txn
-            return {"source": report.source, "transaction_id": txn}
+    def apply(row: PaymentAttempt, move, when):
+        row.paid_at = when
+        row.provider_transaction_id = txn
+        return {"source": report.source, "transaction_id": txn}
 
-        try:
+    try:
+        with transaction.atomic(), audit.batch():
+            attempt = (
+                PaymentAttempt.objects.select_for_update(of=("self", "request"))
+                .select_related(*CREDIT_RELATED)
+                .get(pk=found.pk)
+            )
             outcome = ATTEMPTS.run(
                 locked=attempt,
                 action="pay",
@@ -289,11 +321,20 @@ def record_paid(actor, *, report: Report, at: dt.datetime | None = None) -> Paym
                 apply=apply,
                 audit_fields=("paid_at", "provider_transaction_id"),
                 in_transaction=(receipts.on_credit,),  # the e-receipt, in this transaction
+                savepoint=False,  # any error ends this transaction
             )
-        except IntegrityError:  # a concurrent credit of the same transaction id won
-            raise _refused("transaction_reused", report) from None
-        if outcome.move is not None:
-            _settle(attempt.request, at)
+            if outcome.move is not None:
+                _settle(attempt, at)
+    except IntegrityError:
+        reused = (
+            txn is not None
+            and PaymentAttempt.objects.filter(provider_transaction_id=txn)
+            .exclude(pk=found.pk)
+            .exists()
+        )
+        if not reused:
+            raise
+        raise _refused("transaction_reused", report) from None  # credited to another attempt
     return attempt
 
 
@@ -327,45 +368,48 @@ def record_bank_transfer(
 ) -> PaymentAttempt:
     """The bank says a transfer arrived on `account` (its VietQR notification): credited as
     `record_paid` does, only when `account` is the collection account of the attempt's unit (a
-    transfer to another account, or to a unit with none, is refused: `wrong_account`)."""
-    found = (
-        PaymentAttempt.objects.filter(reference=report.reference)
-        .values_list("pk", "request__unit__collection_account__account_number")
-        .first()
-    )
-    if found is not None:  # an unknown reference is refused by record_paid
-        expected = found[1]
-        if expected is None or _account_key(expected) != _account_key(account):
-            raise _refused("wrong_account", report)
-    return record_paid(None, report=report, at=at)
+    transfer to another account, or to a unit with none, is refused: `wrong_account`); read
+    with the attempt, in the same query."""
+    return _credit(None, report=report, at=_now(at), account=account)
 
 
-def _settle(request: PaymentRequest, at: dt.datetime) -> None:
+def _settle(attempt: PaymentAttempt, at: dt.datetime) -> None:
     """The request is paid when its attempts brought in the amount (inside the credit's
-    transaction, under the request's lock); the dossier then learns it: fees paid online count
-    for the index, and a dossier waiting for its financial obligation resumes by itself."""
-    locked = PaymentRequest.objects.select_for_update().get(pk=request.pk)
-    if locked.status != PaymentRequest.Status.OPEN or paid_amount(locked) < locked.amount_vnd:
+    transaction, under the request's lock, taken with the attempt's); the dossier then learns
+    it: fees paid online count for the index, and a dossier waiting for its financial
+    obligation resumes by itself."""
+    request = attempt.request
+    if request.status != PaymentRequest.Status.OPEN:
         return
-    locked.status = PaymentRequest.Status.PAID
-    locked.paid_at = at
-    locked.save(update_fields=["status", "paid_at"])
+    # an attempt is for what was still owed: one that covers the amount settles it (the common
+    # case, one attempt per request) without adding up the others
+    if attempt.amount_vnd < request.amount_vnd and paid_amount(request) < request.amount_vnd:
+        return
+    request.status = PaymentRequest.Status.PAID
+    request.paid_at = at
+    request.save(update_fields=["status", "paid_at"])
     audit.record(
         action="payment.request_paid",
-        obj=locked,
-        unit=locked.unit_id,
+        obj=request,
+        unit=request.unit_id,
         changes={"status": [PaymentRequest.Status.OPEN, PaymentRequest.Status.PAID]},
     )
-    online = locked.attempts.filter(
-        method__in=ONLINE_METHODS, status__in=(A.PAID, A.PARTIALLY_REFUNDED)
-    ).exists()
-    if locked.purpose == PaymentRequest.Purpose.OBLIGATION:
+    online = (
+        attempt.method in ONLINE_METHODS
+        or request.attempts.filter(
+            method__in=ONLINE_METHODS, status__in=(A.PAID, A.PARTIALLY_REFUNDED)
+        ).exists()
+    )
+    if request.purpose == PaymentRequest.Purpose.OBLIGATION:
         dossier_services.record_obligation_paid(
-            dossier_id=locked.dossier_id, reference=locked.reference, paid_online=online, at=at
+            dossier_id=request.dossier_id, reference=request.reference, paid_online=online, at=at
         )
     else:
         dossier_services.record_fees_paid(
-            dossier_id=locked.dossier_id, online=online, reference=locked.reference
+            dossier_id=request.dossier_id,
+            online=online,
+            reference=request.reference,
+            dossier=request.dossier,
         )
 
 
