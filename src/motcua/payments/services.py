@@ -33,7 +33,7 @@ from motcua.dossiers.models import Dossier
 from motcua.dossiers.models import Status as DossierStatus
 from motcua.dossiers.workflow import is_applicant
 
-from . import fees, platform, receipts
+from . import fees, platform, receipts, selectors
 from .machine import ATTEMPTS
 from .models import ONLINE_METHODS, Method, PaymentAttempt, PaymentRequest
 
@@ -160,7 +160,9 @@ def start_attempt(
     """Open one attempt to pay the whole amount still owed by `method`.
 
     The same `idempotency_key` (a double-clicked button, a retried request) returns the same
-    attempt. Online methods: the applicant or a cashier; cash and card: a cashier only."""
+    attempt. Online methods: the applicant or a cashier; cash and card: a cashier only. An
+    online attempt is refused while another one of the request waits to be paid
+    (`selectors.waiting_attempt`): the money could arrive twice."""
     at = _now(at)
     key = (idempotency_key or "").strip()[:MAX_KEY]
     if not key:
@@ -184,6 +186,19 @@ def start_attempt(
         owed = request.amount_vnd - paid_amount(request)
         if owed <= 0:
             raise IllegalTransition(_("Yêu cầu thanh toán này đã được thanh toán đủ."))
+        waiting = selectors.waiting_attempt(request, at=at) if method in ONLINE_METHODS else None
+        if waiting is not None:  # the citizen may be paying it now: not a second one
+            raise IllegalTransition(
+                _(
+                    "Giao dịch %(reference)s đang chờ thanh toán đến %(until)s: vui lòng tiếp "
+                    "tục hoặc kiểm tra giao dịch đó thay vì tạo giao dịch mới."
+                )
+                % {
+                    "reference": waiting.reference,
+                    "until": waiting.expires_at.astimezone(LOCAL_TZ).strftime("%H:%M"),
+                },
+                action="create",
+            )
         attempt = PaymentAttempt.objects.create(
             request=request,
             method=method,
