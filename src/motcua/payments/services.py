@@ -26,6 +26,7 @@ from motcua.accounts.models import Role
 from motcua.accounts.scoping import roles_of
 from motcua.core import audit
 from motcua.core.calendar import LOCAL_TZ
+from motcua.core.models import Unit
 from motcua.core.statemachine import NOOP, IllegalTransition, actor_or_none
 from motcua.dossiers import services as dossier_services
 from motcua.dossiers.models import Dossier
@@ -34,7 +35,7 @@ from motcua.dossiers.workflow import is_applicant
 
 from . import fees, platform, receipts, selectors
 from .machine import ATTEMPTS
-from .models import ONLINE_METHODS, Method, PaymentAttempt, PaymentRequest
+from .models import ONLINE_METHODS, CollectionAccount, Method, PaymentAttempt, PaymentRequest
 
 log = logging.getLogger(__name__)
 A = PaymentAttempt.Status
@@ -256,23 +257,111 @@ class Report:
 
 
 PAID_STATES = (A.PAID, A.PARTIALLY_REFUNDED, A.REFUNDED)
-# read with the locked attempt, for the receipt and the dossier (locked: the attempt and its
-# request only; the others are read as committed, as a separate query would)
-CREDIT_RELATED = (
-    "request__dossier",
-    "request__unit__parent",
-    "request__unit__collection_account",
+
+
+class _PlainRead:
+    """One read of several joined rows in plain SQL, made into model instances as the ORM
+    makes them (the fields' converters, `Model.from_db`). For the credit's two reads: every
+    notification passes there, and building these queries through the ORM cost more than the
+    database took to answer them. `parts` are (model, alias) in the order of the columns;
+    `tail` is the FROM clause with its joins and WHERE; a part whose id is NULL (an outer
+    join that found nothing) is None. Built on first use (the connection's quoting)."""
+
+    def __init__(self, parts, tail: str, extra: str = "") -> None:
+        self.parts, self.tail, self.extra = parts, tail, extra
+        self.plan: list | None = None
+        self.sql = ""
+
+    def _build(self) -> None:
+        qn, plan, columns = connection.ops.quote_name, [], []
+        for model, alias in self.parts:
+            fields = list(model._meta.concrete_fields)
+            cols = [f.get_col(alias) for f in fields]
+            converters = [
+                connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+                for col in cols
+            ]
+            pk_index = next(i for i, f in enumerate(fields) if f.primary_key)
+            plan.append((model, [f.attname for f in fields], cols, converters, pk_index))
+            columns += [f"{alias}.{qn(f.column)}" for f in fields]
+        self.plan = plan
+        self.sql = f"SELECT {', '.join(columns)}{self.extra} {self.tail}"
+
+    def fetch(self, params: list, *, lock: str = "") -> tuple | None:
+        """(instances..., extra columns...) of the first row, or None when there is none."""
+        if self.plan is None:
+            self._build()
+        assert self.plan is not None
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql + lock, params)
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        out: list = []
+        at = 0
+        for model, names, cols, converters, pk_index in self.plan:
+            values = list(row[at : at + len(names)])
+            at += len(names)
+            if values[pk_index] is None:
+                out.append(None)
+                continue
+            for i, (col, convert) in enumerate(zip(cols, converters, strict=True)):
+                for converter in convert:
+                    values[i] = converter(values[i], col, connection)
+            out.append(model.from_db(connection.alias, names, values))
+        return (*out, *row[at:])
+
+
+_SEEN = _PlainRead(
+    [(PaymentAttempt, "a")],
+    "FROM payments_paymentattempt a JOIN payments_paymentrequest r ON r.id = a.request_id "
+    "LEFT JOIN payments_collectionaccount ca ON ca.unit_id = r.unit_id WHERE a.reference = %s",
+    extra=", ca.account_number",
+)
+_LOCKED = _PlainRead(
+    [
+        (PaymentAttempt, "a"),
+        (PaymentRequest, "r"),
+        (Dossier, "d"),
+        (Unit, "u"),
+        (Unit, "p"),
+        (CollectionAccount, "ca"),
+    ],
+    "FROM payments_paymentattempt a JOIN payments_paymentrequest r ON r.id = a.request_id "
+    "JOIN dossiers_dossier d ON d.id = r.dossier_id JOIN core_unit u ON u.id = r.unit_id "
+    "LEFT JOIN core_unit p ON p.id = u.parent_id "
+    "LEFT JOIN payments_collectionaccount ca ON ca.unit_id = u.id WHERE a.id = %s",
+)
+assert (PaymentAttempt._meta.db_table, PaymentRequest._meta.db_table) == (
+    "payments_paymentattempt",
+    "payments_paymentrequest",
+)
+assert (Dossier._meta.db_table, Unit._meta.db_table, CollectionAccount._meta.db_table) == (
+    "dossiers_dossier",
+    "core_unit",
+    "payments_collectionaccount",
 )
 
 
-_SEEN_SQL = (
-    "SELECT a.id, a.status, a.currency, a.amount_vnd, a.provider_transaction_id, "
-    "ca.account_number FROM payments_paymentattempt a "
-    "JOIN payments_paymentrequest r ON r.id = a.request_id "
-    "LEFT JOIN payments_collectionaccount ca ON ca.unit_id = r.unit_id WHERE a.reference = %s"
-)
-assert PaymentAttempt._meta.db_table == "payments_paymentattempt"
-assert PaymentRequest._meta.db_table == "payments_paymentrequest"
+def _lock_for_credit(pk: int) -> PaymentAttempt:
+    """The attempt and its request locked (FOR UPDATE OF both), with its dossier, its unit,
+    the unit's parent and collection account read alongside (for the receipt and the dossier;
+    read as committed, not locked), wired as select_related would."""
+    lock = " FOR UPDATE OF a, r" if connection.features.has_select_for_update_of else ""
+    found = _LOCKED.fetch([pk], lock=lock)
+    if found is None:
+        raise PaymentAttempt.DoesNotExist(pk)
+    attempt, request, dossier, unit, parent, account = found
+    attempt.request = request
+    request.dossier = dossier
+    request.unit = unit
+    if parent is not None:
+        unit.parent = parent
+    if account is not None:
+        account.unit = unit  # also caches it as unit.collection_account
+    else:
+        Unit.collection_account.related.set_cached_value(unit, None)
+    return attempt
 
 
 def record_paid(actor, *, report: Report, at: dt.datetime | None = None) -> PaymentAttempt:
@@ -296,14 +385,12 @@ def _credit(
     """`record_paid`; with `account`, the transfer must have reached the attempt's unit's
     collection account (`record_bank_transfer`)."""
     txn = (report.transaction_id or "").strip()[:64] or None
-    # Plain SQL: every notification passes here, and the ORM cost more to build this one-row
-    # read than the database to answer it.
-    with connection.cursor() as cursor:
-        cursor.execute(_SEEN_SQL, [report.reference])
-        found = cursor.fetchone()
+    found = _SEEN.fetch([report.reference])
     if found is None:
         raise _refused("unknown_reference", report)
-    pk, status, currency, amount_vnd, known_txn, expected = found
+    seen, expected = found
+    pk, status, currency, amount_vnd = seen.pk, seen.status, seen.currency, seen.amount_vnd
+    known_txn = seen.provider_transaction_id
     if account is not None and (
         expected is None or _account_key(expected) != _account_key(account)
     ):
@@ -314,8 +401,7 @@ def _credit(
     if report.amount_vnd != amount_vnd:
         raise _refused("wrong_amount", report)
     if status in PAID_STATES and txn is not None and known_txn == txn:
-        # the same notification again: already credited, nothing to lock or write
-        return PaymentAttempt.objects.get(pk=pk)
+        return seen  # the same notification again: already credited, nothing to lock or write
 
     def guard(row: PaymentAttempt):
         if row.status in PAID_STATES:
@@ -331,11 +417,7 @@ def _credit(
 
     try:
         with transaction.atomic(), audit.batch():
-            attempt = (
-                PaymentAttempt.objects.select_for_update(of=("self", "request"))
-                .select_related(*CREDIT_RELATED)
-                .get(pk=pk)
-            )
+            attempt = _lock_for_credit(pk)
             outcome = ATTEMPTS.run(
                 locked=attempt,
                 action="pay",
