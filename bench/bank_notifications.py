@@ -126,9 +126,9 @@ _RAW_SEEN = (
     "LEFT JOIN payments_collectionaccount ca ON ca.unit_id = r.unit_id WHERE a.reference = %s"
 )
 _RAW_LOCK = (
-    "SELECT a.status, a.version, a.method, r.id, r.unit_id, r.status, r.amount_vnd, "
-    "r.reference, r.lines, d.id, d.code, d.procedure_name, d.applicant_name, "
-    "d.applicant_address, d.paid_online, d.competent_unit_id, u.name, p.name, "
+    "SELECT a.status, a.provider_transaction_id, a.version, a.method, r.id, r.unit_id, "
+    "r.status, r.amount_vnd, r.reference, r.lines, d.id, d.code, d.procedure_name, "
+    "d.applicant_name, d.applicant_address, d.paid_online, d.competent_unit_id, u.name, p.name, "
     "ca.account_number, ca.bank_name, ca.account_name, i.tax_code, i.symbol "
     "FROM payments_paymentattempt a JOIN payments_paymentrequest r ON r.id = a.request_id "
     "JOIN dossiers_dossier d ON d.id = r.dossier_id JOIN core_unit u ON u.id = r.unit_id "
@@ -171,10 +171,12 @@ def _raw_op(worker: int, i: int) -> None:
     year = at.astimezone(LOCAL_TZ).year
     with transaction.atomic(), connection.cursor() as c:
         c.execute(_RAW_LOCK + lock, [attempt])
-        (status, version, method, request, unit, request_status, request_owed, request_ref,
+        (status, known, version, method, request, unit, request_status, request_owed, request_ref,
          lines, dossier, code, procedure, payer, address, paid_online, competent, unit_name,
          parent_name, number, bank, holder, tax_code, symbol) = c.fetchone()  # fmt: skip
         if status == "paid":
+            if known == txn:
+                return  # credited by the same notification on the other worker meanwhile
             raise RuntimeError(f"{reference}: paid by another transaction")
         c.execute(
             "UPDATE payments_paymentattempt SET status = 'paid', paid_at = %s, "
