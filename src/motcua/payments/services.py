@@ -284,8 +284,8 @@ class _PlainRead:
             pk_index = next(i for i, f in enumerate(fields) if f.primary_key)
             plan.append((model, [f.attname for f in fields], cols, converters, pk_index))
             columns += [f"{alias}.{qn(f.column)}" for f in fields]
-        self.plan = plan
         self.sql = f"SELECT {', '.join(columns)}{self.extra} {self.tail}"
+        self.plan = plan  # last: another thread seeing the plan sees the SQL too
 
     def fetch(self, params: list, *, lock: str = "") -> tuple | None:
         """(instances..., extra columns...) of the first row, or None when there is none."""
