@@ -122,7 +122,8 @@ def _issue(
     unit = request.unit
     year = at.astimezone(LOCAL_TZ).year
     number = counters.next_value(ReceiptCounter, unit=unit, year=year)
-    issuer = ReceiptIssuer.objects.filter(unit=unit).first()
+    read = getattr(attempt, "read_with", {})  # read with the locked attempt by the credit
+    issuer = read["issuer"] if "issuer" in read else ReceiptIssuer.objects.filter(unit=unit).first()
     counter = attempt.method in COUNTER_METHODS
     collector = attempt.created_by if counter else None
     receipt = Receipt.objects.create(

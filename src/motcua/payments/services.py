@@ -35,7 +35,14 @@ from motcua.dossiers.workflow import is_applicant
 
 from . import fees, platform, receipts, selectors
 from .machine import ATTEMPTS
-from .models import ONLINE_METHODS, CollectionAccount, Method, PaymentAttempt, PaymentRequest
+from .models import (
+    ONLINE_METHODS,
+    CollectionAccount,
+    Method,
+    PaymentAttempt,
+    PaymentRequest,
+    ReceiptIssuer,
+)
 
 log = logging.getLogger(__name__)
 A = PaymentAttempt.Status
@@ -326,11 +333,13 @@ _LOCKED = _PlainRead(
         (Unit, "u"),
         (Unit, "p"),
         (CollectionAccount, "ca"),
+        (ReceiptIssuer, "i"),
     ],
     "FROM payments_paymentattempt a JOIN payments_paymentrequest r ON r.id = a.request_id "
     "JOIN dossiers_dossier d ON d.id = r.dossier_id JOIN core_unit u ON u.id = r.unit_id "
     "LEFT JOIN core_unit p ON p.id = u.parent_id "
-    "LEFT JOIN payments_collectionaccount ca ON ca.unit_id = u.id WHERE a.id = %s",
+    "LEFT JOIN payments_collectionaccount ca ON ca.unit_id = u.id "
+    "LEFT JOIN payments_receiptissuer i ON i.unit_id = u.id WHERE a.id = %s",
 )
 assert (PaymentAttempt._meta.db_table, PaymentRequest._meta.db_table) == (
     "payments_paymentattempt",
@@ -341,17 +350,19 @@ assert (Dossier._meta.db_table, Unit._meta.db_table, CollectionAccount._meta.db_
     "core_unit",
     "payments_collectionaccount",
 )
+assert ReceiptIssuer._meta.db_table == "payments_receiptissuer"
 
 
 def _lock_for_credit(pk: int) -> PaymentAttempt:
     """The attempt and its request locked (FOR UPDATE OF both), with its dossier, its unit,
-    the unit's parent and collection account read alongside (for the receipt and the dossier;
-    read as committed, not locked), wired as select_related would."""
+    the unit's parent, collection account and receipt issuer read alongside (for the receipt
+    and the dossier; read as committed, not locked), wired as select_related would."""
     lock = " FOR UPDATE OF a, r" if connection.features.has_select_for_update_of else ""
     found = _LOCKED.fetch([pk], lock=lock)
     if found is None:
         raise PaymentAttempt.DoesNotExist(pk)
-    attempt, request, dossier, unit, parent, account = found
+    attempt, request, dossier, unit, parent, account, issuer = found
+    attempt.read_with = {"issuer": issuer}  # for the receipt (receipts._issue)
     attempt.request = request
     request.dossier = dossier
     request.unit = unit
