@@ -121,3 +121,41 @@ def test_a_transfer_that_does_not_match_is_acknowledged_but_not_credited(
     assert answer.status_code == 200 and answer.json() == {"code": "02", "message": why}
     attempt.refresh_from_db()
     assert attempt.status == "created"
+
+
+def test_a_repeat_is_answered_after_one_read_and_a_credit_stays_within_its_statements(world):
+    """What lets a province's bank endpoint keep up (issue 14: > 500 notifications/s): the
+    repeat of a credited transfer (banks resend) reads one row and writes nothing; a credit
+    is one transaction of a bounded number of statements (docs/benchmarks.md)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from motcua.core.models import AuditEvent
+    from motcua.payments.models import PaymentEvent, Receipt
+
+    attempt = qr_attempt(world)
+    report = services.Report(
+        reference=attempt.reference,
+        amount_vnd=attempt.amount_vnd,
+        transaction_id="bank:FT1",
+        source="bank",
+    )
+    audited = AuditEvent.objects.count()
+    with CaptureQueriesContext(connection) as credit:
+        services.record_bank_transfer(report=report, account="113366668888")
+    control = ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE SAVEPOINT")  # the test's transaction
+    statements = [q["sql"] for q in credit.captured_queries]
+    assert len([s for s in statements if not s.startswith(control)]) <= 12, statements
+    attempt.refresh_from_db()
+    assert attempt.status == PaymentAttempt.Status.PAID
+    assert PaymentRequest.objects.get().status == PaymentRequest.Status.PAID
+    assert PaymentEvent.objects.filter(action="pay").count() == Receipt.objects.count() == 1
+    # the attempt, its receipt, the request, the dossier paid online: each audited
+    assert AuditEvent.objects.count() - audited == 4
+
+    with CaptureQueriesContext(connection) as repeat:
+        again = services.record_bank_transfer(report=report, account="113366668888")
+    assert again.pk == attempt.pk and again.status == PaymentAttempt.Status.PAID
+    assert len(repeat.captured_queries) == 1
+    assert "FOR UPDATE" not in repeat.captured_queries[0]["sql"]
+    assert AuditEvent.objects.count() - audited == 4

@@ -94,3 +94,17 @@ def test_without_a_platform_the_platform_button_is_not_offered(client, lan_dossi
     assert 'data-testid="pay-platform"' not in client.get(pay_url(lan_dossier)).content.decode()
     answer = client.post(pay_url(lan_dossier), {"method": "platform", "key": "k"})
     assert answer.status_code == 503
+
+
+def test_while_her_vietqr_code_waits_the_page_leads_back_to_it_and_no_second_one_starts(
+    client, lan_dossier
+):
+    client.force_login(citizen(LAN_ID))
+    chosen = client.post(pay_url(lan_dossier), {"method": "vietqr", "key": "k1"})
+    attempt = PaymentAttempt.objects.get()
+    page = client.get(pay_url(lan_dossier)).content.decode()
+    assert 'data-testid="pay-vietqr"' not in page and 'data-testid="waiting-attempt"' in page
+    assert f'href="{chosen.url}"' in page  # back to her code and its status
+    forced = client.post(pay_url(lan_dossier), {"method": "vietqr", "key": "k2"})
+    assert forced.status_code == 409 and attempt.reference in forced.content.decode()
+    assert PaymentAttempt.objects.count() == 1

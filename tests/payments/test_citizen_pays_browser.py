@@ -1,7 +1,8 @@
 """In a real browser at 360 px: Lan opens her dossier's fees, sees each line with its legal
 basis, chooses VietQR, sees the code, the account and the transfer text; the bank's signed
 notification arrives (sent by the test, as the bank would) and her page turns to "paid" by
-itself (screenshots looked at)."""
+itself (screenshots looked at). Back on the fees page while the code waits, she is led back
+to it instead of being offered a second payment."""
 
 from __future__ import annotations
 
@@ -57,6 +58,13 @@ def test_lan_pays_her_fee_by_vietqr_on_her_phone(
     expect(page.get_by_test_id("transfer-text")).to_have_text(attempt.reference)
     expect(page.get_by_test_id("attempt-status")).to_contain_text("Đang chờ ngân hàng xác nhận")
     page.screenshot(path=artifacts_dir / "citizen-vietqr-360.png", full_page=True)
+    page.go_back()  # back on the fees page while her code waits: no second payment offered
+    page.reload()
+    expect(page.get_by_test_id("waiting-attempt")).to_contain_text(attempt.reference)
+    expect(page.get_by_test_id("pay-vietqr")).to_have_count(0)
+    page.screenshot(path=artifacts_dir / "citizen-pay-waiting-360.png", full_page=True)
+    page.get_by_test_id("continue-attempt").click()
+    expect(page.get_by_test_id("transfer-text")).to_have_text(attempt.reference)
 
     body = json.dumps(
         {

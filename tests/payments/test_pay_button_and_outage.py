@@ -4,11 +4,13 @@ pays or when she comes back is told in Vietnamese, loses nothing, and the period
 the payment once the platform answers again. The platform is the simulator served over real
 HTTP (pytest-django's live server)."""
 
+import datetime as dt
 import re
 
 import pytest
 from django.urls import reverse
 
+from motcua.core.statemachine import IllegalTransition
 from motcua.payments import services, tasks
 from motcua.payments.models import CollectionAccount, PaymentAttempt, PaymentRequest
 from motcua.paysim.models import Behaviour, SimulatedTransaction
@@ -115,3 +117,52 @@ def test_a_platform_down_when_she_comes_back_is_caught_up_by_the_job(client, lan
     assert attempt.status == A.PAID and attempt.receipt_url
     assert 'data-testid="fee-paid"' in client.get(url).content.decode()
     assert services.check_waiting_platform_attempts() == 0  # nothing left to ask
+
+
+def test_while_her_platform_attempt_waits_the_page_offers_to_continue_it_not_a_second_one(
+    client, lan, paygov
+):
+    url = reverse("payments_public:pay", args=[lan.code])
+    client.post(url, {"method": "platform", "key": form_key(client.get(url).content.decode())})
+    attempt = PaymentAttempt.objects.get()
+    assert attempt.redirect_url  # she went to the platform's page, then came back here
+
+    page = client.get(url).content.decode()
+    assert 'data-testid="pay-form"' not in page and 'data-testid="pay-vietqr"' not in page
+    assert 'data-testid="waiting-attempt"' in page and attempt.reference in page
+    assert 'data-testid="check-attempt"' in page
+    continued = client.post(url, {"method": "platform", "key": form_key(page)})  # "continue"
+    assert continued.status_code == 302 and continued["Location"] == attempt.redirect_url
+
+    forced = client.post(url, {"method": "vietqr", "key": "mot-khoa-moi"})  # not offered
+    assert forced.status_code == 409
+    assert "đang chờ thanh toán" in forced.content.decode()
+    assert PaymentAttempt.objects.count() == 1 and SimulatedTransaction.objects.count() == 1
+
+    checked = client.get(
+        reverse("payments_public:platform_return") + f"?MaThamChieu={attempt.reference}",
+        follow=True,
+    )
+    assert "Giao dịch đang chờ xác nhận" in checked.content.decode()
+
+
+def test_a_second_online_attempt_is_refused_until_the_waiting_one_expires(lan, paygov):
+    fee_request = services.request_fees(citizen(LAN_ID), dossier_id=lan.pk)
+    waiting = services.pay_through_platform(
+        citizen(LAN_ID), request_id=fee_request.pk, idempotency_key="k1", return_url="/"
+    )
+    at = waiting.created_at + dt.timedelta(minutes=1)
+    with pytest.raises(IllegalTransition, match=waiting.reference):
+        services.start_attempt(
+            citizen(LAN_ID), request_id=fee_request.pk, method="vietqr", idempotency_key="k2", at=at
+        )
+    same = services.start_attempt(
+        citizen(LAN_ID), request_id=fee_request.pk, method="platform", idempotency_key="k1", at=at
+    )
+    assert same.pk == waiting.pk  # the same button again is the same attempt, not a refusal
+
+    later = waiting.expires_at + dt.timedelta(seconds=1)
+    fresh = services.start_attempt(
+        citizen(LAN_ID), request_id=fee_request.pk, method="vietqr", idempotency_key="k2", at=later
+    )
+    assert fresh.pk != waiting.pk and PaymentAttempt.objects.count() == 2

@@ -291,6 +291,7 @@ class Machine:
         in_transaction: Iterable[Hook] = (),
         after_commit: Iterable[Hook] = (),
         ip: str | None = None,
+        savepoint: bool = True,
     ) -> Outcome:
         """Run `action` on row `pk` (or on `locked`, a row this transaction already locked).
 
@@ -302,13 +303,15 @@ class Machine:
         transaction; `after_commit` hooks (with the machine's) after the commit. Raises
         IllegalTransition for a refused move or a stale `expected_version`; whatever `guard`,
         `permit`, `apply` or an `in_transaction` hook raise rolls the whole transition back.
+        `savepoint=False` for a caller whose own transaction ends with any error this raises
+        (two round trips less; the caller must not catch the error and go on writing).
         """
         at = at or timezone.now()
         if timezone.is_naive(at):
             raise ValueError("naive datetime: pass an aware datetime")
         data = dict(data or {})
         changes = changes if changes is not None else {}
-        with transaction.atomic():
+        with transaction.atomic(savepoint=savepoint):
             if locked is not None:
                 obj = locked
             else:

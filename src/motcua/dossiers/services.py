@@ -1363,10 +1363,14 @@ def record_obligation_paid(
         return Dossier.objects.get(pk=dossier_id)
 
 
-def record_fees_paid(*, dossier_id: int, online: bool, reference: str) -> None:
+def record_fees_paid(
+    *, dossier_id: int, online: bool, reference: str, dossier: Dossier | None = None
+) -> None:
     """The dossier's fees were paid (the payments app's request settled): an online payment
-    counts for the index (`paid_online`), audited with the payment's reference."""
-    if not online:
+    counts for the index (`paid_online`), audited with the payment's reference. `dossier` is
+    the row as the caller read it in its transaction: already paid online, there is nothing
+    to lock or write (`paid_online` never goes back)."""
+    if not online or (dossier is not None and dossier.paid_online):
         return
     dossier = Dossier.objects.select_for_update().get(pk=dossier_id)
     if dossier.paid_online:

@@ -69,9 +69,15 @@ def pay(request, code: str):
             status = 409
     fee_request = selectors.fee_request(dossier)
     preview = None if fee_request else services.fee_breakdown(dossier)
+    waiting = (
+        selectors.waiting_attempt(fee_request)
+        if fee_request is not None and fee_request.status == PaymentRequest.Status.OPEN
+        else None
+    )
     context = {
         "dossier": dossier,
         "fee_request": fee_request,
+        "waiting": waiting,
         "lines": fee_request.lines if fee_request else preview.as_json(),
         "total": fee_request.amount_vnd if fee_request else preview.total_vnd,
         "payable": not (preview and preview.has_unknown),

@@ -105,9 +105,10 @@ def amount_in_words(amount_vnd: int) -> str:
 # --- issuing -----------------------------------------------------------------------------------
 
 
-def _account_text(unit_id: int) -> str:
-    account = CollectionAccount.objects.filter(unit_id=unit_id).first()
-    if account is None:
+def _account_text(unit) -> str:
+    try:
+        account = unit.collection_account  # read with the attempt when the credit loaded it
+    except CollectionAccount.DoesNotExist:
         return ""
     return f"{account.account_number} - {account.bank_name} ({account.account_name})"[:300]
 
@@ -121,7 +122,8 @@ def _issue(
     unit = request.unit
     year = at.astimezone(LOCAL_TZ).year
     number = counters.next_value(ReceiptCounter, unit=unit, year=year)
-    issuer = ReceiptIssuer.objects.filter(unit=unit).first()
+    read = getattr(attempt, "read_with", {})  # read with the locked attempt by the credit
+    issuer = read["issuer"] if "issuer" in read else ReceiptIssuer.objects.filter(unit=unit).first()
     counter = attempt.method in COUNTER_METHODS
     collector = attempt.created_by if counter else None
     receipt = Receipt.objects.create(
@@ -147,7 +149,7 @@ def _issue(
         parent_unit_name=unit.parent.name if unit.parent_id else "",
         unit_tax_code=issuer.tax_code if issuer else "",
         symbol=issuer.symbol if issuer else "",
-        account_text=_account_text(unit.pk),
+        account_text=_account_text(unit),
         replaces=replaces,
     )
     audit.record(

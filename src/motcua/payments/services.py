@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,15 +26,23 @@ from motcua.accounts.models import Role
 from motcua.accounts.scoping import roles_of
 from motcua.core import audit
 from motcua.core.calendar import LOCAL_TZ
+from motcua.core.models import Unit
 from motcua.core.statemachine import NOOP, IllegalTransition, actor_or_none
 from motcua.dossiers import services as dossier_services
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.models import Status as DossierStatus
 from motcua.dossiers.workflow import is_applicant
 
-from . import fees, platform, receipts
+from . import fees, platform, receipts, selectors
 from .machine import ATTEMPTS
-from .models import ONLINE_METHODS, Method, PaymentAttempt, PaymentRequest
+from .models import (
+    ONLINE_METHODS,
+    CollectionAccount,
+    Method,
+    PaymentAttempt,
+    PaymentRequest,
+    ReceiptIssuer,
+)
 
 log = logging.getLogger(__name__)
 A = PaymentAttempt.Status
@@ -159,7 +167,9 @@ def start_attempt(
     """Open one attempt to pay the whole amount still owed by `method`.
 
     The same `idempotency_key` (a double-clicked button, a retried request) returns the same
-    attempt. Online methods: the applicant or a cashier; cash and card: a cashier only."""
+    attempt. Online methods: the applicant or a cashier; cash and card: a cashier only. An
+    online attempt is refused while another one of the request waits to be paid
+    (`selectors.waiting_attempt`): the money could arrive twice."""
     at = _now(at)
     key = (idempotency_key or "").strip()[:MAX_KEY]
     if not key:
@@ -183,6 +193,19 @@ def start_attempt(
         owed = request.amount_vnd - paid_amount(request)
         if owed <= 0:
             raise IllegalTransition(_("Yêu cầu thanh toán này đã được thanh toán đủ."))
+        waiting = selectors.waiting_attempt(request, at=at) if method in ONLINE_METHODS else None
+        if waiting is not None:  # the citizen may be paying it now: not a second one
+            raise IllegalTransition(
+                _(
+                    "Giao dịch %(reference)s đang chờ thanh toán đến %(until)s: vui lòng tiếp "
+                    "tục hoặc kiểm tra giao dịch đó thay vì tạo giao dịch mới."
+                )
+                % {
+                    "reference": waiting.reference,
+                    "until": waiting.expires_at.astimezone(LOCAL_TZ).strftime("%H:%M"),
+                },
+                action="create",
+            )
         attempt = PaymentAttempt.objects.create(
             request=request,
             method=method,
@@ -240,46 +263,172 @@ class Report:
     source: str = ""
 
 
+PAID_STATES = (A.PAID, A.PARTIALLY_REFUNDED, A.REFUNDED)
+
+
+class _PlainRead:
+    """One read of several joined rows in plain SQL, made into model instances as the ORM
+    makes them (the fields' converters, `Model.from_db`). For the credit's two reads: every
+    notification passes there, and building these queries through the ORM cost more than the
+    database took to answer them. `parts` are (model, alias) in the order of the columns;
+    `tail` is the FROM clause with its joins and WHERE; a part whose id is NULL (an outer
+    join that found nothing) is None. Built on first use (the connection's quoting)."""
+
+    def __init__(self, parts, tail: str, extra: str = "") -> None:
+        self.parts, self.tail, self.extra = parts, tail, extra
+        self.plan: list | None = None
+        self.sql = ""
+
+    def _build(self) -> None:
+        qn, plan, columns = connection.ops.quote_name, [], []
+        for model, alias in self.parts:
+            fields = list(model._meta.concrete_fields)
+            cols = [f.get_col(alias) for f in fields]
+            converters = [
+                connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+                for col in cols
+            ]
+            pk_index = next(i for i, f in enumerate(fields) if f.primary_key)
+            plan.append((model, [f.attname for f in fields], cols, converters, pk_index))
+            columns += [f"{alias}.{qn(f.column)}" for f in fields]
+        self.sql = f"SELECT {', '.join(columns)}{self.extra} {self.tail}"
+        self.plan = plan  # last: another thread seeing the plan sees the SQL too
+
+    def fetch(self, params: list, *, lock: str = "") -> tuple | None:
+        """(instances..., extra columns...) of the first row, or None when there is none."""
+        if self.plan is None:
+            self._build()
+        assert self.plan is not None
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql + lock, params)
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        out: list = []
+        at = 0
+        for model, names, cols, converters, pk_index in self.plan:
+            values = list(row[at : at + len(names)])
+            at += len(names)
+            if values[pk_index] is None:
+                out.append(None)
+                continue
+            for i, (col, convert) in enumerate(zip(cols, converters, strict=True)):
+                for converter in convert:
+                    values[i] = converter(values[i], col, connection)
+            out.append(model.from_db(connection.alias, names, values))
+        return (*out, *row[at:])
+
+
+_SEEN = _PlainRead(
+    [(PaymentAttempt, "a")],
+    "FROM payments_paymentattempt a JOIN payments_paymentrequest r ON r.id = a.request_id "
+    "LEFT JOIN payments_collectionaccount ca ON ca.unit_id = r.unit_id WHERE a.reference = %s",
+    extra=", ca.account_number",
+)
+_LOCKED = _PlainRead(
+    [
+        (PaymentAttempt, "a"),
+        (PaymentRequest, "r"),
+        (Dossier, "d"),
+        (Unit, "u"),
+        (Unit, "p"),
+        (CollectionAccount, "ca"),
+        (ReceiptIssuer, "i"),
+    ],
+    "FROM payments_paymentattempt a JOIN payments_paymentrequest r ON r.id = a.request_id "
+    "JOIN dossiers_dossier d ON d.id = r.dossier_id JOIN core_unit u ON u.id = r.unit_id "
+    "LEFT JOIN core_unit p ON p.id = u.parent_id "
+    "LEFT JOIN payments_collectionaccount ca ON ca.unit_id = u.id "
+    "LEFT JOIN payments_receiptissuer i ON i.unit_id = u.id WHERE a.id = %s",
+)
+assert (PaymentAttempt._meta.db_table, PaymentRequest._meta.db_table) == (
+    "payments_paymentattempt",
+    "payments_paymentrequest",
+)
+assert (Dossier._meta.db_table, Unit._meta.db_table, CollectionAccount._meta.db_table) == (
+    "dossiers_dossier",
+    "core_unit",
+    "payments_collectionaccount",
+)
+assert ReceiptIssuer._meta.db_table == "payments_receiptissuer"
+
+
+def _lock_for_credit(pk: int) -> PaymentAttempt:
+    """The attempt and its request locked (FOR UPDATE OF both), with its dossier, its unit,
+    the unit's parent, collection account and receipt issuer read alongside (for the receipt
+    and the dossier; read as committed, not locked), wired as select_related would."""
+    lock = " FOR UPDATE OF a, r" if connection.features.has_select_for_update_of else ""
+    found = _LOCKED.fetch([pk], lock=lock)
+    if found is None:
+        raise PaymentAttempt.DoesNotExist(pk)
+    attempt, request, dossier, unit, parent, account, issuer = found
+    attempt.read_with = {"issuer": issuer}  # for the receipt (receipts._issue)
+    attempt.request = request
+    request.dossier = dossier
+    request.unit = unit
+    if parent is not None:
+        unit.parent = parent
+    if account is not None:
+        account.unit = unit  # also caches it as unit.collection_account
+    else:
+        Unit.collection_account.related.set_cached_value(unit, None)
+    return attempt
+
+
 def record_paid(actor, *, report: Report, at: dt.datetime | None = None) -> PaymentAttempt:
     """Credit the attempt `report.reference` once: the same transaction again is a no-op; a
     different amount or currency, an unknown reference, a transaction already credited to
     another attempt, or an attempt already paid by another transaction are refused
-    (`PaymentRefused`, logged with the reason, nothing changes)."""
-    at = _now(at)
-    with transaction.atomic():
-        attempt = (
-            PaymentAttempt.objects.select_for_update()
-            .select_related("request")
-            .filter(reference=report.reference)
-            .first()
-        )
-        if attempt is None:
-            raise _refused("unknown_reference", report)
-        if report.currency != attempt.currency:
-            raise _refused("wrong_currency", report)
-        if report.amount_vnd != attempt.amount_vnd:
-            raise _refused("wrong_amount", report)
-        txn = (report.transaction_id or "").strip()[:64] or None
+    (`PaymentRefused`, logged with the reason, nothing changes).
 
-        def guard(row: PaymentAttempt):
-            if row.status in (A.PAID, A.PARTIALLY_REFUNDED, A.REFUNDED):
-                if txn is not None and row.provider_transaction_id == txn:
-                    return NOOP  # the same notification again: already credited
-                raise _refused("already_paid", report)
-            if txn is not None and (
-                PaymentAttempt.objects.filter(provider_transaction_id=txn)
-                .exclude(pk=row.pk)
-                .exists()
-            ):
-                raise _refused("transaction_reused", report)
-            return None
+    The one `pay` transition of every path (bank notification, platform return and status job,
+    statement reconciliation, counter): a repeat of a credited transaction is answered after
+    one indexed read, with no lock and no write (a paid attempt never changes its transaction
+    id); a credit is one transaction: the attempt and its request locked together, the
+    attempt paid (event, receipt), the request settled, the dossier told, their audit rows
+    written together (`audit.batch`)."""
+    return _credit(actor, report=report, at=_now(at))
 
-        def apply(row: PaymentAttempt, move, when):
-            row.paid_at = when
-            row.provider_transaction_id = txn
-            return {"source": report.source, "transaction_id": txn}
 
-        try:
+def _credit(
+    actor, *, report: Report, at: dt.datetime, account: str | None = None
+) -> PaymentAttempt:
+    """`record_paid`; with `account`, the transfer must have reached the attempt's unit's
+    collection account (`record_bank_transfer`)."""
+    txn = (report.transaction_id or "").strip()[:64] or None
+    found = _SEEN.fetch([report.reference])
+    if found is None:
+        raise _refused("unknown_reference", report)
+    seen, expected = found
+    pk, status, currency, amount_vnd = seen.pk, seen.status, seen.currency, seen.amount_vnd
+    known_txn = seen.provider_transaction_id
+    if account is not None and (
+        expected is None or _account_key(expected) != _account_key(account)
+    ):
+        raise _refused("wrong_account", report)
+    # amount and currency never change on an attempt: checked before any lock
+    if report.currency != currency:
+        raise _refused("wrong_currency", report)
+    if report.amount_vnd != amount_vnd:
+        raise _refused("wrong_amount", report)
+    if status in PAID_STATES and txn is not None and known_txn == txn:
+        return seen  # the same notification again: already credited, nothing to lock or write
+
+    def guard(row: PaymentAttempt):
+        if row.status in PAID_STATES:
+            if txn is not None and row.provider_transaction_id == txn:
+                return NOOP  # credited by a concurrent notification of the same transfer
+            raise _refused("already_paid", report)
+        return None  # a transaction id credited elsewhere: refused by its unique column
+
+    def apply(row: PaymentAttempt, move, when):
+        row.paid_at = when
+        row.provider_transaction_id = txn
+        return {"source": report.source, "transaction_id": txn}
+
+    try:
+        with transaction.atomic(), audit.batch():
+            attempt = _lock_for_credit(pk)
             outcome = ATTEMPTS.run(
                 locked=attempt,
                 action="pay",
@@ -289,11 +438,18 @@ def record_paid(actor, *, report: Report, at: dt.datetime | None = None) -> Paym
                 apply=apply,
                 audit_fields=("paid_at", "provider_transaction_id"),
                 in_transaction=(receipts.on_credit,),  # the e-receipt, in this transaction
+                savepoint=False,  # any error ends this transaction
             )
-        except IntegrityError:  # a concurrent credit of the same transaction id won
-            raise _refused("transaction_reused", report) from None
-        if outcome.move is not None:
-            _settle(attempt.request, at)
+            if outcome.move is not None:
+                _settle(attempt, at)
+    except IntegrityError:
+        reused = (
+            txn is not None
+            and PaymentAttempt.objects.filter(provider_transaction_id=txn).exclude(pk=pk).exists()
+        )
+        if not reused:
+            raise
+        raise _refused("transaction_reused", report) from None  # credited to another attempt
     return attempt
 
 
@@ -327,45 +483,48 @@ def record_bank_transfer(
 ) -> PaymentAttempt:
     """The bank says a transfer arrived on `account` (its VietQR notification): credited as
     `record_paid` does, only when `account` is the collection account of the attempt's unit (a
-    transfer to another account, or to a unit with none, is refused: `wrong_account`)."""
-    found = (
-        PaymentAttempt.objects.filter(reference=report.reference)
-        .values_list("pk", "request__unit__collection_account__account_number")
-        .first()
-    )
-    if found is not None:  # an unknown reference is refused by record_paid
-        expected = found[1]
-        if expected is None or _account_key(expected) != _account_key(account):
-            raise _refused("wrong_account", report)
-    return record_paid(None, report=report, at=at)
+    transfer to another account, or to a unit with none, is refused: `wrong_account`); read
+    with the attempt, in the same query."""
+    return _credit(None, report=report, at=_now(at), account=account)
 
 
-def _settle(request: PaymentRequest, at: dt.datetime) -> None:
+def _settle(attempt: PaymentAttempt, at: dt.datetime) -> None:
     """The request is paid when its attempts brought in the amount (inside the credit's
-    transaction, under the request's lock); the dossier then learns it: fees paid online count
-    for the index, and a dossier waiting for its financial obligation resumes by itself."""
-    locked = PaymentRequest.objects.select_for_update().get(pk=request.pk)
-    if locked.status != PaymentRequest.Status.OPEN or paid_amount(locked) < locked.amount_vnd:
+    transaction, under the request's lock, taken with the attempt's); the dossier then learns
+    it: fees paid online count for the index, and a dossier waiting for its financial
+    obligation resumes by itself."""
+    request = attempt.request
+    if request.status != PaymentRequest.Status.OPEN:
         return
-    locked.status = PaymentRequest.Status.PAID
-    locked.paid_at = at
-    locked.save(update_fields=["status", "paid_at"])
+    # an attempt is for what was still owed: one that covers the amount settles it (the common
+    # case, one attempt per request) without adding up the others
+    if attempt.amount_vnd < request.amount_vnd and paid_amount(request) < request.amount_vnd:
+        return
+    request.status = PaymentRequest.Status.PAID
+    request.paid_at = at
+    request.save(update_fields=["status", "paid_at"])
     audit.record(
         action="payment.request_paid",
-        obj=locked,
-        unit=locked.unit_id,
+        obj=request,
+        unit=request.unit_id,
         changes={"status": [PaymentRequest.Status.OPEN, PaymentRequest.Status.PAID]},
     )
-    online = locked.attempts.filter(
-        method__in=ONLINE_METHODS, status__in=(A.PAID, A.PARTIALLY_REFUNDED)
-    ).exists()
-    if locked.purpose == PaymentRequest.Purpose.OBLIGATION:
+    online = (
+        attempt.method in ONLINE_METHODS
+        or request.attempts.filter(
+            method__in=ONLINE_METHODS, status__in=(A.PAID, A.PARTIALLY_REFUNDED)
+        ).exists()
+    )
+    if request.purpose == PaymentRequest.Purpose.OBLIGATION:
         dossier_services.record_obligation_paid(
-            dossier_id=locked.dossier_id, reference=locked.reference, paid_online=online, at=at
+            dossier_id=request.dossier_id, reference=request.reference, paid_online=online, at=at
         )
     else:
         dossier_services.record_fees_paid(
-            dossier_id=locked.dossier_id, online=online, reference=locked.reference
+            dossier_id=request.dossier_id,
+            online=online,
+            reference=request.reference,
+            dossier=request.dossier,
         )
 
 
