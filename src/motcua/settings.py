@@ -436,6 +436,11 @@ MOTCUA_REGISTRY_DOWN = env_bool("MOTCUA_REGISTRY_DOWN", False)
 MOTCUA_REGISTRY_LOOKUPS_PER_MINUTE = env_int("MOTCUA_REGISTRY_LOOKUPS_PER_MINUTE", 20)
 # Public result verification requests per address per minute.
 MOTCUA_VERIFY_RATE_PER_MINUTE = env_int("MOTCUA_VERIFY_RATE_PER_MINUTE", 30)
+# The service index (kpi.index.dashboard): a unit's public results page, requests per address
+# per minute; how long the leader's dashboard keeps its figures (seconds, 0 = always computed;
+# the page states when they were computed).
+MOTCUA_RESULTS_RATE_PER_MINUTE = env_int("MOTCUA_RESULTS_RATE_PER_MINUTE", 30)
+MOTCUA_INDEX_DASHBOARD_CACHE_SECONDS = env_int("MOTCUA_INDEX_DASHBOARD_CACHE_SECONDS", 120)
 # The working-day calendar's cache (core.calendar): how often a process checks for a newer
 # calendar, and the age after which it reloads whatever it is told.
 MOTCUA_CALENDAR_RECHECK_SECONDS = env_float("MOTCUA_CALENDAR_RECHECK_SECONDS", 30)

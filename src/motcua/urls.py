@@ -33,6 +33,8 @@ urlpatterns = [
     path("", include("motcua.petitions.urls")),  # phản ánh, kiến nghị
     path("can-bo/hang-doi/", include("motcua.kpi.urls")),
     path("can-bo/bao-cao/", include("motcua.kpi.report_urls")),
+    path("can-bo/chi-so/", include("motcua.kpi.index_urls")),  # the service index (issue 16)
+    path("ket-qua/", include("motcua.kpi.results_urls")),  # a unit's public results
     path("", include("motcua.queueing.urls")),
     path("", include("motcua.registry.urls")),
     path("", include("motcua.dossiers.urls")),

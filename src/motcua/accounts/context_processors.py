@@ -43,6 +43,12 @@ STAFF_MENU = [
         _("Phản ánh của người dân: giao xử lý, trả lời, công khai, quá hạn."),
     ),
     (
+        _("Chỉ số phục vụ"),
+        "service_index:home",
+        {Role.COUNTER_OFFICER, Role.SPECIALIST, Role.LEADER, Role.MANAGER},
+        _("Điểm, xếp hạng, diễn biến 12 tháng; hồ sơ làm mất điểm và việc nên làm để tăng điểm."),
+    ),
+    (
         _("Thống kê hàng đợi"),
         "queue_statistics:page",
         {Role.COUNTER_OFFICER, Role.LEADER, Role.MANAGER},
