@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -22,6 +23,7 @@ from motcua.demo import dossiers as demo_dossiers
 from motcua.demo.management.commands import load_demo as load_demo_command
 from motcua.kpi import index_views, results_views
 from motcua.queueing import services as queue_services
+from tests.kpi.index_formulas import ensure_shipped_formula_set
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 NOW = dt.datetime(2026, 11, 17, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
@@ -51,6 +53,7 @@ def demo(live_server, settings, tmp_path, monkeypatch):
     monkeypatch.setattr(index_views, "current_time", lambda: NOW)
     monkeypatch.setattr(results_views, "current_time", lambda: NOW)
     calendar.clear_cache()
+    ensure_shipped_formula_set()  # an earlier live-server test flushed the migration's row
     call_command(load_demo_command.Command(), stdout=io.StringIO())
     yield live_server
     calendar.clear_cache()
@@ -86,14 +89,17 @@ def test_the_leader_reads_the_dashboard_drills_to_a_late_dossier_and_comes_back(
     expect(page.get_by_test_id("index-rank")).to_contain_text("1")
     expect(page.locator("[data-testid=index-trend] svg circle")).to_have_count(12)
     expect(page.locator("[data-testid=index-groups] .group-tile")).to_have_count(6)
+    expect(page.get_by_test_id("actions-list")).to_be_visible()  # fetched after the page
     page.screenshot(path=artifacts_dir / "index-dashboard-360.png", full_page=True)
     _no_horizontal_scroll(page)
 
     page.get_by_test_id("group-progress").click()
     expect(page.get_by_test_id("drill-count")).to_contain_text("mục làm mất điểm")
     assert "/diem-tru/" in page.url and "thang=2026-11" in page.url
-    first = page.get_by_test_id("drill-item").first
-    expect(first).to_be_visible()
+    late = page.get_by_test_id("drill-item").filter(has_text="quá hạn").first
+    expect(late).to_be_visible()  # a dossier finished late, with its reason
+    dossier_page = re.compile(r"/can-bo/ho-so/\d+/")
+    expect(late.get_by_test_id("fix-link")).to_have_attribute("href", dossier_page)
     page.screenshot(path=artifacts_dir / "index-drill-progress-360.png", full_page=True)
     _no_horizontal_scroll(page)
 
@@ -123,6 +129,23 @@ def test_the_province_manager_ranks_the_communes_and_citizens_read_the_results(
     page.screenshot(path=artifacts_dir / "index-province-table-360.png", full_page=True)
     _no_horizontal_scroll(page)
     context.close()
+
+    manager, mpage, merrors = _page(browser, server, "vb.quanly", 360)
+    mpage.goto(f"{server.url}/can-bo/chi-so/?ky=thang&thang=2026-11")
+    mpage.get_by_role("link", name="Phòng ban").click()
+    expect(mpage.get_by_test_id("row").first).to_be_visible()
+    mpage.screenshot(path=artifacts_dir / "index-manager-departments-360.png", full_page=True)
+    _no_horizontal_scroll(mpage)
+    manager.close()
+
+    officer, opage, oerrors = _page(browser, server, "vb.motcua1", 360)
+    opage.goto(f"{server.url}/can-bo/chi-so/?ky=thang&thang=2026-11")
+    expect(opage.get_by_test_id("index-where")).to_contain_text("Kết quả của")
+    expect(opage.get_by_test_id("index-rank")).to_have_count(0)  # no ranking for an officer
+    opage.screenshot(path=artifacts_dir / "index-officer-360.png", full_page=True)
+    _no_horizontal_scroll(opage)
+    officer.close()
+    assert merrors == [] and oerrors == []
 
     public = browser.new_context(viewport={"width": 360, "height": 900}, locale="vi-VN")
     citizen = public.new_page()

@@ -14,6 +14,7 @@ from motcua.dossiers import services
 from motcua.kpi import results_views
 from motcua.queueing.models import Service
 from tests.dossiers.factories import at, make_world, receive
+from tests.kpi.index_formulas import ensure_shipped_formula_set
 
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 11, 17, 9, 0, tzinfo=LOCAL_TZ)
@@ -24,6 +25,7 @@ def world(db, settings, tmp_path, monkeypatch):
     settings.MEDIA_ROOT = tmp_path / "media"
     calendar.clear_cache()
     call_command("load_calendar", stdout=StringIO())
+    ensure_shipped_formula_set()
     w = make_world()
     w.late = receive(w, at(2026, 11, 2, 9))
     services.start_processing(w.officer, dossier_id=w.late.pk, assignee=w.specialist)

@@ -200,7 +200,24 @@ def snapshot(procedure_id: int | None) -> dict:
         .filter(pk=procedure_id)
         .first()
     )
-    return procedure_record(procedure) if procedure is not None else {}
+    if procedure is None:
+        return {}
+    record = procedure_record(procedure)
+    # the facts the service index counts (not part of the exchange format): audited too
+    for name in INDEX_FACTS:
+        value = getattr(procedure, name)
+        record[name] = value.isoformat() if hasattr(value, "isoformat") else value
+    return record
+
+
+INDEX_FACTS = (
+    "announced_on",
+    "announcement_ref",
+    "announce_by",
+    "published_on",
+    "publish_by",
+    "fees_payable_online",
+)
 
 
 def save_procedure(
@@ -217,8 +234,12 @@ def save_procedure(
     with transaction.atomic():
         is_new = procedure.pk is None
         before = snapshot(procedure.pk)
-        if procedure.is_published and procedure.published_on is None:
-            # the day it was made public: what the service index's publicity group counts
+        was_published = (
+            not is_new and Procedure.objects.filter(pk=procedure.pk, is_published=True).exists()
+        )
+        if procedure.is_published and not was_published and procedure.published_on is None:
+            # the day it is made public: what the service index's publicity group counts (a
+            # procedure published before this was recorded keeps no date: never guessed)
             procedure.published_on = timezone.localdate()
         procedure.save()
         if save_parts is not None:

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.utils import formats
 
 WIDTH, HEIGHT = 340, 150
-LEFT, RIGHT, TOP, BOTTOM = 26, 8, 14, 24  # margins: scale on the left, months below
+LEFT, RIGHT, TOP, BOTTOM = 26, 18, 14, 24  # margins: scale on the left, months below
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,7 @@ class Dot:
     label: str  # the month, 11/26
     value: str  # the total, 59,76
     label_y: str  # where the value above the last point goes
+    show_label: bool  # every other month from the last one (12 labels do not fit at 360 px)
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,8 @@ def trend_chart(points: list[tuple[str, Decimal]]) -> Chart:
         value = max(Decimal(0), min(Decimal(100), Decimal(total)))
         y = TOP + inner_h * (1 - float(value) / 100)
         text = formats.number_format(total, decimal_pos=2, use_l10n=True)
-        dots.append(Dot(f"{x:.1f}", f"{y:.1f}", label, text, f"{y - 7:.1f}"))
+        show = (n - 1 - i) % 2 == 0
+        dots.append(Dot(f"{x:.1f}", f"{y:.1f}", label, text, f"{y - 7:.1f}", show))
     grid = [(f"{TOP + inner_h * (1 - v / 100):.1f}", v) for v in (0, 25, 50, 75, 100)]
     return Chart(
         width=WIDTH,

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -51,10 +51,17 @@ def _picked(request):
 @staff_required(*dashboard.VIEWER_ROLES)
 @require_GET
 def home(request):
-    """The leader's dashboard (an officer's own figures when that is all they may see)."""
+    """The leader's dashboard (an officer's own figures when that is all they may see). A
+    province's staff without a commune chosen land on the province's table of communes."""
     now, picked = _picked(request)
+    if "don_vi" not in request.GET and dashboard.viewer(request.user).is_province:
+        return redirect(f"{reverse('service_index:table', args=['xa'])}?{picked.query}")
     view = dashboard.leader_view(
-        user=request.user, unit_id=_unit_id(request), period=picked.period, now=now
+        user=request.user,
+        unit_id=_unit_id(request),
+        period=picked.period,
+        now=now,
+        with_actions=False,  # loaded after the first answer (actions below)
     )
     who = dashboard.viewer(request.user)
     query = picked.query
@@ -71,11 +78,38 @@ def home(request):
         "groups": [(g, link(g.code)) for g in view.groups],
         "hidden_unit": [("don_vi", view.unit.pk)],
         "worst": [(i, link(i.code)) for i in view.worst],
-        "actions": [(a, link(a.indicator)) for a in view.actions],
         "query": query,
+        "actions_url": f"{reverse('service_index:actions')}?"
+        + (f"don_vi={view.unit.pk}&" if not view.officer else "")
+        + query,
         "unit_query": urlencode({"don_vi": view.unit.pk}),
     }
     return render(request, "kpi/index/dashboard.html", context)
+
+
+@staff_required(*dashboard.VIEWER_ROLES)
+@require_GET
+def actions(request):
+    """The dashboard's "what to do" list: a fragment the page fetches after its first answer
+    (htmx), or a page of its own without JavaScript."""
+    now, picked = _picked(request)
+    found = dashboard.leader_actions(
+        user=request.user, unit_id=_unit_id(request), period=picked.period, now=now
+    )
+
+    def link(code: str) -> str:
+        return dashboard.drill_link(code=code, unit_id=found.unit.pk, query=picked.query)
+
+    context = {
+        "actions": [(a, link(a.indicator)) for a in found.actions],
+        "picked": picked,
+        "unit": found.unit,
+        "back": f"{reverse('service_index:home')}?"
+        + (f"don_vi={found.unit.pk}&" if not found.officer else "")
+        + picked.query,
+    }
+    template = "kpi/index/_actions.html" if request.htmx else "kpi/index/actions.html"
+    return render(request, template, context)
 
 
 @staff_required(*dashboard.UNIT_ROLES)
@@ -170,6 +204,18 @@ def drill(request):
         "fixable": sum(1 for r in result.rows if r.fixable),
     }
     return render(request, "kpi/index/drill.html", context)
+
+
+@staff_required(*dashboard.VIEWER_ROLES)
+@require_GET
+def drill_by_indicator(request, indicator: str):
+    """The engine's `Action.drill_url` (…/diem-tru/<indicator>/?key=<unit id>) -> the drill-down
+    screen with the same query (the screen checks what the user may see)."""
+    params = request.GET.copy()
+    params["chi_so"] = indicator
+    if "key" in params:
+        params["don_vi"] = params.pop("key")[-1]
+    return redirect(f"{reverse('service_index:drill')}?{params.urlencode()}")
 
 
 @staff_required(*dashboard.VIEWER_ROLES)

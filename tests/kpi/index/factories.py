@@ -262,3 +262,84 @@ def make_petition(
         rated_at=answered if rating else None,
         **kw,
     )
+
+
+# --- real fixes: what the officers do, written as the apps record it ------------------------
+
+
+def fix_on_time(dossier: Dossier) -> None:
+    """Finished early or on time; or, still open, not overdue."""
+    if dossier.finished_at is not None:
+        dossier.timeliness = "on_time"
+        dossier.save(update_fields=["timeliness"])
+    else:
+        dossier.due_at_legal = dossier.due_at = at(2027, 12, 31, 17)
+        dossier.save(update_fields=["due_at_legal", "due_at"])
+
+
+def fix_paid_online(dossier: Dossier, when: dt.datetime) -> None:
+    attempts = PaymentAttempt.objects.filter(request__dossier=dossier, status="paid")
+    if attempts.exists():
+        attempts.update(method="vietqr")
+        return
+    request = PaymentRequest.objects.filter(dossier=dossier).first()
+    if request is None:
+        request_fee(dossier, dossier.fee_total_vnd or 10000, paid_by="vietqr", paid_at=when)
+        return
+    n = next(_seq)
+    PaymentAttempt.objects.create(
+        request=request,
+        method="vietqr",
+        idempotency_key=uuid.uuid4().hex,
+        reference=f"TT{n:08d}",
+        amount_vnd=request.amount_vnd,
+        status=PaymentAttempt.Status.PAID,
+        paid_at=when,
+        created_at=when,
+    )
+
+
+def fix_synced(dossier: Dossier) -> None:
+    messages = PortalMessage.objects.filter(dossier=dossier, kind="status")
+    if not messages.exists():
+        sync_message(
+            dossier,
+            changed=dossier.received_at,
+            state="sent",
+            accepted=dossier.received_at + dt.timedelta(hours=1),
+        )
+        return
+    for message in messages:
+        message.state = "sent"
+        message.accepted_at = message.changed_at + dt.timedelta(hours=1)
+        message.save(update_fields=["state", "accepted_at"])
+
+
+def fix_rating(dossier: Dossier) -> None:
+    Rating.objects.filter(dossier=dossier, level="not_satisfied").delete()
+
+
+def fix_shared(dossier: Dossier) -> None:
+    if not dossier.result_signed:
+        signed_result(dossier)
+    sync_message(
+        dossier,
+        changed=dossier.finished_at,
+        state="sent",
+        accepted=dossier.finished_at + dt.timedelta(hours=1),
+        kind="result",
+    )
+
+
+def fix_components(dossier: Dossier) -> None:
+    """Every paper scanned (and, the result being out, signed): filed to the citizen."""
+    for component in DossierComponent.objects.filter(dossier=dossier):
+        component.digitized = True
+        component.file = ContentFile(b"%PDF-1.7 scan", name="scan.pdf")
+        component.save()
+    if not DossierComponent.objects.filter(dossier=dossier).exists():
+        digitized_component(dossier)
+    dossier.all_components_digitized = True
+    dossier.save(update_fields=["all_components_digitized"])
+    if dossier.status in (Status.RESULT_READY, Status.RETURNED) and not dossier.result_signed:
+        signed_result(dossier)

@@ -254,18 +254,19 @@ def test_every_indicator_group_and_total_match_the_hand_count():
     assert s.indicator("digitization.certified_copies").ratio is None
     # dossiers of procedures with a reusable paper (P2: D3), reusing it: 1/1, full at 80% -> 2
     assert ind("digitization.reuse") == (1, 1, D("2.00"))
-    # signed results (D1, D3) shared into the citizen's data store: D1 = 1/2 -> 4 x 0.5 = 2.00
-    assert ind("digitization.shared") == (1, 2, D("2.00"))
+    # results out (D1, D2, D3) whose signed result was shared into the citizen's data store:
+    # D1 = 1/3 -> 4 x 0.3333 = 1.33
+    assert ind("digitization.shared") == (1, 3, D("1.33"))
     # province-only: a commune is given 2 + 2
     assert s.indicator("digitization.population_identity").points == D("2")
     assert s.indicator("digitization.population_identity").given
     assert s.indicator("digitization.population_data").points == D("2")
-    # 4.00 + 1.60 + 0 + 2.00 + 2.00 + 2 + 2 = 13.60; tile 13.60 / 22 = 61.82%
-    assert s.group("digitization").points == D("13.60")
-    assert s.group("digitization").tile_ratio == D("61.82")
+    # 4.00 + 1.60 + 0 + 2.00 + 1.33 + 2 + 2 = 12.93; tile 12.93 / 22 = 58.77%
+    assert s.group("digitization").points == D("12.93")
+    assert s.group("digitization").tile_ratio == D("58.77")
 
-    # Total: 9.33 + 13.33 + 6.07 + 4.00 + 11.44 + 13.60 = 57.77
-    assert s.total == D("57.77")
+    # Total: 9.33 + 13.33 + 6.07 + 4.00 + 11.44 + 12.93 = 57.10
+    assert s.total == D("57.10")
     assert s.formula_set == "dashboard-2025 v1"
     assert s.label == "Xã An Hưng"
     assert s.cut_off == NOW
@@ -280,3 +281,69 @@ def test_the_whole_scope_and_the_department_and_field_agree_with_the_unit():
     by_field = engine.score(unit_ids=[place.commune.pk], period=NOVEMBER, now=NOW, by="field")
     assert [s.key for s in by_field] == [place.field.pk]
     assert by_field[0].total == unit.total
+
+
+def test_by_officer_handled_dossiers_count_for_the_processor_received_ones_for_the_receiver():
+    from motcua.accounts.models import User
+    from motcua.dossiers.models import DossierStep
+
+    place = make_place()
+    p1 = make_procedure(place, "1.101", online="full", fee=0)
+    receiver = User.objects.create_user(username="tiepnhan-idx", password=None, kind="staff")
+    handler = User.objects.create_user(username="xuly-idx", password=None, kind="staff")
+    on_time = make_dossier(
+        place,
+        p1,
+        received=day(11, 3),
+        due=day(11, 10, 17),
+        finished=day(11, 9),
+        timeliness="early",
+        officer=receiver,
+    )
+    late = make_dossier(
+        place,
+        p1,
+        received=day(11, 4),
+        due=day(11, 6, 17),
+        finished=day(11, 12),
+        timeliness="late",
+        channel="online",
+        officer=receiver,
+    )
+    for d in (on_time, late):
+        DossierStep.objects.create(
+            dossier=d,
+            order=2,
+            name="Xử lý",
+            unit=place.commune,
+            assignee=handler,
+            days=3,
+            stage="processing",
+        )
+    scores = {
+        s.key: s
+        for s in engine.score(unit_ids=[place.commune.pk], period=NOVEMBER, now=NOW, by="officer")
+    }
+    assert set(scores) == {receiver.pk, handler.pk}
+    # progress counts handled dossiers: both were processed by `handler` (1 of 2 on time)
+    assert scores[handler.pk].indicator("progress.on_time").numerator == 1
+    assert scores[handler.pk].indicator("progress.on_time").denominator == 2
+    assert scores[receiver.pk].indicator("progress.on_time").denominator == 0
+    # the online share counts received dossiers: both were received by `receiver`
+    online = scores[receiver.pk].indicator("online.dossiers_online")
+    assert (online.numerator, online.denominator) == (1, 2)
+    # procedures have no officer: every officer carries the unit's catalog figures
+    assert (
+        scores[receiver.pk].indicator("online.procedures_online").denominator
+        == scores[handler.pk].indicator("online.procedures_online").denominator
+        == 1
+    )
+    items = engine.drill_down(
+        indicator="progress.on_time",
+        unit_ids=[place.commune.pk],
+        period=NOVEMBER,
+        now=NOW,
+        by="officer",
+        key=handler.pk,
+    )
+    assert [i.pk for i in items] == [late.pk]

@@ -271,6 +271,7 @@ def at_risk_today(unit_ids: Sequence[int], now: dt.datetime, *, officer_id: int 
     found = [
         AtRisk(pk=pk, code=code, procedure=name, due_at=due, status=str(labels.get(st, st)))
         for pk, code, name, due, st in rows[:AT_RISK_LIMIT]
+        if due is not None  # due_within filtered on it; said for mypy
     ]
     return AtRiskList(items=found, more=len(rows) > AT_RISK_LIMIT)
 
@@ -313,6 +314,7 @@ class LeaderView:
     actions: list[ActionLine]
     computed_at: dt.datetime
     officer: bool = False  # an officer's own figures (no rank, no other units)
+    actions_deferred: bool = False  # computed apart (leader_actions), loaded by the page
     indicators: list[IndicatorLine] = field(default_factory=list)
 
 
@@ -324,7 +326,7 @@ def _cache_key(*parts) -> str:
 def _cached(key_parts: tuple, now: dt.datetime, build):
     """`build()` from the cache when computed in the same aligned window of
     MOTCUA_INDEX_DASHBOARD_CACHE_SECONDS (0: always built)."""
-    ttl = int(getattr(settings, "MOTCUA_INDEX_DASHBOARD_CACHE_SECONDS", 0) or 0)
+    ttl = settings.MOTCUA_INDEX_DASHBOARD_CACHE_SECONDS
     if ttl <= 0:
         return build()
     window = int(now.timestamp()) // ttl
@@ -338,43 +340,127 @@ def _cached(key_parts: tuple, now: dt.datetime, build):
 
 
 def leader_view(
-    *, user: User, unit_id: int | None, period: engine.Period, now: dt.datetime
+    *,
+    user: User,
+    unit_id: int | None,
+    period: engine.Period,
+    now: dt.datetime,
+    with_actions: bool = True,
 ) -> LeaderView:
     """The leader's dashboard for `unit_id` (None: the viewer's own commune) over `period`.
 
     Rank: among the communes the viewer may see for that period (a commune leader: 1 of 1).
     An officer without a leader's or manager's role gets their own figures (by officer).
-    Raises Http404 for a unit the user may not see."""
+    `with_actions=False`: without `engine.actions` (the page loads them after its first answer,
+    `leader_actions`). Raises Http404 for a unit the user may not see."""
     who = viewer(user)
     if who.officer_only:
         if unit_id is not None and unit_id not in {u.pk for u in who.own_units}:
             raise Http404
         return _cached(
-            ("officer", user.pk, period.date_from, period.date_to),
+            ("officer", user.pk, period.date_from, period.date_to, with_actions),
             now,
-            lambda: _officer_view(who, period, now),
+            lambda: _officer_view(who, period, now, with_actions),
         )
     unit = who.unit(unit_id)
     ranked_ids = sorted(u.pk for u in who.ranked)
     return _cached(
-        ("unit", unit.pk, ",".join(map(str, ranked_ids)), period.date_from, period.date_to),
+        (
+            "unit",
+            unit.pk,
+            ",".join(map(str, ranked_ids)),
+            period.date_from,
+            period.date_to,
+            with_actions,
+        ),
         now,
-        lambda: _unit_view(unit, ranked_ids, period, now),
+        lambda: _unit_view(unit, ranked_ids, period, now, with_actions),
     )
 
 
-def _trend(unit_ids: list[int], period, now, *, by: str, key: int | None) -> list[TrendPoint]:
-    points = []
-    for month in months_back(period):
-        if month.date_from > local_today(now):
-            continue
+@dataclass
+class Actions:
+    unit: Unit
+    actions: list[ActionLine]
+    officer: bool
+    computed_at: dt.datetime
+
+
+def leader_actions(
+    *, user: User, unit_id: int | None, period: engine.Period, now: dt.datetime
+) -> Actions:
+    """The dashboard's "what to do" list alone (`engine.actions`, the costliest part), with the
+    same scoping as `leader_view`: a unit the user may see, or an officer's own."""
+    who = viewer(user)
+    if who.officer_only:
+        if unit_id is not None and unit_id not in {u.pk for u in who.own_units}:
+            raise Http404
+        ids = [u.pk for u in who.own_units]
+        found = _cached(
+            ("actions-officer", user.pk, period.date_from, period.date_to),
+            now,
+            lambda: _actions(ids, period, now, key=who.user_id, by="officer"),
+        )
+        return Actions(unit=who.own_units[0], actions=found, officer=True, computed_at=now)
+    unit = who.unit(unit_id)
+    found = _cached(
+        ("actions", unit.pk, period.date_from, period.date_to),
+        now,
+        lambda: _actions([unit.pk], period, now),
+    )
+    return Actions(unit=unit, actions=found, officer=False, computed_at=now)
+
+
+def _month_total(unit_ids: list[int], month, now, *, by: str, key: int | None) -> Decimal:
+    if by == "officer":
         found = engine.score(unit_ids=unit_ids, period=month, now=now, by=by)
-        mine = next((s for s in found if s.key == key), None) if by != "all" else found[0]
-        points.append(TrendPoint(month, mine.total if mine else Decimal(0)))
+        mine = next((s for s in found if s.key == key), None)
+        return mine.total if mine else Decimal(0)
+    return engine.score(unit_ids=unit_ids, period=month, now=now, by=by)[0].total
+
+
+def _trend(
+    unit_ids: list[int], period, now, *, by: str, key: int | None, current: engine.Score
+) -> list[TrendPoint]:
+    """The total of each of the 12 months ending with the period's. A month that ended before
+    today is computed once a day (facts judged at the month's end do not move with `now`; cached
+    until midnight with the page's statement "earlier months: figures up to 00:00 today"); the
+    period itself, when it is a month, is the score already on the page; a month still running
+    is computed now."""
+    today = local_today(now)
+    midnight = dt.datetime.combine(today, dt.time(0), tzinfo=LOCAL_TZ)
+    months = [m for m in months_back(period) if m.date_from <= today]
+    ids = ",".join(map(str, unit_ids))
+    keys = {m: _cache_key("trend", by, key, ids, m.date_from, today) for m in months}
+    past = [m for m in months if m != period and m.date_to < today]
+    stored = cache.get_many([keys[m] for m in past])  # one round trip for the past months
+    fresh: dict[str, Decimal] = {}
+    points = []
+    for month in months:
+        total: Decimal
+        if month == period:
+            total = current.total
+        elif month in past:
+            found = stored.get(keys[month])
+            if found is None:
+                found = _month_total(unit_ids, month, midnight, by=by, key=key)
+                fresh[keys[month]] = found
+            total = found
+        else:
+            total = _month_total(unit_ids, month, now, by=by, key=key)
+        points.append(TrendPoint(month, total))
+    if fresh:
+        cache.set_many(fresh, _seconds_to_midnight(now))
     return points
 
 
-def _actions(unit_ids, period, now, key=None) -> list[ActionLine]:
+def _seconds_to_midnight(now: dt.datetime) -> int:
+    local = now.astimezone(LOCAL_TZ)
+    midnight = dt.datetime.combine(local.date() + dt.timedelta(days=1), dt.time(0), LOCAL_TZ)
+    return max(60, int((midnight - local).total_seconds()))
+
+
+def _actions(unit_ids, period, now, key=None, by: str = "unit") -> list[ActionLine]:
     return [
         ActionLine(
             indicator=a.indicator,
@@ -385,12 +471,12 @@ def _actions(unit_ids, period, now, key=None) -> list[ActionLine]:
             fixable=a.fixable,
         )
         for a in engine.actions(
-            unit_ids=unit_ids, period=period, now=now, key=key, limit=TOP_ACTIONS
+            unit_ids=unit_ids, period=period, now=now, key=key, by=by, limit=TOP_ACTIONS
         )
     ]
 
 
-def _unit_view(unit: Unit, ranked_ids: list[int], period, now) -> LeaderView:
+def _unit_view(unit: Unit, ranked_ids: list[int], period, now, with_actions=True) -> LeaderView:
     ids = sorted(set(ranked_ids) | {unit.pk})
     scores = engine.score(unit_ids=ids, period=period, now=now, by="unit")
     mine = next(s for s in scores if s.key == unit.pk)
@@ -402,10 +488,11 @@ def _unit_view(unit: Unit, ranked_ids: list[int], period, now) -> LeaderView:
         groups=group_lines(mine),
         rank=_rank(ranked, unit.pk) if unit.pk in ranked_ids else None,
         ranked_among=len(ranked),
-        trend=_trend([unit.pk], period, now, by="unit", key=unit.pk),
+        trend=_trend([unit.pk], period, now, by="unit", key=unit.pk, current=mine),
         worst=worst_indicators(mine),
         at_risk=at_risk_today([unit.pk], now),
-        actions=_actions([unit.pk], period, now),
+        actions=_actions([unit.pk], period, now) if with_actions else [],
+        actions_deferred=not with_actions,
         computed_at=now,
         indicators=indicator_lines(mine),
     )
@@ -423,7 +510,7 @@ def _officer_score(who: Viewer, period, now) -> engine.Score:
     return mine
 
 
-def _officer_view(who: Viewer, period, now) -> LeaderView:
+def _officer_view(who: Viewer, period, now, with_actions=True) -> LeaderView:
     ids = [u.pk for u in who.own_units]
     mine = _officer_score(who, period, now)
     return LeaderView(
@@ -433,10 +520,11 @@ def _officer_view(who: Viewer, period, now) -> LeaderView:
         groups=group_lines(mine),
         rank=None,
         ranked_among=0,
-        trend=_trend(ids, period, now, by="officer", key=who.user_id),
+        trend=_trend(ids, period, now, by="officer", key=who.user_id, current=mine),
         worst=worst_indicators(mine),
         at_risk=at_risk_today(ids, now, officer_id=who.user_id),
-        actions=_actions(ids, period, now, key=who.user_id),
+        actions=_actions(ids, period, now, key=who.user_id, by="officer") if with_actions else [],
+        actions_deferred=not with_actions,
         computed_at=now,
         officer=True,
         indicators=indicator_lines(mine),
@@ -585,9 +673,10 @@ def drill(
         if by == "unit":
             key = unit.pk
         found = engine.score(unit_ids=ids, period=period, now=now, by=by)
-        score = next((s for s in found if s.key == key), None)
-        if score is None:
+        keyed = next((s for s in found if s.key == key), None)
+        if keyed is None:
             raise Http404
+        score = keyed
     indicators = indicator_lines(score)
     wanted = [i for i in indicators if i.code == code or i.group == code]
     if not wanted:
@@ -696,6 +785,8 @@ def public_unit(code: str) -> Unit:
 
 def drill_link(*, code: str, unit_id: int, query: str, by: str = "unit", key=None) -> str:
     """The drill-down screen's address for a group or indicator, keeping the period."""
+    if by != "unit" and key is None:
+        return ""  # "not assigned" rows (no department, field or officer): nothing to open
     url = reverse("service_index:drill") + f"?chi_so={code}&don_vi={unit_id}"
     if by != "unit":
         url += f"&theo={by}&khoa={key}"

@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import cast
 
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
@@ -23,7 +24,16 @@ from motcua.core.models import Department, Unit
 
 from . import formulas as formulas_module
 from .formulas import Formulas, q2
-from .measures import DIMENSIONS, MEASURES, Ctx, Item, given_province_points, parents_of
+from .measures import (
+    DIMENSIONS,
+    MEASURES,
+    Ctx,
+    DossierMeasure,
+    Item,
+    dossier_counts,
+    given_province_points,
+    parents_of,
+)
 
 __all__ = [
     "Action",
@@ -263,6 +273,7 @@ def _compute(
         raise ValueError(f"unknown dimension {by!r}")
     kinds = dict(Unit.objects.filter(pk__in=ctx.unit_ids).values_list("pk", "kind"))
     counts: dict[str, Mapping] = {}
+    measured = []
     for ind in formulas.indicators.values():
         if (
             ind.province_only
@@ -275,11 +286,19 @@ def _compute(
             counts[ind.code] = {}
             continue
         measure = MEASURES[ind.measure]
-        if measure.applies(by):
+        if measure.applies(by) and isinstance(measure, DossierMeasure) and measure.batch:
+            measured.append(ind)  # counted below, one query per kind of dossiers
+        elif measure.applies(by):
             counts[ind.code] = measure.counts(ctx, ind.counts, by)
         else:
             whole = measure.counts(ctx, ind.counts, "all").get(None, (0, 0))
             counts[ind.code] = _Inherited(whole)
+    for counting in sorted({ind.counts for ind in measured}):
+        inds = [ind for ind in measured if ind.counts == counting]
+        batch = [cast(DossierMeasure, MEASURES[ind.measure]) for ind in inds]
+        found_counts = dossier_counts(ctx, counting, by, batch)
+        for ind in inds:
+            counts[ind.code] = found_counts[ind.measure]
     if by == "unit":
         keys: list = list(ctx.unit_ids)
     elif by == "all":
@@ -317,6 +336,17 @@ def score(
     return _compute(_ctx(unit_ids, period, now), by, formulas)
 
 
+def _keyed(unit_ids: Sequence[int], by: str, key) -> tuple[str, int | None]:
+    """One key of `by`: a single unit needs no key; several units without one mean them all."""
+    if by == "unit" and key is None:
+        if len(set(unit_ids)) == 1:
+            return by, next(iter(unit_ids))
+        return "all", None
+    if by == "all":
+        return by, None
+    return by, key
+
+
 def _keyed_ctx(unit_ids, period, now, by, key, assume=None) -> Ctx:
     if by == "unit" and key is not None:
         return _ctx([key], period, now, assume)
@@ -337,10 +367,7 @@ def drill_down(
     can still be fixed first. A province-only indicator a commune is given has none."""
     formulas = formulas_module.resolve(formula_set, period.date_to)
     ind = formulas.indicators[indicator]
-    if by == "unit" and key is None and len(set(unit_ids)) == 1:
-        key = next(iter(unit_ids))
-    if by == "all":
-        key = None
+    by, key = _keyed(unit_ids, by, key)
     ctx = _keyed_ctx(unit_ids, period, now, by, key)
     if ind.province_only:
         kinds = dict(Unit.objects.filter(pk__in=ctx.unit_ids).values_list("pk", "kind"))
@@ -369,10 +396,7 @@ def what_if(
     fixed (on time, paid online, synced, ...): the same SQL with those rows assumed to hold
     the fact, so it equals the score recomputed after really fixing them."""
     formulas = formulas_module.resolve(formula_set, period.date_to)
-    if by == "unit" and key is None and len(set(unit_ids)) == 1:
-        key = next(iter(unit_ids))
-    if by == "all":
-        key = None
+    by, key = _keyed(unit_ids, by, key)
     items = drill_down(
         indicator=indicator,
         unit_ids=unit_ids,
@@ -415,10 +439,7 @@ def actions(
     The gain is the indicator's own (its group's cap applied); a fix that also lifts another
     indicator (on time lifts dossier satisfaction too) gains at least this much."""
     formulas = formulas_module.resolve(formula_set, period.date_to)
-    if by == "unit" and key is None and len(set(unit_ids)) == 1:
-        key = next(iter(unit_ids))
-    if by == "all":
-        key = None
+    by, key = _keyed(unit_ids, by, key)
     ctx = _keyed_ctx(unit_ids, period, now, by, key)
     current = _compute(ctx, by, formulas, only_key=key, keyed=True)[0]
     found: list[Action] = []

@@ -38,6 +38,29 @@ _NAMES = (
     gettext_noop("Thanh toán trực tuyến"),
     gettext_noop("Mức độ hài lòng"),
     gettext_noop("Số hóa hồ sơ, kết quả"),
+    gettext_noop("Thủ tục được công bố đúng hạn"),
+    gettext_noop("Thủ tục được cập nhật, công khai đúng hạn"),
+    gettext_noop("Thủ tục công khai đầy đủ nội dung"),
+    gettext_noop("Hồ sơ đồng bộ trạng thái đúng hạn"),
+    gettext_noop("Hồ sơ giải quyết trước hạn, đúng hạn và đang giải quyết trong hạn"),
+    gettext_noop("Thủ tục cung cấp dịch vụ công trực tuyến"),
+    gettext_noop("Dịch vụ công trực tuyến có phát sinh hồ sơ"),
+    gettext_noop("Hồ sơ nộp trực tuyến"),
+    gettext_noop("Hồ sơ thanh toán trực tuyến"),
+    gettext_noop("Thủ tục có phí, lệ phí phát sinh thanh toán trực tuyến"),
+    gettext_noop("Thủ tục có phí, lệ phí được công khai để thanh toán trực tuyến"),
+    gettext_noop("Phản ánh, kiến nghị xử lý đúng hạn hoặc còn trong hạn"),
+    gettext_noop(
+        "Phản ánh, kiến nghị được trả lời không bị đánh giá không hài lòng, lặp lại hay quá hạn"
+    ),
+    gettext_noop("Hồ sơ không bị đánh giá không hài lòng, không quá hạn"),
+    gettext_noop("Hồ sơ có kết quả điện tử có giá trị pháp lý"),
+    gettext_noop("Hồ sơ số hóa thành phần và đưa vào kho dữ liệu của công dân"),
+    gettext_noop("Bản sao chứng thực điện tử"),
+    gettext_noop("Hồ sơ thay thế thành phần bằng dữ liệu tái sử dụng"),
+    gettext_noop("Hồ sơ số hóa được chia sẻ để tái sử dụng"),
+    gettext_noop("Hồ sơ xác thực danh tính qua Cơ sở dữ liệu quốc gia về dân cư"),
+    gettext_noop("Hồ sơ khai thác dữ liệu dân cư thay cho giấy tờ"),
 )
 
 
