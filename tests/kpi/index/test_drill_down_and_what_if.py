@@ -166,7 +166,8 @@ def test_actions_rank_what_gains_most_per_item_and_say_what_is_lost():
     # the late dossier D2 and the overdue D5 are lost: 20 x 2/6 = 6.67 points
     progress = next(a for a in lost if a.indicator == "progress.on_time")
     assert (progress.items, progress.points_gained) == (2, D("6.67"))
-    assert progress.drill_url == ""  # no dashboard URL registered on this branch
+    # the dashboard's drill-down of that indicator for this unit
+    assert progress.drill_url == f"/can-bo/chi-so/diem-tru/progress.on_time/?key={place.commune.pk}"
 
 
 def test_the_gain_respects_a_groups_cap():
