@@ -45,6 +45,8 @@ def _signed_in(browser: Browser, live_server, user, width: int, height: int = 90
 
 
 def _fits(page) -> None:
+    # a click returns once the next page has started; judge its width with its styles applied
+    page.wait_for_load_state("load")
     widths = page.evaluate(
         "({scroll: document.scrollingElement.scrollWidth, inner: window.innerWidth})"
     )
