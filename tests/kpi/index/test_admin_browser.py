@@ -20,18 +20,8 @@ MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 def test_the_operator_records_a_procedures_announcement_and_reads_the_formula_set(
     live_server, browser, artifacts_dir
 ):
-    from motcua.kpi.index import formulas
     from motcua.kpi.models import FormulaSet
 
-    if not FormulaSet.objects.exists():  # a transactional test flushed the migration's row
-        FormulaSet.objects.create(
-            code="dashboard-2025",
-            version=1,
-            name="Chỉ số phục vụ người dân, doanh nghiệp (cách tính của Hệ thống 2025)",
-            legal_source="Quyết định số 766/QĐ-TTg",
-            effective_from=dt.date(2022, 6, 23),
-            definition=formulas.shipped_definition(),
-        )
     place = f.make_place()
     procedure = f.make_procedure(place, "1.000894", fee=10000)
     root = User.objects.create_superuser(username="vanhanh-index", password=None)
